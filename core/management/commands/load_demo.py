@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import demo as core_demo
+
+
+class Command(BaseCommand):
+    help = "Load the Shaoyang 2022 demo data and demo users (safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give every demo user a new password and print it.",
+        )
+
+    def handle(self, *args, reset_passwords=False, **options):
+        with transaction.atomic():
+            logins = core_demo.load(reset_passwords=reset_passwords)
+        self.stdout.write(self.style.SUCCESS(_("演示数据已载入。")))
+        self.stdout.write(_("演示账号（密码只显示这一次）："))
+        for spec, password in logins:
+            role = spec.section.label if spec.section else ""
+            if spec.district_code:
+                role = _("区县用户")
+            if spec.is_superuser:
+                role = _("系统管理员")
+            shown = password or _("（已存在，密码未变；用 --reset-passwords 重设）")
+            self.stdout.write(f"  {spec.username:<12} {spec.name:<8} {role:<10} {shown}")

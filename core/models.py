@@ -1,0 +1,131 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.roles import Section
+from core.scoping import DistrictScopedQuerySet
+
+
+class Office(models.Model):
+    """The office this deployment serves: name and public contacts (one row)."""
+
+    name = models.CharField(_("单位名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    parent_body = models.CharField(_("主管部门"), max_length=100, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("单位信息")
+        verbose_name_plural = _("单位信息")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current_name(cls) -> str:
+        office = cls.objects.order_by("pk").first()
+        return office.name if office else settings.OFFICE_NAME
+
+
+class DistrictQuerySet(DistrictScopedQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class District(models.Model):
+    """A district, county or development zone whose office carries out projects."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("区")
+        COUNTY = "county", _("县/市")
+        ZONE = "zone", _("开发区")
+
+    # The scoping rule (core.scoping) reads this path to find an object's district.
+    district_path = "pk"
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
+    office_name = models.CharField(_("征收部门名称"), max_length=100, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = DistrictQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("区县")
+        verbose_name_plural = _("区县")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("core:district_detail", args=[self.pk])
+
+
+class User(AbstractUser):
+    """A person who logs in: office staff (by section) or a district user bound to one district."""
+
+    name = models.CharField(_("姓名"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所属区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("填写后该用户为区县征收部门用户，只能看到本区县的数据。"),
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.name or self.username
+
+    def get_full_name(self):
+        return self.name or super().get_full_name() or self.username
+
+    @property
+    def is_district_user(self) -> bool:
+        return self.district_id is not None
+
+    @property
+    def is_office_staff(self) -> bool:
+        """Office staff see every district; superusers count as staff of the office."""
+        return self.is_active and self.district_id is None
+
+    @property
+    def sections(self) -> list[Section]:
+        names = {g.name for g in self.groups.all()}
+        return [section for section in Section if section.value in names]
+
+    def in_section(self, section: Section) -> bool:
+        return self.is_active and section in self.sections
+
+    @property
+    def is_leader(self) -> bool:
+        return self.in_section(Section.LEADER)
+
+    @property
+    def role_label(self) -> str:
+        if self.district_id:
+            return str(_("%(district)s征收部门") % {"district": self.district.name})
+        labels = [str(section.label) for section in self.sections]
+        if labels:
+            return "、".join(labels)
+        if self.is_superuser:
+            return str(_("系统管理员"))
+        return str(_("市征收办"))

@@ -1,0 +1,99 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make next to it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from config.celery import app as celery_app
+from tests.factories import DistrictFactory, district_user, staff
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_configure(config):
+    # Ordinary tests run jobs in-process; the tests that need the real worker turn
+    # this off through the `celery_worker` fixture.
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory(code="shuangqing", name="双清区")
+
+
+@pytest.fixture
+def other_district(db):
+    return DistrictFactory(code="daxiang", name="大祥区")
+
+
+@pytest.fixture
+def office_user(db):
+    return staff(username="clerk", name="王测试")
+
+
+@pytest.fixture
+def district_member(district):
+    return district_user(district, username="district", name="李区县")
+
+
+@pytest.fixture
+def outsider(other_district):
+    return district_user(other_district, username="outsider", name="赵外区")
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread on the configured broker (Redis in CI)."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task start_worker uses)
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=True) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_in_tests():
+    """Tests talk plain HTTP to the test client and the live server; production redirects."""
+    from django.test.utils import override_settings
+
+    # Static files come from the finders: tests do not depend on a collectstatic run.
+    override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+    ).enable()

@@ -1,0 +1,133 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from core.roles import Section
+from tests.auth import login
+from tests.factories import PASSWORD, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_in_chinese(client):
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'lang="zh-CN"' in html
+    assert "用户名" in html and "密码" in html and "登录" in html
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_staff_home_shows_navigation_name_and_role(client, district, other_district):
+    staff(Section.FINANCE, username="cashier", name="钱会计")
+    assert login(client, "cashier").status_code == 302
+    html = client.get(reverse("core:home")).content.decode()
+    for label in ["项目", "补偿资金", "评估机构", "信访", "预算绩效", "信息公开"]:
+        assert label in html
+    assert "钱会计" in html
+    assert "计划财务科" in html
+    assert "双清区" in html and "大祥区" in html
+
+
+def test_wrong_password_gives_a_chinese_error(client, office_user):
+    response = login(client, "clerk", password="wrong-password")
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_district_user_sees_only_their_district(client, district_member, other_district):
+    login(client, "district")
+    html = client.get(reverse("core:home")).content.decode()
+    assert "双清区" in html
+    assert "大祥区" not in html
+    assert "双清区征收部门" in html
+    # District users do not get the office-only modules.
+    assert "预算绩效" not in html
+
+
+def test_district_user_cannot_open_other_district(client, district_member, other_district):
+    login(client, "district")
+    response = client.get(other_district.get_absolute_url())
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+    assert client.get(district_member.district.get_absolute_url()).status_code == 200
+
+
+def test_office_staff_can_open_every_district(client, office_user, district, other_district):
+    login(client, "clerk")
+    assert client.get(district.get_absolute_url()).status_code == 200
+    assert client.get(other_district.get_absolute_url()).status_code == 200
+
+
+def test_login_starts_a_new_session(client, office_user):
+    client.get(reverse("login"))
+    client.session["probe"] = 1
+    before = client.session.session_key
+    login(client, "clerk")
+    assert client.session.session_key != before
+
+
+def test_logout_ends_the_session_on_the_server(client, office_user):
+    login(client, "clerk")
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_session_ends_after_thirty_idle_minutes(client, office_user):
+    login(client, "clerk")
+    client.get(reverse("core:home"))
+    session = Session.objects.get(session_key=client.session.session_key)
+    remaining = session.expire_date - timezone.now()
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+    # Thirty-one idle minutes later the server no longer knows the session.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(minutes=1))
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_failed_logins_lock_out_one_username_from_one_address(client, office_user):
+    staff(username="colleague")
+    for _ in range(5):
+        login(client, "clerk", password="wrong-password", ip="10.0.0.9")
+    locked = login(client, "clerk", ip="10.0.0.9")
+    assert locked.status_code == 429
+    assert "锁定" in locked.content.decode()
+    # The same person from another address, and a colleague behind the same proxy, still get in.
+    assert login(client, "colleague", ip="10.0.0.9").status_code == 302
+    client.post(reverse("logout"))
+    assert login(client, "clerk", ip="10.0.0.10").status_code == 302
+
+
+def test_password_change_refuses_weak_passwords(client, office_user):
+    login(client, "clerk")
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "密码长度太短" in html
+    assert "这个密码太常见了" in html or "密码全是数字" in html
+
+
+def test_password_change_works_with_a_strong_password(client, office_user):
+    login(client, "clerk")
+    new = "Shaoyang-Office-2023!"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    office_user.refresh_from_db()
+    assert office_user.check_password(new)

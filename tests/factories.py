@@ -1,0 +1,43 @@
+import factory
+from django.contrib.auth.models import Group
+
+from core.models import District, User
+from core.roles import Section
+
+PASSWORD = "Test-password-2022"
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"district-{n}")
+    name = factory.Sequence(lambda n: f"测试区{n}")
+    office_name = factory.LazyAttribute(lambda d: f"{d.name}房屋征收管理办公室")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"测试员{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def sections(self, create, extracted, **kwargs):
+        for section in extracted or []:
+            self.groups.add(Group.objects.get_or_create(name=Section(section).value)[0])
+        if create:
+            self.save()
+
+
+def staff(section=Section.OPERATIONS, **kwargs) -> User:
+    return UserFactory(sections=[section], **kwargs)
+
+
+def district_user(district: District, **kwargs) -> User:
+    return UserFactory(district=district, **kwargs)
