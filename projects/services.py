@@ -1,0 +1,313 @@
+"""Writes on projects, their approvals, stages, households, notices and plans.
+
+Every function here validates, writes inside one transaction and leaves the audit trail
+(simple_history rows, StageChange and PlanReview entries). Views call exactly one of them.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import District, User
+from projects import stages
+from projects.models import (
+    Approval,
+    CompensationPlan,
+    FamilyMember,
+    Household,
+    HouseholdDocument,
+    Notice,
+    PlanReview,
+    Project,
+    Stage,
+    StageChange,
+)
+
+# ---------------------------------------------------------------------------
+# Who may do what. Visibility (which district) is core.scoping's job; these say
+# which kind of user may take an action on something they can already see.
+
+
+def ensure_office_staff(user: User) -> None:
+    if not user.is_office_staff:
+        raise PermissionDenied(_("只有市征收办工作人员可以进行此操作。"))
+
+
+def ensure_can_edit_project(user: User, project: Project) -> None:
+    """Office staff, and the district users of the project's own district, may edit."""
+    if user.is_office_staff:
+        return
+    if user.district_id != project.district_id:
+        raise PermissionDenied(_("您无权修改该项目。"))
+
+
+def ensure_district_of_project(user: User, project: Project) -> None:
+    """Only the district office carrying out the project may submit its plan."""
+    if user.district_id != project.district_id:
+        raise PermissionDenied(_("只有项目所在区县的征收部门可以提交补偿方案。"))
+
+
+# ---------------------------------------------------------------------------
+# Projects and stages
+
+
+@transaction.atomic
+def create_project(*, by: User, district: District, **fields: Any) -> Project:
+    if by.is_district_user and by.district_id != district.pk:
+        raise PermissionDenied(_("只能为本区县登记项目。"))
+    project = Project(district=district, created_by=by, **fields)
+    project.full_clean()
+    project.save()
+    StageChange.objects.create(
+        project=project, from_stage="", to_stage=project.stage, changed_by=by, note=_("项目登记")
+    )
+    return project
+
+
+@transaction.atomic
+def update_project(*, project: Project, by: User, **fields: Any) -> Project:
+    ensure_can_edit_project(by, project)
+    if by.is_district_user and fields.get("district", project.district) != project.district:
+        raise PermissionDenied(_("区县用户不能把项目改到其他区县。"))
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def advance_stage(
+    *, project: Project, by: User, today: date | None = None, note: str = ""
+) -> Stage:
+    """Move the project to the next stage once everything its current stage needs is on file."""
+    ensure_office_staff(by)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    today = today or timezone.localdate()
+    current = project.stage_enum
+    if current.next is None:
+        raise ValidationError(_("项目已完成归档，没有下一阶段。"))
+    missing = stages.missing_to_leave(project, today)
+    if missing:
+        raise ValidationError(missing)
+    project.stage = current.next
+    update_fields = ["stage"]
+    if project.stage == Stage.ARCHIVED:
+        project.completed_on = today
+        update_fields.append("completed_on")
+    project.save(update_fields=update_fields)
+    StageChange.objects.create(
+        project=project, from_stage=current, to_stage=project.stage, changed_by=by, note=note
+    )
+    return Stage(project.stage)
+
+
+@transaction.atomic
+def record_approval(
+    *,
+    project: Project,
+    by: User,
+    kind: str,
+    number: str,
+    issued_on: date,
+    file: File | None = None,
+) -> Approval:
+    """File (or replace) one of the project's approvals; a replaced one must be verified again."""
+    ensure_can_edit_project(by, project)
+    approval = Approval.objects.filter(project=project, kind=kind).first() or Approval(
+        project=project, kind=kind
+    )
+    approval.number = number
+    approval.issued_on = issued_on
+    if file is not None:
+        approval.file = file
+    approval.uploaded_by = by
+    approval.verified_by = None
+    approval.verified_at = None
+    approval.full_clean()
+    approval.save()
+    return approval
+
+
+@transaction.atomic
+def verify_approval(*, approval: Approval, by: User) -> Approval:
+    """The city office checks an approval on file (备案核查)."""
+    ensure_office_staff(by)
+    approval.verified_by = by
+    approval.verified_at = timezone.now()
+    approval.save(update_fields=["verified_by", "verified_at"])
+    return approval
+
+
+# ---------------------------------------------------------------------------
+# Notices
+
+
+@transaction.atomic
+def draft_notice(*, project: Project, by: User, **fields: Any) -> Notice:
+    ensure_can_edit_project(by, project)
+    notice = Notice(project=project, created_by=by, **fields)
+    notice.full_clean()
+    notice.save()
+    return notice
+
+
+@transaction.atomic
+def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notice:
+    """The city office publishes a notice (it reviews the districts' 一榜/二榜 first)."""
+    ensure_office_staff(by)
+    if notice.is_published:
+        raise ValidationError(_("该公告已经发布。"))
+    notice.published_on = on or timezone.localdate()
+    notice.published_by = by
+    notice.save(update_fields=["published_on", "published_by"])
+    if notice.kind == Notice.Kind.START:
+        project = notice.project
+        if project.started_on is None or notice.published_on < project.started_on:
+            project.started_on = notice.published_on
+            project.save(update_fields=["started_on"])
+    return notice
+
+
+# ---------------------------------------------------------------------------
+# Households
+
+
+@transaction.atomic
+def create_household(*, project: Project, by: User, **fields: Any) -> Household:
+    ensure_can_edit_project(by, project)
+    household = Household(project=project, **fields)
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def update_household(*, household: Household, by: User, **fields: Any) -> Household:
+    ensure_can_edit_project(by, household.project)
+    for name, value in fields.items():
+        setattr(household, name, value)
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def sign_household(*, household: Household, by: User, signed_on: date, method: str) -> Household:
+    """Record the signed agreement: the date and the way of compensation."""
+    ensure_can_edit_project(by, household.project)
+    if household.is_signed:
+        raise ValidationError(_("该户已签约，如需变更请办理补充协议。"))
+    if method not in (Household.Method.MONETARY, Household.Method.SWAP):
+        raise ValidationError(_("请选择补偿方式。"))
+    if signed_on > timezone.localdate():
+        raise ValidationError(_("签约日期不能晚于今天。"))
+    household.signed_on = signed_on
+    household.method = method
+    household.save(update_fields=["signed_on", "method"])
+    return household
+
+
+@transaction.atomic
+def add_family_member(*, household: Household, by: User, **fields: Any) -> FamilyMember:
+    ensure_can_edit_project(by, household.project)
+    member = FamilyMember(household=household, **fields)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def add_household_document(
+    *, household: Household, by: User, kind: str, title: str, file: File
+) -> HouseholdDocument:
+    ensure_can_edit_project(by, household.project)
+    document = HouseholdDocument(
+        household=household, kind=kind, title=title, file=file, uploaded_by=by
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+# ---------------------------------------------------------------------------
+# Compensation plans: the district submits, the city office returns or approves.
+
+
+@transaction.atomic
+def submit_plan(
+    *, project: Project, by: User, comment: str = "", **standards: Any
+) -> CompensationPlan:
+    """Submit a new version of the project's plan (the first, or one answering comments)."""
+    ensure_district_of_project(by, project)
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    plans = project.plans.all()
+    if plans.filter(status=CompensationPlan.Status.SUBMITTED).exists():
+        raise ValidationError(_("已有一版方案正在审核，请等待审核结果。"))
+    if plans.filter(status=CompensationPlan.Status.APPROVED).exists():
+        raise ValidationError(_("补偿方案已批准，不能再提交新版本。"))
+    latest = plans.order_by("-version").first()
+    plan = CompensationPlan(
+        project=project,
+        version=(latest.version + 1) if latest else 1,
+        submitted_by=by,
+        **standards,
+    )
+    plan.full_clean()
+    plan.save()
+    PlanReview.objects.create(
+        plan=plan, action=PlanReview.Action.SUBMIT, comment=comment, author=by
+    )
+    return plan
+
+
+def _decide(plan: CompensationPlan, by: User) -> CompensationPlan:
+    ensure_office_staff(by)
+    plan = CompensationPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != CompensationPlan.Status.SUBMITTED:
+        raise ValidationError(_("只能审核待审核的方案。"))
+    return plan
+
+
+@transaction.atomic
+def return_plan(*, plan: CompensationPlan, by: User, comment: str) -> CompensationPlan:
+    if not comment.strip():
+        raise ValidationError(_("退回方案时必须填写审核意见。"))
+    plan = _decide(plan, by)
+    plan.status = CompensationPlan.Status.RETURNED
+    plan.decided_by = by
+    plan.decided_at = timezone.now()
+    plan.save(update_fields=["status", "decided_by", "decided_at"])
+    PlanReview.objects.create(
+        plan=plan, action=PlanReview.Action.RETURN, comment=comment, author=by
+    )
+    return plan
+
+
+@transaction.atomic
+def approve_plan(*, plan: CompensationPlan, by: User, comment: str = "") -> CompensationPlan:
+    plan = _decide(plan, by)
+    plan.status = CompensationPlan.Status.APPROVED
+    plan.decided_by = by
+    plan.decided_at = timezone.now()
+    plan.save(update_fields=["status", "decided_by", "decided_at"])
+    PlanReview.objects.create(
+        plan=plan, action=PlanReview.Action.APPROVE, comment=comment, author=by
+    )
+    return plan
+
+
+@transaction.atomic
+def comment_on_plan(*, plan: CompensationPlan, by: User, comment: str) -> PlanReview:
+    """A reply in the thread (the district answering, or staff adding a note)."""
+    ensure_can_edit_project(by, plan.project)
+    if not comment.strip():
+        raise ValidationError(_("请填写内容。"))
+    return PlanReview.objects.create(
+        plan=plan, action=PlanReview.Action.REPLY, comment=comment, author=by
+    )

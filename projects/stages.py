@@ -1,0 +1,134 @@
+"""The stage machine: what each stage needs on file before a project may leave it.
+
+A requirement is a function of the project (and today's date) that returns None when it is
+met, or a message in Chinese saying what is missing. Other apps add their own requirements
+(the risk assessment, the fund balance, valuations) with `@requirement(Stage.X)`, in a
+`stage_requirements` module that the app config imports at start-up; the projects app never
+needs to know them.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.formatting import cn_date
+from projects.models import Approval, CompensationPlan, Notice, Project, Stage
+
+Requirement = Callable[[Project, date], str | None]
+_REQUIREMENTS: dict[Stage, list[Requirement]] = {stage: [] for stage in Stage}
+
+
+def requirement(stage: Stage) -> Callable[[Requirement], Requirement]:
+    """Register a function that must return None before a project may leave `stage`."""
+
+    def register(function: Requirement) -> Requirement:
+        if function not in _REQUIREMENTS[stage]:
+            _REQUIREMENTS[stage].append(function)
+        return function
+
+    return register
+
+
+def missing_to_leave(project: Project, today: date) -> list[str]:
+    """What the project still needs before it can leave its current stage."""
+    stage = project.stage_enum
+    messages = [function(project, today) for function in _REQUIREMENTS[stage]]
+    return [message for message in messages if message]
+
+
+def _published(project: Project, kind: str):
+    return project.notices.filter(kind=kind, published_on__isnull=False)
+
+
+def _notice_period_ended(project: Project, kind: str, today: date, label: str) -> str | None:
+    notices = list(_published(project, kind))
+    if not notices:
+        return _("尚未发布%(notice)s。") % {"notice": label}
+    if not any(notice.has_ended(today) for notice in notices):
+        latest = max(notices, key=lambda n: n.published_on)
+        if latest.ends_on is None:
+            return None
+        return _("%(notice)s公示期至%(day)s，尚未届满。") % {
+            "notice": label,
+            "day": cn_date(latest.ends_on),
+        }
+    return None
+
+
+@requirement(Stage.INITIATION)
+def approvals_verified(project: Project, today: date) -> str | None:
+    on_file = {a.kind: a for a in project.approvals.all()}
+    missing = [kind.label for kind in Approval.Kind if kind not in on_file]
+    if missing:
+        return _("缺少审批手续：%(kinds)s。") % {"kinds": "、".join(str(m) for m in missing)}
+    unverified = [a.get_kind_display() for a in on_file.values() if not a.is_verified]
+    if unverified:
+        return _("审批手续尚未经市征收办核查：%(kinds)s。") % {"kinds": "、".join(unverified)}
+    return None
+
+
+@requirement(Stage.INITIATION)
+def start_notice_published(project: Project, today: date) -> str | None:
+    if not _published(project, Notice.Kind.START).exists():
+        return _("尚未发布启动公告。")
+    return None
+
+
+@requirement(Stage.SURVEY)
+def households_surveyed(project: Project, today: date) -> str | None:
+    if not project.households.exists():
+        return _("尚未登记被征收户（调查摸底）。")
+    return None
+
+
+@requirement(Stage.SURVEY)
+def first_list_posted(project: Project, today: date) -> str | None:
+    return _notice_period_ended(project, Notice.Kind.FIRST_LIST, today, _("一榜公示"))
+
+
+@requirement(Stage.PLAN)
+def plan_approved(project: Project, today: date) -> str | None:
+    if not project.plans.filter(status=CompensationPlan.Status.APPROVED).exists():
+        return _("补偿方案尚未经市征收办批准。")
+    return None
+
+
+# The law asks for at least 30 days of public comment on the plan (Decree 590 art. 10).
+PLAN_COMMENT_MIN_DAYS = 30
+
+
+@requirement(Stage.PLAN)
+def plan_comment_period_over(project: Project, today: date) -> str | None:
+    notices = _published(project, Notice.Kind.PLAN_COMMENT).filter(
+        period_days__gte=PLAN_COMMENT_MIN_DAYS
+    )
+    if not notices.exists():
+        return _("补偿方案尚未公布征求意见（征求意见期不少于%(days)s日）。") % {
+            "days": PLAN_COMMENT_MIN_DAYS
+        }
+    if not any(notice.has_ended(today) for notice in notices):
+        latest = max(notices, key=lambda n: n.published_on)
+        return _("补偿方案征求意见期至%(day)s，尚未届满。") % {"day": cn_date(latest.ends_on)}
+    return None
+
+
+@requirement(Stage.DECISION)
+def decision_announced(project: Project, today: date) -> str | None:
+    if not _published(project, Notice.Kind.DECISION).exists():
+        return _("尚未发布征收决定公告。")
+    return None
+
+
+@requirement(Stage.APPRAISAL)
+def second_list_posted(project: Project, today: date) -> str | None:
+    return _notice_period_ended(project, Notice.Kind.SECOND_LIST, today, _("二榜公示"))
+
+
+@requirement(Stage.ENFORCEMENT)
+def every_household_settled(project: Project, today: date) -> str | None:
+    unsigned = project.households.filter(Q(signed_on__isnull=True)).count()
+    if unsigned:
+        return _("尚有%(count)s户未签约或未完成补偿决定程序。") % {"count": unsigned}
+    return None

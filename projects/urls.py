@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from projects.views import dashboard, households, imports, notices, plans, projects
+
+app_name = "projects"
+# Each topic module keeps its routes beside its views.
+urlpatterns = [
+    path("", include(module))
+    for module in (projects, households, imports, notices, plans, dashboard)
+]

@@ -1,0 +1,3 @@
+"""households views (being written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""notices views (being written)."""
+
+urlpatterns = []

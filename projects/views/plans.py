@@ -1,0 +1,3 @@
+"""plans views (being written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""projects views (being written)."""
+
+urlpatterns = []
