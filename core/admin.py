@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.models import District, Office, User
+from core.models import CalendarDay, District, Office, User
 
 
 @admin.register(Office)
@@ -42,3 +42,11 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
             },
         ),
     )
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ["day", "is_working_day", "name", "note"]
+    list_filter = ["is_working_day"]
+    search_fields = ["name", "note"]
+    date_hierarchy = "day"

@@ -129,3 +129,36 @@ class User(AbstractUser):
         if self.is_superuser:
             return str(_("系统管理员"))
         return str(_("市征收办"))
+
+
+class CalendarDay(models.Model):
+    """One day in the staff-kept holiday table (本系统节假日表).
+
+    The deadline engine (core.deadlines) reads this table before the chinesecalendar library: a
+    row corrects the library for a year it covers, and for later years the rows are the only
+    holiday schedule (days without a row count Monday to Friday as working days).
+    """
+
+    day = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(
+        _("工作日"),
+        default=False,
+        help_text=_("勾选表示当天上班（含调休上班日）；不勾选表示当天放假。"),
+    )
+    name = models.CharField(
+        _("名称"), max_length=30, blank=True, help_text=_("如：春节、国庆节、调休上班。")
+    )
+    note = models.CharField(
+        _("备注"), max_length=200, blank=True, help_text=_("如：依据的国务院办公厅通知文号。")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日表")
+        ordering = ["day"]
+
+    def __str__(self):
+        kind = _("上班") if self.is_working_day else _("放假")
+        return f"{self.day.isoformat()} {self.name or kind}"

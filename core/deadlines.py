@@ -1,0 +1,378 @@
+"""The deadline engine: every legal clock in the system is computed here, with how.
+
+Chinese day counting (民法典 第二百零一条至第二百零三条; 民事诉讼法 and 行政诉讼法 count periods the
+same way):
+
+- The start day does not count: a period from an event on day D runs from D + 1.
+- N calendar days end on D + N. N months end on the same day number N months later, or on the
+  last day of that month when it has no such day (from 31 January, one month ends 28 February).
+- When a calendar-day or month period ends on a day that is not an official working day, the
+  period ends on the next official working day. Make-up working days (调休上班) are working days.
+- The office counts a period of 10 days or less in official working days (DESIGN.md, legal
+  workflow). It is the default for Unit.DAYS; a clock whose law says calendar days passes
+  short_periods_in_working_days=False.
+
+Which days are working days: a row in the staff table (CalendarDay, 本系统节假日表) wins; else the
+chinesecalendar library, which carries the State Council's yearly holiday schedule; past the
+years the library covers, Monday to Friday are working days. Each Deadline says which of these
+decided it, and its explanation is written for the people who read the notices.
+"""
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.models import CalendarDay
+
+SHORT_PERIOD_MAX_DAYS = 10
+
+LIBRARY_SOURCE = f"chinesecalendar {chinese_calendar.__version__}"
+# The years the library has a schedule for; outside them it raises NotImplementedError.
+LIBRARY_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+
+
+class Unit(models.TextChoices):
+    DAYS = "days", gettext_lazy("日")
+    WORKING_DAYS = "working_days", gettext_lazy("工作日")
+    MONTHS = "months", gettext_lazy("月")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A computed deadline and how it was reached."""
+
+    start: date  # the event; the period runs from the next day
+    due: date  # the last day on which the act may be done
+    length: int
+    unit: Unit  # as asked for
+    counted_in: Unit  # as counted: Unit.WORKING_DAYS for a short Unit.DAYS period
+    explanation: tuple[str, ...]  # the steps, in Simplified Chinese, for people to read
+    calendar_source: str  # which calendar decided the working days, e.g. "chinesecalendar 1.11.0"
+
+    def has_expired(self, today: date) -> bool:
+        return today > self.due
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """Whether one day is an official working day, why, and which calendar says so."""
+
+    day: date
+    is_working_day: bool
+    # What makes the day special (国庆节假期, 国庆节调休上班日, or the name staff gave its row);
+    # empty for an ordinary weekday or weekend.
+    reason: str
+    source: str
+    by_weekday_only: bool = False  # past the library's years, with no row in the table
+
+    def describe(self) -> str:
+        """2022年10月8日（星期六，国庆节调休上班日）"""
+        details = [str(_WEEKDAYS[self.day.weekday()])]
+        if self.reason:
+            details.append(self.reason)
+        if self.source != LIBRARY_SOURCE:
+            details.append(self.source)
+        return f"{_format_date(self.day)}（{'，'.join(details)}）"
+
+
+class WorkCalendar:
+    """Official working days: the staff table first, then the library, then Monday to Friday.
+
+    It reads the whole CalendarDay table once (a few dozen rows a year). Pass one instance to
+    add_period when computing many deadlines so that they share that one query; a new instance
+    sees corrections staff made since.
+    """
+
+    def __init__(self) -> None:
+        self._table: dict[date, CalendarDay] | None = None
+
+    def status(self, day: date) -> DayStatus:
+        if self._table is None:
+            self._table = {row.day: row for row in CalendarDay.objects.all()}
+        row = self._table.get(day)
+        if row is not None:
+            return _status_from_table(row)
+        if day.year in LIBRARY_YEARS:
+            return _status_from_library(day)
+        return _status_from_weekday(day)
+
+
+def is_working_day(day: date, *, calendar: WorkCalendar | None = None) -> tuple[bool, str]:
+    """Whether `day` is an official working day, and the calendar that says so."""
+    status = (calendar or WorkCalendar()).status(day)
+    return status.is_working_day, status.source
+
+
+def add_period(
+    start: date,
+    length: int,
+    unit: Unit,
+    *,
+    short_periods_in_working_days: bool = True,
+    calendar: WorkCalendar | None = None,
+) -> Deadline:
+    """The deadline of a period of `length` `unit`s from the event on `start`."""
+    if isinstance(start, datetime) or not isinstance(start, date):
+        # A datetime would carry a time zone question into day counting; callers decide the day
+        # (timezone.localdate()) before asking.
+        raise TypeError(f"start must be a date, not {type(start).__name__}")
+    if length < 1:
+        raise ValueError(f"length must be at least 1, got {length}")
+    unit = Unit(unit)
+    calendar = calendar or WorkCalendar()
+
+    steps: list[str] = []
+    counted_in = unit
+    if unit == Unit.DAYS and length <= SHORT_PERIOD_MAX_DAYS and short_periods_in_working_days:
+        counted_in = Unit.WORKING_DAYS
+        steps.append(
+            _("本期限为%(period)s，%(max)d日以内的期限按工作日计算，不含法定节假日和休息日")
+            % {"period": _period(length, unit), "max": SHORT_PERIOD_MAX_DAYS}
+        )
+
+    if counted_in == Unit.WORKING_DAYS:
+        due, consulted, counting_steps = _count_working_days(start, length, calendar)
+    else:
+        end, end_step = _calendar_end(start, length, counted_in)
+        due, consulted, roll_steps = _roll_to_working_day(end, calendar)
+        counting_steps = [end_step, *roll_steps]
+    steps.extend(counting_steps)
+    sources, source_steps = _sources(consulted)
+    steps.extend(source_steps)
+
+    return Deadline(
+        start=start,
+        due=due,
+        length=length,
+        unit=unit,
+        counted_in=counted_in,
+        explanation=tuple(steps),
+        calendar_source=sources,
+    )
+
+
+def days(start: date, n: int, *, calendar: WorkCalendar | None = None) -> Deadline:
+    return add_period(start, n, Unit.DAYS, calendar=calendar)
+
+
+def working_days(start: date, n: int, *, calendar: WorkCalendar | None = None) -> Deadline:
+    return add_period(start, n, Unit.WORKING_DAYS, calendar=calendar)
+
+
+def months(start: date, n: int, *, calendar: WorkCalendar | None = None) -> Deadline:
+    return add_period(start, n, Unit.MONTHS, calendar=calendar)
+
+
+# Counting
+
+
+def _calendar_end(start: date, length: int, unit: Unit) -> tuple[date, str]:
+    """The last day of a calendar-day or month period, before any roll-over, and the step."""
+    if unit == Unit.DAYS:
+        end = start + timedelta(days=length)
+        template = _("自%(start)s次日起算%(period)s，至%(end)s")
+    else:
+        end = _add_months(start, length)
+        if end.day == start.day:
+            template = _("自%(start)s次日起算%(period)s，至到期月的对应日%(end)s")
+        else:
+            template = _(
+                "自%(start)s次日起算%(period)s，到期月没有对应日，以该月末日%(end)s为期满日"
+            )
+    values = {
+        "start": _format_date(start),
+        "period": _period(length, unit),
+        "end": _format_date(end),
+    }
+    return end, template % values
+
+
+def _add_months(day: date, n: int) -> date:
+    """The same day number n months later, or that month's last day (2024-01-31 + 1 → 02-29)."""
+    month_index = day.month - 1 + n
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def _roll_to_working_day(
+    end: date, calendar: WorkCalendar
+) -> tuple[date, list[DayStatus], list[str]]:
+    """The period's last day, moved past days off to the next official working day."""
+    first = status = calendar.status(end)
+    consulted = [status]
+    while not status.is_working_day:
+        status = calendar.status(status.day + timedelta(days=1))
+        consulted.append(status)
+    if status is first:
+        step = _("%(end)s是工作日，不需顺延") % {"end": first.describe()}
+    else:
+        step = _("%(end)s不是工作日，期满日顺延至其后第一个工作日%(due)s") % {
+            "end": first.describe(),
+            "due": status.describe(),
+        }
+    return status.day, consulted, [step]
+
+
+def _count_working_days(
+    start: date, length: int, calendar: WorkCalendar
+) -> tuple[date, list[DayStatus], list[str]]:
+    """The `length`th official working day after `start`."""
+    consulted: list[DayStatus] = []
+    counted = 0
+    day = start
+    while counted < length:
+        day += timedelta(days=1)
+        status = calendar.status(day)
+        consulted.append(status)
+        if status.is_working_day:
+            counted += 1
+
+    steps = [
+        _("自%(start)s次日起算%(period)s")
+        % {"start": _format_date(start), "period": _period(length, Unit.WORKING_DAYS)}
+    ]
+    days_off = [s for s in consulted if not s.is_working_day]
+    if days_off:
+        steps.append(_("不计入的休息日和节假日：%(days)s") % {"days": _describe_runs(days_off)})
+    weekend_work = [s for s in consulted if s.is_working_day and s.day.weekday() >= 5]
+    if weekend_work:
+        described = "、".join(s.describe() for s in weekend_work)
+        steps.append(_("计入的调休上班日：%(days)s") % {"days": described})
+    steps.append(
+        _("第%(n)d个工作日为%(due)s，即为期满日") % {"n": length, "due": _format_date(day)}
+    )
+    return day, consulted, steps
+
+
+# Calendars
+
+
+def _status_from_table(row: CalendarDay) -> DayStatus:
+    default = _("工作日") if row.is_working_day else _("休息日")
+    return DayStatus(row.day, row.is_working_day, row.name or default, _("本系统节假日表"))
+
+
+def _status_from_library(day: date) -> DayStatus:
+    is_day_off, holiday = chinese_calendar.get_holiday_detail(day)
+    if holiday is None:
+        reason = ""
+    elif is_day_off:
+        reason = _("%(holiday)s假期") % {"holiday": _holiday_name(holiday)}
+    else:
+        reason = _("%(holiday)s调休上班日") % {"holiday": _holiday_name(holiday)}
+    return DayStatus(day, not is_day_off, reason, LIBRARY_SOURCE)
+
+
+def _status_from_weekday(day: date) -> DayStatus:
+    is_weekday = day.weekday() < 5
+    return DayStatus(day, is_weekday, "", _("本系统节假日表"), by_weekday_only=True)
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": gettext_lazy("元旦"),
+    "Spring Festival": gettext_lazy("春节"),
+    "Tomb-sweeping Day": gettext_lazy("清明节"),
+    "Labour Day": gettext_lazy("劳动节"),
+    "Dragon Boat Festival": gettext_lazy("端午节"),
+    "National Day": gettext_lazy("国庆节"),
+    "Mid-autumn Festival": gettext_lazy("中秋节"),
+}
+
+
+def _holiday_name(english: str) -> str:
+    """The library names holidays in English; one-off holidays fall back to its Chinese name."""
+    if english in _HOLIDAY_NAMES:
+        return str(_HOLIDAY_NAMES[english])
+    return chinese_calendar.Holiday(english).chinese
+
+
+def _sources(consulted: list[DayStatus]) -> tuple[str, list[str]]:
+    """The calendar_source string, and the steps that say which calendars decided."""
+    names = list(dict.fromkeys(s.source for s in consulted))
+    names.sort(key=lambda name: name != LIBRARY_SOURCE)
+    steps = []
+    for year in sorted({s.day.year for s in consulted if s.by_weekday_only}):
+        steps.append(
+            _(
+                "%(year)d年不在%(library)s收录的年份（%(first)d年至%(last)d年）内，"
+                "依据本系统节假日表；表中未列明的日期，周一至周五为工作日，周六、周日为休息日"
+            )
+            % {
+                "year": year,
+                "library": LIBRARY_SOURCE,
+                "first": LIBRARY_YEARS[0],
+                "last": LIBRARY_YEARS[-1],
+            }
+        )
+    sources = "、".join(names)
+    steps.append(_("节假日依据：%(sources)s") % {"sources": sources})
+    return sources, steps
+
+
+# Wording
+
+
+_WEEKDAYS = (
+    gettext_lazy("星期一"),
+    gettext_lazy("星期二"),
+    gettext_lazy("星期三"),
+    gettext_lazy("星期四"),
+    gettext_lazy("星期五"),
+    gettext_lazy("星期六"),
+    gettext_lazy("星期日"),
+)
+
+
+def _format_date(day: date) -> str:
+    return _("%(year)d年%(month)d月%(day)d日") % {
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
+    }
+
+
+def _period(length: int, unit: Unit) -> str:
+    """60日, 10个工作日, 6个月"""
+    if unit == Unit.WORKING_DAYS:
+        return _("%(n)d个工作日") % {"n": length}
+    if unit == Unit.MONTHS:
+        return _("%(n)d个月") % {"n": length}
+    return _("%(n)d日") % {"n": length}
+
+
+def _describe_runs(statuses: list[DayStatus]) -> str:
+    """Consecutive days off with one reason as one range.
+
+    2022年10月1日至2022年10月7日（国庆节假期）；2022年10月15日至2022年10月16日（休息日）
+    """
+    runs: list[list[DayStatus]] = []
+    for status in statuses:
+        last = runs[-1][-1] if runs else None
+        if (
+            last
+            and status.day == last.day + timedelta(days=1)
+            and (status.reason, status.source) == (last.reason, last.source)
+        ):
+            runs[-1].append(status)
+        else:
+            runs.append([status])
+    parts = []
+    for run in runs:
+        first, final = run[0], run[-1]
+        reason = first.reason or _("休息日")
+        if first.source != LIBRARY_SOURCE:
+            reason = f"{reason}，{first.source}"
+        if first is final:
+            parts.append(f"{_format_date(first.day)}（{reason}）")
+        else:
+            parts.append(
+                _("%(first)s至%(last)s")
+                % {"first": _format_date(first.day), "last": _format_date(final.day)}
+                + f"（{reason}）"
+            )
+    return "；".join(parts)
