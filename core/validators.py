@@ -8,7 +8,6 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -42,9 +41,18 @@ def validate_resident_id(value: str) -> None:
 
 
 def resident_id_warnings(value: str) -> list[str]:
+    """Region codes that the national table does not know for the holder's birth year.
+
+    Codes are retired and reused over the decades, and people keep their numbers, so this
+    is a prompt to check the card, never a reason to refuse it."""
     number = normalize_resident_id(value)
-    if not numdb.get("cn/loc").info(number[:6])[0][1]:
-        return [_("身份证号码的地区代码%(code)s不在行政区划表中，请核对。") % {"code": number[:6]}]
+    try:
+        ric.get_birth_place(number)
+    except StdnumError:
+        return [
+            _("身份证号码的地区代码%(code)s不在出生年份对应的行政区划表中，请核对证件。")
+            % {"code": number[:6]}
+        ]
     return []
 
 

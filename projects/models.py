@@ -295,7 +295,11 @@ class Household(models.Model):
         verbose_name_plural = _("被征收户")
         ordering = ["project", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "code"], name="household_code_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "code"],
+                name="household_code_per_project",
+                violation_error_message=_("本项目中已有相同户号的被征收户。"),
+            ),
             models.CheckConstraint(condition=Q(area__gt=0), name="household_area_positive"),
             models.CheckConstraint(
                 condition=Q(signed_on__isnull=True, method="")

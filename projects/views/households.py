@@ -1,3 +1,193 @@
-"""households views (being written)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-urlpatterns = []
+from core.http import download, paginate, report_form_errors, report_validation_error
+from core.scoping import get_visible_or_404
+from core.validators import resident_id_warnings
+from projects import services
+from projects.forms.households import (
+    DocumentForm,
+    FamilyMemberForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    SignForm,
+)
+from projects.models import Household, HouseholdDocument, Project
+
+
+def _project_for(request, pk):
+    return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+
+
+def _household_for(request, pk):
+    return get_visible_or_404(
+        Household.objects.select_related("project__district"), request.user, pk=pk
+    )
+
+
+def _can_edit(user, project) -> bool:
+    return user.is_office_staff or user.district_id == project.district_id
+
+
+def _warn_about_id(request, id_number: str) -> None:
+    for warning in resident_id_warnings(id_number):
+        messages.warning(request, warning)
+
+
+@login_required
+def household_list(request, pk):
+    project = _project_for(request, pk)
+    form = HouseholdFilterForm(request.GET or None)
+    households = form.filter(project.households.all()).order_by("code")
+    totals = households.aggregate(
+        count=Count("id"),
+        total_area=Sum("area"),
+        signed=Count("id", filter=Q(signed_on__isnull=False)),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/household_list.html",
+        {
+            "project": project,
+            "form": form,
+            "page": paginate(request, households, per_page=50),
+            "totals": totals,
+            "query": query.urlencode(),
+            "can_edit": _can_edit(request.user, project),
+        },
+    )
+
+
+@login_required
+def household_create(request, pk):
+    project = _project_for(request, pk)
+    services.ensure_can_edit_project(request.user, project)
+    form = HouseholdForm(request.POST or None, instance=Household(project=project))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            household = services.create_household(project=project, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _warn_about_id(request, household.id_number)
+            messages.success(request, _("已登记被征收户 %(code)s。") % {"code": household.code})
+            return redirect(household)
+    return render(request, "projects/household_form.html", {"form": form, "project": project})
+
+
+@login_required
+def household_edit(request, pk):
+    household = _household_for(request, pk)
+    services.ensure_can_edit_project(request.user, household.project)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.update_household(household=household, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _warn_about_id(request, household.id_number)
+            messages.success(request, _("被征收户信息已保存。"))
+            return redirect(household)
+    return render(
+        request,
+        "projects/household_form.html",
+        {"form": form, "project": household.project, "household": household},
+    )
+
+
+@login_required
+def household_detail(request, pk):
+    household = _household_for(request, pk)
+    history = household.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "projects/household_detail.html",
+        {
+            "household": household,
+            "project": household.project,
+            "members": household.members.all(),
+            "documents": household.documents.select_related("uploaded_by"),
+            "history": history,
+            "sign_form": SignForm(),
+            "member_form": FamilyMemberForm(),
+            "document_form": DocumentForm(),
+            "can_edit": _can_edit(request.user, household.project),
+            "id_warnings": resident_id_warnings(household.id_number),
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_sign(request, pk):
+    household = _household_for(request, pk)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(household)
+    try:
+        services.sign_household(household=household, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已登记签约。"))
+    return redirect(household)
+
+
+@login_required
+@require_POST
+def member_add(request, pk):
+    household = _household_for(request, pk)
+    form = FamilyMemberForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(household)
+    try:
+        services.add_family_member(household=household, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已添加家庭成员。"))
+    return redirect(household)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    household = _household_for(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(household)
+    services.add_household_document(household=household, by=request.user, **form.cleaned_data)
+    messages.success(request, _("档案文件已上传。"))
+    return redirect(household)
+
+
+@login_required
+def document_download(request, pk):
+    document = get_visible_or_404(HouseholdDocument, request.user, pk=pk)
+    return download(document.file)
+
+
+urlpatterns = [
+    path("projects/<int:pk>/households/", household_list, name="household_list"),
+    path("projects/<int:pk>/households/new/", household_create, name="household_create"),
+    path("households/<int:pk>/", household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", household_edit, name="household_edit"),
+    path("households/<int:pk>/sign/", household_sign, name="household_sign"),
+    path("households/<int:pk>/members/", member_add, name="member_add"),
+    path("households/<int:pk>/documents/", document_upload, name="document_upload"),
+    path("documents/<int:pk>/", document_download, name="document_download"),
+]

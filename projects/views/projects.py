@@ -1,3 +1,194 @@
-"""projects views (being written)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-urlpatterns = []
+from core.http import download, paginate, report_form_errors, report_validation_error
+from core.models import District
+from core.scoping import get_visible_or_404, visible_to
+from projects import services, stages
+from projects.forms.projects import (
+    AdvanceStageForm,
+    ApprovalForm,
+    ProjectFilterForm,
+    ProjectForm,
+    ProjectStaffingForm,
+)
+from projects.models import Approval, CompensationPlan, Project, Stage
+
+
+def _project_for(request, pk):
+    return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+
+
+def _annotated(projects):
+    return projects.select_related("district").annotate(
+        household_count=Count("households"),
+        signed_count=Count("households", filter=Q(households__signed_on__isnull=False)),
+        household_area=Sum("households__area"),
+    )
+
+
+@login_required
+def project_list(request):
+    districts = visible_to(District.objects.active(), request.user)
+    form = ProjectFilterForm(request.GET or None, districts=districts)
+    projects = form.filter(visible_to(Project, request.user))
+    page = paginate(request, _annotated(projects).order_by("-started_on", "-pk"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/project_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def project_create(request):
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.create_project(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("项目已登记。"))
+            return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form})
+
+
+@login_required
+def project_edit(request, pk):
+    project = _project_for(request, pk)
+    services.ensure_can_edit_project(request.user, project)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("项目信息已保存。"))
+            return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_detail(request, pk):
+    project = _project_for(request, pk)
+    today = timezone.localdate()
+    households = project.households.aggregate(
+        count=Count("id"),
+        total_area=Sum("area"),
+        signed=Count("id", filter=Q(signed_on__isnull=False)),
+        signed_area=Sum("area", filter=Q(signed_on__isnull=False)),
+    )
+    approvals = {a.kind: a for a in project.approvals.select_related("verified_by")}
+    changes = list(project.stage_changes.select_related("changed_by"))
+    reached = {change.to_stage: change for change in changes}
+    timeline = [
+        {
+            "stage": stage,
+            "change": reached.get(stage),
+            "is_current": stage == project.stage,
+            "is_done": stage.position < project.stage_enum.position,
+        }
+        for stage in Stage
+    ]
+    context = {
+        "project": project,
+        "households": households,
+        "approvals": [(kind, approvals.get(kind)) for kind in Approval.Kind],
+        "approval_form": ApprovalForm(),
+        "timeline": timeline,
+        "changes": changes,
+        "missing": stages.missing_to_leave(project, today),
+        "next_stage": project.stage_enum.next,
+        "advance_form": AdvanceStageForm(),
+        "notices": project.notices.order_by("-published_on", "-pk")[:5],
+        "current_plan": project.plans.order_by("-version").first(),
+        "approved_plan": project.plans.filter(status=CompensationPlan.Status.APPROVED).first(),
+        "can_edit": request.user.is_office_staff or request.user.district_id == project.district_id,
+        "staffing_form": ProjectStaffingForm(instance=project),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def project_staffing(request, pk):
+    project = _project_for(request, pk)
+    services.ensure_office_staff(request.user)
+    form = ProjectStaffingForm(request.POST, instance=project)
+    if form.is_valid():
+        services.update_project(project=project, by=request.user, **form.cleaned_data)
+        messages.success(request, _("项目联系人和负责领导已保存。"))
+    else:
+        messages.error(request, _("请选择有效的联系人和领导。"))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def project_advance(request, pk):
+    project = _project_for(request, pk)
+    form = AdvanceStageForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        stage = services.advance_stage(project=project, by=request.user, note=note)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("项目已进入“%(stage)s”阶段。") % {"stage": stage.label})
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def approval_record(request, pk):
+    project = _project_for(request, pk)
+    form = ApprovalForm(request.POST, request.FILES)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(project)
+    try:
+        services.record_approval(project=project, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("审批手续已上传，等待市征收办核查。"))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def approval_verify(request, pk):
+    approval = get_visible_or_404(Approval.objects.select_related("project"), request.user, pk=pk)
+    services.verify_approval(approval=approval, by=request.user)
+    messages.success(request, _("已核查：%(approval)s。") % {"approval": approval})
+    return redirect(approval.project)
+
+
+@login_required
+def approval_file(request, pk):
+    approval = get_visible_or_404(Approval, request.user, pk=pk)
+    return download(approval.file)
+
+
+urlpatterns = [
+    path("projects/", project_list, name="project_list"),
+    path("projects/new/", project_create, name="project_create"),
+    path("projects/<int:pk>/", project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", project_edit, name="project_edit"),
+    path("projects/<int:pk>/staffing/", project_staffing, name="project_staffing"),
+    path("projects/<int:pk>/advance/", project_advance, name="project_advance"),
+    path("projects/<int:pk>/approvals/", approval_record, name="approval_record"),
+    path("approvals/<int:pk>/verify/", approval_verify, name="approval_verify"),
+    path("approvals/<int:pk>/file/", approval_file, name="approval_file"),
+]

@@ -1,0 +1,43 @@
+"""Small helpers that views of every app share."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+
+
+def paginate(request, queryset, per_page: int = 25):
+    """The page the request asks for (?page=N); out-of-range pages give the last one."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def error_messages(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def download(field_file, filename: str | None = None) -> FileResponse:
+    """Serve a stored file as an attachment (after the view has checked access)."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    name = filename or field_file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
+def report_form_errors(request, form) -> None:
+    """Show a small inline form's errors as messages (for forms posted from a detail page)."""
+    from django.contrib import messages
+
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+def report_validation_error(request, error: ValidationError) -> None:
+    from django.contrib import messages
+
+    for message in error_messages(error):
+        messages.error(request, message)

@@ -1,0 +1,98 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import normalize_resident_id
+from projects.forms.projects import check_upload_size
+from projects.models import FamilyMember, Household, HouseholdDocument
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DOCUMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".doc", ".docx", ".xlsx")
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False)
+    signed = forms.ChoiceField(
+        label=_("签约"),
+        required=False,
+        choices=[("", _("全部")), ("yes", _("已签约")), ("no", _("未签约"))],
+    )
+    use = forms.ChoiceField(
+        label=_("房屋用途"), required=False, choices=[("", _("全部")), *Household.Use.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("户号、户主姓名或房屋坐落")
+
+    def filter(self, households):
+        if not self.is_valid():
+            return households
+        data = self.cleaned_data
+        if data["q"]:
+            q = data["q"]
+            households = households.filter(
+                Q(code__icontains=q) | Q(head_name__icontains=q) | Q(address__icontains=q)
+            )
+        if data["signed"] == "yes":
+            households = households.filter(signed_on__isnull=False)
+        elif data["signed"] == "no":
+            households = households.filter(signed_on__isnull=True)
+        if data["use"]:
+            households = households.filter(use=data["use"])
+        return households
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = [
+            "code",
+            "head_name",
+            "id_number",
+            "phone",
+            "address",
+            "use",
+            "area",
+            "hardship",
+            "ruling",
+            "note",
+            "moved_out_on",
+            "demolished_on",
+        ]
+        widgets = {"moved_out_on": DATE, "demolished_on": DATE}
+
+    def clean_id_number(self):
+        return normalize_resident_id(self.cleaned_data["id_number"])
+
+
+class SignForm(forms.Form):
+    signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
+    method = forms.ChoiceField(
+        label=_("补偿方式"),
+        choices=[
+            (Household.Method.MONETARY, _("货币补偿")),
+            (Household.Method.SWAP, _("产权调换")),
+        ],
+    )
+
+
+class FamilyMemberForm(forms.ModelForm):
+    class Meta:
+        model = FamilyMember
+        fields = ["name", "relation", "id_number", "phone"]
+
+    def clean_id_number(self):
+        return normalize_resident_id(self.cleaned_data["id_number"])
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdDocument
+        fields = ["kind", "title", "file"]
+
+    def clean_file(self):
+        upload = check_upload_size(self.cleaned_data.get("file"))
+        if upload and not upload.name.lower().endswith(DOCUMENT_TYPES):
+            raise forms.ValidationError(_("只接受 PDF、图片（JPG/PNG/TIF）、Word 或 Excel 文件。"))
+        return upload

@@ -1,0 +1,70 @@
+"""Set-up helpers that move projects along through the same services users trigger."""
+
+from datetime import date, timedelta
+
+from projects import services
+from projects.models import Approval, Notice, Project, Stage
+from tests.factories import HouseholdFactory
+
+PLAN_STANDARDS = {
+    "valuation_basis": "以征收决定公告之日为价值时点，由选定的评估机构评估。",
+    "relocation_allowance": "1000.00",
+    "temporary_rate": "12.00",
+    "temporary_months": 24,
+    "early_signing_bonus": "20000.00",
+    "subsidy_dibao": "5000.00",
+    "document": "plans/test.pdf",
+}
+
+
+def file_approvals(project: Project, *, district_user, staff, verify: bool = True) -> None:
+    for kind in Approval.Kind:
+        approval = services.record_approval(
+            project=project,
+            by=district_user,
+            kind=kind,
+            number=f"邵发改〔2022〕{kind.value}号",
+            issued_on=date(2022, 1, 10),
+        )
+        if verify:
+            services.verify_approval(approval=approval, by=staff)
+
+
+def publish(project, kind, *, staff, on, period_days=0, title=None) -> Notice:
+    notice = services.draft_notice(
+        project=project,
+        by=staff,
+        kind=kind,
+        title=title or f"{project.name}{Notice.Kind(kind).label}",
+        body="公告正文。",
+        period_days=period_days,
+    )
+    return services.publish_notice(notice=notice, by=staff, on=on)
+
+
+def advance_to(project: Project, stage: Stage, *, district_user, staff, start: date) -> date:
+    """Do what each stage needs and advance until `stage`; returns the 'today' reached."""
+    today = start
+    while project.stage != stage:
+        current = Stage(project.stage)
+        if current == Stage.INITIATION:
+            file_approvals(project, district_user=district_user, staff=staff)
+            publish(project, Notice.Kind.START, staff=staff, on=today)
+        elif current == Stage.SURVEY:
+            if not project.households.exists():
+                HouseholdFactory(project=project)
+            publish(project, Notice.Kind.FIRST_LIST, staff=staff, on=today, period_days=7)
+            today += timedelta(days=8)
+        elif current == Stage.PLAN:
+            plan = services.submit_plan(project=project, by=district_user, **PLAN_STANDARDS)
+            services.approve_plan(plan=plan, by=staff)
+            publish(project, Notice.Kind.PLAN_COMMENT, staff=staff, on=today, period_days=30)
+            today += timedelta(days=31)
+        elif current == Stage.DECISION:
+            publish(project, Notice.Kind.DECISION, staff=staff, on=today)
+        elif current == Stage.APPRAISAL:
+            publish(project, Notice.Kind.SECOND_LIST, staff=staff, on=today, period_days=7)
+            today += timedelta(days=8)
+        services.advance_stage(project=project, by=staff, today=today)
+        project.refresh_from_db()
+    return today

@@ -1,0 +1,224 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects import services
+from projects.models import Approval, Notice, Project
+from tests.auth import login
+from tests.factories import HouseholdFactory, ProjectFactory
+from tests.projects.helpers import file_approvals, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_see_every_project_with_its_counts(client, office_user, project, other_project):
+    HouseholdFactory.create_batch(3, project=project)
+    HouseholdFactory(project=project, signed_on=date(2022, 5, 1), method="monetary")
+    login(client, "clerk")
+    html = client.get(reverse("projects:project_list")).content.decode()
+    assert "六岭棚改" in html and "水利局棚改" in html
+    assert "共 2 个项目" in html
+
+
+def test_the_list_filters_by_district_stage_kind_key_and_search(
+    client, office_user, project, other_project
+):
+    ProjectFactory(district=project.district, name="三里桥道路改造工程", kind="road", is_key=True)
+    login(client, "clerk")
+    url = reverse("projects:project_list")
+
+    def names(**params):
+        page = client.get(url, params).context["page"]
+        return sorted(p.name for p in page)
+
+    assert names(district=other_project.district.pk) == ["水利局棚改"]
+    assert names(kind="road") == ["三里桥道路改造工程"]
+    assert names(is_key="on") == ["三里桥道路改造工程"]
+    assert names(q="六岭") == ["六岭棚改"]
+    assert names(q="2022-DX") == ["水利局棚改"]
+    assert names(stage="signing") == []
+
+
+def test_the_year_filter_keeps_projects_in_progress_that_year(client, office_user, district):
+    ProjectFactory(district=district, name="已开工", started_on=date(2021, 6, 1))
+    ProjectFactory(
+        district=district,
+        name="早已完成",
+        started_on=date(2019, 1, 1),
+        completed_on=date(2021, 12, 31),
+    )
+    ProjectFactory(district=district, name="尚未启动")
+    login(client, "clerk")
+    page = client.get(reverse("projects:project_list"), {"year": 2022}).context["page"]
+    assert [p.name for p in page] == ["已开工"]
+
+
+def test_district_user_sees_only_their_district_projects(
+    client, district_member, project, other_project
+):
+    login(client, "district")
+    html = client.get(reverse("projects:project_list")).content.decode()
+    assert "六岭棚改" in html
+    assert "水利局棚改" not in html
+    assert client.get(project.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["project_detail", "project_edit", "project_staffing", "project_advance", "approval_record"],
+)
+def test_district_user_cannot_reach_another_district_project(
+    client, district_member, other_project, name
+):
+    login(client, "district")
+    url = reverse(f"projects:{name}", args=[other_project.pk])
+    assert client.get(url).status_code in (404, 405)
+    assert client.post(url).status_code == 404
+
+
+def test_district_user_cannot_reach_another_district_approval(
+    client, district_member, office_user, other_project, outsider
+):
+    file_approvals(other_project, district_user=outsider, staff=office_user, verify=False)
+    approval = other_project.approvals.first()
+    login(client, "district")
+    assert client.get(reverse("projects:approval_file", args=[approval.pk])).status_code == 404
+    assert client.post(reverse("projects:approval_verify", args=[approval.pk])).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_login(client, project):
+    for url in [
+        reverse("projects:project_list"),
+        reverse("projects:project_create"),
+        project.get_absolute_url(),
+        reverse("projects:project_edit", args=[project.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_district_user_registers_a_project_in_their_own_district_only(
+    client, district_member, other_district
+):
+    login(client, "district")
+    data = {"code": "2023-SQ-009", "name": "桃花新村棚改", "kind": "shantytown"}
+    refused = client.post(
+        reverse("projects:project_create"), {**data, "district": other_district.pk}
+    )
+    assert refused.status_code == 200
+    assert "选择一个有效的选项" in refused.content.decode()
+    assert not Project.objects.exists()
+
+    response = client.post(
+        reverse("projects:project_create"), {**data, "district": district_member.district_id}
+    )
+    project = Project.objects.get(code="2023-SQ-009")
+    assert response["Location"] == project.get_absolute_url()
+    assert project.created_by == district_member
+    assert project.stage_changes.get().changed_by == district_member
+
+
+def test_a_duplicate_project_code_is_refused_in_chinese(client, office_user, project):
+    login(client, "clerk")
+    response = client.post(
+        reverse("projects:project_create"),
+        {"code": project.code, "name": "重复", "kind": "other", "district": project.district_id},
+    )
+    assert "具有 项目编号 的 征收项目 已存在" in response.content.decode()
+
+
+def test_the_district_files_approvals_and_the_office_verifies_them(
+    client, district_member, office_user, project
+):
+    login(client, "district")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(
+        reverse("projects:approval_record", args=[project.pk]),
+        {
+            "kind": "project",
+            "number": "邵发改〔2022〕18号",
+            "issued_on": "2022-01-10",
+            "file": SimpleUploadedFile("批复.pdf", b"%PDF-1.4 test", "application/pdf"),
+        },
+    )
+    approval = Approval.objects.get(project=project)
+    assert not approval.is_verified
+    assert client.post(reverse("projects:approval_verify", args=[approval.pk])).status_code == 403
+    assert client.get(reverse("projects:approval_file", args=[approval.pk])).status_code == 200
+
+    client.post(reverse("logout"))
+    login(client, "clerk")
+    response = client.post(reverse("projects:approval_verify", args=[approval.pk]), follow=True)
+    approval.refresh_from_db()
+    assert approval.verified_by == office_user
+    assert "已核查（王测试" in response.content.decode()
+
+
+def test_the_office_assigns_a_liaison_and_a_leader(client, office_user, project):
+    from core.roles import Section
+    from tests.factories import staff
+
+    leader = staff(Section.LEADER, username="boss", name="周领导")
+    login(client, "clerk")
+    client.post(
+        reverse("projects:project_staffing", args=[project.pk]),
+        {"liaison": office_user.pk, "leader": leader.pk},
+    )
+    project.refresh_from_db()
+    assert (project.liaison, project.leader) == (office_user, leader)
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert "周领导" in html
+
+
+def test_the_project_page_shows_timeline_approvals_and_notices(
+    client, office_user, district_member, project
+):
+    file_approvals(project, district_user=district_member, staff=office_user)
+    publish(project, Notice.Kind.START, staff=office_user, on=date(2022, 3, 1))
+    services.advance_stage(project=project, by=office_user, today=date(2022, 3, 1))
+    login(client, "clerk")
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert "邵发改〔2022〕project号" in html
+    assert "六岭棚改启动公告" in html
+    assert "立项启动 → 调查登记" in html
+    assert "2022年3月1日" in html
+
+
+def _households(project, count):
+    HouseholdFactory.create_batch(count, project=project)
+
+
+def _queries(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in context.captured_queries]
+
+
+def test_the_project_list_issues_the_same_queries_for_10_and_500_households(
+    client, office_user, project, other_project, django_assert_num_queries
+):
+    login(client, "clerk")
+    url = reverse("projects:project_list")
+    _households(project, 10)
+    small = _queries(client, url)
+    _households(other_project, 490)
+    with django_assert_num_queries(len(small)):
+        client.get(url)
+
+
+def test_the_project_page_and_household_list_do_not_grow_with_households(
+    client, office_user, project, django_assert_num_queries
+):
+    login(client, "clerk")
+    _households(project, 10)
+    pages = [project.get_absolute_url(), reverse("projects:household_list", args=[project.pk])]
+    counts = [len(_queries(client, url)) for url in pages]
+    _households(project, 490)
+    for url, count in zip(pages, counts, strict=True):
+        with django_assert_num_queries(count):
+            client.get(url)

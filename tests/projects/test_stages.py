@@ -1,0 +1,139 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from projects import services
+from projects.models import Notice, Stage, StageChange
+from tests.auth import login
+from tests.factories import HouseholdFactory
+from tests.projects.helpers import PLAN_STANDARDS, advance_to, file_approvals, publish
+
+pytestmark = pytest.mark.django_db
+START = date(2022, 3, 1)
+
+
+def test_a_project_cannot_leave_initiation_without_its_approvals_and_start_notice(
+    project, office_user
+):
+    with pytest.raises(ValidationError) as error:
+        services.advance_stage(project=project, by=office_user, today=START)
+    messages = " ".join(error.value.messages)
+    assert "缺少审批手续：立项批复、规划许可、国土审批" in messages
+    assert "尚未发布启动公告" in messages
+    project.refresh_from_db()
+    assert project.stage == Stage.INITIATION
+
+
+def test_unverified_approvals_hold_the_project_back(project, district_member, office_user):
+    file_approvals(project, district_user=district_member, staff=office_user, verify=False)
+    publish(project, Notice.Kind.START, staff=office_user, on=START)
+    with pytest.raises(ValidationError) as error:
+        services.advance_stage(project=project, by=office_user, today=START)
+    assert "尚未经市征收办核查" in error.value.messages[0]
+
+
+def test_advancing_records_who_and_when_and_the_start_date(project, district_member, office_user):
+    file_approvals(project, district_user=district_member, staff=office_user)
+    publish(project, Notice.Kind.START, staff=office_user, on=START)
+    assert services.advance_stage(project=project, by=office_user, today=START) == Stage.SURVEY
+    project.refresh_from_db()
+    assert project.started_on == START
+    change = StageChange.objects.filter(project=project).latest("changed_at")
+    assert (change.from_stage, change.to_stage) == (Stage.INITIATION, Stage.SURVEY)
+    assert change.changed_by == office_user
+
+
+def test_the_first_list_must_have_run_its_period(project, district_member, office_user):
+    advance_to(project, Stage.SURVEY, district_user=district_member, staff=office_user, start=START)
+    HouseholdFactory(project=project)
+    publish(project, Notice.Kind.FIRST_LIST, staff=office_user, on=START, period_days=7)
+    with pytest.raises(ValidationError) as error:
+        services.advance_stage(project=project, by=office_user, today=START + timedelta(days=7))
+    assert "一榜公示公示期至2022年3月8日，尚未届满" in error.value.messages[0]
+    services.advance_stage(project=project, by=office_user, today=START + timedelta(days=8))
+
+
+def test_no_decision_before_an_approved_plan_whose_30_day_comment_period_has_ended(
+    project, district_member, office_user
+):
+    today = advance_to(
+        project, Stage.PLAN, district_user=district_member, staff=office_user, start=START
+    )
+    with pytest.raises(ValidationError) as error:
+        services.advance_stage(project=project, by=office_user, today=today)
+    assert "补偿方案尚未经市征收办批准" in " ".join(error.value.messages)
+
+    plan = services.submit_plan(project=project, by=district_member, **PLAN_STANDARDS)
+    services.approve_plan(plan=plan, by=office_user)
+    # A comment period shorter than the law's 30 days does not count.
+    publish(project, Notice.Kind.PLAN_COMMENT, staff=office_user, on=today, period_days=20)
+    with pytest.raises(ValidationError) as error:
+        services.advance_stage(project=project, by=office_user, today=today + timedelta(days=40))
+    assert "征求意见期不少于30日" in " ".join(error.value.messages)
+
+    publish(project, Notice.Kind.PLAN_COMMENT, staff=office_user, on=today, period_days=30)
+    with pytest.raises(ValidationError) as error:
+        services.advance_stage(project=project, by=office_user, today=today + timedelta(days=30))
+    assert "尚未届满" in " ".join(error.value.messages)
+    stage = services.advance_stage(project=project, by=office_user, today=today + timedelta(30 + 1))
+    assert stage == Stage.DECISION
+
+
+def test_archiving_needs_every_household_settled_and_sets_the_completion_date(
+    project, district_member, office_user
+):
+    today = advance_to(
+        project, Stage.ENFORCEMENT, district_user=district_member, staff=office_user, start=START
+    )
+    household = project.households.get()
+    with pytest.raises(ValidationError) as error:
+        services.advance_stage(project=project, by=office_user, today=today)
+    assert "尚有1户未签约" in error.value.messages[0]
+    services.sign_household(
+        household=household, by=district_member, signed_on=today, method="monetary"
+    )
+    assert services.advance_stage(project=project, by=office_user, today=today) == Stage.ARCHIVED
+    project.refresh_from_db()
+    assert project.completed_on == today
+    with pytest.raises(ValidationError):
+        services.advance_stage(project=project, by=office_user, today=today)
+
+
+def test_district_users_cannot_advance_a_stage(project, district_member):
+    with pytest.raises(PermissionDenied):
+        services.advance_stage(project=project, by=district_member, today=START)
+
+
+def test_the_project_page_shows_what_is_missing_and_advances_when_complete(
+    client, project, district_member, office_user
+):
+    login(client, "clerk")
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert "进入“调查登记”阶段前还需" in html
+    assert "尚未发布启动公告" in html
+
+    file_approvals(project, district_user=district_member, staff=office_user)
+    publish(project, Notice.Kind.START, staff=office_user, on=START)
+    response = client.post(
+        reverse("projects:project_advance", args=[project.pk]), {"note": "材料齐全"}, follow=True
+    )
+    html = response.content.decode()
+    assert "项目已进入“调查登记”阶段" in html
+    assert "材料齐全" in html
+
+
+def test_a_refused_advance_shows_the_reasons_on_the_page(client, project, office_user):
+    login(client, "clerk")
+    response = client.post(reverse("projects:project_advance", args=[project.pk]), follow=True)
+    assert response.status_code == 200
+    assert "缺少审批手续" in response.content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.INITIATION
+
+
+def test_a_district_user_gets_403_when_posting_an_advance(client, project, district_member):
+    login(client, "district")
+    response = client.post(reverse("projects:project_advance", args=[project.pk]))
+    assert response.status_code == 403
