@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -215,7 +216,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=24),
     },
+    "daily-deadline-digest": {
+        "task": "projects.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
+
+# Legal clocks (DESIGN.md, "The legal workflow"). Lengths follow the law by default and can be
+# changed here if a local rule differs; dates are computed by core.deadlines.
+LEGAL_CLOCKS = {
+    # 行政复议法: reconsideration may be requested within 60 days of service.
+    "RECONSIDERATION_DAYS": env.int("CLOCK_RECONSIDERATION_DAYS", default=60),
+    # 行政诉讼法 art. 46: a suit within 6 months; art. 45: 15 days after a reconsideration decision.
+    "SUIT_MONTHS": env.int("CLOCK_SUIT_MONTHS", default=6),
+    "SUIT_AFTER_RECONSIDERATION_DAYS": env.int("CLOCK_SUIT_AFTER_RECONSIDERATION_DAYS", default=15),
+    # 行政强制法 art. 54: the warning is served at least 10 days before applying to the court.
+    "WARNING_DAYS": env.int("CLOCK_WARNING_DAYS", default=10),
+    # 行政强制法 art. 53: apply within 3 months after the suit window closes.
+    "ENFORCEMENT_APPLICATION_MONTHS": env.int("CLOCK_ENFORCEMENT_APPLICATION_MONTHS", default=3),
+    # Objections raised in a 一榜/二榜 period are answered within this many days.
+    "OBJECTION_ANSWER_DAYS": env.int("CLOCK_OBJECTION_ANSWER_DAYS", default=10),
+}
+# Social stability risk: the share of surveyed households opposed (percent) from which the
+# risk is medium, and high. A project with a high risk cannot get its expropriation decision.
+RISK_MEDIUM_FROM_PERCENT = env.int("RISK_MEDIUM_FROM_PERCENT", default=10)
+RISK_HIGH_FROM_PERCENT = env.int("RISK_HIGH_FROM_PERCENT", default=30)
+# How far ahead the deadlines page and the daily digest look.
+DEADLINES_LOOKAHEAD_DAYS = env.int("DEADLINES_LOOKAHEAD_DAYS", default=30)
+DIGEST_LOOKAHEAD_DAYS = env.int("DIGEST_LOOKAHEAD_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -392,6 +392,7 @@ class Notice(models.Model):
 
     class Kind(models.TextChoices):
         START = "start", _("启动公告")
+        RANGE = "range", _("征收范围公告")
         FIRST_LIST = "first_list", _("一榜公示")
         PLAN_COMMENT = "plan_comment", _("补偿方案征求意见公告")
         DECISION = "decision", _("征收决定公告")
@@ -413,6 +414,10 @@ class Notice(models.Model):
         _("公示期（日）"), default=0, help_text=_("0 表示不设公示期。")
     )
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    # Computed by the deadline engine when the notice is published (services.publish_notice),
+    # and kept: the legal end of a posting period is fixed on the day it starts.
+    ends_on = models.DateField(_("公示期届满日"), null=True, blank=True, editable=False)
+    period_explanation = models.TextField(_("期限计算说明"), blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发布人"),
@@ -449,12 +454,9 @@ class Notice(models.Model):
     def is_published(self) -> bool:
         return self.published_on is not None
 
-    @property
-    def ends_on(self) -> date | None:
-        """Last day of the posting period: the publication day does not count."""
-        if not self.published_on or not self.period_days:
-            return None
-        return self.published_on + timedelta(days=self.period_days)
+    def is_open_on(self, day: date) -> bool:
+        """Whether `day` falls inside the posting period (objections are taken then)."""
+        return self.ends_on is not None and self.published_on < day <= self.ends_on
 
     def has_ended(self, today: date) -> bool:
         return self.ends_on is not None and today > self.ends_on
@@ -645,3 +647,439 @@ class HouseholdImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:import_detail", args=[self.pk])
+
+
+# ---------------------------------------------------------------------------
+# Legal clocks: objections, the stability risk assessment, the suspension notice,
+# compensation decisions and their road to enforcement, safety inspections.
+
+
+class Objection(models.Model):
+    """异议: a household's objection raised inside a 一榜/二榜 posting period, and its answer."""
+
+    district_path = "notice__project__district"
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="objections"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("被征收户"), on_delete=models.PROTECT, related_name="objections"
+    )
+    raised_on = models.DateField(_("提出日期"))
+    content = models.TextField(_("异议内容"))
+    answer = models.TextField(_("答复意见"), blank=True)
+    answered_on = models.DateField(_("答复日期"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-raised_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_on__isnull=True) | Q(answered_on__gte=models.F("raised_on")),
+                name="objection_answered_after_raised",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} · {self.notice.get_kind_display()}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_on is not None
+
+
+class RiskAssessment(models.Model):
+    """社会稳定风险评估: required before the expropriation decision."""
+
+    class Level(models.TextChoices):
+        LOW = "low", _("低风险")
+        MEDIUM = "medium", _("中风险")
+        HIGH = "high", _("高风险")
+
+    district_path = "project__district"
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="risk_assessments"
+    )
+    assessed_on = models.DateField(_("评估日期"))
+    households_surveyed = models.PositiveIntegerField(_("调查户数"))
+    households_opposed = models.PositiveIntegerField(_("反对户数"))
+    # Set by services.record_risk_assessment from the thresholds in settings.
+    level = models.CharField(_("风险等级"), max_length=10, choices=Level.choices, editable=False)
+    conclusion = models.TextField(_("评估结论"), blank=True)
+    document = models.FileField(_("评估报告"), upload_to="risk/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("社会稳定风险评估")
+        verbose_name_plural = _("社会稳定风险评估")
+        ordering = ["project", "-assessed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(households_surveyed__gt=0), name="risk_surveyed_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(households_opposed__lte=models.F("households_surveyed")),
+                name="risk_opposed_not_above_surveyed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.get_level_display()}"
+
+    @property
+    def opposed_share(self) -> Decimal:
+        """Share of surveyed households opposed, in percent to one decimal."""
+        return (
+            Decimal(self.households_opposed) * 100 / Decimal(self.households_surveyed)
+        ).quantize(Decimal("0.1"))
+
+
+class SuspensionNotice(models.Model):
+    """暂停办理相关手续通知书: tells other agencies to stop new building, transfers and
+    business registrations inside the area, for at most one year (Decree 590 art. 16)."""
+
+    district_path = "project__district"
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="suspensions"
+    )
+    number = models.CharField(_("文号"), max_length=100)
+    issued_on = models.DateField(_("发文日期"))
+    months = models.PositiveSmallIntegerField(_("暂停期限（月）"))
+    # Set by services.record_suspension through the deadline engine.
+    expires_on = models.DateField(_("届满日期"), editable=False)
+    agencies = models.CharField(
+        _("送达部门"), max_length=300, help_text=_("例如：不动产登记中心、市场监督管理局、公安局")
+    )
+    scope = models.TextField(_("暂停办理事项"))
+    document = models.FileField(_("通知书"), upload_to="suspensions/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("暂停办理通知")
+        verbose_name_plural = _("暂停办理通知")
+        ordering = ["project", "-issued_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months__gte=1, months__lte=12), name="suspension_at_most_one_year"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class CompensationDecisionQuerySet(DistrictScopedQuerySet):
+    def open(self):
+        """Decisions still on the road: not revoked, not settled by agreement, not enforced."""
+        return self.filter(closed_on__isnull=True)
+
+
+class CompensationDecision(models.Model):
+    """补偿决定 for a household that did not sign, and what happened after it was served."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("维持")
+        REVOKED = "revoked", _("撤销")
+
+    class Closure(models.TextChoices):
+        ENFORCED = "enforced", _("已强制执行")
+        AGREED = "agreed", _("达成补偿协议")
+        REVOKED = "revoked", _("决定被撤销")
+
+    district_path = "household__project__district"
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("被征收户"),
+        on_delete=models.PROTECT,
+        related_name="compensation_decisions",
+    )
+    number = models.CharField(_("决定书文号"), max_length=100)
+    decided_on = models.DateField(_("作出日期"))
+    amount = models.DecimalField(
+        _("补偿金额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    document = models.FileField(_("决定书"), upload_to="decisions/%Y/", blank=True)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    service_proof = models.FileField(_("送达回证"), upload_to="decisions/%Y/", blank=True)
+    reconsideration_applied_on = models.DateField(_("申请复议日期"), null=True, blank=True)
+    reconsideration_decided_on = models.DateField(_("复议决定日期"), null=True, blank=True)
+    reconsideration_outcome = models.CharField(
+        _("复议结果"), max_length=10, choices=Outcome.choices, blank=True
+    )
+    suit_filed_on = models.DateField(_("起诉日期"), null=True, blank=True)
+    judgment_final_on = models.DateField(_("判决生效日期"), null=True, blank=True)
+    judgment_outcome = models.CharField(
+        _("判决结果"), max_length=10, choices=Outcome.choices, blank=True
+    )
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    closure = models.CharField(_("办结方式"), max_length=10, choices=Closure.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = CompensationDecisionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("补偿决定")
+        verbose_name_plural = _("补偿决定")
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(served_on__isnull=True) | Q(served_on__gte=models.F("decided_on")),
+                name="decision_served_after_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(reconsideration_applied_on__isnull=True)
+                | Q(served_on__isnull=False, reconsideration_applied_on__gte=models.F("served_on")),
+                name="decision_reconsideration_after_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(suit_filed_on__isnull=True)
+                | Q(served_on__isnull=False, suit_filed_on__gte=models.F("served_on")),
+                name="decision_suit_after_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closure="")
+                | (Q(closed_on__isnull=False) & ~Q(closure="")),
+                name="decision_closed_with_closure",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(closed_on__isnull=True),
+                name="decision_one_open_per_household",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("projects:decision_detail", args=[self.pk])
+
+
+class EnforcementWarning(models.Model):
+    """催告: the formal warning served before applying to the court (行政强制法 art. 54)."""
+
+    district_path = "decision__household__project__district"
+
+    decision = models.OneToOneField(
+        CompensationDecision,
+        verbose_name=_("补偿决定"),
+        on_delete=models.PROTECT,
+        related_name="warning",
+    )
+    served_on = models.DateField(_("催告书送达日期"))
+    document = models.FileField(_("催告书"), upload_to="decisions/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("催告")
+        verbose_name_plural = _("催告")
+
+    def __str__(self):
+        return _("%(decision)s 催告") % {"decision": self.decision}
+
+
+class EnforcementApplication(models.Model):
+    """申请法院强制执行, with the checklist of what the application must contain."""
+
+    class Ruling(models.TextChoices):
+        PENDING = "", _("待裁定")
+        GRANTED = "granted", _("准予执行")
+        REFUSED = "refused", _("不予执行")
+
+    district_path = "decision__household__project__district"
+
+    decision = models.OneToOneField(
+        CompensationDecision,
+        verbose_name=_("补偿决定"),
+        on_delete=models.PROTECT,
+        related_name="application",
+    )
+    filed_on = models.DateField(_("申请日期"))
+    court = models.CharField(_("受理法院"), max_length=100)
+    has_decision = models.BooleanField(_("附补偿决定书"), default=False)
+    has_service_proof = models.BooleanField(_("附送达回证"), default=False)
+    has_risk_assessment = models.BooleanField(_("附社会稳定风险评估"), default=False)
+    has_compensation_proof = models.BooleanField(
+        _("附补偿款专户存储或产权调换房源证明"), default=False
+    )
+    ruling = models.CharField(_("裁定结果"), max_length=10, choices=Ruling.choices, blank=True)
+    ruled_on = models.DateField(_("裁定日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("强制执行申请")
+        verbose_name_plural = _("强制执行申请")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    has_decision=True,
+                    has_service_proof=True,
+                    has_risk_assessment=True,
+                    has_compensation_proof=True,
+                ),
+                name="application_checklist_complete",
+                violation_error_message=_("强制执行申请材料不全。"),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(decision)s 强制执行申请") % {"decision": self.decision}
+
+
+class Inspection(models.Model):
+    """A safety inspection campaign (安全专项整治督查) over the projects' demolition sites."""
+
+    name = models.CharField(_("检查名称"), max_length=200)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    description = models.TextField(_("检查内容"), blank=True)
+    led_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("牵头人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("安全检查")
+        verbose_name_plural = _("安全检查")
+        ordering = ["-started_on", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:inspection_detail", args=[self.pk])
+
+
+class HazardQuerySet(DistrictScopedQuerySet):
+    def open(self):
+        return self.exclude(status=Hazard.Status.RECTIFIED)
+
+
+class Hazard(models.Model):
+    """A safety hazard found in an inspection, and its rectification (问题隐患及整改措施清单)."""
+
+    class Category(models.TextChoices):
+        DEMOLITION = "demolition", _("拆除作业安全")
+        ELECTRICITY = "electricity", _("施工临时用电")
+        FENCING = "fencing", _("围挡与警示标识")
+        FIRE = "fire", _("消防安全")
+        STRUCTURE = "structure", _("危旧房屋结构")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待整改")
+        RECTIFYING = "rectifying", _("整改中")
+        RECTIFIED = "rectified", _("已整改")
+
+    district_path = "project__district"
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("安全检查"), on_delete=models.PROTECT, related_name="hazards"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="hazards"
+    )
+    category = models.CharField(_("隐患类别"), max_length=20, choices=Category.choices)
+    place = models.CharField(_("隐患部位"), max_length=200)
+    description = models.TextField(_("问题描述"))
+    responsible_unit = models.CharField(_("责任单位"), max_length=100)
+    measures = models.TextField(_("整改措施"))
+    due_on = models.DateField(_("整改期限"))
+    status = models.CharField(
+        _("整改状态"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = HazardQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("安全隐患")
+        verbose_name_plural = _("安全隐患")
+        ordering = ["inspection", "category", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="rectified", rectified_on__isnull=False)
+                | (~Q(status="rectified") & Q(rectified_on__isnull=True)),
+                name="hazard_rectified_with_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()}：{self.place}"
+
+
+class DigestDelivery(models.Model):
+    """One daily digest sent to one person: the job is safe to run twice on the same day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    item_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("到期提醒发送记录")
+        verbose_name_plural = _("到期提醒发送记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_user_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"

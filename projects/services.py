@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import deadlines
 from core.models import District, User
 from projects import stages
 from projects.models import (
@@ -165,7 +166,11 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
         raise ValidationError(_("该公告已经发布。"))
     notice.published_on = on or timezone.localdate()
     notice.published_by = by
-    notice.save(update_fields=["published_on", "published_by"])
+    if notice.period_days:
+        period = deadlines.days(notice.published_on, notice.period_days)
+        notice.ends_on = period.due
+        notice.period_explanation = "\n".join(period.explanation)
+    notice.save(update_fields=["published_on", "published_by", "ends_on", "period_explanation"])
     if notice.kind == Notice.Kind.START:
         project = notice.project
         if project.started_on is None or notice.published_on < project.started_on:

@@ -53,18 +53,20 @@ def advance_to(project: Project, stage: Stage, *, district_user, staff, start: d
         elif current == Stage.SURVEY:
             if not project.households.exists():
                 HouseholdFactory(project=project)
-            publish(project, Notice.Kind.FIRST_LIST, staff=staff, on=today, period_days=7)
-            today += timedelta(days=8)
+            notice = publish(project, Notice.Kind.FIRST_LIST, staff=staff, on=today, period_days=7)
+            today = notice.ends_on + timedelta(days=1)
         elif current == Stage.PLAN:
             plan = services.submit_plan(project=project, by=district_user, **PLAN_STANDARDS)
             services.approve_plan(plan=plan, by=staff)
-            publish(project, Notice.Kind.PLAN_COMMENT, staff=staff, on=today, period_days=30)
-            today += timedelta(days=31)
+            notice = publish(
+                project, Notice.Kind.PLAN_COMMENT, staff=staff, on=today, period_days=30
+            )
+            today = notice.ends_on + timedelta(days=1)
         elif current == Stage.DECISION:
             publish(project, Notice.Kind.DECISION, staff=staff, on=today)
         elif current == Stage.APPRAISAL:
-            publish(project, Notice.Kind.SECOND_LIST, staff=staff, on=today, period_days=7)
-            today += timedelta(days=8)
+            notice = publish(project, Notice.Kind.SECOND_LIST, staff=staff, on=today, period_days=7)
+            today = notice.ends_on + timedelta(days=1)
         services.advance_stage(project=project, by=staff, today=today)
         project.refresh_from_db()
     return today

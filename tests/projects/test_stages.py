@@ -48,11 +48,15 @@ def test_advancing_records_who_and_when_and_the_start_date(project, district_mem
 def test_the_first_list_must_have_run_its_period(project, district_member, office_user):
     advance_to(project, Stage.SURVEY, district_user=district_member, staff=office_user, start=START)
     HouseholdFactory(project=project)
-    publish(project, Notice.Kind.FIRST_LIST, staff=office_user, on=START, period_days=7)
+    # Seven days or fewer count working days: from Tuesday 1 March 2022, Wednesday 2 March
+    # is the first; the seventh is Thursday 10 March.
+    notice = publish(project, Notice.Kind.FIRST_LIST, staff=office_user, on=START, period_days=7)
+    assert notice.ends_on == date(2022, 3, 10)
+    assert "工作日" in notice.period_explanation
     with pytest.raises(ValidationError) as error:
-        services.advance_stage(project=project, by=office_user, today=START + timedelta(days=7))
-    assert "一榜公示公示期至2022年3月8日，尚未届满" in error.value.messages[0]
-    services.advance_stage(project=project, by=office_user, today=START + timedelta(days=8))
+        services.advance_stage(project=project, by=office_user, today=date(2022, 3, 10))
+    assert "一榜公示公示期至2022年3月10日，尚未届满" in error.value.messages[0]
+    services.advance_stage(project=project, by=office_user, today=date(2022, 3, 11))
 
 
 def test_no_decision_before_an_approved_plan_whose_30_day_comment_period_has_ended(
@@ -73,11 +77,13 @@ def test_no_decision_before_an_approved_plan_whose_30_day_comment_period_has_end
         services.advance_stage(project=project, by=office_user, today=today + timedelta(days=40))
     assert "征求意见期不少于30日" in " ".join(error.value.messages)
 
-    publish(project, Notice.Kind.PLAN_COMMENT, staff=office_user, on=today, period_days=30)
+    notice = publish(project, Notice.Kind.PLAN_COMMENT, staff=office_user, on=today, period_days=30)
+    assert notice.ends_on >= today + timedelta(days=30)
     with pytest.raises(ValidationError) as error:
-        services.advance_stage(project=project, by=office_user, today=today + timedelta(days=30))
+        services.advance_stage(project=project, by=office_user, today=notice.ends_on)
     assert "尚未届满" in " ".join(error.value.messages)
-    stage = services.advance_stage(project=project, by=office_user, today=today + timedelta(30 + 1))
+    day_after = notice.ends_on + timedelta(days=1)
+    stage = services.advance_stage(project=project, by=office_user, today=day_after)
     assert stage == Stage.DECISION
 
 
