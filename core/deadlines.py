@@ -164,6 +164,23 @@ def working_days(start: date, n: int, *, calendar: WorkCalendar | None = None) -
     return add_period(start, n, Unit.WORKING_DAYS, calendar=calendar)
 
 
+def fixed_date(due: date, *, start: date, reason: str) -> Deadline:
+    """A date that a person set (a rectification deadline, an expiry written in a notice),
+    not one computed from a period; shown beside computed ones with the reason."""
+    return Deadline(
+        start=start,
+        due=due,
+        length=(due - start).days,
+        unit=Unit.DAYS,
+        counted_in=Unit.DAYS,
+        explanation=(
+            _("%(day)s为%(reason)s确定的日期，不按期间计算。")
+            % {"day": _format_date(due), "reason": reason},
+        ),
+        calendar_source="",
+    )
+
+
 def months(start: date, n: int, *, calendar: WorkCalendar | None = None) -> Deadline:
     return add_period(start, n, Unit.MONTHS, calendar=calendar)
 
@@ -177,7 +194,7 @@ def _calendar_end(start: date, length: int, unit: Unit) -> tuple[date, str]:
         end = start + timedelta(days=length)
         template = _("自%(start)s次日起算%(period)s，至%(end)s")
     else:
-        end = _add_months(start, length)
+        end = add_months(start, length)
         if end.day == start.day:
             template = _("自%(start)s次日起算%(period)s，至到期月的对应日%(end)s")
         else:
@@ -192,7 +209,7 @@ def _calendar_end(start: date, length: int, unit: Unit) -> tuple[date, str]:
     return end, template % values
 
 
-def _add_months(day: date, n: int) -> date:
+def add_months(day: date, n: int) -> date:
     """The same day number n months later, or that month's last day (2024-01-31 + 1 → 02-29)."""
     month_index = day.month - 1 + n
     year, month = day.year + month_index // 12, month_index % 12 + 1

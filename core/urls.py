@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("districts/<int:pk>/", views.district_detail, name="district_detail"),
+    path("deadlines/", views.deadline_list, name="deadline_list"),
 ]

@@ -1,19 +1,68 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import health
+from core import clocks, health
 from core.models import District, Office
 from core.scoping import get_visible_or_404, visible_to
 
 
+def _clock_summary(user, today):
+    items = clocks.due_items(user, until=today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS))
+    mine = [
+        {"item": item, "overdue": item.is_overdue(today)}
+        for item in items
+        if user.pk in item.handler_ids
+    ]
+    return {
+        "overdue": sum(item.is_overdue(today) for item in items),
+        "due_soon": sum(not item.is_overdue(today) for item in items),
+        "mine": mine,
+    }
+
+
 @login_required
 def home(request):
+    today = timezone.localdate()
     districts = visible_to(District.objects.active(), request.user)
-    return render(request, "core/home.html", {"districts": districts})
+    return render(
+        request,
+        "core/home.html",
+        {
+            "districts": districts,
+            "clocks": _clock_summary(request.user, today),
+            "lookahead": settings.DIGEST_LOOKAHEAD_DAYS,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def deadline_list(request):
+    """Every running clock the user may see: overdue first, then the next 30 days."""
+    today = timezone.localdate()
+    lookahead = settings.DEADLINES_LOOKAHEAD_DAYS
+    items = clocks.due_items(request.user, until=today + timedelta(days=lookahead))
+    if request.GET.get("mine"):
+        items = [item for item in items if request.user.pk in item.handler_ids]
+    return render(
+        request,
+        "core/deadline_list.html",
+        {
+            "overdue": [item for item in items if item.is_overdue(today)],
+            "upcoming": [item for item in items if not item.is_overdue(today)],
+            "lookahead": lookahead,
+            "today": today,
+            "mine": bool(request.GET.get("mine")),
+        },
+    )
 
 
 @login_required

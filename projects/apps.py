@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("征收项目")
+
+    def ready(self):
+        from core.clocks import register
+        from projects.clocks import open_clocks
+
+        register(open_clocks)

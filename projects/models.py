@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -271,6 +271,10 @@ class Household(models.Model):
         _("困难类型"), max_length=20, choices=Hardship.choices, blank=True, default=""
     )
     note = models.CharField(_("备注"), max_length=500, blank=True)
+    is_public_housing = models.BooleanField(
+        _("公有房屋"), default=False, help_text=_("公房由产权单位与承租人按方案比例分配补偿。")
+    )
+    owner_unit = models.CharField(_("产权单位"), max_length=100, blank=True)
     ruling = models.CharField(
         _("未登记建筑认定"),
         max_length=20,
@@ -465,6 +469,10 @@ class Notice(models.Model):
 class CompensationPlan(models.Model):
     """补偿方案: one version of a district's compensation plan for a project."""
 
+    class Rounding(models.TextChoices):
+        FEN = "fen", _("保留到分")
+        YUAN = "yuan", _("四舍五入到元")
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("待审核")
         RETURNED = "returned", _("已退回")
@@ -514,6 +522,36 @@ class CompensationPlan(models.Model):
         _("困难补助：建档立卡贫困户（元/户）"), max_digits=10, decimal_places=2, default=0
     )
     swap_rules = models.TextField(_("产权调换规则"), blank=True)
+    # What the compensation calculation (compensation.calculation) needs beyond the above.
+    monetary_temporary_months = models.PositiveSmallIntegerField(
+        _("货币补偿临时安置费（月）"), default=0
+    )
+    swap_unit_price = models.DecimalField(
+        _("产权调换房屋价格（元/平方米）"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    business_loss_rate = models.DecimalField(
+        _("停产停业损失补偿比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("非住宅房屋按评估价值的该比例补偿停产停业损失。"),
+    )
+    public_tenant_percent = models.DecimalField(
+        _("公房承租人补偿比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("公有房屋补偿款中归承租人的比例，其余归产权单位。"),
+    )
+    rounding = models.CharField(
+        _("金额取整规则"), max_length=10, choices=Rounding.choices, default=Rounding.FEN
+    )
     document = models.FileField(_("方案文本"), upload_to="plans/%Y/")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.formatting import cn_date
-from projects.models import Approval, CompensationPlan, Notice, Project, Stage
+from projects.models import Approval, CompensationPlan, Notice, Project, RiskAssessment, Stage
 
 Requirement = Callable[[Project, date], str | None]
 _REQUIREMENTS: dict[Stage, list[Requirement]] = {stage: [] for stage in Stage}
@@ -131,4 +131,16 @@ def every_household_settled(project: Project, today: date) -> str | None:
     unsigned = project.households.filter(Q(signed_on__isnull=True)).count()
     if unsigned:
         return _("尚有%(count)s户未签约或未完成补偿决定程序。") % {"count": unsigned}
+    return None
+
+
+@requirement(Stage.PLAN)
+def stability_risk_assessed(project: Project, today: date) -> str | None:
+    latest = project.risk_assessments.order_by("-assessed_on", "-pk").first()
+    if latest is None:
+        return _("尚未完成社会稳定风险评估。")
+    if latest.level == RiskAssessment.Level.HIGH:
+        return _("社会稳定风险评估为高风险（反对率%(share)s%%），不能作出征收决定。") % {
+            "share": latest.opposed_share
+        }
     return None

@@ -55,6 +55,8 @@ class HouseholdForm(forms.ModelForm):
             "use",
             "area",
             "hardship",
+            "is_public_housing",
+            "owner_unit",
             "ruling",
             "note",
             "moved_out_on",

@@ -110,6 +110,7 @@ def household_edit(request, pk):
 def household_detail(request, pk):
     household = _household_for(request, pk)
     history = household.history.select_related("history_user").order_by("-history_date")[:20]
+    decisions = list(household.compensation_decisions.order_by("-decided_on"))
     return render(
         request,
         "projects/household_detail.html",
@@ -124,6 +125,8 @@ def household_detail(request, pk):
             "document_form": DocumentForm(),
             "can_edit": _can_edit(request.user, household.project),
             "id_warnings": resident_id_warnings(household.id_number),
+            "decisions": decisions,
+            "open_decision": any(d.closed_on is None for d in decisions),
         },
     )
 

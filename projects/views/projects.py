@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from core.http import download, paginate, report_form_errors, report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
-from projects import services, stages
+from projects import legal, services, stages
+from projects.forms.legal import RiskAssessmentForm, SuspensionForm
 from projects.forms.projects import (
     AdvanceStageForm,
     ApprovalForm,
@@ -19,7 +20,14 @@ from projects.forms.projects import (
     ProjectForm,
     ProjectStaffingForm,
 )
-from projects.models import Approval, CompensationPlan, Project, Stage
+from projects.models import (
+    Approval,
+    CompensationDecision,
+    CompensationPlan,
+    Hazard,
+    Project,
+    Stage,
+)
 
 
 def _project_for(request, pk):
@@ -116,6 +124,19 @@ def project_detail(request, pk):
         "approved_plan": project.plans.filter(status=CompensationPlan.Status.APPROVED).first(),
         "can_edit": request.user.is_office_staff or request.user.district_id == project.district_id,
         "staffing_form": ProjectStaffingForm(instance=project),
+        "risk": project.risk_assessments.order_by("-assessed_on", "-pk").first(),
+        "risk_form": RiskAssessmentForm(),
+        "suspensions": project.suspensions.order_by("-issued_on"),
+        "suspension_form": SuspensionForm(),
+        "list_notices": project.notices.filter(
+            kind__in=legal.OBJECTION_NOTICE_KINDS, published_on__isnull=False
+        ).annotate(objection_count=Count("objections")),
+        "decisions": CompensationDecision.objects.filter(household__project=project).aggregate(
+            open=Count("id", filter=Q(closed_on__isnull=True)), total=Count("id")
+        ),
+        "hazards": project.hazards.aggregate(
+            total=Count("id"), open=Count("id", filter=~Q(status=Hazard.Status.RECTIFIED))
+        ),
     }
     return render(request, "projects/project_detail.html", context)
 

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from projects import services
+from projects import legal, services
 from projects.models import Approval, Notice, Project, Stage
 from tests.factories import HouseholdFactory
 
@@ -56,6 +56,13 @@ def advance_to(project: Project, stage: Stage, *, district_user, staff, start: d
             notice = publish(project, Notice.Kind.FIRST_LIST, staff=staff, on=today, period_days=7)
             today = notice.ends_on + timedelta(days=1)
         elif current == Stage.PLAN:
+            legal.record_risk_assessment(
+                project=project,
+                by=district_user,
+                assessed_on=today,
+                households_surveyed=100,
+                households_opposed=5,
+            )
             plan = services.submit_plan(project=project, by=district_user, **PLAN_STANDARDS)
             services.approve_plan(plan=plan, by=staff)
             notice = publish(

@@ -1,0 +1,66 @@
+"""The daily digest: each liaison and handler hears, by e-mail, what falls due in their projects.
+
+The same list shows on their home page (core.views.home); this module only sends it.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from core.clocks import DueItem, due_items
+from core.formatting import cn_date
+from core.models import User
+from projects.models import DigestDelivery
+
+logger = logging.getLogger(__name__)
+
+
+def items_for(user: User, today: date) -> list[DueItem]:
+    """The open clocks the user answers for, due within the digest's look-ahead."""
+    until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
+    return [item for item in due_items(user, until=until) if user.pk in item.handler_ids]
+
+
+def digest_text(user: User, items: list[DueItem], today: date) -> str:
+    return render_to_string(
+        "projects/email/digest.txt",
+        {
+            "user": user,
+            "items": items,
+            "today": today,
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "overdue": [item for item in items if item.is_overdue(today)],
+            "upcoming": [item for item in items if not item.is_overdue(today)],
+        },
+    )
+
+
+def send_digest(*, user: User, today: date) -> bool:
+    """Send today's digest to one person once; a second run the same day sends nothing."""
+    items = items_for(user, today)
+    if not items or not user.email:
+        return False
+    try:
+        with transaction.atomic():
+            DigestDelivery.objects.create(user=user, day=today, item_count=len(items))
+    except IntegrityError:
+        return False
+    subject = _("征收工作期限提醒（%(day)s，%(count)s项）") % {
+        "day": cn_date(today),
+        "count": len(items),
+    }
+    send_mail(subject, digest_text(user, items, today), None, [user.email])
+    logger.info("Sent deadline digest to user %s with %s items", user.pk, len(items))
+    return True
+
+
+def send_all_digests(*, today: date) -> int:
+    sent = 0
+    for user in User.objects.filter(is_active=True).exclude(email="").order_by("pk"):
+        sent += send_digest(user=user, today=today)
+    return sent

@@ -1,0 +1,269 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.deadlines import WorkCalendar
+from core.http import download, report_form_errors, report_validation_error
+from core.scoping import get_visible_or_404
+from projects import legal
+from projects.forms.legal import (
+    AnswerForm,
+    ApplicationForm,
+    CloseForm,
+    DecisionForm,
+    LitigationForm,
+    ObjectionForm,
+    ReconsiderationForm,
+    RiskAssessmentForm,
+    ServeForm,
+    SuspensionForm,
+    WarningForm,
+)
+from projects.models import CompensationDecision, Household, Notice, Objection, Project
+
+
+def _project_for(request, pk):
+    return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+
+
+def _decision_for(request, pk):
+    return get_visible_or_404(
+        CompensationDecision.objects.select_related(
+            "household__project__district", "warning", "application"
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+def _post_to_service(request, form, service, **kwargs) -> bool:
+    """Validate a small form posted from a detail page and call one service with it;
+    errors become messages on the page the user returns to."""
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return False
+    try:
+        service(by=request.user, **kwargs, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Compensation decisions
+
+
+@login_required
+def decision_create(request, pk):
+    household = get_visible_or_404(
+        Household.objects.select_related("project__district"), request.user, pk=pk
+    )
+    form = DecisionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = legal.record_compensation_decision(
+                household=household, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("补偿决定已登记。"))
+            return redirect(decision)
+    return render(
+        request,
+        "projects/compensationdecision_form.html",
+        {"form": form, "household": household, "project": household.project},
+    )
+
+
+@login_required
+def decision_detail(request, pk):
+    decision = _decision_for(request, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "projects/compensationdecision_detail.html",
+        {
+            "decision": decision,
+            "household": decision.household,
+            "project": decision.household.project,
+            "road": legal.road(decision, today),
+            "today": today,
+            "forms": {
+                "serve": ServeForm(),
+                "reconsideration": ReconsiderationForm(),
+                "litigation": LitigationForm(),
+                "warning": WarningForm(),
+                "application": ApplicationForm(),
+                "close": CloseForm(),
+            },
+        },
+    )
+
+
+def _decision_step(form_class, service, success):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        decision = _decision_for(request, pk)
+        form = form_class(request.POST, request.FILES)
+        if _post_to_service(request, form, service, decision=decision):
+            messages.success(request, success)
+        return redirect(decision)
+
+    return view
+
+
+decision_serve = _decision_step(ServeForm, legal.serve_decision, _("已登记送达。"))
+decision_reconsideration = _decision_step(
+    ReconsiderationForm, legal.record_reconsideration, _("已登记行政复议情况。")
+)
+decision_litigation = _decision_step(
+    LitigationForm, legal.record_litigation, _("已登记行政诉讼情况。")
+)
+decision_warning = _decision_step(WarningForm, legal.serve_warning, _("已登记催告。"))
+decision_apply = _decision_step(
+    ApplicationForm, legal.file_enforcement_application, _("已登记强制执行申请。")
+)
+decision_close = _decision_step(CloseForm, legal.close_decision, _("补偿决定已办结。"))
+
+
+@login_required
+def decision_file(request, pk, field):
+    decision = _decision_for(request, pk)
+    files = {
+        "document": decision.document,
+        "service_proof": decision.service_proof,
+        "warning": getattr(getattr(decision, "warning", None), "document", None),
+    }
+    return download(files.get(field))
+
+
+@login_required
+def project_decisions(request, pk):
+    """Every unsigned household of the project and its place on the road to enforcement."""
+    project = _project_for(request, pk)
+    today = timezone.localdate()
+    calendar = WorkCalendar()
+    decisions = {
+        decision.household_id: decision
+        for decision in CompensationDecision.objects.filter(household__project=project)
+        .select_related("warning", "application")
+        .order_by("household_id", "closed_on", "-pk")
+    }
+    rows = []
+    for household in project.households.filter(signed_on__isnull=True).order_by("code"):
+        decision = decisions.get(household.pk)
+        rows.append(
+            {
+                "household": household,
+                "decision": decision,
+                "road": legal.road(decision, today, calendar) if decision else None,
+            }
+        )
+    return render(
+        request,
+        "projects/compensationdecision_list.html",
+        {"project": project, "rows": rows, "today": today},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Risk assessment and suspension notice (posted from the project page)
+
+
+@login_required
+@require_POST
+def risk_record(request, pk):
+    project = _project_for(request, pk)
+    form = RiskAssessmentForm(request.POST, request.FILES)
+    if _post_to_service(request, form, legal.record_risk_assessment, project=project):
+        messages.success(request, _("社会稳定风险评估已登记。"))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def suspension_record(request, pk):
+    project = _project_for(request, pk)
+    form = SuspensionForm(request.POST, request.FILES)
+    if _post_to_service(request, form, legal.record_suspension, project=project):
+        messages.success(request, _("暂停办理通知已登记。"))
+    return redirect(project)
+
+
+# ---------------------------------------------------------------------------
+# Objections to the 一榜 / 二榜
+
+
+def _notice_for(request, pk):
+    return get_visible_or_404(Notice.objects.select_related("project"), request.user, pk=pk)
+
+
+@login_required
+def objection_list(request, pk):
+    notice = _notice_for(request, pk)
+    objections = notice.objections.select_related("household", "answered_by").order_by(
+        "raised_on", "pk"
+    )
+    return render(
+        request,
+        "projects/objection_list.html",
+        {
+            "notice": notice,
+            "project": notice.project,
+            "objections": objections,
+            "form": ObjectionForm(project=notice.project),
+            "answer_form": AnswerForm(),
+            "accepts_objections": notice.kind in legal.OBJECTION_NOTICE_KINDS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def objection_raise(request, pk):
+    notice = _notice_for(request, pk)
+    form = ObjectionForm(request.POST, project=notice.project)
+    if _post_to_service(request, form, legal.raise_objection, notice=notice):
+        messages.success(request, _("异议已登记。"))
+    return redirect("projects:objection_list", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk):
+    objection = get_visible_or_404(Objection.objects.select_related("notice"), request.user, pk=pk)
+    form = AnswerForm(request.POST)
+    if _post_to_service(request, form, legal.answer_objection, objection=objection):
+        messages.success(request, _("异议已答复。"))
+    return redirect("projects:objection_list", pk=objection.notice_id)
+
+
+urlpatterns = [
+    path("households/<int:pk>/decisions/new/", decision_create, name="decision_create"),
+    path("decisions/<int:pk>/", decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/serve/", decision_serve, name="decision_serve"),
+    path(
+        "decisions/<int:pk>/reconsideration/",
+        decision_reconsideration,
+        name="decision_reconsideration",
+    ),
+    path("decisions/<int:pk>/litigation/", decision_litigation, name="decision_litigation"),
+    path("decisions/<int:pk>/warning/", decision_warning, name="decision_warning"),
+    path("decisions/<int:pk>/apply/", decision_apply, name="decision_apply"),
+    path("decisions/<int:pk>/close/", decision_close, name="decision_close"),
+    path("decisions/<int:pk>/files/<str:field>/", decision_file, name="decision_file"),
+    path("projects/<int:pk>/decisions/", project_decisions, name="project_decisions"),
+    path("projects/<int:pk>/risk/", risk_record, name="risk_record"),
+    path("projects/<int:pk>/suspensions/", suspension_record, name="suspension_record"),
+    path("notices/<int:pk>/objections/", objection_list, name="objection_list"),
+    path("notices/<int:pk>/objections/new/", objection_raise, name="objection_raise"),
+    path("objections/<int:pk>/answer/", objection_answer, name="objection_answer"),
+]
