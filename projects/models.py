@@ -522,6 +522,14 @@ class CompensationPlan(models.Model):
         _("困难补助：建档立卡贫困户（元/户）"), max_digits=10, decimal_places=2, default=0
     )
     swap_rules = models.TextField(_("产权调换规则"), blank=True)
+    compensation_budget = models.DecimalField(
+        _("补偿资金总额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("作出征收决定前须足额存入补偿资金专户（《条例》第十二条）。"),
+    )
     # What the compensation calculation (compensation.calculation) needs beyond the above.
     monetary_temporary_months = models.PositiveSmallIntegerField(
         _("货币补偿临时安置费（月）"), default=0
