@@ -1,3 +1,64 @@
-"""dashboard views (being written)."""
+"""The dashboard: the year's figures, the signing progress per project, other apps' panels."""
 
-urlpatterns = []
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from projects import figures
+from projects.charts import signing_progress_svg
+
+# Years outside this range are typing mistakes, not years the office worked in.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def _chosen_year(request) -> int:
+    """?year=YYYY, or the current year when it is missing or not a plausible year."""
+    current = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", current))
+    except ValueError:
+        return current
+    return year if FIRST_YEAR <= year <= LAST_YEAR else current
+
+
+def _project_url(row: figures.ProjectProgress) -> str | None:
+    # The project page comes with the project list; until it exists the bars have no links.
+    try:
+        return reverse("projects:project_detail", args=[row.pk])
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    year = _chosen_year(request)
+    year_figures = figures.year_figures(year, user=request.user)
+    years = figures.years_with_projects(user=request.user)
+    if year not in years:
+        years = sorted({*years, year}, reverse=True)
+    urls = {row.pk: _project_url(row) for row in year_figures.projects}
+    chart = signing_progress_svg(
+        year_figures.projects,
+        title=_("%(year)s年各项目签约进度") % {"year": year},
+        url_for=lambda row: urls[row.pk],
+    )
+    rows = [(row, urls[row.pk]) for row in year_figures.projects]
+    return render(
+        request,
+        "projects/dashboard.html",
+        {
+            "year": year,
+            "years": years,
+            "figures": year_figures,
+            "rows": rows,
+            "chart": chart,
+            "panels": figures.panels_for(year=year, user=request.user),
+        },
+    )
+
+
+urlpatterns = [path("dashboard/", dashboard, name="dashboard")]

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import demo as core_demo
+from projects import demo as projects_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, reset_passwords=False, **options):
         with transaction.atomic():
             logins = core_demo.load(reset_passwords=reset_passwords)
+            projects_demo.load()
         self.stdout.write(self.style.SUCCESS(_("演示数据已载入。")))
         self.stdout.write(_("演示账号（密码只显示这一次）："))
         for spec, password in logins:
