@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
@@ -92,7 +93,7 @@ class ProjectProgress:
     signed_area: Decimal
     is_new: bool = False  # its 启动公告 is dated in the year of the figures
 
-    @property
+    @cached_property  # read by the chart and the table of every row
     def rate(self) -> Decimal | None:
         return signing_rate(self.signed, self.households)
 
