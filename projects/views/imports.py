@@ -1,3 +1,174 @@
-"""imports views (being written)."""
+"""The household survey import (upload → preview → confirm), its template, and the .xlsx
+exports of households and projects."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.http import report_validation_error
+from core.models import District
+from core.scoping import get_visible_or_404, visible_to
+from projects import exports, imports
+from projects.forms.imports import HouseholdImportForm
+from projects.forms.projects import ProjectFilterForm
+from projects.models import HouseholdImport, Project
+from projects.services import ensure_can_edit_project
+
+# The preview shows this many rows; the rest are checked all the same.
+PREVIEW_ROWS = 500
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _project_for(request, pk):
+    return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+
+
+def _import_for(request, pk):
+    return get_visible_or_404(
+        HouseholdImport.objects.select_related("project__district", "uploaded_by"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _may_edit(user, project) -> bool:
+    try:
+        ensure_can_edit_project(user, project)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@login_required
+@require_GET
+def household_template(request, pk):
+    project = _project_for(request, pk)
+    return _xlsx(
+        imports.build_household_template(),
+        _("被征收户调查登记表模板-%(code)s.xlsx") % {"code": project.code},
+    )
+
+
+@login_required
+def import_create(request, pk):
+    project = _project_for(request, pk)
+    ensure_can_edit_project(request.user, project)
+    form = HouseholdImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = imports.upload_household_file(
+                project=project, by=request.user, file=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            # The import's page says what the check found; no message repeats it.
+            return redirect(record)
+    recent = visible_to(HouseholdImport, request.user).filter(project=project)
+    return render(
+        request,
+        "projects/householdimport_form.html",
+        {
+            "project": project,
+            "form": form,
+            "recent": recent.select_related("uploaded_by")[:10],
+            "columns": imports.COLUMNS,
+            "max_rows": imports.MAX_ROWS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_detail(request, pk):
+    record = _import_for(request, pk)
+    preview = None
+    unreadable = False
+    if record.status == HouseholdImport.Status.VALIDATED:
+        try:
+            preview = imports.preview_household_import(household_import=record)
+        except (OSError, ValidationError):
+            unreadable = True
+    if preview is not None and preview.errors:
+        errors = preview.errors
+    elif record.status == HouseholdImport.Status.FAILED:
+        errors = record.errors
+    else:
+        errors = []
+    can_edit = _may_edit(request.user, record.project)
+    return render(
+        request,
+        "projects/householdimport_detail.html",
+        {
+            "record": record,
+            "project": record.project,
+            "preview": preview,
+            "preview_rows": preview.households[:PREVIEW_ROWS] if preview else [],
+            "preview_limit": PREVIEW_ROWS,
+            "errors": errors,
+            "changed_since_upload": bool(preview and preview.errors),
+            "unreadable": unreadable,
+            "can_confirm": bool(can_edit and preview and preview.is_valid),
+        },
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    record = _import_for(request, pk)
+    try:
+        result = imports.confirm_household_import(household_import=record, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        if result.is_valid:
+            messages.success(
+                request, _("已导入%(count)s户被征收户。") % {"count": result.row_count}
+            )
+        # Otherwise the import's page lists the errors found on this second check.
+    return redirect(record)
+
+
+@login_required
+@require_GET
+def household_export(request, pk):
+    project = _project_for(request, pk)
+    return _xlsx(
+        exports.export_households(project=project), exports.household_export_filename(project)
+    )
+
+
+@login_required
+@require_GET
+def project_export(request):
+    """The projects the user can see, filtered as the project list page filters them."""
+    districts = visible_to(District.objects.active(), request.user)
+    form = ProjectFilterForm(request.GET or None, districts=districts)
+    projects = form.filter(visible_to(Project, request.user))
+    return _xlsx(exports.export_projects(projects=projects), exports.project_export_filename())
+
+
+urlpatterns = [
+    path(
+        "projects/<int:pk>/households/template/",
+        household_template,
+        name="household_template",
+    ),
+    path("projects/<int:pk>/households/export/", household_export, name="household_export"),
+    path("projects/<int:pk>/imports/new/", import_create, name="import_create"),
+    path("projects/export/", project_export, name="project_export"),
+    path("imports/<int:pk>/", import_detail, name="import_detail"),
+    path("imports/<int:pk>/confirm/", import_confirm, name="import_confirm"),
+]
