@@ -8,6 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from core.clocks import register
+        from projects import panels  # noqa: F401  (registers the dashboard cards)
         from projects.clocks import open_clocks
 
         register(open_clocks)

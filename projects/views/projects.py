@@ -25,6 +25,7 @@ from projects.models import (
     CompensationDecision,
     CompensationPlan,
     Hazard,
+    Household,
     Project,
     Stage,
 )
@@ -34,12 +35,25 @@ def _project_for(request, pk):
     return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
 
 
-def _annotated(projects):
-    return projects.select_related("district").annotate(
-        household_count=Count("households"),
-        signed_count=Count("households", filter=Q(households__signed_on__isnull=False)),
-        household_area=Sum("households__area"),
-    )
+def _with_household_totals(projects: list[Project]) -> list[Project]:
+    """Attach household counts to one page of projects: one GROUP BY over that page's
+    households, instead of joining every household of every project into the count."""
+    totals = {
+        row["project"]: row
+        for row in Household.objects.filter(project__in=projects)
+        .values("project")
+        .annotate(
+            count=Count("id"),
+            signed=Count("id", filter=Q(signed_on__isnull=False)),
+            area=Sum("area"),
+        )
+    }
+    for project in projects:
+        row = totals.get(project.pk, {})
+        project.household_count = row.get("count", 0)
+        project.signed_count = row.get("signed", 0)
+        project.household_area = row.get("area")
+    return projects
 
 
 @login_required
@@ -47,7 +61,8 @@ def project_list(request):
     districts = visible_to(District.objects.active(), request.user)
     form = ProjectFilterForm(request.GET or None, districts=districts)
     projects = form.filter(visible_to(Project, request.user))
-    page = paginate(request, _annotated(projects).order_by("-started_on", "-pk"))
+    page = paginate(request, projects.select_related("district").order_by("-started_on", "-pk"))
+    page.object_list = _with_household_totals(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
