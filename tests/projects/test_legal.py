@@ -322,9 +322,10 @@ def test_a_hazard_marked_rectified_needs_its_date(project, office_user):
 
 
 def _served_recently(household, by):
+    """Served 55 days ago: the 60-day reconsideration window closes within the next week."""
     today = timezone.localdate()
     return decide(
-        household, by, decided_on=today - timedelta(days=41), served_on=today - timedelta(days=40)
+        household, by, decided_on=today - timedelta(days=56), served_on=today - timedelta(days=55)
     )
 
 
