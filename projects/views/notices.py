@@ -1,3 +1,135 @@
-"""notices views (being written)."""
+"""Notices (公告/公示): the district or the office drafts, the office publishes.
 
-urlpatterns = []
+Published notices are what the public disclosure page shows; these are the staff and
+district pages, read through core.scoping like every other."""
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.http import download, error_messages, paginate
+from core.scoping import get_visible_or_404, visible_to
+from projects import services
+from projects.forms.notices import NoticeFilterForm, NoticeForm, PublishNoticeForm
+from projects.forms.plans import add_service_error
+from projects.models import Notice, Project
+
+
+def _project_for(request, pk):
+    return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+
+
+def _notice_for(request, pk):
+    notices = Notice.objects.select_related("project__district", "created_by", "published_by")
+    return get_visible_or_404(notices, request.user, pk=pk)
+
+
+def _can_draft(user, project) -> bool:
+    return user.is_office_staff or user.district_id == project.district_id
+
+
+def _filtered(request, notices):
+    form = NoticeFilterForm(request.GET or None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return form, form.filter(notices), query.urlencode()
+
+
+@login_required
+def notice_list(request, pk):
+    project = _project_for(request, pk)
+    form, notices, query = _filtered(request, project.notices.all())
+    page = paginate(request, notices.order_by("-published_on", "-pk"))
+    context = {
+        "project": project,
+        "form": form,
+        "page": page,
+        "query": query,
+        "can_draft": _can_draft(request.user, project),
+    }
+    return render(request, "projects/notice_list.html", context)
+
+
+@login_required
+def notice_index(request):
+    """Every notice the user may see (all of them for office staff), filtered and paged."""
+    notices = visible_to(Notice, request.user).select_related("project__district")
+    form, notices, query = _filtered(request, notices)
+    page = paginate(request, notices.order_by("-published_on", "-pk"))
+    return render(
+        request, "projects/notice_index.html", {"form": form, "page": page, "query": query}
+    )
+
+
+@login_required
+def notice_create(request, pk):
+    project = _project_for(request, pk)
+    services.ensure_can_edit_project(request.user, project)
+    form = NoticeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.draft_notice(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("公告草稿已保存，待市征收办发布。"))
+            return redirect(notice)
+    return render(request, "projects/notice_form.html", {"project": project, "form": form})
+
+
+def _render_detail(request, notice, *, publish_form=None):
+    context = {
+        "notice": notice,
+        "project": notice.project,
+        "can_publish": request.user.is_office_staff and not notice.is_published,
+        "publish_form": publish_form or PublishNoticeForm(),
+    }
+    return render(request, "projects/notice_detail.html", context)
+
+
+@login_required
+def notice_detail(request, pk):
+    return _render_detail(request, _notice_for(request, pk))
+
+
+@login_required
+@require_POST
+def notice_publish(request, pk):
+    notice = _notice_for(request, pk)
+    services.ensure_office_staff(request.user)
+    form = PublishNoticeForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, notice, publish_form=form)
+    try:
+        services.publish_notice(
+            notice=notice, by=request.user, on=form.cleaned_data["published_on"]
+        )
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("公告已发布。"))
+    return redirect(notice)
+
+
+@login_required
+def notice_attachment(request, pk):
+    notice = _notice_for(request, pk)
+    suffix = PurePath(notice.attachment.name).suffix.lower()
+    return download(notice.attachment, filename=f"{notice.title}{suffix}")
+
+
+urlpatterns = [
+    path("projects/<int:pk>/notices/", notice_list, name="notice_list"),
+    path("projects/<int:pk>/notices/new/", notice_create, name="notice_create"),
+    path("notices/", notice_index, name="notice_index"),
+    path("notices/<int:pk>/", notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/publish/", notice_publish, name="notice_publish"),
+    path("notices/<int:pk>/attachment/", notice_attachment, name="notice_attachment"),
+]
