@@ -717,7 +717,11 @@ def confirm_household_import(*, household_import: HouseholdImport, by: User | No
     if record.status == HouseholdImport.Status.FAILED:
         raise ValidationError(_("该文件有错误，不能导入。请修改后重新上传。"))
     record.project = project
-    result = preview_household_import(household_import=record)
+    try:
+        result = preview_household_import(household_import=record)
+    except OSError as error:
+        logger.error("household import %s: stored file unreadable: %s", record.pk, error)
+        raise ValidationError(_("无法读取已上传的文件，请重新上传。")) from error
     if result.errors:
         record.status = HouseholdImport.Status.FAILED
         record.errors = result.errors

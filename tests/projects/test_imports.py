@@ -577,6 +577,19 @@ def test_confirming_twice_saves_once(client, district_member, project):
     assert project.households.count() == 2
 
 
+def test_confirm_of_a_file_gone_from_storage_says_so(client, district_member, project):
+    record = imports.upload_household_file(
+        project=project, by=district_member, file=upload(workbook([good_row(1)]))
+    )
+    record.file.delete(save=False)
+    login(client, "district")
+    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    assert "无法读取已上传的文件" in html
+    response = client.post(reverse("projects:import_confirm", args=[record.pk]), follow=True)
+    assert "无法读取已上传的文件" in response.content.decode()
+    assert not Household.objects.exists()
+
+
 def test_confirm_checks_again_against_households_added_since_upload(
     client, district_member, project
 ):
