@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CompensationConfig(AppConfig):
     name = "compensation"
     verbose_name = _("补偿资金")
+
+    def ready(self):
+        from compensation import stage_requirements  # noqa: F401  (registers the stage guard)

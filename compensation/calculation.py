@@ -1,0 +1,361 @@
+"""The one place a household's compensation is computed (补偿测算).
+
+Every page, document, report, export and the demo read a household's compensation from here
+(or from the `CompensationBreakdown` stored by `services.compute_breakdown`, which calls it);
+no view, template or script has a second copy of these rules.
+
+Inputs: the project's approved plan (`CompensationPlan`), the household's valuation in force
+(`appraisers.Valuation`: appraised value and unit price), the items counted on site (count ×
+catalogue unit price) and the terms of the agreement (method, swap area, transition).
+
+The lines, in order (a line whose amount would be zero is left out):
+
+1. 被征收房屋价值 — valuation unit price × building area. Monetary compensation only: in a
+   property swap the house is exchanged, and line 7 carries the difference instead.
+2. 装饰装修及附属物 — the valuation's appraised value covers the house with its decoration and
+   attachments, so this is appraised value − unit price × area (never below zero: a unit price
+   rounded up by the valuer can make the product exceed the appraised value by a few fen).
+3. 停产停业损失 — non-residential houses only: the plan's rate (%) × appraised value.
+4. 搬迁费 — the plan's allowance per move: once for monetary compensation, twice for a property
+   swap with a transition (move out, then into the new house), once for a swap into a finished
+   house.
+5. 临时安置费 — residential houses only (a business is compensated by line 3): rate per m² per
+   month × area × months, with the plan's months for a swap with a transition
+   (`temporary_months`) or for monetary compensation (`monetary_temporary_months`); none for a
+   swap into a finished house.
+6. 提前签约奖励 — the plan's bonus when the agreement is signed on or before the plan's deadline.
+7. 产权调换差价 — swap only: house value − swap area × swap unit price. Negative when the new
+   house is worth more than the old one: the household pays the difference.
+8. 实物清点项目 — each counted catalogue item: count × catalogue unit price.
+9. 困难补助 — the plan's amount for the household's hardship type. It is shown here but paid
+   separately (a `HardshipSubsidy`, after its 困难补助公示 has run), so it is not part of the
+   agreement's amount: `compensation_total` excludes it, `total` includes it.
+
+Rounding: every amount is a Decimal; the plan's rule (to the fen, or to the yuan) is applied
+once per line, half up, to the line's exact value; totals are sums of the rounded lines and are
+never rounded again.
+
+Public housing (公房): the property value (lines 1 + 2) is shared between the owning unit and
+the tenant by the plan's `public_tenant_percent`. The tenant's part of it is rounded once by
+the plan's rule; the owning unit gets the rest of the property value; the tenant gets everything
+else (the allowances belong to the occupant), so owner share + tenant share = compensation total
+exactly. Each party signs its own agreement for its share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from compensation.models import Category
+from projects.models import CompensationPlan, Household
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+
+
+class CalculationError(ValidationError):
+    """The breakdown cannot be computed (no approved plan, no valuation, no swap area…)."""
+
+
+@dataclass(frozen=True)
+class CountedItem:
+    name: str
+    unit: str
+    unit_price: Decimal
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the calculation reads, gathered by `inputs_for` (or built in a test)."""
+
+    area: Decimal
+    use: str  # Household.Use
+    hardship: str  # Household.Hardship
+    is_public_housing: bool
+    method: str  # Household.Method.MONETARY or SWAP
+    appraised_value: Decimal
+    unit_price: Decimal
+    signed_on: date | None = None
+    swap_area: Decimal | None = None
+    swap_transition: bool = True
+    items: tuple[CountedItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    label: str
+    basis: str
+    amount: Decimal
+    category: str
+    is_subsidy: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    lines: tuple[Line, ...]
+    compensation_total: Decimal  # everything the agreements cover (the subsidy excluded)
+    subsidy_total: Decimal
+    owner_share: Decimal  # public housing: the owning unit's share; else 0
+    tenant_share: Decimal  # the household's (tenant's) share of compensation_total
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> Decimal:
+        return self.compensation_total + self.subsidy_total
+
+
+def round_amount(value: Decimal, rounding: str) -> Decimal:
+    """The plan's rule, once: to the fen, or to the whole yuan; half up. Stored with 2 places."""
+    step = Decimal("1") if rounding == CompensationPlan.Rounding.YUAN else Decimal("0.01")
+    return value.quantize(step, rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _number(value: Decimal) -> str:
+    """2 places for areas and counts, without trailing zeros for whole counts."""
+    value = Decimal(value)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
+def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
+    """The breakdown for one household. Pure: reads only its arguments."""
+    r = plan.rounding
+    residential = inputs.use == Household.Use.RESIDENTIAL
+    swap = inputs.method == Household.Method.SWAP
+    lines: list[Line] = []
+    notes: list[str] = []
+
+    exact_house = inputs.unit_price * inputs.area
+    house_value = round_amount(exact_house, r)
+    decoration = round_amount(max(inputs.appraised_value - exact_house, Decimal(0)), r)
+
+    if not swap:
+        lines.append(
+            Line(
+                "house_value",
+                _("被征收房屋价值"),
+                _("评估单价 %(price)s 元/平方米 × 建筑面积 %(area)s 平方米")
+                % {"price": _money(inputs.unit_price), "area": _number(inputs.area)},
+                house_value,
+                Category.HOUSE,
+            )
+        )
+    if decoration:
+        lines.append(
+            Line(
+                "decoration",
+                _("装饰装修及附属物"),
+                _("评估价值 %(value)s 元 − 房屋价值 %(house)s 元")
+                % {"value": _money(inputs.appraised_value), "house": _money(exact_house)},
+                decoration,
+                Category.HOUSE,
+            )
+        )
+
+    if not residential and plan.business_loss_rate:
+        lines.append(
+            Line(
+                "business_loss",
+                _("停产停业损失补偿"),
+                _("评估价值 %(value)s 元 × %(rate)s%%")
+                % {"value": _money(inputs.appraised_value), "rate": plan.business_loss_rate},
+                round_amount(inputs.appraised_value * plan.business_loss_rate / HUNDRED, r),
+                Category.HOUSE,
+            )
+        )
+
+    transition = swap and inputs.swap_transition
+    moves = 2 if transition else 1
+    if plan.relocation_allowance:
+        lines.append(
+            Line(
+                "relocation",
+                _("搬迁费"),
+                _("%(allowance)s 元/次 × %(moves)s 次")
+                % {"allowance": _money(plan.relocation_allowance), "moves": moves},
+                round_amount(plan.relocation_allowance * moves, r),
+                Category.RELOCATION,
+            )
+        )
+
+    if residential:
+        if swap:
+            months = plan.temporary_months if transition else 0
+        else:
+            months = plan.monetary_temporary_months
+        if months and plan.temporary_rate:
+            lines.append(
+                Line(
+                    "temporary",
+                    _("临时安置费"),
+                    _("%(rate)s 元/平方米/月 × %(area)s 平方米 × %(months)s 个月")
+                    % {
+                        "rate": _money(plan.temporary_rate),
+                        "area": _number(inputs.area),
+                        "months": months,
+                    },
+                    round_amount(plan.temporary_rate * inputs.area * months, r),
+                    Category.TEMPORARY,
+                )
+            )
+
+    deadline = plan.early_signing_deadline
+    if plan.early_signing_bonus and deadline:
+        if inputs.signed_on is None:
+            notes.append(
+                _("提前签约奖励：在%(day)s前（含当日）签约的，另计奖励%(bonus)s元。")
+                % {"day": f"{deadline:%Y-%m-%d}", "bonus": _money(plan.early_signing_bonus)}
+            )
+        elif inputs.signed_on <= deadline:
+            lines.append(
+                Line(
+                    "early_signing",
+                    _("提前签约奖励"),
+                    _("%(signed)s签约，不晚于奖励截止日期%(day)s")
+                    % {"signed": f"{inputs.signed_on:%Y-%m-%d}", "day": f"{deadline:%Y-%m-%d}"},
+                    round_amount(plan.early_signing_bonus, r),
+                    Category.INCENTIVE,
+                )
+            )
+
+    if swap:
+        if not inputs.swap_area or inputs.swap_area <= 0:
+            raise CalculationError(_("产权调换须在补偿协议中填写调换房屋面积，才能测算补偿。"))
+        exact_swap = inputs.swap_area * plan.swap_unit_price
+        lines.append(
+            Line(
+                "swap_difference",
+                _("产权调换差价"),
+                _(
+                    "被征收房屋价值（评估单价 %(unit)s 元/平方米 × %(own)s 平方米）− 调换房屋 "
+                    "%(area)s 平方米 × %(price)s 元/平方米；负数为被征收人应补交的差价"
+                )
+                % {
+                    "unit": _money(inputs.unit_price),
+                    "own": _number(inputs.area),
+                    "area": _number(inputs.swap_area),
+                    "price": _money(plan.swap_unit_price),
+                },
+                round_amount(exact_house - exact_swap, r),
+                Category.HOUSE,
+            )
+        )
+
+    for item in inputs.items:
+        lines.append(
+            Line(
+                "item",
+                item.name,
+                _("%(quantity)s %(unit)s × %(price)s 元")
+                % {
+                    "quantity": _number(item.quantity),
+                    "unit": item.unit,
+                    "price": _money(item.unit_price),
+                },
+                round_amount(item.quantity * item.unit_price, r),
+                Category.OTHER,
+            )
+        )
+
+    subsidy = round_amount(plan.subsidy_for(inputs.hardship), r) if inputs.hardship else ZERO
+    if subsidy:
+        lines.append(
+            Line(
+                "hardship",
+                _("困难补助"),
+                _("%(kind)s，按补偿方案标准；经困难补助公示期满后发放")
+                % {"kind": Household.Hardship(inputs.hardship).label},
+                subsidy,
+                Category.HARDSHIP,
+                is_subsidy=True,
+            )
+        )
+
+    compensation_total = sum((line.amount for line in lines if not line.is_subsidy), ZERO)
+    owner_share = ZERO
+    if inputs.is_public_housing:
+        property_value = house_value + decoration
+        tenant_part = round_amount(property_value * plan.public_tenant_percent / HUNDRED, r)
+        owner_share = property_value - tenant_part
+        notes.append(
+            _(
+                "公有房屋：房屋价值及装饰装修 %(value)s 元中，承租人得 %(percent)s%%，即 "
+                "%(tenant)s 元，产权单位得 %(owner)s 元；其余各项归承租人。"
+            )
+            % {
+                "value": _money(property_value),
+                "percent": plan.public_tenant_percent,
+                "tenant": _money(tenant_part),
+                "owner": _money(owner_share),
+            }
+        )
+    if plan.rounding == CompensationPlan.Rounding.YUAN:
+        notes.append(_("各项金额按补偿方案四舍五入到元，合计为各项之和。"))
+    return Result(
+        lines=tuple(lines),
+        compensation_total=compensation_total,
+        subsidy_total=subsidy,
+        owner_share=owner_share,
+        tenant_share=compensation_total - owner_share,
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reading the inputs from the database
+
+
+def approved_plan(project) -> CompensationPlan:
+    plan = project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
+    if plan is None:
+        raise CalculationError(_("本项目的补偿方案尚未批准，不能测算补偿。"))
+    return plan
+
+
+def current_valuation(household: Household):
+    valuation = household.valuations.current().first()
+    if valuation is None:
+        raise CalculationError(
+            _("%(code)s 户尚无有效的分户评估报告，不能测算补偿；请先录入评估结果。")
+            % {"code": household.code}
+        )
+    return valuation
+
+
+def inputs_for(
+    household: Household,
+    *,
+    valuation,
+    method: str | None = None,
+    swap_area: Decimal | None = None,
+    swap_transition: bool = True,
+    signed_on: date | None = None,
+) -> Inputs:
+    """The household's inputs: the method and signing date default to what is on record (a
+    household that has not chosen is computed as monetary compensation)."""
+    counts = household.item_counts.select_related("item").order_by("item__sort_order", "item")
+    return Inputs(
+        area=household.area,
+        use=household.use,
+        hardship=household.hardship,
+        is_public_housing=household.is_public_housing,
+        method=method or household.method or Household.Method.MONETARY,
+        appraised_value=valuation.appraised_value,
+        unit_price=valuation.unit_price,
+        signed_on=signed_on if signed_on is not None else household.signed_on,
+        swap_area=swap_area,
+        swap_transition=swap_transition,
+        items=tuple(
+            CountedItem(c.item.name, c.item.unit, c.item.unit_price, c.quantity) for c in counts
+        ),
+    )

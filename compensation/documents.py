@@ -1,0 +1,433 @@
+"""Documents for a household: the compensation agreement (补偿协议) and the settlement sheet
+(结算单) from the template the office keeps per project, and the compensation statement
+(补偿明细表). Each as PDF (WeasyPrint, Noto Serif CJK SC, A4) and the first two as .docx.
+
+The office's template is rendered by Django's template engine from a string, in a restricted
+engine: only a few harmless tags and filters (no {% load %}, {% include %}, {% debug %} or
+anything that reaches files, settings or code), with autoescape on, and its literal text
+escaped too, so the result is safe HTML whatever the office typed. The context holds only
+strings and lists of dicts of strings computed here: a placeholder cannot reach a model.
+
+Every amount is given in figures and in Chinese capitals (cn2an, e.g. 壹拾贰万叁仟肆佰伍拾陆元整).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import quote
+
+import cn2an
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, Library, TemplateSyntaxError, defaultfilters
+from django.template import defaulttags as tags
+from django.template.base import TextNode
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from compensation.models import (
+    Agreement,
+    CompensationBreakdown,
+    DocumentTemplate,
+    LedgerEntry,
+)
+from core.formatting import cn_date
+from core.models import Office
+from projects.models import Household
+
+PDF_FONT = "Noto Serif CJK SC"
+
+# ---------------------------------------------------------------------------
+# The restricted template engine
+
+safe_library = Library()
+for _name in ("if", "for", "with", "comment", "spaceless", "cycle", "firstof", "now"):
+    safe_library.tag(
+        _name, getattr(tags, {"if": "do_if", "for": "do_for", "with": "do_with"}.get(_name, _name))
+    )
+for _name in (
+    "default",
+    "linebreaksbr",
+    "length",
+    "first",
+    "last",
+    "join",
+    "upper",
+    "lower",
+    "truncatechars",
+    "add",
+    "center",
+    "ljust",
+    "rjust",
+    "cut",
+    "yesno",
+):
+    safe_library.filter(_name, getattr(defaultfilters, _name))
+
+
+class RestrictedEngine(Engine):
+    # Django's default builtins include the loader tags ({% include %}, {% extends %}) and every
+    # default tag ({% load %}, {% debug %}); the office's templates get only `safe_library`.
+    default_builtins: list[str] = []
+
+    def get_template_builtins(self, builtins):
+        return [safe_library]
+
+
+ENGINE = RestrictedEngine(dirs=[], app_dirs=False, libraries={}, autoescape=True, loaders=[])
+
+PLACEHOLDER_RE = re.compile(r"{{\s*([^\s|}.]+)")
+FOR_RE = re.compile(r"{%\s*for\s+(.+?)\s+in\s")
+
+
+def _compile(source: str):
+    try:
+        template = ENGINE.from_string(source)
+    except TemplateSyntaxError as error:
+        raise ValidationError(_("模板有语法错误：%(error)s") % {"error": error}) from error
+    # Escape the office's literal text as well, so the rendered result is safe HTML.
+    for node in template.nodelist.get_nodes_by_type(TextNode):
+        node.s = escape(node.s)
+    return template
+
+
+def validate_template(source: str, kind: str) -> None:
+    """A template must compile in the restricted engine and name only known placeholders."""
+    _compile(source)
+    loop_names = set()
+    for names in FOR_RE.findall(source):
+        loop_names |= {name.strip() for name in names.split(",")}
+    known = set(placeholder_names(kind)) | loop_names | {"forloop"}
+    unknown = sorted({name for name in PLACEHOLDER_RE.findall(source)} - known)
+    if unknown:
+        raise ValidationError(
+            _("模板中有未知的占位符：%(names)s。可用的占位符见页面说明。")
+            % {"names": "、".join(unknown)}
+        )
+
+
+def render_template(source: str, context: dict) -> SafeString:
+    return mark_safe(_compile(source).render(Context(context, autoescape=True)))  # noqa: S308  (literal text and values are escaped above)
+
+
+# ---------------------------------------------------------------------------
+# Figures
+
+
+def capital(amount: Decimal) -> str:
+    """An amount in Chinese capital numerals: 123456 → 壹拾贰万叁仟肆佰伍拾陆元整."""
+    return cn2an.an2cn(f"{Decimal(amount):.2f}", "rmb")
+
+
+def figure(amount: Decimal) -> str:
+    return f"{Decimal(amount):,.2f}"
+
+
+def _amounts(prefix: str, amount: Decimal) -> dict[str, str]:
+    return {prefix: figure(amount), f"{prefix}大写": capital(amount)}
+
+
+# The placeholders each kind of document offers, with what they hold (shown on the edit page).
+COMMON_PLACEHOLDERS = {
+    "单位名称": _("市征收办名称"),
+    "征收部门": _("实施征收的区县征收部门"),
+    "项目名称": _("项目名称"),
+    "项目编号": _("项目编号"),
+    "户号": _("户号"),
+    "被征收人": _("户主姓名"),
+    "身份证号码": _("户主身份证号码"),
+    "房屋坐落": _("房屋坐落"),
+    "房屋用途": _("住宅/非住宅"),
+    "建筑面积": _("建筑面积（平方米）"),
+    "补偿方式": _("货币补偿/产权调换"),
+    "调换面积": _("产权调换房屋面积（平方米）"),
+    "方案版本": _("测算所依据的补偿方案版本"),
+    "评估报告编号": _("分户评估报告编号"),
+    "评估单价": _("评估单价（元/平方米）"),
+    "评估价值": _("评估价值（元）"),
+    "明细": _("补偿明细列表，每行有 序号、项目、计算依据、金额、大写"),
+    "补偿合计": _("补偿合计（元），另有 补偿合计大写"),
+    "困难补助": _("困难补助（元），另有 困难补助大写"),
+    "应付合计": _("应付合计（元），另有 应付合计大写"),
+    "测算说明": _("测算说明"),
+    "今天": _("生成日期"),
+}
+AGREEMENT_PLACEHOLDERS = {
+    "协议编号": _("协议编号"),
+    "当事人": _("本协议的乙方（被征收人、承租人或产权单位）"),
+    "当事人身份": _("被征收人/承租人/产权单位"),
+    "协议金额": _("本协议金额（元），另有 协议金额大写"),
+    "签订日期": _("签订日期"),
+}
+SETTLEMENT_PLACEHOLDERS = {
+    "协议": _("协议列表，每项有 协议编号、当事人、金额、大写"),
+    "补充协议": _("补充协议列表，每项有 编号、事由、金额、大写"),
+    "已划拨": _("已划拨合计（元），另有 已划拨大写"),
+    "未付": _("尚未划拨（元），另有 未付大写"),
+    "划拨记录": _("划拨记录列表，每项有 日期、收款方、用途、金额、大写"),
+}
+
+
+def placeholder_names(kind: str) -> list[str]:
+    names = list(COMMON_PLACEHOLDERS)
+    names += list(AGREEMENT_PLACEHOLDERS if kind == "agreement" else SETTLEMENT_PLACEHOLDERS)
+    for amount in ("补偿合计", "困难补助", "应付合计", "协议金额", "已划拨", "未付"):
+        names.append(f"{amount}大写")
+    return names
+
+
+def placeholder_help(kind: str) -> list[tuple[str, str]]:
+    extra = AGREEMENT_PLACEHOLDERS if kind == "agreement" else SETTLEMENT_PLACEHOLDERS
+    return [(name, str(text)) for name, text in {**COMMON_PLACEHOLDERS, **extra}.items()]
+
+
+# The templates a project starts from until the office edits its own (plain text files, so
+# that they read as the documents they make).
+DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent / "default_templates"
+
+
+def default_template(kind: str) -> str:
+    return (DEFAULT_TEMPLATE_DIR / f"{DocumentTemplate.Kind(kind).value}.txt").read_text("utf-8")
+
+
+def template_source(project, kind: str) -> str:
+    stored = DocumentTemplate.objects.filter(project=project, kind=kind).first()
+    return stored.body if stored else default_template(kind)
+
+
+# ---------------------------------------------------------------------------
+# Contexts
+
+
+def _line_rows(breakdown: CompensationBreakdown) -> list[dict[str, str]]:
+    return [
+        {
+            "序号": str(number),
+            "项目": line.label,
+            "计算依据": line.basis,
+            "金额": figure(line.amount),
+            "大写": capital(line.amount),
+        }
+        for number, line in enumerate(breakdown.lines.all(), start=1)
+    ]
+
+
+def _common(household: Household, breakdown: CompensationBreakdown, today) -> dict:
+    project = household.project
+    valuation = breakdown.valuation
+    district = project.district
+    context = {
+        "单位名称": Office.current_name(),
+        "征收部门": district.office_name or district.name,
+        "项目名称": project.name,
+        "项目编号": project.code,
+        "户号": household.code,
+        "被征收人": household.head_name,
+        "身份证号码": household.id_number,
+        "房屋坐落": household.address,
+        "房屋用途": household.get_use_display(),
+        "建筑面积": figure(household.area),
+        "补偿方式": Household.Method(breakdown.method).label,
+        "调换面积": figure(breakdown.swap_area) if breakdown.swap_area else "",
+        "方案版本": str(breakdown.plan.version),
+        "评估报告编号": valuation.report_number,
+        "评估单价": figure(valuation.unit_price),
+        "评估价值": figure(valuation.appraised_value),
+        "明细": _line_rows(breakdown),
+        "测算说明": breakdown.notes,
+        "今天": cn_date(today),
+    }
+    context |= _amounts("补偿合计", breakdown.compensation_total)
+    context |= _amounts("困难补助", breakdown.subsidy_total)
+    context |= _amounts("应付合计", breakdown.total)
+    return {
+        key: str(value) if not isinstance(value, list) else value for key, value in context.items()
+    }
+
+
+def agreement_context(agreement: Agreement, today) -> dict:
+    household = agreement.household
+    context = _common(household, agreement.breakdown, today)
+    if agreement.party == Agreement.Party.OWNER_UNIT:
+        role = _("产权单位")
+    elif household.is_public_housing:
+        role = _("承租人")
+    else:
+        role = _("被征收人")
+    context |= {
+        "协议编号": agreement.number,
+        "当事人": agreement.party_name,
+        "当事人身份": str(role),
+        "签订日期": cn_date(agreement.signed_on) if agreement.signed_on else "　　年　　月　　日",
+    }
+    context |= _amounts("协议金额", agreement.amount)
+    return context
+
+
+def settlement_context(household: Household, breakdown: CompensationBreakdown, today) -> dict:
+    context = _common(household, breakdown, today)
+    agreements = list(household.agreements.order_by("party"))
+    supplements = [s for a in agreements for s in a.supplements.all()]
+    entries = list(
+        LedgerEntry.objects.filter(household=household).order_by("occurred_on", "sequence")
+    )
+    paid = -sum((entry.amount for entry in entries), Decimal("0.00"))
+    context |= {
+        "协议": [
+            {
+                "协议编号": a.number,
+                "当事人": a.party_name,
+                "金额": figure(a.agreed_total),
+                "大写": capital(a.agreed_total),
+            }
+            for a in agreements
+        ],
+        "补充协议": [
+            {
+                "编号": s.number,
+                "事由": s.reason,
+                "金额": figure(s.adjustment),
+                "大写": capital(s.adjustment),
+            }
+            for s in supplements
+        ],
+        "划拨记录": [
+            {
+                "日期": cn_date(entry.occurred_on),
+                "收款方": entry.payee_name,
+                "用途": entry.purpose or entry.get_kind_display(),
+                "金额": figure(-entry.amount),
+                "大写": capital(-entry.amount),
+            }
+            for entry in entries
+        ],
+    }
+    due = sum((a.agreed_total for a in agreements), Decimal("0.00")) + breakdown.subsidy_total
+    if not agreements:
+        due = breakdown.total
+    context |= _amounts("已划拨", paid)
+    context |= _amounts("未付", max(due - paid, Decimal("0.00")))
+    return context
+
+
+# ---------------------------------------------------------------------------
+# Output: PDF and .docx
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    body: SafeString  # the rendered template, safe HTML text with line breaks
+    filename: str  # without extension
+
+    @property
+    def plain_text(self) -> str:
+        return html.unescape(str(self.body))
+
+
+def agreement_document(agreement: Agreement, today) -> Document:
+    source = template_source(agreement.household.project, DocumentTemplate.Kind.AGREEMENT)
+    return Document(
+        title=_("房屋征收补偿协议"),
+        body=render_template(source, agreement_context(agreement, today)),
+        filename=_("补偿协议-%(number)s") % {"number": agreement.number},
+    )
+
+
+def settlement_document(household: Household, breakdown: CompensationBreakdown, today) -> Document:
+    source = template_source(household.project, DocumentTemplate.Kind.SETTLEMENT)
+    return Document(
+        title=_("房屋征收补偿结算单"),
+        body=render_template(source, settlement_context(household, breakdown, today)),
+        filename=_("结算单-%(project)s-%(code)s")
+        % {"project": household.project.code, "code": household.code},
+    )
+
+
+def _pdf(html_text: str) -> bytes:
+    # Imported here: WeasyPrint loads its fonts and libraries on import, which only the
+    # document views need.
+    from weasyprint import HTML
+
+    return HTML(string=html_text).write_pdf()
+
+
+def document_pdf(document: Document) -> bytes:
+    html_text = render_to_string(
+        "compensation/document_pdf.html",
+        {"document": document, "font": PDF_FONT, "paragraphs": _paragraphs(document)},
+    )
+    return _pdf(html_text)
+
+
+def _paragraphs(document: Document) -> list[SafeString]:
+    # The body is safe HTML (see render_template): split it into lines without re-escaping.
+    return [mark_safe(line) for line in str(document.body).split("\n")]  # noqa: S308
+
+
+def statement_pdf(breakdown: CompensationBreakdown, today) -> bytes:
+    """补偿明细表: the breakdown line by line with figures and capitals."""
+    household = breakdown.household
+    html_text = render_to_string(
+        "compensation/statement_pdf.html",
+        {
+            "household": household,
+            "project": household.project,
+            "breakdown": breakdown,
+            "lines": [
+                {"line": line, "capital": capital(line.amount)} for line in breakdown.lines.all()
+            ],
+            "compensation_capital": capital(breakdown.compensation_total),
+            "subsidy_capital": capital(breakdown.subsidy_total),
+            "total_capital": capital(breakdown.total),
+            "office": Office.current_name(),
+            "today": cn_date(today),
+            "font": PDF_FONT,
+        },
+    )
+    return _pdf(html_text)
+
+
+def document_docx(document: Document) -> bytes:
+    from docx import Document as Docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    docx = Docx()
+    section = docx.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.2))
+    style = docx.styles["Normal"]
+    style.font.name = PDF_FONT
+    style.font.size = Pt(11)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), PDF_FONT)
+    lines = document.plain_text.split("\n")
+    # The first non-empty line is the title.
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if lines:
+        title = docx.add_paragraph()
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = title.add_run(lines.pop(0).strip())
+        run.bold = True
+        run.font.size = Pt(16)
+    for line in lines:
+        docx.add_paragraph(line)
+    buffer = BytesIO()
+    docx.save(buffer)
+    return buffer.getvalue()
+
+
+def content_disposition(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
