@@ -1,0 +1,26 @@
+"""What the appraisal stage needs on file, registered with the projects' stage machine.
+
+Imported from AppraisersConfig.ready(), so the projects app never needs to know this app.
+"""
+
+from datetime import date
+
+from appraisers.services import valuations_missing
+from projects.models import Notice, Project, Stage
+from projects.stages import requirement
+
+
+@requirement(Stage.APPRAISAL)
+def every_household_valued(project: Project, today: date) -> str | None:
+    """A project leaves 评估 only when every household has a valuation report."""
+    return valuations_missing(project)
+
+
+def second_list_needs_valuations(notice: Notice, today: date) -> str | None:
+    """No 二榜 (the per-household valuation results) before every household has been valued.
+
+    projects.services.publish_notice has no hook yet: this is the check to call from it for
+    notices of kind SECOND_LIST."""
+    if notice.kind != Notice.Kind.SECOND_LIST:
+        return None
+    return valuations_missing(notice.project)

@@ -1,0 +1,322 @@
+"""Per-household valuations, their re-checks and expert reviews, with their legal clocks.
+
+Office staff and the district office of the project record them; everybody else who may see
+the project reads them (through core.scoping)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from appraisers import clocks, services
+from appraisers.forms import (
+    DeliveryForm,
+    RecheckAnswerForm,
+    RecheckRequestForm,
+    ReviewDecisionForm,
+    ReviewRequestForm,
+    ValuationForm,
+)
+from appraisers.models import Commission, ExpertReview, Recheck, Valuation
+from core.deadlines import WorkCalendar
+from core.http import paginate, report_form_errors, report_validation_error
+from core.scoping import get_visible_or_404
+from projects.forms.plans import add_service_error
+from projects.models import Household, Project
+from projects.services import ensure_can_edit_project
+
+
+def _can_edit(user, project) -> bool:
+    return user.is_office_staff or user.district_id == project.district_id
+
+
+def _commission(project) -> Commission | None:
+    return (
+        Commission.objects.filter(selection__project=project)
+        .select_related("firm", "selection")
+        .first()
+    )
+
+
+@login_required
+def valuation_list(request, pk):
+    project = get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+    households = project.households.order_by("code")
+    page = paginate(request, households, per_page=50)
+    ids = [household.pk for household in page.object_list]
+    current = {v.household_id: v for v in Valuation.objects.current().filter(household_id__in=ids)}
+    rechecks = {
+        r.valuation.household_id: r
+        for r in Recheck.objects.filter(valuation__household_id__in=ids).select_related(
+            "valuation", "expert_review"
+        )
+    }
+    rows = [
+        {
+            "household": household,
+            "valuation": current.get(household.pk),
+            "recheck": rechecks.get(household.pk),
+        }
+        for household in page.object_list
+    ]
+    totals = (
+        Valuation.objects.current()
+        .filter(household__project=project)
+        .aggregate(count=Count("pk"), value=Sum("appraised_value"))
+    )
+    return render(
+        request,
+        "appraisers/valuation_list.html",
+        {
+            "project": project,
+            "page": page,
+            "rows": rows,
+            "totals": totals,
+            "household_count": page.paginator.count,
+            "commission": _commission(project),
+            "can_edit": _can_edit(request.user, project),
+        },
+    )
+
+
+@login_required
+def valuation_create(request, pk):
+    household = get_visible_or_404(
+        Household.objects.select_related("project__district"), request.user, pk=pk
+    )
+    project = household.project
+    ensure_can_edit_project(request.user, project)
+    commission = _commission(project)
+    if commission is None:
+        messages.error(request, _("本项目尚未委托评估机构，不能录入评估报告。"))
+        return redirect("appraisers:valuation_list", pk=project.pk)
+    form = ValuationForm(request.POST or None, firm=commission.firm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            valuation = services.record_valuation(
+                household=household, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("已录入%(code)s户的评估报告。") % {"code": household.code})
+            return redirect(valuation)
+    return render(
+        request,
+        "appraisers/valuation_form.html",
+        {"form": form, "household": household, "project": project, "commission": commission},
+    )
+
+
+def _valuation_for(request, pk):
+    valuations = Valuation.objects.select_related(
+        "household__project__district", "firm", "commission", "recorded_by"
+    )
+    return get_visible_or_404(valuations, request.user, pk=pk)
+
+
+@login_required
+def valuation_detail(request, pk):
+    valuation = _valuation_for(request, pk)
+    household = valuation.household
+    project = household.project
+    calendar = WorkCalendar()
+    today = timezone.localdate()
+    chain = list(
+        Valuation.objects.filter(household=household)
+        .select_related("firm")
+        .prefetch_related("valuers")
+        .order_by("recorded_at", "pk")
+    )
+    original = next((v for v in chain if v.source == Valuation.Source.ORIGINAL), valuation)
+    recheck = (
+        Recheck.objects.filter(valuation=original).select_related("revised").first()
+        if original
+        else None
+    )
+    review = (
+        ExpertReview.objects.filter(recheck=recheck).select_related("revised").first()
+        if recheck
+        else None
+    )
+    can_edit = _can_edit(request.user, project)
+    context = {
+        "valuation": valuation,
+        "household": household,
+        "project": project,
+        "chain": chain,
+        "original": original,
+        "recheck": recheck,
+        "review": review,
+        "today": today,
+        "can_edit": can_edit,
+        "request_deadline": clocks.recheck_request_deadline(original, calendar),
+        "answer_deadline": clocks.recheck_answer_deadline(recheck, calendar) if recheck else None,
+        "review_request_deadline": clocks.review_request_deadline(recheck, calendar)
+        if recheck and recheck.is_answered
+        else None,
+        "decision_deadline": clocks.review_decision_deadline(review, calendar) if review else None,
+    }
+    if can_edit:
+        if original.delivered_on is None:
+            context["delivery_form"] = DeliveryForm(initial={"delivered_on": today})
+        elif recheck is None and original.is_current:
+            context["recheck_form"] = RecheckRequestForm(initial={"requested_on": today})
+        elif recheck and recheck.is_answered and review is None:
+            context["review_form"] = ReviewRequestForm(initial={"requested_on": today})
+    return render(request, "appraisers/valuation_detail.html", context)
+
+
+@login_required
+@require_POST
+def valuation_delivery(request, pk):
+    valuation = _valuation_for(request, pk)
+    form = DeliveryForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(valuation)
+    try:
+        services.record_delivery(valuation=valuation, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("送达日期已录入，申请复核的期限开始计算。"))
+    return redirect(valuation)
+
+
+@login_required
+@require_POST
+def recheck_request(request, pk):
+    valuation = _valuation_for(request, pk)
+    form = RecheckRequestForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(valuation)
+    try:
+        services.request_recheck(valuation=valuation, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("复核申请已登记，估价机构应在10日内答复。"))
+    return redirect(valuation)
+
+
+def _recheck_for(request, pk):
+    rechecks = Recheck.objects.select_related(
+        "valuation__household__project__district", "valuation__firm"
+    )
+    return get_visible_or_404(rechecks, request.user, pk=pk)
+
+
+@login_required
+def recheck_answer(request, pk):
+    recheck = _recheck_for(request, pk)
+    valuation = recheck.valuation
+    ensure_can_edit_project(request.user, valuation.household.project)
+    form = RecheckAnswerForm(
+        request.POST or None,
+        firm=valuation.firm,
+        initial={"answered_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.answer_recheck(
+                recheck=recheck,
+                by=request.user,
+                answered_on=data["answered_on"],
+                result_delivered_on=data["result_delivered_on"],
+                answer=data["answer"],
+                changed=data["changed"],
+                revision=form.revision(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("复核结果已录入。"))
+            return redirect(valuation)
+    return render(
+        request,
+        "appraisers/recheck_form.html",
+        {
+            "form": form,
+            "recheck": recheck,
+            "valuation": valuation,
+            "project": valuation.household.project,
+            "deadline": clocks.recheck_answer_deadline(recheck),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_request(request, pk):
+    recheck = _recheck_for(request, pk)
+    form = ReviewRequestForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(recheck.valuation)
+    try:
+        services.request_expert_review(recheck=recheck, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("专家鉴定申请已登记，应在10日内作出鉴定。"))
+    return redirect(recheck.valuation)
+
+
+@login_required
+def review_decide(request, pk):
+    reviews = ExpertReview.objects.select_related(
+        "recheck__valuation__household__project__district", "recheck__valuation__firm"
+    )
+    review = get_visible_or_404(reviews, request.user, pk=pk)
+    valuation = review.recheck.valuation
+    ensure_can_edit_project(request.user, valuation.household.project)
+    form = ReviewDecisionForm(
+        request.POST or None, firm=valuation.firm, initial={"decided_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_expert_review(
+                review=review,
+                by=request.user,
+                decided_on=data["decided_on"],
+                opinion=data["opinion"],
+                corrected=data["corrected"],
+                revision=form.revision(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("专家鉴定结论已录入。"))
+            return redirect(valuation)
+    return render(
+        request,
+        "appraisers/expertreview_form.html",
+        {
+            "form": form,
+            "review": review,
+            "valuation": valuation,
+            "project": valuation.household.project,
+            "deadline": clocks.review_decision_deadline(review),
+        },
+    )
+
+
+urlpatterns = [
+    path("projects/<int:pk>/valuations/", valuation_list, name="valuation_list"),
+    path("households/<int:pk>/valuation/new/", valuation_create, name="valuation_create"),
+    path("valuations/<int:pk>/", valuation_detail, name="valuation_detail"),
+    path("valuations/<int:pk>/delivery/", valuation_delivery, name="valuation_delivery"),
+    path("valuations/<int:pk>/recheck/", recheck_request, name="recheck_request"),
+    path("rechecks/<int:pk>/answer/", recheck_answer, name="recheck_answer"),
+    path("rechecks/<int:pk>/review/", review_request, name="review_request"),
+    path("reviews/<int:pk>/decide/", review_decide, name="review_decide"),
+]

@@ -1,0 +1,33 @@
+import pytest
+
+from tests.appraisers.factories import FirmFactory
+from tests.factories import HouseholdFactory, ProjectFactory
+
+
+@pytest.fixture
+def firms(db):
+    """Three eligible firms, created so that their database order is not the published order
+    (published order is ascending credit code)."""
+    return [
+        FirmFactory(name="丙评估", credit_code="91430500MA4C00003" + _check("91430500MA4C00003")),
+        FirmFactory(name="甲评估", credit_code="91430500MA4A00001" + _check("91430500MA4A00001")),
+        FirmFactory(name="乙评估", credit_code="91430500MA4B00002" + _check("91430500MA4B00002")),
+    ]
+
+
+def _check(body: str) -> str:
+    from stdnum.cn import uscc
+
+    return uscc.calc_check_digit(body)
+
+
+@pytest.fixture
+def project(district):
+    """A project of the `district` fixture (双清区), as in tests/projects/conftest.py."""
+    return ProjectFactory(district=district, code="2022-SQ-001", name="六岭棚改")
+
+
+@pytest.fixture
+def households(project):
+    """Five households of the `project` fixture (六岭棚改, 双清区)."""
+    return [HouseholdFactory(project=project, code=f"A-{n:03d}") for n in range(1, 6)]
