@@ -510,16 +510,32 @@ class CompensationPlan(models.Model):
     )
     early_signing_deadline = models.DateField(_("提前签约奖励截止日期"), null=True, blank=True)
     subsidy_dibao = models.DecimalField(
-        _("困难补助：低保（元/户）"), max_digits=10, decimal_places=2, default=0
+        _("困难补助：低保（元/户）"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     subsidy_tekun = models.DecimalField(
-        _("困难补助：特困（元/户）"), max_digits=10, decimal_places=2, default=0
+        _("困难补助：特困（元/户）"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     subsidy_disabled = models.DecimalField(
-        _("困难补助：残疾（元/户）"), max_digits=10, decimal_places=2, default=0
+        _("困难补助：残疾（元/户）"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     subsidy_poverty = models.DecimalField(
-        _("困难补助：建档立卡贫困户（元/户）"), max_digits=10, decimal_places=2, default=0
+        _("困难补助：建档立卡贫困户（元/户）"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     swap_rules = models.TextField(_("产权调换规则"), blank=True)
     compensation_budget = models.DecimalField(
@@ -596,6 +612,24 @@ class CompensationPlan(models.Model):
                 fields=["project"],
                 condition=Q(status="submitted"),
                 name="plan_one_pending_per_project",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    compensation_budget__gte=0,
+                    relocation_allowance__gte=0,
+                    temporary_rate__gte=0,
+                    early_signing_bonus__gte=0,
+                    subsidy_dibao__gte=0,
+                    subsidy_tekun__gte=0,
+                    subsidy_disabled__gte=0,
+                    subsidy_poverty__gte=0,
+                    swap_unit_price__gte=0,
+                    business_loss_rate__gte=0,
+                    business_loss_rate__lte=100,
+                    public_tenant_percent__gte=0,
+                    public_tenant_percent__lte=100,
+                ),
+                name="plan_amounts_in_range",
             ),
         ]
 

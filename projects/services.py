@@ -159,6 +159,19 @@ def draft_notice(*, project: Project, by: User, **fields: Any) -> Notice:
 
 
 @transaction.atomic
+def update_notice(*, notice: Notice, by: User, **fields: Any) -> Notice:
+    """Correct a draft; a published notice is a public record and stays as it was."""
+    ensure_can_edit_project(by, notice.project)
+    if notice.is_published:
+        raise ValidationError(_("公告已发布，不能修改。"))
+    for name, value in fields.items():
+        setattr(notice, name, value)
+    notice.full_clean()
+    notice.save()
+    return notice
+
+
+@transaction.atomic
 def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notice:
     """The city office publishes a notice (it reviews the districts' 一榜/二榜 first)."""
     ensure_office_staff(by)
@@ -256,7 +269,12 @@ def submit_plan(
         raise ValidationError(_("已有一版方案正在审核，请等待审核结果。"))
     if plans.filter(status=CompensationPlan.Status.APPROVED).exists():
         raise ValidationError(_("补偿方案已批准，不能再提交新版本。"))
+    if project.stage_enum.position > Stage.PLAN.position:
+        raise ValidationError(_("项目已过补偿方案阶段，不能再提交方案。"))
     latest = plans.order_by("-version").first()
+    if latest is not None and latest.status == CompensationPlan.Status.RETURNED:
+        latest.status = CompensationPlan.Status.SUPERSEDED
+        latest.save(update_fields=["status"])
     plan = CompensationPlan(
         project=project,
         version=(latest.version + 1) if latest else 1,

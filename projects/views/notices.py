@@ -83,11 +83,38 @@ def notice_create(request, pk):
     return render(request, "projects/notice_form.html", {"project": project, "form": form})
 
 
+@login_required
+def notice_edit(request, pk):
+    notice = _notice_for(request, pk)
+    services.ensure_can_edit_project(request.user, notice.project)
+    form = NoticeForm(request.POST or None, request.FILES or None, instance=notice)
+    if notice.is_published:
+        messages.error(request, _("公告已发布，不能修改。"))
+        return redirect(notice)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_notice(notice=notice, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("公告草稿已修改。"))
+            return redirect(notice)
+    return render(
+        request,
+        "projects/notice_form.html",
+        {"project": notice.project, "form": form, "notice": notice},
+    )
+
+
 def _render_detail(request, notice, *, publish_form=None):
     context = {
         "notice": notice,
         "project": notice.project,
         "can_publish": request.user.is_office_staff and not notice.is_published,
+        "can_edit": not notice.is_published
+        and (
+            request.user.is_office_staff or request.user.district_id == notice.project.district_id
+        ),
         "publish_form": publish_form or PublishNoticeForm(),
     }
     return render(request, "projects/notice_detail.html", context)
@@ -130,6 +157,7 @@ urlpatterns = [
     path("projects/<int:pk>/notices/new/", notice_create, name="notice_create"),
     path("notices/", notice_index, name="notice_index"),
     path("notices/<int:pk>/", notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/edit/", notice_edit, name="notice_edit"),
     path("notices/<int:pk>/publish/", notice_publish, name="notice_publish"),
     path("notices/<int:pk>/attachment/", notice_attachment, name="notice_attachment"),
 ]

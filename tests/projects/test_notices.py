@@ -335,3 +335,31 @@ def test_notice_lists_do_not_issue_more_queries_for_more_notices(
         with django_assert_max_num_queries(count):
             response = client.get(url)
         assert len(response.context["page"]) == 25
+
+
+def test_a_draft_can_be_corrected_until_it_is_published(
+    client, district_member, office_user, project
+):
+    notice = services.draft_notice(
+        project=project, by=district_member, kind="first_list", title="一榜（错字）", body="正文"
+    )
+    login(client, "district")
+    url = reverse("projects:notice_edit", args=[notice.pk])
+    client.post(url, {"kind": "first_list", "title": "一榜公示", "body": "正文", "period_days": 7})
+    notice.refresh_from_db()
+    assert notice.title == "一榜公示"
+    services.publish_notice(notice=notice, by=office_user)
+    response = client.post(
+        url, {"kind": "first_list", "title": "改", "body": "正文", "period_days": 7}, follow=True
+    )
+    assert "公告已发布，不能修改" in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.title == "一榜公示"
+
+
+def test_another_district_cannot_edit_a_draft(client, outsider, district_member, project):
+    notice = services.draft_notice(
+        project=project, by=district_member, kind="other", title="草稿", body="正文"
+    )
+    login(client, "outsider")
+    assert client.get(reverse("projects:notice_edit", args=[notice.pk])).status_code == 404

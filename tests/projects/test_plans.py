@@ -146,6 +146,8 @@ def test_plan_goes_through_return_reply_resubmit_and_approval(
     assert response["Location"] == second.get_absolute_url()
     assert second.status == Status.SUBMITTED
     assert second.temporary_rate == Decimal("15.00")
+    first.refresh_from_db()
+    assert first.status == Status.SUPERSEDED
 
     # The office approves version 2.
     switch_to(client, "clerk")
@@ -454,3 +456,19 @@ def test_review_queue_does_not_issue_more_queries_for_more_plans(
         response = client.get(url)
     assert response.context["page"].paginator.count == 30
     assert len(response.context["page"]) == 25
+
+
+def test_a_plan_cannot_be_submitted_once_the_project_is_past_the_plan_stage(
+    district_member, project
+):
+    from django.core.exceptions import ValidationError
+
+    from projects import services
+    from projects.models import Stage
+    from tests.projects.helpers import PLAN_STANDARDS
+
+    project.stage = Stage.DECISION
+    project.save(update_fields=["stage"])
+    with pytest.raises(ValidationError) as error:
+        services.submit_plan(project=project, by=district_member, **PLAN_STANDARDS)
+    assert "已过补偿方案阶段" in error.value.messages[0]
