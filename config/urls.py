@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("core.auth_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("public/", include("core.public_urls")),
+    path("petitions/", include("petitions.urls")),
     path("appraisers/", include("appraisers.urls")),
     path("", include("projects.urls")),
     path("", include("core.urls")),

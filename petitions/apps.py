@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("信访")
+
+    def ready(self):
+        from core.clocks import register
+        from petitions.clocks import open_clocks
+        from petitions.panels import due_panel
+        from projects.figures import panel_provider
+
+        # The deadlines page and the digest read the petition clocks through core.clocks;
+        # the dashboard shows the count of cases falling due.
+        register(open_clocks)
+        panel_provider(due_panel)

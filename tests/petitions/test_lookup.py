@@ -1,0 +1,91 @@
+"""The petitioner's public look-up: reference number + code, rate-limited, nothing else shown."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from petitions import services
+from tests.petitions.factories import TODAY, petitioner, register
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("petitions:lookup")
+
+
+@pytest.fixture
+def case(office_user, district):
+    registration = register(
+        by=office_user,
+        district=district,
+        petitioners=[petitioner(1, name="查询测试人")],
+        request="要求说明安置房交付时间。",
+    )
+    services.accept_petition(
+        petition=registration.petition, by=office_user, on=date(2022, 3, 3), today=TODAY
+    )
+    return registration
+
+
+def ask(client, reference, code, ip="10.1.1.1"):
+    return client.post(URL, {"reference": reference, "code": code}, REMOTE_ADDR=ip)
+
+
+def test_the_look_up_page_is_public(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "信访事项办理进度查询" in response.content.decode()
+
+
+def test_the_right_reference_and_code_show_where_the_case_stands(client, case):
+    html = ask(client, case.petition.reference.lower(), case.code).content.decode()
+    assert "已受理，办理中" in html
+    assert "信访答复期限" in html
+    assert "2022年5月5日" in html  # 3-03 + 60 days rolls past Labour Day
+    assert "受理" in html
+    # Nothing personal, nothing internal.
+    assert "查询测试人" not in html
+    assert "要求说明安置房交付时间" not in html
+    assert "王测试" not in html
+    assert "指定承办人" not in html
+
+
+def test_a_wrong_code_and_an_unknown_reference_get_the_same_answer(client, case):
+    wrong_code = ask(client, case.petition.reference, "000000" if case.code != "000000" else "1")
+    unknown = ask(client, "XF2099-0001", case.code)
+    message = "信访件编号或查询码不正确"
+    assert message in wrong_code.content.decode()
+    assert message in unknown.content.decode()
+    assert "已受理" not in wrong_code.content.decode()
+
+
+def test_a_code_opens_only_its_own_case(client, case, office_user, district):
+    other = register(by=office_user, district=district, received_on=date(2022, 4, 1))
+    html = ask(client, other.petition.reference, case.code).content.decode()
+    if other.code != case.code:
+        assert "信访件编号或查询码不正确" in html
+    assert f"信访件 {case.petition.reference}" not in html
+
+
+def test_failed_attempts_lock_the_address_out_even_with_the_right_code(client, case, settings):
+    settings.PETITION_LOOKUP_MAX_FAILURES = 3
+    wrong = "999999" if case.code != "999999" else "888888"
+    for _attempt in range(3):
+        assert ask(client, case.petition.reference, wrong).status_code == 200
+    locked = ask(client, case.petition.reference, case.code)
+    assert locked.status_code == 429
+    assert "查询失败次数过多" in locked.content.decode()
+    assert "已受理" not in locked.content.decode()
+    # Another address is not affected.
+    assert (
+        "已受理" in ask(client, case.petition.reference, case.code, ip="10.9.9.9").content.decode()
+    )
+
+
+def test_a_successful_look_up_does_not_clear_the_failures(client, case, settings):
+    settings.PETITION_LOOKUP_MAX_FAILURES = 2
+    wrong = "999999" if case.code != "999999" else "888888"
+    ask(client, case.petition.reference, wrong)
+    ask(client, case.petition.reference, case.code)
+    ask(client, case.petition.reference, wrong)
+    assert ask(client, case.petition.reference, case.code).status_code == 429
