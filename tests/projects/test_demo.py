@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import User
 from core.validators import validate_phone, validate_resident_id
@@ -213,3 +214,26 @@ def test_load_demo_is_fast():
     began = time.monotonic()
     load_demo()
     assert time.monotonic() - began < 10
+
+
+def test_demo_has_the_legal_clocks_and_the_2022_safety_campaign():
+    from projects import legal
+    from projects.models import CompensationDecision, Hazard, RiskAssessment
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    hazards = Hazard.objects.filter(inspection__started_on__year=2022)
+    assert hazards.count() == 9
+    assert hazards.values("category").distinct().count() == 3
+    assert not hazards.exclude(status=Hazard.Status.RECTIFIED).exists()
+
+    today = timezone.localdate()
+    positions = sorted(
+        legal.road(decision, today).position for decision in CompensationDecision.objects.all()
+    )
+    assert positions == sorted(["已申请强制执行", "行政诉讼中", "复议期内", "待催告"])
+    past_plan = Project.objects.exclude(stage__in=["initiation", "survey", "plan"])
+    assert (
+        RiskAssessment.objects.filter(project__in=past_plan).values("project").distinct().count()
+        == past_plan.count()
+    )

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from core import demo as core_demo
 from projects import demo as projects_demo
+from projects import demo_clocks as projects_demo_clocks
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = core_demo.load(reset_passwords=reset_passwords)
             projects_demo.load()
+            projects_demo_clocks.load()
         self.stdout.write(self.style.SUCCESS(_("演示数据已载入。")))
         self.stdout.write(_("演示账号（密码只显示这一次）："))
         for spec, password in logins:
