@@ -201,11 +201,7 @@ def test_load_demo_twice_changes_nothing():
 def test_demo_data_is_the_same_on_every_fresh_load():
     load_demo()
     first = fingerprint()
-    Household.objects.all().delete()
-    Notice.objects.all().delete()
-    PlanReview.objects.all().delete()
-    CompensationPlan.objects.all().delete()
-    Project.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
     load_demo()
     assert fingerprint() == first
 
