@@ -265,7 +265,7 @@ def test_the_reply_letter_is_generated_from_the_case(client, office_user, distri
     assert "信访处理意见书" in html
     assert "邵征信复〔2022〕1号" in html
     assert "测试信访人3：" in html
-    assert "你于2022年3月1日以来信形式反映的“反映征收补偿标准偏低，要求重新评估”问题" in html
+    assert "你于2022年3月1日以来信形式反映的“征收补偿标准偏低，要求重新评估”问题" in html
     assert "本机关已于2022年3月3日依法受理" in html
     assert "维持原补偿方案确定的补偿标准。" in html
     assert "自收到本意见书之日起30日内，向邵阳市住房和城乡建设局书面请求复查" in html
