@@ -198,6 +198,7 @@ def test_load_demo_twice_changes_nothing():
     assert Household.history.count() == history
 
 
+@pytest.mark.django_db(transaction=True)
 def test_demo_data_is_the_same_on_every_fresh_load():
     load_demo()
     first = fingerprint()
