@@ -95,5 +95,7 @@ def _plain_http_in_tests():
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         WHITENOISE_USE_FINDERS=True,
+        # Hashing strength is not under test; the default costs half a second per user.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         WHITENOISE_AUTOREFRESH=True,
     ).enable()
