@@ -1,7 +1,19 @@
 import pytest
 
+from appraisers.defaults import ensure_credit_rules
 from tests.appraisers.factories import FirmFactory
 from tests.factories import HouseholdFactory, ProjectFactory
+
+
+@pytest.fixture(autouse=True)
+def _credit_rules(request):
+    """The default credit rules (a data migration), which the transactional tests elsewhere in
+    the suite flush away with the rest of the database."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    ensure_credit_rules()
 
 
 @pytest.fixture
