@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.http import report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
+from petitions import deadlines, services
 from petitions import forms as step_forms
-from petitions import services
 from petitions.models import Channel, Petition, Status
 
 
@@ -45,10 +46,12 @@ class StepAction:
 
 
 def _after_reply(petition: Petition) -> bool:
+    """Replied, or closed since while the petitioner may still ask for a review."""
     return petition.status == Status.REPLIED or (
         petition.status == Status.CLOSED
         and petition.replied_on is not None
         and petition.review_requested_on is None
+        and deadlines.review_request_deadline(petition).due >= timezone.localdate()
     )
 
 
@@ -57,6 +60,7 @@ def _after_review(petition: Petition) -> bool:
         petition.status == Status.CLOSED
         and petition.reviewed_on is not None
         and petition.recheck_requested_on is None
+        and deadlines.recheck_request_deadline(petition).due >= timezone.localdate()
     )
 
 
