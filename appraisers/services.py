@@ -526,10 +526,15 @@ def result_notice_body(selection: FirmSelection) -> str:
         )
     else:
         record = draw_record(selection)
-        lines.append(
-            _(
-                "协商、投票未能选定评估机构，经随机方式确定。摇号时间：%(time)s；见证人：%(witnesses)s%(notary)s。"
+        if selection.vote_failed:
+            how = _(
+                "被征收人协商未能选定评估机构，投票也没有机构获得超过半数被征收户的票数，经随机方式确定。"
             )
+        else:
+            how = _("被征收人协商未能选定评估机构，经随机方式确定。")
+        lines.append(
+            how
+            + _("摇号时间：%(time)s；见证人：%(witnesses)s%(notary)s。")
             % {
                 "time": timezone.localtime(selection.drawn_at).strftime("%Y-%m-%d %H:%M:%S"),
                 "witnesses": selection.witnesses,
@@ -546,7 +551,9 @@ def result_notice_body(selection: FirmSelection) -> str:
         lines.append("")
         lines.append(_("确定方法（任何人可按此复算）："))
         lines += [f"{n}. {step}" for n, step in enumerate(draws.algorithm_steps(), start=1)]
-        lines.append(_("Python 复算示例（codes 为按公布顺序排列的统一社会信用代码）："))
+        lines.append(
+            _("Python 复算示例（seed 为随机种子，codes 为按公布顺序排列的统一社会信用代码）：")
+        )
         lines.append(draws.ALGORITHM_PYTHON)
     return "\n".join(lines)
 

@@ -5,6 +5,9 @@ Imported from AppraisersConfig.ready(), so the projects app never needs to know 
 
 from datetime import date
 
+from django.utils.translation import gettext as _
+
+from appraisers.models import households_without_valuation
 from appraisers.services import valuations_missing
 from projects.models import Notice, Project, Stage
 from projects.stages import requirement
@@ -23,4 +26,7 @@ def second_list_needs_valuations(notice: Notice, today: date) -> str | None:
     notices of kind SECOND_LIST."""
     if notice.kind != Notice.Kind.SECOND_LIST:
         return None
-    return valuations_missing(notice.project)
+    missing = households_without_valuation(notice.project).count()
+    if missing:
+        return _("尚有%(count)s户没有分户评估报告，不能发布二榜公示。") % {"count": missing}
+    return None

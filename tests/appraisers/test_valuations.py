@@ -303,7 +303,9 @@ def test_a_project_cannot_leave_appraisal_until_every_household_is_valued(
     notice = project_services.draft_notice(
         project=project, by=office_user, kind=Notice.Kind.SECOND_LIST, title="二榜", body="正文"
     )
-    assert second_list_needs_valuations(notice, today) == "尚有1户没有分户评估报告。"
+    assert (
+        second_list_needs_valuations(notice, today) == "尚有1户没有分户评估报告，不能发布二榜公示。"
+    )
     with pytest.raises(ValidationError) as error:
         project_services.advance_stage(project=project, by=office_user, today=today)
     assert "尚有1户没有分户评估报告。" in error.value.messages
