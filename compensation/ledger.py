@@ -81,7 +81,7 @@ def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
 def lock_fund(fund: Fund | int) -> Fund:
     """The fund row, locked until the end of the transaction (SELECT … FOR UPDATE)."""
     pk = fund.pk if isinstance(fund, Fund) else fund
-    return Fund.objects.select_for_update().select_related("project").get(pk=pk)
+    return Fund.objects.select_for_update(of=("self",)).select_related("project").get(pk=pk)
 
 
 def build_entry(fund: Fund, *, recorded_by, recorded_at=None, **fields) -> LedgerEntry:

@@ -266,8 +266,8 @@ def approve_disbursement(
                 }
             )
     if request.subsidy_id:
-        subsidy = HardshipSubsidy.objects.select_for_update().select_related("notice")
-        subsidy = subsidy.get(pk=request.subsidy_id)
+        subsidy = HardshipSubsidy.objects.select_for_update(of=("self",))
+        subsidy = subsidy.select_related("notice").get(pk=request.subsidy_id)
         if not subsidy.is_payable(today):
             raise ValidationError(_("困难补助公示期尚未届满，不能划拨。"))
         if subsidy.paid + request.amount > subsidy.amount:

@@ -9,7 +9,7 @@ from stdnum.cn import uscc
 
 from appraisers.models import AppraisalFirm, Commission, FirmSelection, Valuation
 from compensation import services
-from compensation.models import Agreement, Category, Fund, HardshipSubsidy
+from compensation.models import Agreement, Category, Fund
 from core.roles import Section
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Project
@@ -154,12 +154,3 @@ def district_request(fund: Fund, amount, *, by, key=None, category=Category.WORK
         purpose="工作经费",
         paid_on=date(2022, 6, 1),
     )
-
-
-def payable_subsidy(household: Household, *, today) -> HardshipSubsidy:
-    """Register the project's subsidies, post and publish their notice, return this one's."""
-    office = staff(username="subsidy-clerk")
-    services.register_subsidies(project=household.project, by=office)
-    notice = services.post_subsidy_notice(project=household.project, by=office, period_days=5)
-    project_services.publish_notice(notice=notice, by=office, on=date(2022, 5, 9))
-    return HardshipSubsidy.objects.get(household=household)

@@ -1,0 +1,154 @@
+"""Reads that pages, exports and other apps share: what each household is due and was paid,
+and the reconciliation per project and for the office. Each is a fixed number of queries
+whatever the number of rows (aggregates grouped in the database, merged here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from compensation.models import (
+    ZERO,
+    Agreement,
+    CompensationBreakdown,
+    Fund,
+    LedgerEntry,
+)
+from projects.models import Household, Project
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _zero():
+    return Value(ZERO, output_field=MONEY_FIELD)
+
+
+def _sum_subquery(queryset, group: str, column: str):
+    """SUM(column) of `queryset` (filtered on OuterRef by `group`) as a scalar subquery."""
+    summed = queryset.order_by().values(group).annotate(total=Sum(column)).values("total")
+    return Coalesce(Subquery(summed, output_field=MONEY_FIELD), _zero())
+
+
+def with_compensation(households: QuerySet[Household]) -> QuerySet[Household]:
+    """Annotate each household with `due` (its current breakdown's total plus its agreements'
+    supplements), `paid` (net of reversals) and `has_breakdown`."""
+    breakdown = CompensationBreakdown.objects.filter(household=OuterRef("pk"), is_current=True)
+    adjustments = Agreement.objects.filter(household=OuterRef("pk"))
+    entries = LedgerEntry.objects.filter(household=OuterRef("pk"))
+    return households.annotate(
+        breakdown_total=Subquery(breakdown.values("total")[:1], output_field=MONEY_FIELD),
+        adjustment_total=_sum_subquery(adjustments, "household", "adjustment"),
+        paid_sum=_sum_subquery(entries, "household", "amount"),
+    )
+
+
+def household_figures(household: Household) -> dict[str, Decimal | bool]:
+    """Due, paid and unpaid for one household (from an annotated row, or computed)."""
+    if not hasattr(household, "paid_sum"):
+        household = with_compensation(Household.objects.filter(pk=household.pk)).get()
+    has_breakdown = household.breakdown_total is not None
+    due = (household.breakdown_total or ZERO) + household.adjustment_total
+    paid = -household.paid_sum
+    return {
+        "has_breakdown": has_breakdown,
+        "due": due,
+        "paid": paid,
+        "unpaid": due - paid,
+    }
+
+
+@dataclass
+class ReconciliationRow:
+    project: Project
+    fund: Fund | None
+    deposits: Decimal = ZERO
+    disbursements: Decimal = ZERO
+    balance: Decimal = ZERO
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+    households: int = 0
+    computed: int = 0  # households with a breakdown
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.due - self.paid
+
+    @property
+    def uncomputed(self) -> int:
+        return self.households - self.computed
+
+
+@dataclass
+class Reconciliation:
+    rows: list[ReconciliationRow] = field(default_factory=list)
+
+    def total(self, name: str):
+        return sum((getattr(row, name) for row in self.rows), ZERO if name != "households" else 0)
+
+    @property
+    def totals(self) -> dict:
+        names = ("deposits", "disbursements", "balance", "due", "paid", "unpaid")
+        return {name: self.total(name) for name in names} | {
+            "households": sum(row.households for row in self.rows),
+            "computed": sum(row.computed for row in self.rows),
+        }
+
+
+def _grouped(queryset, key: str, **aggregates) -> dict:
+    rows = queryset.order_by().values(key).annotate(**aggregates)
+    return {row[key]: row for row in rows}
+
+
+def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
+    """Deposits, disbursements, balance, compensation due, paid and unpaid per project
+    (projects with a fund or with computed compensation), in six queries."""
+    project_ids = list(projects.values_list("pk", flat=True))
+    funds = {
+        fund.project_id: fund
+        for fund in Fund.objects.filter(project_id__in=project_ids).select_related("project")
+    }
+    entries = LedgerEntry.objects.filter(fund__project_id__in=project_ids)
+    deposits = _grouped(entries.deposits_net(), "fund__project_id", total=Sum("amount"))
+    disbursements = _grouped(entries.disbursements_net(), "fund__project_id", total=Sum("amount"))
+    paid = _grouped(
+        entries.filter(household__isnull=False), "fund__project_id", total=Sum("amount")
+    )
+    breakdowns = _grouped(
+        CompensationBreakdown.objects.current().filter(household__project_id__in=project_ids),
+        "household__project_id",
+        total=Sum("total"),
+        count=Sum(Value(1)),
+    )
+    adjustments = _grouped(
+        Agreement.objects.filter(household__project_id__in=project_ids),
+        "household__project_id",
+        total=Sum("adjustment"),
+    )
+    household_counts = _grouped(
+        Household.objects.filter(project_id__in=project_ids), "project_id", count=Sum(Value(1))
+    )
+    result = Reconciliation()
+    for project in projects.select_related("district").order_by("-started_on", "code"):
+        pk = project.pk
+        if pk not in funds and pk not in breakdowns:
+            continue
+        fund = funds.get(pk)
+        result.rows.append(
+            ReconciliationRow(
+                project=project,
+                fund=fund,
+                deposits=(deposits.get(pk) or {}).get("total") or ZERO,
+                disbursements=-((disbursements.get(pk) or {}).get("total") or ZERO),
+                balance=fund.balance if fund else ZERO,
+                due=((breakdowns.get(pk) or {}).get("total") or ZERO)
+                + ((adjustments.get(pk) or {}).get("total") or ZERO),
+                paid=-((paid.get(pk) or {}).get("total") or ZERO),
+                households=(household_counts.get(pk) or {}).get("count") or 0,
+                computed=(breakdowns.get(pk) or {}).get("count") or 0,
+            )
+        )
+    return result

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+from compensation.views import accounts, agreements, funds, households
+
+app_name = "compensation"
+# Each topic module keeps its routes beside its views.
+urlpatterns = [path("", include(module)) for module in (funds, households, agreements, accounts)]

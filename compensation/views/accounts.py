@@ -1,0 +1,233 @@
+"""Hardship subsidies, the cost budget and final accounts of a project, and the reconciliation
+per project and for the office."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from compensation import exports, reports, services
+from compensation.forms import CostBudgetForm, FinalAccountForm, SubsidyNoticeForm
+from compensation.models import Category, CostBudget, FinalAccount, HardshipSubsidy
+from compensation.views.common import can_edit, in_section, project_for, xlsx_response
+from core.http import report_form_errors, report_validation_error
+from core.roles import Section
+from core.scoping import visible_to
+from projects.models import Project
+
+
+@login_required
+def subsidy_list(request, pk):
+    project = project_for(request, pk)
+    today = timezone.localdate()
+    subsidies = list(
+        HardshipSubsidy.objects.filter(household__project=project)
+        .select_related("household", "notice")
+        .order_by("household__code")
+    )
+    waiting = project.households.exclude(hardship="").filter(hardship_subsidy__isnull=True)
+    return render(
+        request,
+        "compensation/hardshipsubsidy_list.html",
+        {
+            "project": project,
+            "rows": [{"subsidy": s, "payable": s.is_payable(today)} for s in subsidies],
+            "waiting": waiting.count(),
+            "unposted": sum(1 for s in subsidies if s.notice_id is None),
+            "notice_form": SubsidyNoticeForm(),
+            "can_edit": can_edit(request.user, project),
+            "is_finance": in_section(request.user, Section.FINANCE),
+            "fund": getattr(project, "fund", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def subsidy_register(request, pk):
+    project = project_for(request, pk)
+    try:
+        created = services.register_subsidies(project=project, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已登记%(count)s户困难补助。") % {"count": len(created)})
+    return redirect("compensation:subsidy_list", pk=project.pk)
+
+
+@login_required
+@require_POST
+def subsidy_notice(request, pk):
+    project = project_for(request, pk)
+    form = SubsidyNoticeForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect("compensation:subsidy_list", pk=project.pk)
+    try:
+        notice = services.post_subsidy_notice(
+            project=project, by=request.user, period_days=form.cleaned_data["period_days"]
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+        return redirect("compensation:subsidy_list", pk=project.pk)
+    messages.success(request, _("困难补助公示已起草，请由市征收办发布；公示期满后方可发放。"))
+    return redirect(notice)
+
+
+def _category_rows(project):
+    budget = services.budget_by_category(project)
+    actual = services.actuals_by_category(project)
+    return [
+        {
+            "label": label,
+            "budgeted": budget[value],
+            "actual": actual[value],
+            "variance": actual[value] - budget[value],
+        }
+        for value, label in Category.choices
+    ]
+
+
+@login_required
+def cost_accounts(request, pk):
+    project = project_for(request, pk)
+    budget = CostBudget.objects.filter(project=project).select_related("approved_by").first()
+    account = FinalAccount.objects.filter(project=project).select_related("approved_by").first()
+    if account and account.is_approved:
+        rows = [
+            {
+                "label": line.get_category_display(),
+                "budgeted": line.budgeted,
+                "actual": line.actual,
+                "variance": line.variance,
+            }
+            for line in account.lines.all()
+        ]
+    else:
+        rows = _category_rows(project)
+    totals = {
+        name: sum((row[name] for row in rows), 0) for name in ("budgeted", "actual", "variance")
+    }
+    budget_initial = {"note": budget.note if budget else ""}
+    budget_initial |= {
+        value: amount for value, amount in services.budget_by_category(project).items()
+    }
+    user = request.user
+    return render(
+        request,
+        "compensation/cost_accounts.html",
+        {
+            "project": project,
+            "budget": budget,
+            "account": account,
+            "rows": rows,
+            "totals": totals,
+            "budget_form": CostBudgetForm(initial=budget_initial),
+            "final_form": FinalAccountForm(initial={"note": account.note if account else ""}),
+            "is_finance": in_section(user, Section.FINANCE),
+            "is_leader": in_section(user, Section.LEADER),
+        },
+    )
+
+
+@login_required
+@require_POST
+def budget_save(request, pk):
+    project = project_for(request, pk)
+    form = CostBudgetForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect("compensation:cost_accounts", pk=project.pk)
+    try:
+        services.save_cost_budget(
+            project=project,
+            by=request.user,
+            amounts=form.amounts(),
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("概算已保存，待领导审定。"))
+    return redirect("compensation:cost_accounts", pk=project.pk)
+
+
+@login_required
+@require_POST
+def budget_approve(request, pk):
+    project = project_for(request, pk)
+    try:
+        services.approve_cost_budget(project=project, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("概算已审定。"))
+    return redirect("compensation:cost_accounts", pk=project.pk)
+
+
+@login_required
+@require_POST
+def final_save(request, pk):
+    project = project_for(request, pk)
+    form = FinalAccountForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect("compensation:cost_accounts", pk=project.pk)
+    try:
+        services.save_final_account(
+            project=project, by=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("决算说明已保存，待领导审定。"))
+    return redirect("compensation:cost_accounts", pk=project.pk)
+
+
+@login_required
+@require_POST
+def final_approve(request, pk):
+    project = project_for(request, pk)
+    try:
+        services.approve_final_account(project=project, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("决算已审定并冻结，项目资金账户已封账。"))
+    return redirect("compensation:cost_accounts", pk=project.pk)
+
+
+@login_required
+def reconciliation(request):
+    projects = visible_to(Project, request.user)
+    return render(
+        request,
+        "compensation/reconciliation.html",
+        {"data": reports.reconciliation(projects)},
+    )
+
+
+@login_required
+def reconciliation_export(request):
+    projects = visible_to(Project, request.user)
+    return xlsx_response(
+        exports.reconciliation_workbook(projects=projects), exports.reconciliation_filename()
+    )
+
+
+urlpatterns = [
+    path("projects/<int:pk>/subsidies/", subsidy_list, name="subsidy_list"),
+    path("projects/<int:pk>/subsidies/register/", subsidy_register, name="subsidy_register"),
+    path("projects/<int:pk>/subsidies/notice/", subsidy_notice, name="subsidy_notice"),
+    path("projects/<int:pk>/accounts/", cost_accounts, name="cost_accounts"),
+    path("projects/<int:pk>/accounts/budget/", budget_save, name="budget_save"),
+    path("projects/<int:pk>/accounts/budget/approve/", budget_approve, name="budget_approve"),
+    path("projects/<int:pk>/accounts/final/", final_save, name="final_save"),
+    path("projects/<int:pk>/accounts/final/approve/", final_approve, name="final_approve"),
+    path("reconciliation/", reconciliation, name="reconciliation"),
+    path("reconciliation.xlsx", reconciliation_export, name="reconciliation_export"),
+]

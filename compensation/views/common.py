@@ -1,0 +1,34 @@
+"""What the compensation views share: reading a project through the scoping rule, role
+checks for showing buttons, and file responses."""
+
+from django.http import HttpResponse
+
+from core.roles import Section
+from core.scoping import get_visible_or_404
+from projects.exports import XLSX_CONTENT_TYPE
+from projects.models import Project
+
+
+def project_for(request, pk) -> Project:
+    return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+
+
+def in_section(user, *sections: Section) -> bool:
+    """For showing an action; the services decide whether it may be done."""
+    return any(user.in_section(section) for section in sections)
+
+
+def can_edit(user, project: Project) -> bool:
+    return user.is_office_staff or user.district_id == project.district_id
+
+
+def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    from compensation.documents import content_disposition
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    return file_response(content, XLSX_CONTENT_TYPE, filename)

@@ -1,0 +1,333 @@
+"""The funds and their ledgers: list, account page with its entries and latest hash, deposits,
+disbursement requests and their approval, reversals, exports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from compensation import exports, reports, services
+from compensation.forms import (
+    DecisionNoteForm,
+    DepositForm,
+    DisbursementRequestForm,
+    FundOpenForm,
+    ReversalForm,
+)
+from compensation.models import (
+    Agreement,
+    DisbursementRequest,
+    Fund,
+    HardshipSubsidy,
+    LedgerCheck,
+    LedgerEntry,
+)
+from compensation.views.common import in_section, project_for, xlsx_response
+from core.http import paginate, report_form_errors, report_validation_error
+from core.roles import Section
+from core.scoping import get_visible_or_404, visible_to
+from projects.models import Project
+
+
+def fund_for(request, pk) -> Fund:
+    return get_visible_or_404(Fund.objects.select_related("project__district"), request.user, pk=pk)
+
+
+@login_required
+def fund_list(request):
+    funds = (
+        visible_to(Fund, request.user)
+        .select_related("project__district")
+        .annotate(pending=Count("requests", filter=Q(requests__status="pending")))
+        .order_by("-project__started_on", "project__code")
+    )
+    without_fund = visible_to(Project, request.user).filter(fund__isnull=True)
+    latest_check = LedgerCheck.objects.first() if request.user.is_office_staff else None
+    return render(
+        request,
+        "compensation/fund_list.html",
+        {
+            "page": paginate(request, funds),
+            "without_fund": without_fund.select_related("district").order_by("code"),
+            "today": timezone.localdate(),
+            "can_open": in_section(request.user, Section.FINANCE),
+            "pending_count": visible_to(
+                DisbursementRequest.objects.pending(), request.user
+            ).count(),
+            "latest_check": latest_check,
+        },
+    )
+
+
+@login_required
+@require_POST
+def fund_open(request, pk):
+    project = project_for(request, pk)
+    form = FundOpenForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect("compensation:fund_list")
+    try:
+        fund = services.open_fund(project=project, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+        return redirect("compensation:fund_list")
+    messages.success(request, _("已开设%(fund)s。") % {"fund": fund})
+    return redirect(fund)
+
+
+@login_required
+def fund_detail(request, pk):
+    fund = fund_for(request, pk)
+    project = fund.project
+    entries = fund.entries.select_related("recorded_by", "reverses", "reversed_by").order_by(
+        "-sequence"
+    )
+    row = reports.reconciliation(Project.objects.filter(pk=project.pk)).rows
+    user = request.user
+    return render(
+        request,
+        "compensation/fund_detail.html",
+        {
+            "fund": fund,
+            "project": project,
+            "page": paginate(request, entries, per_page=50),
+            "figures": row[0] if row else None,
+            "requests": fund.requests.pending().select_related("requested_by", "household"),
+            "deposit_form": DepositForm(initial={"received_on": timezone.localdate()}),
+            "request_form": DisbursementRequestForm(initial={"paid_on": timezone.localdate()}),
+            "reversal_form": ReversalForm(),
+            "is_finance": in_section(user, Section.FINANCE),
+            "is_leader": in_section(user, Section.LEADER),
+            "books_closed": hasattr(project, "final_account") and project.final_account.is_approved,
+        },
+    )
+
+
+@login_required
+@require_POST
+def deposit_create(request, pk):
+    fund = fund_for(request, pk)
+    form = DepositForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(fund)
+    try:
+        entry = services.record_deposit(fund=fund, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("已归集%(amount)s元，余额%(balance)s元。")
+            % {"amount": f"{entry.amount:,.2f}", "balance": f"{entry.balance_after:,.2f}"},
+        )
+    return redirect(fund)
+
+
+@login_required
+def request_create(request, pk):
+    """A disbursement request: to the district office, or (?agreement= / ?subsidy=) to a
+    household on an approved agreement or a payable hardship subsidy."""
+    fund = fund_for(request, pk)
+    services.ensure_finance(request.user)
+    agreement = subsidy = None
+    if request.GET.get("agreement"):
+        agreement = get_visible_or_404(
+            Agreement.objects.select_related("household"),
+            request.user,
+            pk=request.GET["agreement"],
+            household__project=fund.project,
+        )
+    elif request.GET.get("subsidy"):
+        subsidy = get_visible_or_404(
+            HardshipSubsidy.objects.select_related("household", "notice"),
+            request.user,
+            pk=request.GET["subsidy"],
+            household__project=fund.project,
+        )
+    target = agreement or subsidy
+    initial = {"paid_on": timezone.localdate()}
+    if target is not None:
+        initial["amount"] = target.unpaid
+        initial["purpose"] = (
+            _("%(code)s户补偿款（协议%(number)s）")
+            % {"code": agreement.household.code, "number": agreement.number}
+            if agreement
+            else _("%(code)s户困难补助") % {"code": subsidy.household.code}
+        )
+    form = DisbursementRequestForm(
+        request.POST or None,
+        initial=initial,
+        fixed_category="hardship" if subsidy else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.request_disbursement(
+                fund=fund,
+                by=request.user,
+                agreement=agreement,
+                subsidy=subsidy,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("划拨申请已提交，等待领导审批。"))
+            return redirect(created)
+    return render(
+        request,
+        "compensation/disbursementrequest_form.html",
+        {"fund": fund, "project": fund.project, "form": form, "target": target},
+    )
+
+
+@login_required
+def request_list(request):
+    requests = (
+        visible_to(DisbursementRequest, request.user)
+        .select_related("fund__project__district", "requested_by", "decided_by", "household")
+        .select_related("agreement")
+    )
+    status = request.GET.get("status", "pending")
+    if status in DisbursementRequest.Status.values:
+        requests = requests.filter(status=status)
+    return render(
+        request,
+        "compensation/disbursementrequest_list.html",
+        {
+            "page": paginate(request, requests),
+            "status": status,
+            "statuses": DisbursementRequest.Status.choices,
+            "query": f"status={status}",
+        },
+    )
+
+
+@login_required
+def request_detail(request, pk):
+    disbursement = get_visible_or_404(
+        DisbursementRequest.objects.select_related(
+            "fund__project__district",
+            "requested_by",
+            "decided_by",
+            "household",
+            "agreement",
+            "subsidy",
+        ),
+        request.user,
+        pk=pk,
+    )
+    user = request.user
+    return render(
+        request,
+        "compensation/disbursementrequest_detail.html",
+        {
+            "disbursement": disbursement,
+            "fund": disbursement.fund,
+            "project": disbursement.fund.project,
+            "entry": LedgerEntry.objects.filter(request=disbursement).first(),
+            "can_decide": disbursement.is_pending
+            and in_section(user, Section.LEADER)
+            and disbursement.requested_by_id != user.pk,
+            "reject_form": DecisionNoteForm(),
+        },
+    )
+
+
+def _request_for(request, pk) -> DisbursementRequest:
+    return get_visible_or_404(
+        DisbursementRequest.objects.select_related("fund__project"), request.user, pk=pk
+    )
+
+
+@login_required
+@require_POST
+def request_approve(request, pk):
+    disbursement = _request_for(request, pk)
+    try:
+        entry = services.approve_disbursement(request=disbursement, approved_by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("已划拨%(amount)s元（第%(sequence)s笔），账户余额%(balance)s元。")
+            % {
+                "amount": f"{-entry.amount:,.2f}",
+                "sequence": entry.sequence,
+                "balance": f"{entry.balance_after:,.2f}",
+            },
+        )
+    return redirect(disbursement)
+
+
+@login_required
+@require_POST
+def request_reject(request, pk):
+    disbursement = _request_for(request, pk)
+    form = DecisionNoteForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(disbursement)
+    try:
+        services.reject_disbursement(
+            request=disbursement, by=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已驳回该划拨申请。"))
+    return redirect(disbursement)
+
+
+@login_required
+@require_POST
+def entry_reverse(request, pk):
+    entry = get_visible_or_404(
+        LedgerEntry.objects.select_related("fund__project"), request.user, pk=pk
+    )
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(entry.fund)
+    try:
+        reversal = services.reverse_entry(
+            entry=entry, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("已冲正第%(original)s笔（冲正账目为第%(sequence)s笔）。")
+            % {"original": entry.sequence, "sequence": reversal.sequence},
+        )
+    return redirect(entry.fund)
+
+
+@login_required
+def ledger_export(request, pk) -> HttpResponse:
+    fund = fund_for(request, pk)
+    return xlsx_response(exports.ledger_workbook(fund=fund), exports.ledger_filename(fund))
+
+
+urlpatterns = [
+    path("", fund_list, name="fund_list"),
+    path("projects/<int:pk>/fund/open/", fund_open, name="fund_open"),
+    path("funds/<int:pk>/", fund_detail, name="fund_detail"),
+    path("funds/<int:pk>/deposits/", deposit_create, name="deposit_create"),
+    path("funds/<int:pk>/requests/new/", request_create, name="request_create"),
+    path("funds/<int:pk>/ledger.xlsx", ledger_export, name="ledger_export"),
+    path("requests/", request_list, name="request_list"),
+    path("requests/<int:pk>/", request_detail, name="request_detail"),
+    path("requests/<int:pk>/approve/", request_approve, name="request_approve"),
+    path("requests/<int:pk>/reject/", request_reject, name="request_reject"),
+    path("entries/<int:pk>/reverse/", entry_reverse, name="entry_reverse"),
+]

@@ -1,0 +1,274 @@
+"""Per-household compensation: the project's households with due, paid and unpaid; a
+household's breakdown line by line, its counted items, agreements, subsidy and payments; the
+compensation statement and the settlement sheet; the project's price catalogue."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from compensation import documents, exports, reports, services
+from compensation.forms import AgreementDraftForm, ItemCountsForm, PriceItemForm
+from compensation.models import CompensationBreakdown, Fund, HardshipSubsidy, PriceItem
+from compensation.views.common import (
+    can_edit,
+    file_response,
+    in_section,
+    project_for,
+    xlsx_response,
+)
+from core.http import paginate, report_form_errors, report_validation_error
+from core.roles import Section
+from core.scoping import get_visible_or_404
+from projects.models import Household
+
+
+def household_for(request, pk) -> Household:
+    return get_visible_or_404(
+        Household.objects.select_related("project__district"), request.user, pk=pk
+    )
+
+
+@login_required
+def project_households(request, pk):
+    project = project_for(request, pk)
+    households = reports.with_compensation(project.households.all()).order_by("code")
+    if request.GET.get("signed"):
+        households = households.filter(signed_on__isnull=False)
+    page = paginate(request, households, per_page=50)
+    rows = [{"household": h, **reports.household_figures(h)} for h in page]
+    summary = reports.reconciliation(type(project).objects.filter(pk=project.pk)).rows
+    return render(
+        request,
+        "compensation/household_list.html",
+        {
+            "project": project,
+            "page": page,
+            "rows": rows,
+            "summary": summary[0] if summary else None,
+            "fund": Fund.objects.filter(project=project).first(),
+            "query": "signed=1" if request.GET.get("signed") else "",
+            "signed_only": bool(request.GET.get("signed")),
+        },
+    )
+
+
+@login_required
+def household_detail(request, pk):
+    household = household_for(request, pk)
+    project = household.project
+    breakdown = (
+        CompensationBreakdown.objects.current()
+        .filter(household=household)
+        .select_related("plan", "valuation", "computed_by")
+        .first()
+    )
+    items = list(project.price_items.all())
+    counts = {c.item_id: c.quantity for c in household.item_counts.all()}
+    agreements = list(
+        household.agreements.select_related("drafted_by", "reviewed_by").prefetch_related(
+            "supplements"
+        )
+    )
+    subsidy = HardshipSubsidy.objects.filter(household=household).select_related("notice").first()
+    payments = household.ledger_entries.select_related("fund").order_by("occurred_on", "sequence")
+    user = request.user
+    household_agreement = next((a for a in agreements if a.party == "household"), None)
+    draft_initial = {
+        "method": household.method or "monetary",
+        "swap_area": household_agreement.swap_area if household_agreement else None,
+        "swap_transition": household_agreement.swap_transition if household_agreement else True,
+    }
+    return render(
+        request,
+        "compensation/household_detail.html",
+        {
+            "household": household,
+            "project": project,
+            "breakdown": breakdown,
+            "lines": breakdown.lines.all() if breakdown else [],
+            "figures": reports.household_figures(household),
+            "items_form": ItemCountsForm(items=items, counts=counts),
+            "has_items": bool(items),
+            "agreements": agreements,
+            "draft_form": AgreementDraftForm(initial=draft_initial),
+            "subsidy": subsidy,
+            "subsidy_payable": subsidy.is_payable(timezone.localdate()) if subsidy else False,
+            "payments": payments,
+            "fund": Fund.objects.filter(project=project).first(),
+            "can_edit": can_edit(user, project),
+            "is_finance": in_section(user, Section.FINANCE),
+            "can_redraft": not any(a.is_locked for a in agreements),
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_compute(request, pk):
+    household = household_for(request, pk)
+    try:
+        breakdown = services.compute_breakdown(household=household, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request, _("已重新测算：应付合计%(total)s元。") % {"total": f"{breakdown.total:,.2f}"}
+        )
+    return redirect("compensation:household_detail", pk=household.pk)
+
+
+@login_required
+@require_POST
+def household_items(request, pk):
+    household = household_for(request, pk)
+    services.ensure_can_edit(request.user, household.project)
+    items = household.project.price_items.all()
+    form = ItemCountsForm(request.POST, items=items, counts={})
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect("compensation:household_detail", pk=household.pk)
+    try:
+        for item, quantity in form.quantities():
+            services.set_item_count(
+                household=household, item=item, quantity=quantity, by=request.user
+            )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("实物清点已保存；请重新测算补偿。"))
+    return redirect("compensation:household_detail", pk=household.pk)
+
+
+def _current_breakdown(household):
+    breakdown = (
+        CompensationBreakdown.objects.current()
+        .filter(household=household)
+        .select_related("plan", "valuation", "household__project__district")
+        .first()
+    )
+    if breakdown is None:
+        raise ValidationError(_("该户尚未测算补偿。"))
+    return breakdown
+
+
+@login_required
+def statement_pdf(request, pk):
+    household = household_for(request, pk)
+    try:
+        breakdown = _current_breakdown(household)
+    except ValidationError as error:
+        report_validation_error(request, error)
+        return redirect("compensation:household_detail", pk=household.pk)
+    pdf = documents.statement_pdf(breakdown, timezone.localdate())
+    name = _("补偿明细表-%(project)s-%(code)s.pdf") % {
+        "project": household.project.code,
+        "code": household.code,
+    }
+    return file_response(pdf, "application/pdf", name)
+
+
+@login_required
+def settlement_file(request, pk, fmt):
+    household = household_for(request, pk)
+    try:
+        breakdown = _current_breakdown(household)
+    except ValidationError as error:
+        report_validation_error(request, error)
+        return redirect("compensation:household_detail", pk=household.pk)
+    document = documents.settlement_document(household, breakdown, timezone.localdate())
+    if fmt == "docx":
+        return file_response(
+            documents.document_docx(document),
+            documents.DOCX_CONTENT_TYPE,
+            f"{document.filename}.docx",
+        )
+    return file_response(
+        documents.document_pdf(document), "application/pdf", f"{document.filename}.pdf"
+    )
+
+
+@login_required
+def household_export(request, pk):
+    project = project_for(request, pk)
+    return xlsx_response(
+        exports.household_workbook(project=project), exports.household_filename(project)
+    )
+
+
+@login_required
+def price_list(request, pk):
+    project = project_for(request, pk)
+    editable = can_edit(request.user, project)
+    form = PriceItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.save_price_item(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已添加：%(item)s。") % {"item": item})
+            return redirect("compensation:price_list", pk=project.pk)
+    return render(
+        request,
+        "compensation/priceitem_list.html",
+        {
+            "project": project,
+            "items": project.price_items.all(),
+            "form": form,
+            "can_edit": editable,
+        },
+    )
+
+
+@login_required
+def price_edit(request, pk):
+    item = get_visible_or_404(
+        PriceItem.objects.select_related("project__district"), request.user, pk=pk
+    )
+    project = item.project
+    services.ensure_can_edit(request.user, project)
+    form = PriceItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_price_item(
+                project=project, by=request.user, item=item, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("价格目录已保存；已测算的户需重新测算。"))
+            return redirect("compensation:price_list", pk=project.pk)
+    return render(
+        request,
+        "compensation/priceitem_form.html",
+        {"project": project, "item": item, "form": form},
+    )
+
+
+urlpatterns = [
+    path("projects/<int:pk>/households/", project_households, name="project_households"),
+    path("projects/<int:pk>/households.xlsx", household_export, name="household_export"),
+    path("projects/<int:pk>/prices/", price_list, name="price_list"),
+    path("prices/<int:pk>/edit/", price_edit, name="price_edit"),
+    path("households/<int:pk>/", household_detail, name="household_detail"),
+    path("households/<int:pk>/compute/", household_compute, name="household_compute"),
+    path("households/<int:pk>/items/", household_items, name="household_items"),
+    path("households/<int:pk>/statement.pdf", statement_pdf, name="statement_pdf"),
+    path(
+        "households/<int:pk>/settlement.pdf",
+        settlement_file,
+        {"fmt": "pdf"},
+        name="settlement_pdf",
+    ),
+    path(
+        "households/<int:pk>/settlement.docx",
+        settlement_file,
+        {"fmt": "docx"},
+        name="settlement_docx",
+    ),
+]

@@ -1,0 +1,401 @@
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from compensation import services
+from compensation.models import (
+    Agreement,
+    DisbursementRequest,
+    DocumentTemplate,
+    HardshipSubsidy,
+    LedgerEntry,
+    PriceItem,
+)
+from tests.auth import login
+from tests.compensation.factories import (
+    approve_plan,
+    approved_agreement,
+    district_request,
+    funded,
+    valued_household,
+)
+from tests.factories import HouseholdFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def world(project, district_member, finance_user, leader_user):
+    """A project of 双清区 with an approved plan, a fund, a paid household with an approved
+    agreement, a vulnerable household with its subsidy, a price item, and a pending request."""
+    approve_plan(project)
+    fund = funded(project, "1000000.00", by=finance_user)
+    household = valued_household(project, area="50.00", unit_price="4000.00")
+    agreement = approved_agreement(household)
+    paid = services.request_disbursement(
+        fund=fund,
+        by=finance_user,
+        idempotency_key="paid",
+        amount=D("100000.00"),
+        category="house",
+        purpose="首付补偿款",
+        agreement=agreement,
+    )
+    entry = services.approve_disbursement(request=paid, approved_by=leader_user)
+    vulnerable = valued_household(project, hardship="dibao")
+    services.register_subsidies(project=project, by=district_member)
+    item = services.save_price_item(
+        project=project, by=district_member, name="电表", unit="户", unit_price=D("800")
+    )
+    pending = district_request(fund, "5000.00", by=finance_user)
+    return {
+        "project": project,
+        "fund": fund,
+        "household": household,
+        "agreement": agreement,
+        "entry": entry,
+        "vulnerable": vulnerable,
+        "subsidy": HardshipSubsidy.objects.get(household=vulnerable),
+        "item": item,
+        "pending": pending,
+    }
+
+
+def urls(world) -> list[str]:
+    p, f, h, a = world["project"].pk, world["fund"].pk, world["household"].pk, world["agreement"].pk
+    r, e, i = world["pending"].pk, world["entry"].pk, world["item"].pk
+    return [
+        reverse("compensation:fund_detail", args=[f]),
+        reverse("compensation:deposit_create", args=[f]),
+        reverse("compensation:request_create", args=[f]),
+        reverse("compensation:ledger_export", args=[f]),
+        reverse("compensation:request_detail", args=[r]),
+        reverse("compensation:request_approve", args=[r]),
+        reverse("compensation:request_reject", args=[r]),
+        reverse("compensation:entry_reverse", args=[e]),
+        reverse("compensation:fund_open", args=[p]),
+        reverse("compensation:project_households", args=[p]),
+        reverse("compensation:household_export", args=[p]),
+        reverse("compensation:price_list", args=[p]),
+        reverse("compensation:price_edit", args=[i]),
+        reverse("compensation:household_detail", args=[h]),
+        reverse("compensation:household_compute", args=[h]),
+        reverse("compensation:household_items", args=[h]),
+        reverse("compensation:statement_pdf", args=[h]),
+        reverse("compensation:settlement_pdf", args=[h]),
+        reverse("compensation:settlement_docx", args=[h]),
+        reverse("compensation:agreement_draft", args=[h]),
+        reverse("compensation:agreement_detail", args=[a]),
+        reverse("compensation:agreement_sign", args=[a]),
+        reverse("compensation:agreement_approve", args=[a]),
+        reverse("compensation:supplement_create", args=[a]),
+        reverse("compensation:agreement_pdf", args=[a]),
+        reverse("compensation:agreement_docx", args=[a]),
+        reverse("compensation:template_edit", args=[p, "agreement"]),
+        reverse("compensation:subsidy_list", args=[p]),
+        reverse("compensation:subsidy_register", args=[p]),
+        reverse("compensation:subsidy_notice", args=[p]),
+        reverse("compensation:cost_accounts", args=[p]),
+        reverse("compensation:budget_save", args=[p]),
+        reverse("compensation:budget_approve", args=[p]),
+        reverse("compensation:final_save", args=[p]),
+        reverse("compensation:final_approve", args=[p]),
+    ]
+
+
+GLOBAL_URLS = [
+    "compensation:fund_list",
+    "compensation:request_list",
+    "compensation:reconciliation",
+    "compensation:reconciliation_export",
+]
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
+    for url in urls(world) + [reverse(name) for name in GLOBAL_URLS]:
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("login")), url
+
+
+def test_another_districts_user_gets_404_everywhere(client, world, outsider):
+    login(client, "outsider")
+    for url in urls(world):
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url).status_code == 404, url
+
+
+def test_a_district_user_sees_only_their_districts_funds(
+    client, world, district_member, other_project, finance_user
+):
+    funded(other_project, "777.00", by=finance_user)
+    login(client, "district")
+    html = client.get(reverse("compensation:fund_list")).content.decode()
+    assert "六岭棚改" in html
+    assert "水利局棚改" not in html
+    reconciliation = client.get(reverse("compensation:reconciliation")).content.decode()
+    assert "水利局棚改" not in reconciliation
+    workbook = load_workbook(
+        BytesIO(client.get(reverse("compensation:reconciliation_export")).content)
+    )
+    names = [row[1] for row in workbook.active.iter_rows(values_only=True)]
+    assert "六岭棚改" in names
+    assert "水利局棚改" not in names
+
+
+def test_every_page_renders_for_the_office(client, world, leader_user):
+    request_form = reverse("compensation:request_create", args=[world["fund"].pk])
+    login(client, "leader")
+    for url in urls(world) + [reverse(name) for name in GLOBAL_URLS]:
+        if url != request_form:
+            response = client.get(url)
+            assert response.status_code in (200, 405), (url, response.status_code)
+    assert client.get(request_form).status_code == 403  # finance staff make requests
+    client.post(reverse("logout"))
+    login(client, "finance")
+    assert client.get(request_form).status_code == 200
+    agreement_form = client.get(f"{request_form}?agreement={world['agreement'].pk}")
+    assert "124,600.00" in agreement_form.content.decode()
+
+
+def test_finance_records_a_deposit_from_the_fund_page(client, world):
+    login(client, "finance")
+    fund = world["fund"]
+    response = client.post(
+        reverse("compensation:deposit_create", args=[fund.pk]),
+        {
+            "amount": "250000.00",
+            "source": "owner",
+            "voucher_number": "PZ-2022-088",
+            "received_on": "2022-06-30",
+            "purpose": "",
+        },
+        follow=True,
+    )
+    assert "已归集250,000.00元" in response.content.decode()
+    fund.refresh_from_db()
+    assert fund.balance == D("1000000.00") - D("100000.00") + D("250000.00")
+
+
+def test_a_resubmitted_request_form_makes_one_request(client, world):
+    login(client, "finance")
+    url = reverse("compensation:request_create", args=[world["fund"].pk])
+    form = client.get(url).context["form"]
+    key = form.initial["idempotency_key"]
+    data = {
+        "idempotency_key": key,
+        "amount": "3000.00",
+        "category": "working",
+        "purpose": "区征收办工作经费",
+        "paid_on": "2022-07-01",
+    }
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first["Location"] == second["Location"]
+    assert DisbursementRequest.objects.filter(idempotency_key=key).count() == 1
+
+
+def test_a_leader_approves_and_a_double_click_pays_once(client, world, leader_user):
+    login(client, "leader")
+    pending = world["pending"]
+    url = reverse("compensation:request_approve", args=[pending.pk])
+    client.post(url)
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert LedgerEntry.objects.filter(request=pending).count() == 1
+    world["fund"].refresh_from_db()
+    assert world["fund"].balance == D("895000.00")
+
+
+def test_the_requester_cannot_approve_from_the_page(client, world):
+    login(client, "finance")
+    response = client.post(reverse("compensation:request_approve", args=[world["pending"].pk]))
+    assert response.status_code == 403
+
+
+def test_a_reversal_from_the_page_restores_the_balance(client, world):
+    login(client, "finance")
+    entry = world["entry"]
+    client.post(reverse("compensation:entry_reverse", args=[entry.pk]), {"reason": "账号错误"})
+    world["fund"].refresh_from_db()
+    assert world["fund"].balance == D("1000000.00")
+    world["agreement"].refresh_from_db()
+    assert world["agreement"].paid == D("0.00")
+
+
+def test_the_household_page_shows_the_breakdown_and_paid_vs_due(client, world):
+    login(client, "district")
+    html = client.get(
+        reverse("compensation:household_detail", args=[world["household"].pk])
+    ).content.decode()
+    assert "被征收房屋价值" in html
+    assert "224,600.00" in html  # due
+    assert "100,000.00" in html  # paid
+    assert "124,600.00" in html  # unpaid
+
+
+def test_a_district_user_drafts_and_signs_an_agreement_the_office_approves(
+    client, world, reviewer_user
+):
+    household = valued_household(world["project"], area="60.00", unit_price="5000.00")
+    login(client, "district")
+    response = client.post(
+        reverse("compensation:agreement_draft", args=[household.pk]),
+        {"method": "swap", "swap_area": "70.00", "swap_transition": "on"},
+    )
+    agreement = Agreement.objects.get(household=household)
+    assert response["Location"] == agreement.get_absolute_url()
+    client.post(
+        reverse("compensation:agreement_sign", args=[agreement.pk]), {"signed_on": "2022-06-01"}
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == "signed"
+    # 300,000 − 70 × 4,500 = −15,000; relocation 2,000; temporary 12 × 60 × 24 = 17,280; bonus.
+    assert agreement.amount == D("24280.00")
+    assert (
+        client.post(reverse("compensation:agreement_approve", args=[agreement.pk])).status_code
+        == 403
+    )
+    client.post(reverse("logout"))
+    login(client, "legal")
+    client.post(reverse("compensation:agreement_approve", args=[agreement.pk]), {"note": "同意"})
+    agreement.refresh_from_db()
+    assert agreement.status == "approved"
+
+
+def test_counted_items_are_saved_and_priced(client, world):
+    login(client, "district")
+    household = world["household"]
+    item = world["item"]
+    client.post(
+        reverse("compensation:household_items", args=[household.pk]), {f"item_{item.pk}": "1"}
+    )
+    assert household.item_counts.get().quantity == D("1")
+
+
+def test_the_agreement_and_statement_download_as_pdf_and_docx(client, world):
+    login(client, "district")
+    for name, kind in [
+        ("agreement_pdf", "application/pdf"),
+        ("agreement_docx", "wordprocessingml"),
+    ]:
+        response = client.get(reverse(f"compensation:{name}", args=[world["agreement"].pk]))
+        assert kind in response["Content-Type"]
+    statement = client.get(reverse("compensation:statement_pdf", args=[world["household"].pk]))
+    assert statement.content.startswith(b"%PDF")
+    assert "filename*=UTF-8''" in statement["Content-Disposition"]
+
+
+def test_only_office_staff_edit_the_templates(client, world, office_user):
+    url = reverse("compensation:template_edit", args=[world["project"].pk, "settlement"])
+    login(client, "district")
+    assert client.post(url, {"body": "{{ 户号 }}"}).status_code == 403
+    client.post(reverse("logout"))
+    login(client, "clerk")
+    client.post(url, {"body": "结算单 {{ 户号 }}"})
+    assert DocumentTemplate.objects.get(kind="settlement").body == "结算单 {{ 户号 }}"
+    bad = client.post(url, {"body": "{% load static %}"})
+    assert "模板有语法错误" in bad.content.decode()
+
+
+def test_the_price_list_takes_new_items(client, world):
+    login(client, "district")
+    client.post(
+        reverse("compensation:price_list", args=[world["project"].pk]),
+        {"name": "空调移机", "unit": "台", "unit_price": "300.00", "sort_order": "2"},
+    )
+    assert PriceItem.objects.filter(name="空调移机").exists()
+
+
+def test_the_household_export_lists_due_paid_and_unpaid(client, world):
+    login(client, "finance")
+    response = client.get(reverse("compensation:household_export", args=[world["project"].pk]))
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    paid_row = next(row for row in rows if row[0] == world["household"].code)
+    assert paid_row[6:9] == (224600, 100000, 124600)
+
+
+def _many_funds(district, finance_user, count):
+    for _ in range(count):
+        project = ProjectFactory(district=district)
+        fund = funded(project, "1000.00", by=finance_user)
+        district_request(fund, "10.00", by=finance_user)
+        HouseholdFactory(project=project)
+
+
+@pytest.mark.parametrize(
+    "name", ["compensation:fund_list", "compensation:request_list", "compensation:reconciliation"]
+)
+def test_list_pages_make_the_same_number_of_queries_for_few_or_many_rows(
+    client, district, leader_user, finance_user, django_assert_max_num_queries, name
+):
+    _many_funds(district, finance_user, 2)
+    login(client, "leader")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(name))
+    _many_funds(district, finance_user, 8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse(name))
+
+
+def test_the_households_page_makes_the_same_number_of_queries_for_many_rows(
+    client, project, leader_user, finance_user, django_assert_max_num_queries
+):
+    approve_plan(project)
+    for _ in range(2):
+        valued_household(project)
+    login(client, "leader")
+    url = reverse("compensation:project_households", args=[project.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(8):
+        valued_household(project)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_the_subsidy_notice_is_drafted_from_the_page(client, world):
+    login(client, "district")
+    response = client.post(
+        reverse("compensation:subsidy_notice", args=[world["project"].pk]), {"period_days": "7"}
+    )
+    world["subsidy"].refresh_from_db()
+    assert world["subsidy"].notice is not None
+    assert response["Location"] == world["subsidy"].notice.get_absolute_url()
+
+
+def test_cost_accounts_from_budget_to_frozen_final_accounts(client, world):
+    project = world["project"]
+    login(client, "finance")
+    budget = {
+        f"{c}": "0"
+        for c in [
+            "house",
+            "relocation",
+            "temporary",
+            "incentive",
+            "hardship",
+            "appraisal",
+            "working",
+            "other",
+        ]
+    }
+    budget["house"] = "90000.00"
+    client.post(reverse("compensation:budget_save", args=[project.pk]), {**budget, "note": "概算"})
+    client.post(reverse("compensation:final_save", args=[project.pk]), {"note": "决算"})
+    client.post(reverse("logout"))
+    login(client, "leader")
+    client.post(reverse("compensation:budget_approve", args=[project.pk]))
+    client.post(
+        reverse("compensation:request_reject", args=[world["pending"].pk]), {"note": "不需要"}
+    )
+    client.post(reverse("compensation:final_approve", args=[project.pk]))
+    html = client.get(reverse("compensation:cost_accounts", args=[project.pk])).content.decode()
+    assert "已审定" in html
+    assert "10,000.00" in html  # house: 100,000 actual − 90,000 budget
