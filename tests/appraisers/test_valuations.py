@@ -312,6 +312,8 @@ def test_a_project_cannot_leave_appraisal_until_every_household_is_valued(
     value_project(project, staff=office_user)
     assert second_list_needs_valuations(notice, today) is None
     project_services.publish_notice(notice=notice, by=office_user, on=today)
+    stage = project_services.advance_stage(project=project, by=office_user, today=today)
+    assert stage == Stage.SIGNING
 
 
 def test_other_notices_are_not_held_back_by_valuations(project, office_user):
