@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "core",
+    "public",
     "projects",
     "compensation",
     "appraisers",

@@ -8,7 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("core.auth_urls")),
     path("healthz", core_views.healthz, name="healthz"),
-    path("public/", include("core.public_urls")),
+    path("public/", include("public.urls")),
     path("petitions/", include("petitions.urls")),
     path("appraisers/", include("appraisers.urls")),
     path("compensation/", include("compensation.urls")),

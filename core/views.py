@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import clocks, health
-from core.models import District, Office
+from core.models import District
 from core.scoping import get_visible_or_404, visible_to
 
 
@@ -70,12 +70,6 @@ def district_detail(request, pk):
     district = get_visible_or_404(District, request.user, pk=pk)
     users = district.users.filter(is_active=True).order_by("username")
     return render(request, "core/district_detail.html", {"district": district, "users": users})
-
-
-def public_home(request):
-    office = Office.objects.order_by("pk").first()
-    districts = District.objects.active()
-    return render(request, "public/home.html", {"office": office, "districts": districts})
 
 
 @never_cache

@@ -28,6 +28,7 @@ from projects.models import (
     Stage,
     StageChange,
 )
+from public import cache as public_cache
 
 # ---------------------------------------------------------------------------
 # Who may do what. Visibility (which district) is core.scoping's job; these say
@@ -184,6 +185,7 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
         notice.ends_on = period.due
         notice.period_explanation = "\n".join(period.explanation)
     notice.save(update_fields=["published_on", "published_by", "ends_on", "period_explanation"])
+    public_cache.bump()
     if notice.kind == Notice.Kind.START:
         project = notice.project
         if project.started_on is None or notice.published_on < project.started_on:
@@ -322,6 +324,7 @@ def approve_plan(*, plan: CompensationPlan, by: User, comment: str = "") -> Comp
     PlanReview.objects.create(
         plan=plan, action=PlanReview.Action.APPROVE, comment=comment, author=by
     )
+    public_cache.bump()  # an approved plan is published on the project's public page
     return plan
 
 

@@ -7,7 +7,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from config.celery import app as celery_app
-from tests.factories import DistrictFactory, district_user, staff
+from tests.factories import DistrictFactory, ProjectFactory, district_user, staff
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -41,6 +41,18 @@ def district_member(district):
 @pytest.fixture
 def outsider(other_district):
     return district_user(other_district, username="outsider", name="赵外区")
+
+
+@pytest.fixture
+def project(district):
+    """A project of the `district` fixture (双清区)."""
+    return ProjectFactory(district=district, code="2022-SQ-001", name="六岭棚改")
+
+
+@pytest.fixture
+def other_project(other_district):
+    """A project of another district (大祥区): district users of 双清区 must not reach it."""
+    return ProjectFactory(district=other_district, code="2022-DX-001", name="水利局棚改")
 
 
 @pytest.fixture

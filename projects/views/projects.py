@@ -45,14 +45,14 @@ def _with_household_totals(projects: list[Project]) -> list[Project]:
         .annotate(
             count=Count("id"),
             signed=Count("id", filter=Q(signed_on__isnull=False)),
-            area=Sum("area"),
+            total_area=Sum("area"),
         )
     }
     for project in projects:
         row = totals.get(project.pk, {})
         project.household_count = row.get("count", 0)
         project.signed_count = row.get("signed", 0)
-        project.household_area = row.get("area")
+        project.household_area = row.get("total_area")
     return projects
 
 

@@ -1,0 +1,51 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Notice, Project
+
+
+class NoticeSearchForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
+    kind = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部类别")), *Notice.Kind.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("标题、正文或项目名称")
+
+    def filter(self, notices):
+        if not self.is_valid():
+            return notices
+        q, kind = self.cleaned_data["q"], self.cleaned_data["kind"]
+        if q:
+            notices = notices.filter(
+                Q(title__icontains=q) | Q(body__icontains=q) | Q(project__name__icontains=q)
+            )
+        if kind:
+            notices = notices.filter(kind=kind)
+        return notices
+
+
+class LookupForm(forms.Form):
+    """户号 and the last six characters of the resident ID number."""
+
+    project = forms.ModelChoiceField(label=_("征收项目"), queryset=Project.objects.none())
+    code = forms.CharField(label=_("户号"), max_length=30)
+    id_tail = forms.CharField(
+        label=_("身份证号码后六位"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+
+    def clean_id_tail(self):
+        return self.cleaned_data["id_tail"].strip().upper()
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()

@@ -1,0 +1,145 @@
+"""A household's own look-up: 户号 and the last six characters of the resident ID number.
+
+Decree 590 art. 29 publishes each household's compensation to the households of the same
+project, not to the internet; so after a household proves who it is, it sees its own record
+in full and its neighbours' masked. Failed attempts are limited per address and per
+household, and the answer never says which field was wrong. The look-up session ends after
+15 idle minutes.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from core.masking import mask_address, mask_name
+from projects import legal
+from projects.models import Household
+from public.forms import LookupForm
+from public.views import public_projects
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "public_household_id"
+IDLE_SECONDS = 15 * 60
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60
+
+
+def _client_address(request) -> str:
+    # Behind the production proxy REMOTE_ADDR is the proxy; django-axes' resolver knows the
+    # configured proxy count, so use the same answer for both kinds of lockout.
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or "unknown"
+
+
+def _keys(request, project_id, code) -> list[str]:
+    return [f"lookup:fail:ip:{_client_address(request)}", f"lookup:fail:hh:{project_id}:{code}"]
+
+
+def _is_locked(keys: list[str]) -> bool:
+    return any((cache.get(key) or 0) >= MAX_FAILURES for key in keys)
+
+
+def _record_failure(keys: list[str]) -> None:
+    for key in keys:
+        if cache.add(key, 1, FAILURE_WINDOW):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, FAILURE_WINDOW)
+
+
+@never_cache
+def lookup(request):
+    projects = public_projects().order_by("name")
+    form = LookupForm(request.POST or None, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        project, code = form.cleaned_data["project"], form.cleaned_data["code"]
+        keys = _keys(request, project.pk, code)
+        if _is_locked(keys):
+            logger.warning("Household look-up locked for project %s code %s", project.pk, code)
+            form.add_error(None, _("查询失败次数过多，请15分钟后再试。"))
+        else:
+            household = Household.objects.filter(project=project, code=code).first()
+            tail = form.cleaned_data["id_tail"]
+            if household is None or household.id_number[-6:].upper() != tail:
+                _record_failure(keys)
+                form.add_error(None, _("项目、户号或身份证号码后六位不正确，请核对后重试。"))
+            else:
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = household.pk
+                request.session.set_expiry(IDLE_SECONDS)
+                return redirect("public:lookup_result")
+    return render(request, "public/lookup_form.html", {"form": form})
+
+
+def neighbour_rows(household: Household) -> list[dict]:
+    """The project's households, each masked except the household's own row."""
+    rows = []
+    for other in household.project.households.order_by("code"):
+        own = other.pk == household.pk
+        rows.append(
+            {
+                "own": own,
+                "code": other.code,
+                "name": other.head_name if own else mask_name(other.head_name),
+                "address": other.address if own else mask_address(other.address),
+                "use": other.get_use_display(),
+                "area": other.area,
+                "signed_on": other.signed_on,
+                "method": other.get_method_display(),
+            }
+        )
+    return rows
+
+
+@never_cache
+def lookup_result(request):
+    household_id = request.session.get(SESSION_KEY)
+    household = (
+        Household.objects.select_related("project__district").filter(pk=household_id).first()
+        if household_id
+        else None
+    )
+    if household is None:
+        messages.info(request, _("查询已超时或尚未查询，请重新输入。"))
+        return redirect("public:lookup")
+    request.session.set_expiry(IDLE_SECONDS)
+    today = timezone.localdate()
+    decisions = [
+        {"decision": decision, "road": legal.road(decision, today)}
+        for decision in household.compensation_decisions.order_by("-decided_on")
+    ]
+    context = {
+        "household": household,
+        "project": household.project,
+        "decisions": decisions,
+        "rows": neighbour_rows(household),
+        "idle_minutes": IDLE_SECONDS // 60,
+        "sections": [
+            shown for shown in (section(household) for section in extra_sections()) if shown
+        ],
+    }
+    return render(request, "public/lookup_result.html", context)
+
+
+def lookup_end(request):
+    request.session.pop(SESSION_KEY, None)
+    return redirect("public:home")
+
+
+def extra_sections():
+    """What other apps show a household about itself (valuation, compensation, payments):
+    functions named in settings.PUBLIC_HOUSEHOLD_SECTIONS, each returning a dict
+    {"title": ..., "rows": [(label, value), ...]} or None."""
+    from django.utils.module_loading import import_string
+
+    return [import_string(path) for path in getattr(settings, "PUBLIC_HOUSEHOLD_SECTIONS", [])]

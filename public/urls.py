@@ -1,0 +1,20 @@
+from django.urls import path
+
+from public import feeds, lookup, views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("projects/<slug:code>/", views.project_detail, name="project_detail"),
+    path("projects/<slug:code>/plan/", views.plan_document, name="plan_document"),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/feed/", feeds.NoticeFeed(), name="notice_feed"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/attachment/", views.notice_attachment, name="notice_attachment"),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
+    path("policies/<int:pk>/file/", views.policy_file, name="policy_file"),
+    path("lookup/", lookup.lookup, name="lookup"),
+    path("lookup/result/", lookup.lookup_result, name="lookup_result"),
+    path("lookup/end/", lookup.lookup_end, name="lookup_end"),
+]

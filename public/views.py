@@ -1,0 +1,130 @@
+"""The disclosure site (信息公开): what staff published, for anyone, without a login.
+
+Only published things appear: notices with a publication date, approved plans, published
+policy documents. Personal data never does; the per-household list is for the households
+themselves (see public.lookup).
+"""
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from core.http import download, paginate
+from core.models import District, Office
+from projects.models import CompensationPlan, Household, Notice, Project, Stage
+from public.cache import cached_for_visitors
+from public.forms import NoticeSearchForm
+from public.models import PolicyDocument
+
+
+def public_projects():
+    """Projects the public may see: started (their 启动公告 is out) and not withdrawn."""
+    return Project.objects.filter(started_on__isnull=False).select_related("district")
+
+
+def published_notices():
+    return Notice.objects.published().select_related("project__district")
+
+
+def household_totals(projects) -> dict[int, dict]:
+    """Aggregate figures per project in one query: households, area, signed, signed area."""
+    rows = (
+        Household.objects.filter(project__in=projects)
+        .values("project")
+        .annotate(
+            count=Count("id"),
+            total_area=Sum("area"),
+            signed=Count("id", filter=Q(signed_on__isnull=False)),
+            signed_area=Sum("area", filter=Q(signed_on__isnull=False)),
+        )
+    )
+    return {row["project"]: row for row in rows}
+
+
+@cached_for_visitors
+def home(request):
+    projects = list(public_projects().exclude(stage=Stage.ARCHIVED).order_by("-started_on"))
+    totals = household_totals(projects)
+    for project in projects:
+        project.totals = totals.get(project.pk, {})
+    return render(
+        request,
+        "public/home.html",
+        {
+            "office": Office.objects.order_by("pk").first(),
+            "districts": District.objects.active(),
+            "projects": projects,
+            "notices": published_notices().order_by("-published_on", "-pk")[:10],
+            "search_form": NoticeSearchForm(),
+        },
+    )
+
+
+@cached_for_visitors
+def project_detail(request, code):
+    project = get_object_or_404(public_projects(), code=code)
+    notices = project.notices.published().order_by("published_on", "pk")
+    plan = project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
+    return render(
+        request,
+        "public/project_detail.html",
+        {
+            "project": project,
+            "totals": household_totals([project]).get(project.pk, {}),
+            "notices": notices,
+            "plan": plan,
+            "changes": project.stage_changes.order_by("changed_at", "pk"),
+        },
+    )
+
+
+@cached_for_visitors
+def notice_list(request):
+    form = NoticeSearchForm(request.GET or None)
+    notices = form.filter(published_notices()).order_by("-published_on", "-pk")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "public/notice_list.html",
+        {"form": form, "page": paginate(request, notices), "query": query.urlencode()},
+    )
+
+
+@cached_for_visitors
+def notice_detail(request, pk):
+    notice = get_object_or_404(published_notices(), pk=pk)
+    return render(request, "public/notice_detail.html", {"notice": notice})
+
+
+def notice_attachment(request, pk):
+    notice = get_object_or_404(published_notices(), pk=pk)
+    return download(notice.attachment)
+
+
+def plan_document(request, code):
+    project = get_object_or_404(public_projects(), code=code)
+    plan = project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
+    if plan is None:
+        raise Http404
+    return download(plan.document)
+
+
+@cached_for_visitors
+def policy_list(request):
+    return render(
+        request,
+        "public/policy_list.html",
+        {"page": paginate(request, PolicyDocument.objects.published())},
+    )
+
+
+@cached_for_visitors
+def policy_detail(request, pk):
+    policy = get_object_or_404(PolicyDocument.objects.published(), pk=pk)
+    return render(request, "public/policy_detail.html", {"policy": policy})
+
+
+def policy_file(request, pk):
+    policy = get_object_or_404(PolicyDocument.objects.published(), pk=pk)
+    return download(policy.file)

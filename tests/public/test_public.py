@@ -1,0 +1,276 @@
+import re
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from stdnum.cn import ric
+
+from projects import services
+from projects.models import CompensationPlan, Household, Notice, Project
+from tests.auth import login
+from tests.factories import HouseholdFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _people_names() -> set[str]:
+    """Full names of every demo household head, family member, and petitioner or visitor."""
+    names = set(Household.objects.values_list("head_name", flat=True))
+    names |= set(apps.get_model("projects", "FamilyMember").objects.values_list("name", flat=True))
+    for label, field in [("petitions.Petitioner", "name"), ("petitions.Visit", "visitor_name")]:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        names |= set(model.objects.exclude(**{field: ""}).values_list(field, flat=True))
+    return {name for name in names if len(name) >= 2}
+
+
+def _leaks(html: str, names: set[str], allowed: set[str] = frozenset()) -> list[str]:
+    found = [n for n in RESIDENT_ID.findall(html) if ric.calc_check_digit(n) == n[-1]]
+    found += MOBILE.findall(html)
+    found += [name for name in names - allowed if name in html]
+    return found
+
+
+def _public_patterns(resolver=None, prefix=""):
+    """Every URL pattern under /public/, from the URL map itself."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _public_patterns(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if route.startswith("public/"):
+                yield route, pattern
+
+
+def _urls_for(route: str) -> list[str]:
+    """Fill a route's parameters with every published object it can show."""
+    if "<slug:code>" in route:
+        codes = Project.objects.filter(started_on__isnull=False).values_list("code", flat=True)
+        return ["/" + route.replace("<slug:code>", code) for code in codes]
+    if "<int:pk>" in route:
+        published = {
+            "public/notices/": Notice.objects.published(),
+            "public/policies/": apps.get_model("public", "PolicyDocument").objects.published(),
+        }
+        for start, queryset in published.items():
+            if route.startswith(start):
+                pks = queryset.values_list("pk", flat=True)
+                return ["/" + route.replace("<int:pk>", str(pk)) for pk in pks]
+        raise AssertionError(f"No published objects known for {route}: add them to this test")
+    return ["/" + route]
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=StringIO())
+
+
+def test_no_public_page_shows_personal_data(client, demo):
+    names = _people_names()
+    assert len(names) > 1000
+    visited = 0
+    for route, _pattern in _public_patterns():
+        for url in _urls_for(route):
+            response = client.get(url)
+            assert response.status_code in (200, 302, 404), url
+            if response.status_code != 200 or response.get("Content-Disposition"):
+                continue
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            html = body.decode("utf-8", errors="ignore")
+            assert _leaks(html, names) == [], url
+            visited += 1
+    assert visited > 20
+
+
+def test_a_household_sees_its_own_row_and_its_neighbours_masked(client, demo):
+    household = Household.objects.filter(project__code="2019-SQ-01").order_by("code")[3]
+    response = client.post(
+        reverse("public:lookup"),
+        {
+            "project": household.project_id,
+            "code": household.code,
+            "id_tail": household.id_number[-6:],
+        },
+    )
+    assert response["Location"] == reverse("public:lookup_result")
+    html = client.get(reverse("public:lookup_result")).content.decode()
+    assert household.head_name in html
+    assert household.address in html
+    neighbours = set(household.project.households.values_list("head_name", flat=True))
+    assert _leaks(html, neighbours | _people_names(), allowed={household.head_name}) == []
+    assert client.session.get_expiry_age() == 15 * 60
+
+
+def test_the_lookup_never_says_which_field_was_wrong_and_locks_after_five_failures(client, project):
+    household = HouseholdFactory(project=project, code="A-1")
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    url = reverse("public:lookup")
+    tail = household.id_number[-6:]
+    wrong_code = client.post(url, {"project": project.pk, "code": "A-9", "id_tail": tail})
+    wrong_tail = client.post(url, {"project": project.pk, "code": "A-1", "id_tail": "000000"})
+    message = "项目、户号或身份证号码后六位不正确"
+    assert message in wrong_code.content.decode() and message in wrong_tail.content.decode()
+    for attempt in range(4):
+        client.post(
+            url,
+            {"project": project.pk, "code": "A-1", "id_tail": "000000"},
+            REMOTE_ADDR=f"10.0.1.{attempt}",
+        )
+    # Five failures for this household: locked even with the right answer, from any address.
+    right = {"project": project.pk, "code": "A-1", "id_tail": tail}
+    locked = client.post(url, right, REMOTE_ADDR="10.9.9.9")
+    assert "查询失败次数过多" in locked.content.decode()
+
+
+def test_the_lookup_locks_an_address_that_tries_many_households(client, project):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    household = HouseholdFactory(project=project, code="B-1")
+    url = reverse("public:lookup")
+    for number in range(5):
+        client.post(url, {"project": project.pk, "code": f"X-{number}", "id_tail": "123456"})
+    right = {"project": project.pk, "code": "B-1", "id_tail": household.id_number[-6:]}
+    assert "查询失败次数过多" in client.post(url, right).content.decode()
+    assert client.post(url, right, REMOTE_ADDR="10.7.7.7").status_code == 302
+
+
+def test_the_lookup_result_needs_a_lookup_first(client):
+    response = client.get(reverse("public:lookup_result"))
+    assert response["Location"] == reverse("public:lookup")
+
+
+def test_drafts_and_unapproved_plans_never_show(client, project, office_user, district_member):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    draft = services.draft_notice(
+        project=project, by=office_user, kind="first_list", title="内部草稿一榜", body="正文"
+    )
+    html = client.get(reverse("public:project_detail", args=[project.code])).content.decode()
+    assert "内部草稿一榜" not in html
+    assert client.get(reverse("public:notice_detail", args=[draft.pk])).status_code == 404
+    assert not CompensationPlan.objects.filter(status="approved").exists()
+    assert "补偿方案尚未公布" in html
+
+
+def test_publishing_invalidates_the_cached_pages(
+    client, project, office_user, django_capture_on_commit_callbacks
+):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    url = reverse("public:project_detail", args=[project.code])
+    assert "新发布的二榜" not in client.get(url).content.decode()
+    notice = services.draft_notice(
+        project=project, by=office_user, kind="second_list", title="新发布的二榜", body="正文"
+    )
+    assert "新发布的二榜" not in client.get(url).content.decode()  # a draft changes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_notice(notice=notice, by=office_user)
+    assert "新发布的二榜" in client.get(url).content.decode()
+
+
+def test_public_pages_issue_a_constant_number_of_queries(client, district):
+    def make(count):
+        for _ in range(count):
+            project = ProjectFactory(district=district, started_on=date(2022, 1, 1))
+            HouseholdFactory.create_batch(5, project=project)
+
+    make(2)
+    pages = [reverse("public:home"), reverse("public:notice_list")]
+    counts = []
+    for url in pages:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries))
+    make(20)
+    for url, count in zip(pages, counts, strict=True):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert len(queries) == count, url
+
+
+def test_a_cached_page_costs_no_query(client, district):
+    ProjectFactory(district=district, started_on=date(2022, 1, 1))
+    client.get(reverse("public:home"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("public:home"))
+    assert len(queries) <= 1  # at most the session lookup
+
+
+def _staff_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _staff_routes(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if route.startswith(("public/", "admin/", "accounts/", "healthz", "petitions/lookup")):
+                continue
+            yield route
+
+
+def test_anonymous_visitors_get_nothing_from_staff_and_district_urls(client):
+    checked = 0
+    for route in _staff_routes():
+        url = "/" + re.sub(
+            r"<(?:int:)?[a-z_]+>", "1", re.sub(r"<(?:slug|str):[a-z_]+>", "x", route)
+        )
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, (route, response.status_code)
+            assert response["Location"].startswith(reverse("login")), route
+        checked += 1
+    assert checked > 50
+
+
+def test_the_atom_feed_lists_published_notices(client, project, office_user):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    notice = services.draft_notice(
+        project=project, by=office_user, kind="start", title="六岭棚改启动公告", body="正文"
+    )
+    services.publish_notice(notice=notice, by=office_user)
+    response = client.get(reverse("public:notice_feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "六岭棚改启动公告" in response.content.decode()
+
+
+def test_the_notice_search_finds_by_title_and_kind(client, project, office_user):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    for kind, title in [("first_list", "青云街一榜公示"), ("second_list", "青云街二榜公示")]:
+        notice = services.draft_notice(
+            project=project, by=office_user, kind=kind, title=title, body="正文", period_days=7
+        )
+        services.publish_notice(notice=notice, by=office_user)
+    page = client.get(reverse("public:notice_list"), {"q": "青云街", "kind": "second_list"})
+    assert [n.title for n in page.context["page"]] == ["青云街二榜公示"]
+
+
+def test_logged_in_staff_get_uncached_pages(client, office_user, district):
+    ProjectFactory(district=district, started_on=date(2022, 1, 1))
+    client.get(reverse("public:home"))  # cached for visitors
+    login(client, "clerk")
+    html = client.get(reverse("public:home")).content.decode()
+    assert "退出" in html  # their own navigation, not the visitors' cached page
