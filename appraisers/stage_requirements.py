@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from appraisers.models import households_without_valuation
 from appraisers.services import valuations_missing
 from projects.models import Notice, Project, Stage
-from projects.stages import requirement
+from projects.stages import publish_requirement, requirement
 
 
 @requirement(Stage.APPRAISAL)
@@ -19,11 +19,9 @@ def every_household_valued(project: Project, today: date) -> str | None:
     return valuations_missing(project)
 
 
+@publish_requirement
 def second_list_needs_valuations(notice: Notice, today: date) -> str | None:
-    """No 二榜 (the per-household valuation results) before every household has been valued.
-
-    projects.services.publish_notice has no hook yet: this is the check to call from it for
-    notices of kind SECOND_LIST."""
+    """No 二榜 (the per-household valuation results) before every household has been valued."""
     if notice.kind != Notice.Kind.SECOND_LIST:
         return None
     missing = households_without_valuation(notice.project).count()

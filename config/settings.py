@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    "appraisers-prepare-quarterly-credit-list": {
+        "task": "appraisers.tasks.prepare_quarterly_credit_list",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    },
 }
 
 # Legal clocks (DESIGN.md, "The legal workflow"). Lengths follow the law by default and can be
@@ -244,6 +248,12 @@ LEGAL_CLOCKS = {
 # risk is medium, and high. A project with a high risk cannot get its expropriation decision.
 RISK_MEDIUM_FROM_PERCENT = env.int("RISK_MEDIUM_FROM_PERCENT", default=10)
 RISK_HIGH_FROM_PERCENT = env.int("RISK_HIGH_FROM_PERCENT", default=30)
+# Appraisal firms: the lowest credit grade a firm may hold to be a candidate, how many
+# candidates a selection publishes at least, and the share of households a negotiated
+# choice must exceed.
+APPRAISER_MIN_GRADE = env("APPRAISER_MIN_GRADE", default="B")
+APPRAISER_MIN_CANDIDATES = env.int("APPRAISER_MIN_CANDIDATES", default=3)
+APPRAISER_NEGOTIATION_MIN_SHARE = env("APPRAISER_NEGOTIATION_MIN_SHARE", default="0.5")
 # How far ahead the deadlines page and the daily digest look.
 DEADLINES_LOOKAHEAD_DAYS = env.int("DEADLINES_LOOKAHEAD_DAYS", default=30)
 DIGEST_LOOKAHEAD_DAYS = env.int("DIGEST_LOOKAHEAD_DAYS", default=7)

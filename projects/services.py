@@ -178,6 +178,9 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
     ensure_office_staff(by)
     if notice.is_published:
         raise ValidationError(_("该公告已经发布。"))
+    missing = stages.missing_to_publish(notice, on or timezone.localdate())
+    if missing:
+        raise ValidationError(missing)
     notice.published_on = on or timezone.localdate()
     notice.published_by = by
     if notice.period_days:

@@ -10,11 +10,18 @@ needs to know them.
 from collections.abc import Callable
 from datetime import date
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.formatting import cn_date
-from projects.models import Approval, CompensationPlan, Notice, Project, RiskAssessment, Stage
+from projects.models import (
+    Approval,
+    CompensationDecision,
+    CompensationPlan,
+    Notice,
+    Project,
+    RiskAssessment,
+    Stage,
+)
 
 Requirement = Callable[[Project, date], str | None]
 _REQUIREMENTS: dict[Stage, list[Requirement]] = {stage: [] for stage in Stage}
@@ -29,6 +36,23 @@ def requirement(stage: Stage) -> Callable[[Requirement], Requirement]:
         return function
 
     return register
+
+
+PublishRequirement = Callable[[Notice, date], str | None]
+_PUBLISH_REQUIREMENTS: list[PublishRequirement] = []
+
+
+def publish_requirement(function: PublishRequirement) -> PublishRequirement:
+    """Register a check a notice must pass before it is published (e.g. no 二榜 before every
+    household has its valuation). It returns None, or what is missing in Chinese."""
+    if function not in _PUBLISH_REQUIREMENTS:
+        _PUBLISH_REQUIREMENTS.append(function)
+    return function
+
+
+def missing_to_publish(notice: Notice, today: date) -> list[str]:
+    messages = [function(notice, today) for function in _PUBLISH_REQUIREMENTS]
+    return [message for message in messages if message]
 
 
 def missing_to_leave(project: Project, today: date) -> list[str]:
@@ -128,7 +152,13 @@ def second_list_posted(project: Project, today: date) -> str | None:
 
 @requirement(Stage.ENFORCEMENT)
 def every_household_settled(project: Project, today: date) -> str | None:
-    unsigned = project.households.filter(Q(signed_on__isnull=True)).count()
+    # A household is settled by its agreement, or by a compensation decision the court
+    # enforced (the decision then stands in for the agreement).
+    unsigned = (
+        project.households.filter(signed_on__isnull=True)
+        .exclude(compensation_decisions__closure=CompensationDecision.Closure.ENFORCED)
+        .count()
+    )
     if unsigned:
         return _("尚有%(count)s户未签约或未完成补偿决定程序。") % {"count": unsigned}
     return None

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from projects import legal, services
 from projects.models import Approval, Notice, Project, Stage
+from tests.appraisers.helpers import value_project
 from tests.factories import HouseholdFactory
 
 PLAN_STANDARDS = {
@@ -72,6 +73,7 @@ def advance_to(project: Project, stage: Stage, *, district_user, staff, start: d
         elif current == Stage.DECISION:
             publish(project, Notice.Kind.DECISION, staff=staff, on=today)
         elif current == Stage.APPRAISAL:
+            value_project(project, staff=staff)
             notice = publish(project, Notice.Kind.SECOND_LIST, staff=staff, on=today, period_days=7)
             today = notice.ends_on + timedelta(days=1)
         services.advance_stage(project=project, by=staff, today=today)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from appraisers import demo as appraisers_demo
 from core import demo as core_demo
 from projects import demo as projects_demo
 from projects import demo_clocks as projects_demo_clocks
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             logins = core_demo.load(reset_passwords=reset_passwords)
             projects_demo.load()
             projects_demo_clocks.load()
+            appraisers_demo.load()
         self.stdout.write(self.style.SUCCESS(_("演示数据已载入。")))
         self.stdout.write(_("演示账号（密码只显示这一次）："))
         for spec, password in logins:
