@@ -48,6 +48,7 @@ from core.models import User
 from projects import services as project_services
 from projects.models import Household, Notice, Project
 from projects.services import ensure_can_edit_project, ensure_office_staff
+from public import cache as public_cache
 
 RESULT_NOTICE_TITLE = gettext_lazy("评估机构选定结果公告")
 
@@ -1142,6 +1143,7 @@ def publish_credit_list(*, credit_list: CreditList, by: User, on: date | None = 
     credit_list.published_by = by
     credit_list.base_score = CreditPolicy.current().base_score
     credit_list.save(update_fields=["status", "published_on", "published_by", "base_score"])
+    public_cache.bump()
     return credit_list
 
 

@@ -128,3 +128,64 @@ def policy_detail(request, pk):
 def policy_file(request, pk):
     policy = get_object_or_404(PolicyDocument.objects.published(), pk=pk)
     return download(policy.file)
+
+
+@cached_for_visitors
+def credit_list(request, pk=None):
+    """The appraisal firms' credit list: the current one, or a past one by its id."""
+    from appraisers.models import CreditList
+    from appraisers.services import published_credit_lists
+
+    lists = published_credit_lists()
+    shown = (
+        get_object_or_404(CreditList.objects.published(), pk=pk)
+        if pk is not None
+        else lists.current
+    )
+    return render(
+        request,
+        "public/credit_list.html",
+        {
+            "shown": shown,
+            "entries": shown.entries.order_by("rank") if shown else [],
+            "lists": [lst for lst in [lists.current, *lists.past] if lst],
+        },
+    )
+
+
+@cached_for_visitors
+def draw_list(request):
+    from appraisers.models import FirmSelection
+
+    selections = (
+        FirmSelection.objects.filter(method=FirmSelection.Method.DRAW, winner__isnull=False)
+        .select_related("project", "winner")
+        .order_by("-drawn_at")
+    )
+    return render(request, "public/draw_list.html", {"page": paginate(request, selections)})
+
+
+@cached_for_visitors
+def draw_verify(request, pk):
+    """Anyone can re-run a random draw from its published seed and candidate order."""
+    from appraisers import draws
+    from appraisers.models import FirmSelection
+    from appraisers.services import draw_record
+
+    selection = get_object_or_404(
+        FirmSelection.objects.filter(
+            method=FirmSelection.Method.DRAW, winner__isnull=False
+        ).select_related("project", "winner"),
+        pk=pk,
+    )
+    record = draw_record(selection)
+    return render(
+        request,
+        "public/draw_verify.html",
+        {
+            "record": record,
+            "verifies": record.verifies(),
+            "steps": draws.algorithm_steps(),
+            "python": draws.ALGORITHM_PYTHON,
+        },
+    )

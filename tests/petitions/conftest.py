@@ -1,9 +1,6 @@
 import pytest
 from django.core.cache import cache
 
-# The projects' fixtures (a project in 双清区, another in 大祥区) serve these tests too.
-from tests.projects.conftest import other_project, project  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def _empty_cache():

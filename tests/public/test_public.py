@@ -70,6 +70,10 @@ def _urls_for(route: str) -> list[str]:
         published = {
             "public/notices/": Notice.objects.published(),
             "public/policies/": apps.get_model("public", "PolicyDocument").objects.published(),
+            "public/credit/": apps.get_model("appraisers", "CreditList").objects.published(),
+            "public/draws/": apps.get_model("appraisers", "FirmSelection").objects.filter(
+                method="draw", winner__isnull=False
+            ),
         }
         for start, queryset in published.items():
             if route.startswith(start):
@@ -242,6 +246,18 @@ def test_anonymous_visitors_get_nothing_from_staff_and_district_urls(client):
             assert response["Location"].startswith(reverse("login")), route
         checked += 1
     assert checked > 50
+
+
+def test_anyone_can_verify_a_random_draw_and_read_the_credit_list(client, demo):
+    selection = apps.get_model("appraisers", "FirmSelection").objects.filter(
+        method="draw", winner__isnull=False
+    )[0]
+    html = client.get(reverse("public:draw_verify", args=[selection.pk])).content.decode()
+    assert selection.seed in html
+    assert "复算结果与公布结果一致" in html
+    assert selection.winner.name in html
+    credit = client.get(reverse("public:credit_list")).content.decode()
+    assert "2022" in credit and "信用等级" in credit
 
 
 def test_the_atom_feed_lists_published_notices(client, project, office_user):
