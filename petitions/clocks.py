@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.clocks import DueItem
 from core.deadlines import WorkCalendar
 from core.scoping import visible_to
-from petitions.deadlines import Clock, current_clock
+from petitions.deadlines import Clock, current_clock, earliest_due, may_fall_due_by
 from petitions.models import Petition
 
 
@@ -27,12 +27,14 @@ def due_cases(user, *, until: date) -> list[tuple[Petition, Clock]]:
     """The cases the user may see whose running clock falls due on or before `until`
     (overdue ones included), soonest first. Two queries whatever the number of cases: the
     cases, and the holiday table once for all of them."""
-    petitions = visible_to(Petition.objects.with_clock(), user).select_related(
-        "district", "project", "assignee"
-    )
+    candidates = Petition.objects.with_clock().filter(may_fall_due_by(until))
+    petitions = visible_to(candidates, user).select_related("district", "project", "assignee")
     calendar = WorkCalendar()
     due = []
     for petition in petitions:
+        lower_bound = earliest_due(petition)
+        if lower_bound is None or lower_bound > until:
+            continue
         clock = current_clock(petition, calendar=calendar)
         if clock is not None and clock.office_must_act and clock.due <= until:
             due.append((petition, clock))

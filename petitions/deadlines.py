@@ -25,9 +25,10 @@ keeps to the earlier of the two readings.
 """
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -157,8 +158,47 @@ def current_clock(petition: Petition, *, calendar: WorkCalendar | None = None) -
     return None
 
 
+# When the period of each state starts and how long it is, in calendar days.
+_STARTS = {
+    Status.REGISTERED: ("received_on", "PETITION_ACCEPT_DAYS"),
+    Status.ACCEPTED: ("accepted_on", "PETITION_REPLY_DAYS"),
+    Status.REPLIED: ("replied_on", "PETITION_REVIEW_REQUEST_DAYS"),
+    Status.REVIEW_REQUESTED: ("review_requested_on", "PETITION_REVIEW_DAYS"),
+    Status.REVIEWED: ("reviewed_on", "PETITION_RECHECK_REQUEST_DAYS"),
+    Status.RECHECK_REQUESTED: ("recheck_requested_on", "PETITION_RECHECK_DAYS"),
+}
+
+
+def earliest_due(petition: Petition) -> date | None:
+    """A lower bound of the running clock's due date, without the calendar: the period's last
+    day before any roll-over (rolling past days off only ever moves a deadline later). Lists of
+    many cases use it to skip the full computation for clocks that cannot be due yet."""
+    start = _STARTS.get(petition.status)
+    if start is None:
+        return None
+    field, setting = start
+    days = period(setting)
+    if petition.status == Status.ACCEPTED:
+        days += petition.extension_days
+    return getattr(petition, field) + timedelta(days=days)
+
+
+def may_fall_due_by(until: date) -> Q:
+    """The cases whose running clock may be due on or before `until`: the database's share of
+    earliest_due, so that a list of many open cases reads only those worth computing."""
+    condition = Q(pk__in=[])
+    for status, (field, setting) in _STARTS.items():
+        latest_start = until - timedelta(days=period(setting))
+        condition |= Q(status=status, **{f"{field}__lte": latest_start})
+    return condition
+
+
 def replied_on_time(petition: Petition, *, calendar: WorkCalendar | None = None) -> bool | None:
     """Whether the reply came on or before its deadline; None when there is no reply yet."""
     if petition.replied_on is None or petition.accepted_on is None:
         return None
+    days = period("PETITION_REPLY_DAYS") + petition.extension_days
+    if petition.replied_on <= petition.accepted_on + timedelta(days=days):
+        # Within the period before any roll-over: on time whatever the calendar says.
+        return True
     return petition.replied_on <= reply_deadline(petition, calendar=calendar).due

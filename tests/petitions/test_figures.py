@@ -124,3 +124,10 @@ def test_the_demo_reproduces_the_offices_2022_petition_work(django_assert_max_nu
 def test_the_demo_needs_the_core_demo_first():
     assert demo.load() is False
     assert not Petition.objects.exists()
+
+
+def test_the_count_follows_a_deadline_rolled_past_the_national_day(office_user, district):
+    # Received 9-20: 15 days end on 10-05, in the holiday; the deadline is 10-08.
+    register(by=office_user, district=district, received_on=date(2022, 9, 20))
+    assert figures.open_due_count(office_user, date(2022, 9, 30)) == 0  # window ends 10-07
+    assert figures.open_due_count(office_user, date(2022, 10, 1)) == 1  # window ends 10-08
