@@ -15,11 +15,12 @@ from core.scoping import get_visible_or_404, visible_to
 
 
 def _clock_summary(user, today):
-    items = clocks.due_items(user, until=today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS))
+    items = clocks.due_items(user, until=today + timedelta(days=settings.DEADLINES_LOOKAHEAD_DAYS))
+    soon = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
     mine = [
         {"item": item, "overdue": item.is_overdue(today)}
         for item in items
-        if user.pk in item.handler_ids
+        if user.pk in item.handler_ids and item.due <= soon
     ]
     return {
         "overdue": sum(item.is_overdue(today) for item in items),
@@ -38,7 +39,7 @@ def home(request):
         {
             "districts": districts,
             "clocks": _clock_summary(request.user, today),
-            "lookahead": settings.DIGEST_LOOKAHEAD_DAYS,
+            "lookahead": settings.DEADLINES_LOOKAHEAD_DAYS,
             "today": today,
         },
     )

@@ -24,6 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric
 
+from core import deadlines
 from core.models import District, User
 from projects.models import (
     Approval,
@@ -336,24 +337,26 @@ def _notices(
                 10,
             )
         )
-    bulk_create_with_history(
-        [
-            Notice(
-                project=project,
-                kind=kind,
-                title=f"{spec.name}{title}",
-                body=f"{spec.name}{title}。范围：{project.location}。（演示数据）",
-                period_days=period,
-                published_on=day,
-                published_by=operations,
-                created_by=district_user,
-                created_at=_at(day - timedelta(days=3)),
-            )
-            for kind, title, day, period in notices
-        ],
-        Notice,
-        default_user=operations,
-    )
+    rows = []
+    for kind, title, day, period in notices:
+        notice = Notice(
+            project=project,
+            kind=kind,
+            title=f"{spec.name}{title}",
+            body=f"{spec.name}{title}。范围：{project.location}。（演示数据）",
+            period_days=period,
+            published_on=day,
+            published_by=operations,
+            created_by=district_user,
+            created_at=_at(day - timedelta(days=3)),
+        )
+        if period:
+            # The same engine publish_notice uses fixes the end of the posting period.
+            posting = deadlines.days(day, period)
+            notice.ends_on = posting.due
+            notice.period_explanation = "\n".join(posting.explanation)
+        rows.append(notice)
+    bulk_create_with_history(rows, Notice, default_user=operations)
 
 
 def _approved_plan(

@@ -168,17 +168,18 @@ def _decisions(users: dict[str, User]) -> None:
     )
     legal.record_litigation(decision=decision, by=by, filed_on=date(2022, 10, 10))
 
-    # Still inside the reconsideration window: served three weeks before the demo was loaded.
-    decided = today - timedelta(days=25)
+    # Still inside the reconsideration window, which closes within the next month.
+    decided = today - timedelta(days=48)
     decide(
         liuling[2],
         f"双政征补字〔{decided.year}〕12号",
         decided,
-        today - timedelta(days=21),
+        today - timedelta(days=45),
         "356800.00",
     )
 
-    # Windows closed, no warning yet: the application deadline is the next clock.
-    served = today - timedelta(days=200)
+    # Windows closed about ten weeks ago, no warning yet: the court application is due
+    # within the next month, so the deadlines page has something pressing to show.
+    served = today - timedelta(days=183 + 70)
     decided = served - timedelta(days=3)
     decide(shuili[0], f"大政征补字〔{decided.year}〕2号", decided, served, "227450.00")
