@@ -8,7 +8,8 @@ Inputs: the project's approved plan (`CompensationPlan`), the household's valuat
 (`appraisers.Valuation`: appraised value and unit price), the items counted on site (count ×
 catalogue unit price) and the terms of the agreement (method, swap area, transition).
 
-The lines, in order (a line whose amount would be zero is left out):
+The lines, in order (a line whose amount would be zero is left out, except the swap
+difference, which a swap always shows):
 
 1. 被征收房屋价值 — valuation unit price × building area. Monetary compensation only: in a
    property swap the house is exchanged, and line 7 carries the difference instead.
@@ -25,7 +26,9 @@ The lines, in order (a line whose amount would be zero is left out):
    swap into a finished house.
 6. 提前签约奖励 — the plan's bonus when the agreement is signed on or before the plan's deadline.
 7. 产权调换差价 — swap only: house value − swap area × swap unit price. Negative when the new
-   house is worth more than the old one: the household pays the difference.
+   house is worth more than the old one: the household pays the difference. A plan that sets
+   no swap price settles the area difference at the valuation's unit price (the common rule
+   "面积差价按评估价格结算"), so a swap of equal area costs nothing either way.
 8. 实物清点项目 — each counted catalogue item: count × catalogue unit price.
 9. 困难补助 — the plan's amount for the household's hardship type. It is shown here but paid
    separately (a `HardshipSubsidy`, after its 困难补助公示 has run), so it is not part of the
@@ -231,7 +234,8 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
     if swap:
         if not inputs.swap_area or inputs.swap_area <= 0:
             raise CalculationError(_("产权调换须在补偿协议中填写调换房屋面积，才能测算补偿。"))
-        exact_swap = inputs.swap_area * plan.swap_unit_price
+        swap_price = plan.swap_unit_price or inputs.unit_price
+        exact_swap = inputs.swap_area * swap_price
         lines.append(
             Line(
                 "swap_difference",
@@ -244,7 +248,7 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
                     "unit": _money(inputs.unit_price),
                     "own": _number(inputs.area),
                     "area": _number(inputs.swap_area),
-                    "price": _money(plan.swap_unit_price),
+                    "price": _money(swap_price),
                 },
                 round_amount(exact_house - exact_swap, r),
                 Category.HOUSE,

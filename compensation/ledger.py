@@ -220,7 +220,8 @@ def _paid_problems() -> list[Problem]:
             .annotate(total=Sum("amount"))
         )
         for row in model.objects.select_related("household__project__fund"):
-            paid = -(sums.get(row.pk) or ZERO)
+            # Quantized: SQLite (the laptop default) sums decimals as floating point.
+            paid = -Decimal(sums.get(row.pk) or ZERO).quantize(Decimal("0.01"))
             if paid != row.paid:
                 fund = getattr(row.household.project, "fund", None)
                 problems.append(

@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,17 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 # The previous hash of a fund's first entry.
 GENESIS_HASH = "0" * 64
+# Slack for CHECK constraints that add amounts: PostgreSQL's numeric is exact (amounts have two
+# places, so the slack never lets a fen through); SQLite, the laptop default, stores decimals as
+# floating point, where 0.1 + 0.2 is not 0.3.
+SUM_SLACK = Value(
+    Decimal("0.001"), output_field=models.DecimalField(max_digits=4, decimal_places=3)
+)
+
+
+def equals_sum(field: str, *addends: str) -> Q:
+    total = sum((F(name) for name in addends[1:]), F(addends[0]))
+    return Q(**{f"{field}__gte": total - SUM_SLACK, f"{field}__lte": total + SUM_SLACK})
 
 
 class Category(models.TextChoices):
@@ -586,11 +597,11 @@ class CompensationBreakdown(models.Model):
                 name="breakdown_one_current_per_household",
             ),
             models.CheckConstraint(
-                condition=Q(total=F("compensation_total") + F("subsidy_total")),
+                condition=equals_sum("total", "compensation_total", "subsidy_total"),
                 name="breakdown_total_adds_up",
             ),
             models.CheckConstraint(
-                condition=Q(compensation_total=F("owner_share") + F("tenant_share")),
+                condition=equals_sum("compensation_total", "owner_share", "tenant_share"),
                 name="breakdown_shares_add_up",
             ),
             models.CheckConstraint(
@@ -763,7 +774,7 @@ class Agreement(models.Model):
             models.CheckConstraint(condition=Q(paid__gte=0), name="agreement_paid_not_negative"),
             # The household's payments never exceed what was agreed (with its supplements).
             models.CheckConstraint(
-                condition=Q(paid=0) | Q(paid__lte=F("amount") + F("adjustment")),
+                condition=Q(paid=0) | Q(paid__lte=F("amount") + F("adjustment") + SUM_SLACK),
                 name="agreement_paid_within_amount",
                 violation_error_message=_("划拨金额超过协议金额。"),
             ),

@@ -21,6 +21,7 @@ from compensation.models import (
 from projects.models import Household, Project
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+CENT = Decimal("0.01")
 
 
 def _zero():
@@ -51,8 +52,8 @@ def household_figures(household: Household) -> dict[str, Decimal | bool]:
     if not hasattr(household, "paid_sum"):
         household = with_compensation(Household.objects.filter(pk=household.pk)).get()
     has_breakdown = household.breakdown_total is not None
-    due = (household.breakdown_total or ZERO) + household.adjustment_total
-    paid = -household.paid_sum
+    due = ((household.breakdown_total or ZERO) + household.adjustment_total).quantize(CENT)
+    paid = -Decimal(household.paid_sum).quantize(CENT)
     return {
         "has_breakdown": has_breakdown,
         "due": due,
@@ -103,6 +104,12 @@ def _grouped(queryset, key: str, **aggregates) -> dict:
     return {row[key]: row for row in rows}
 
 
+def _total(groups: dict, pk: int) -> Decimal:
+    """A grouped sum to the fen (SQLite sums decimals as floating point)."""
+    value = (groups.get(pk) or {}).get("total") or ZERO
+    return Decimal(value).quantize(CENT)
+
+
 def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
     """Deposits, disbursements, balance, compensation due, paid and unpaid per project
     (projects with a fund or with computed compensation), in six queries."""
@@ -141,12 +148,11 @@ def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
             ReconciliationRow(
                 project=project,
                 fund=fund,
-                deposits=(deposits.get(pk) or {}).get("total") or ZERO,
-                disbursements=-((disbursements.get(pk) or {}).get("total") or ZERO),
+                deposits=_total(deposits, pk),
+                disbursements=-_total(disbursements, pk),
                 balance=fund.balance if fund else ZERO,
-                due=((breakdowns.get(pk) or {}).get("total") or ZERO)
-                + ((adjustments.get(pk) or {}).get("total") or ZERO),
-                paid=-((paid.get(pk) or {}).get("total") or ZERO),
+                due=_total(breakdowns, pk) + _total(adjustments, pk),
+                paid=-_total(paid, pk),
                 households=(household_counts.get(pk) or {}).get("count") or 0,
                 computed=(breakdowns.get(pk) or {}).get("count") or 0,
             )

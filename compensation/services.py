@@ -42,10 +42,13 @@ from compensation.models import (
     PriceItem,
     Supplement,
 )
+from core.masking import mask_name
 from core.models import User
 from core.roles import Section
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Notice, Project
+
+CENT = Decimal("0.01")
 
 # ---------------------------------------------------------------------------
 # Who may do what (visibility by district is core.scoping's job)
@@ -325,7 +328,8 @@ def household_entitlement(household_id: int, today: date) -> Decimal:
 
 def household_paid(household_id: int) -> Decimal:
     paid = LedgerEntry.objects.filter(household_id=household_id).aggregate(total=Sum("amount"))
-    return -(paid["total"] or ZERO)
+    # Quantized: SQLite (the laptop default) sums decimals as floating point.
+    return -Decimal(paid["total"] or ZERO).quantize(CENT)
 
 
 def _ensure_within_entitlement(household_id: int, amount: Decimal, today: date) -> None:
@@ -757,15 +761,6 @@ def register_subsidies(*, project: Project, by: User) -> list[HardshipSubsidy]:
     return created
 
 
-def _mask(name: str) -> str:
-    """张*三 / 李*: the public sees no full names (DESIGN.md)."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 @transaction.atomic
 def post_subsidy_notice(*, project: Project, by: User, period_days: int = 7) -> Notice:
     """Draft the 困难补助公示 for the subsidies not yet posted and link them to it; the notice is
@@ -783,7 +778,7 @@ def post_subsidy_notice(*, project: Project, by: User, period_days: int = 7) -> 
         _("%(code)s %(name)s %(kind)s %(amount)s元")
         % {
             "code": s.household.code,
-            "name": _mask(s.household.head_name),
+            "name": mask_name(s.household.head_name),
             "kind": s.get_hardship_display(),
             "amount": f"{s.amount:,.2f}",
         }
@@ -867,7 +862,7 @@ def actuals_by_category(project: Project) -> dict[str, Decimal]:
     )
     actual = {category: ZERO for category in Category.values}
     for row in rows:
-        actual[row["category"]] = -(row["total"] or ZERO)
+        actual[row["category"]] = -Decimal(row["total"] or ZERO).quantize(CENT)
     return actual
 
 

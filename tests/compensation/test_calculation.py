@@ -254,3 +254,13 @@ def test_the_stored_breakdown_keeps_its_lines_and_the_plan_version(project, dist
     first.refresh_from_db()
     assert not first.is_current
     assert CompensationBreakdown.objects.current().get(household=household) == second
+
+
+def test_a_plan_without_a_swap_price_settles_the_area_difference_at_the_appraised_price():
+    result = calculation.compute(
+        plan(swap_unit_price=D("0")),
+        inputs(
+            area=D("60.00"), appraised_value=D("300000.00"), method="swap", swap_area=D("65.00")
+        ),
+    )
+    assert amounts(result)["swap_difference"] == D("-25000.00")  # (60 − 65) × 5,000

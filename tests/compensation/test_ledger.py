@@ -1,4 +1,5 @@
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,8 +8,14 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
-from compensation import ledger, services
-from compensation.models import DisbursementRequest, Fund, LedgerEntry
+from compensation import ledger, services, tasks
+from compensation.models import (
+    DisbursementRequest,
+    Fund,
+    FundHashPublication,
+    LedgerCheck,
+    LedgerEntry,
+)
 from tests.compensation.factories import district_request, finance, funded, leader
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +224,34 @@ def test_twenty_concurrent_disbursements_never_overdraw(project):
     assert min(e.balance_after for e in entries) == Decimal("200.00")
     assert sum(e.amount for e in entries) == fund.balance
     assert ledger.check_all().is_ok
+
+
+def test_each_funds_latest_hash_is_published_once_a_day(project, other_project, finance_user):
+    fund = funded(project, "100.00", by=finance_user)
+    funded(other_project, "200.00", by=finance_user)
+    day = date(2022, 7, 1)
+    first = ledger.publish_fund_hashes(day=day)
+    services.record_deposit(
+        fund=fund,
+        by=finance_user,
+        amount=Decimal("5.00"),
+        source="other",
+        voucher_number="PZ-9",
+        received_on=day,
+    )
+    again = ledger.publish_fund_hashes(day=day)
+    assert len(first) == len(again) == 2
+    published = {row.project: row for row in ledger.published_hashes(day=day)}
+    # The day's publication stands: it is what the public saw.
+    assert published["六岭棚改"].last_hash == fund.entries.get(sequence=1).hash
+    assert published["六岭棚改"].entry_count == 1
+    assert published["水利局棚改"].balance == Decimal("200.00")
+
+
+def test_the_nightly_jobs_check_the_ledgers_and_publish_the_hashes(project, finance_user):
+    funded(project, "100.00", by=finance_user)
+    assert tasks.check_ledgers.delay().get() == 0
+    assert LedgerCheck.objects.get().is_ok
+    assert tasks.publish_fund_hashes.delay().get() == 1
+    assert tasks.publish_fund_hashes.delay().get() == 1
+    assert FundHashPublication.objects.count() == 1
