@@ -254,7 +254,7 @@ def test_objections_can_be_recorded_and_answered_on_the_page(
     today = timezone.localdate()
     notice = publish(
         project,
-        Notice.Kind.SECOND_LIST,
+        Notice.Kind.FIRST_LIST,
         staff=office_user,
         on=today - timedelta(days=1),
         period_days=7,
@@ -262,10 +262,10 @@ def test_objections_can_be_recorded_and_answered_on_the_page(
     login(client, "district")
     url = reverse("projects:objection_raise", args=[notice.pk])
     client.post(
-        url, {"household": household.pk, "raised_on": today.isoformat(), "content": "评估价偏低"}
+        url, {"household": household.pk, "raised_on": today.isoformat(), "content": "面积登记有误"}
     )
     response = client.get(reverse("projects:objection_list", args=[notice.pk]))
-    assert "评估价偏低" in response.content.decode()
+    assert "面积登记有误" in response.content.decode()
     assert "待答复" in response.content.decode()
 
 

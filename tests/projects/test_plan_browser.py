@@ -90,7 +90,7 @@ def test_district_submits_office_returns_district_resubmits_office_approves(
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("已批准")
-    expect(rows.last).to_contain_text("已退回")
+    expect(rows.last).to_contain_text("已被新版本替代")
     expect(page.get_by_role("link", name="提交新版本")).to_have_count(0)
     assert list(
         CompensationPlan.objects.filter(project=project).values_list("version", "status")

@@ -171,7 +171,7 @@ def test_plan_goes_through_return_reply_resubmit_and_approval(
     assert html.index("第2版") < html.index("临时安置费标准偏低")
     assert "已按市定标准调整为每月15元。" in html
     assert "第2版：调整临时安置费。" in html
-    assert "已批准" in html and "已退回" in html
+    assert "已批准" in html and "已被新版本替代" in html
 
 
 def test_returned_plan_cannot_be_approved(client, project, district_member, office_user):

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from projects import services
+from projects import legal, services
 from projects.models import Notice, Stage, StageChange
 from tests.auth import login
 from tests.factories import HouseholdFactory
@@ -69,6 +69,13 @@ def test_no_decision_before_an_approved_plan_whose_30_day_comment_period_has_end
         services.advance_stage(project=project, by=office_user, today=today)
     assert "补偿方案尚未经市征收办批准" in " ".join(error.value.messages)
 
+    legal.record_risk_assessment(
+        project=project,
+        by=district_member,
+        assessed_on=today,
+        households_surveyed=40,
+        households_opposed=1,
+    )
     plan = services.submit_plan(project=project, by=district_member, **PLAN_STANDARDS)
     services.approve_plan(plan=plan, by=office_user)
     # A comment period shorter than the law's 30 days does not count.
