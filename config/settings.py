@@ -254,6 +254,19 @@ RISK_HIGH_FROM_PERCENT = env.int("RISK_HIGH_FROM_PERCENT", default=30)
 APPRAISER_MIN_GRADE = env("APPRAISER_MIN_GRADE", default="B")
 APPRAISER_MIN_CANDIDATES = env.int("APPRAISER_MIN_CANDIDATES", default=3)
 APPRAISER_NEGOTIATION_MIN_SHARE = env("APPRAISER_NEGOTIATION_MIN_SHARE", default="0.5")
+# Petitions (信访工作条例, 2022): accept within 15 days of receipt; reply within 60 days of
+# acceptance, extendable once by up to 30; review (复查) and second review (复核) each
+# requested within 30 days and answered within 30. Look-ups lock after 5 failures.
+PETITION_ACCEPT_DAYS = env.int("PETITION_ACCEPT_DAYS", default=15)
+PETITION_REPLY_DAYS = env.int("PETITION_REPLY_DAYS", default=60)
+PETITION_EXTENSION_MAX_DAYS = env.int("PETITION_EXTENSION_MAX_DAYS", default=30)
+PETITION_REVIEW_REQUEST_DAYS = env.int("PETITION_REVIEW_REQUEST_DAYS", default=30)
+PETITION_REVIEW_DAYS = env.int("PETITION_REVIEW_DAYS", default=30)
+PETITION_RECHECK_REQUEST_DAYS = env.int("PETITION_RECHECK_REQUEST_DAYS", default=30)
+PETITION_RECHECK_DAYS = env.int("PETITION_RECHECK_DAYS", default=30)
+PETITION_DUE_SOON_DAYS = env.int("PETITION_DUE_SOON_DAYS", default=7)
+PETITION_LOOKUP_MAX_FAILURES = env.int("PETITION_LOOKUP_MAX_FAILURES", default=5)
+PETITION_LOOKUP_WINDOW_SECONDS = env.int("PETITION_LOOKUP_WINDOW_SECONDS", default=900)
 # How far ahead the deadlines page and the daily digest look.
 DEADLINES_LOOKAHEAD_DAYS = env.int("DEADLINES_LOOKAHEAD_DAYS", default=30)
 DIGEST_LOOKAHEAD_DAYS = env.int("DIGEST_LOOKAHEAD_DAYS", default=7)

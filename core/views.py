@@ -9,24 +9,19 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import clocks, health
+from core import clocks, health, panels
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
 
 
-def _clock_summary(user, today):
-    items = clocks.due_items(user, until=today + timedelta(days=settings.DEADLINES_LOOKAHEAD_DAYS))
-    soon = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
-    mine = [
+def _my_clocks(user, today):
+    """The clocks falling due this week on the projects and cases the user answers for."""
+    items = clocks.due_items(user, until=today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS))
+    return [
         {"item": item, "overdue": item.is_overdue(today)}
         for item in items
-        if user.pk in item.handler_ids and item.due <= soon
+        if user.pk in item.handler_ids
     ]
-    return {
-        "overdue": sum(item.is_overdue(today) for item in items),
-        "due_soon": sum(not item.is_overdue(today) for item in items),
-        "mine": mine,
-    }
 
 
 @login_required
@@ -38,8 +33,8 @@ def home(request):
         "core/home.html",
         {
             "districts": districts,
-            "clocks": _clock_summary(request.user, today),
-            "lookahead": settings.DEADLINES_LOOKAHEAD_DAYS,
+            "panels": panels.panels_for(year=today.year, user=request.user),
+            "mine": _my_clocks(request.user, today),
             "today": today,
         },
     )

@@ -8,9 +8,9 @@ class PetitionsConfig(AppConfig):
 
     def ready(self):
         from core.clocks import register
+        from core.panels import panel_provider
         from petitions.clocks import open_clocks
         from petitions.panels import due_panel
-        from projects.figures import panel_provider
 
         # The deadlines page and the digest read the petition clocks through core.clocks;
         # the dashboard shows the count of cases falling due.

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.panels import Panel
 from petitions import deadlines
 from petitions.clocks import due_cases
-from projects.figures import Panel
 
 
 def due_panel(*, year: int, user) -> list[Panel]:

@@ -19,7 +19,6 @@ a panel provider, from their AppConfig.ready(); the dashboard shows nothing for 
 not installed.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -208,42 +207,3 @@ def years_with_projects(*, user) -> list[int]:
     for start, end in spans:
         years.update(range(start, (end or max(current, start)) + 1))
     return sorted(years, reverse=True)
-
-
-# ---------------------------------------------------------------------------
-# Panels: counts other apps put on the dashboard (due and overdue deadlines, open hazards).
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A card of the dashboard filled by another app.
-
-    `tone` is "" (plain), "warn" or "alert"; `url` leads to the list behind the count.
-    """
-
-    title: str
-    value: int
-    unit: str = ""
-    note: str = ""
-    url: str | None = None
-    tone: str = ""
-
-
-PanelProvider = Callable[..., list[Panel]]
-_PANEL_PROVIDERS: list[PanelProvider] = []
-
-
-def panel_provider(function: PanelProvider) -> PanelProvider:
-    """Register `function(*, year, user) -> list[Panel]`; call it from an AppConfig.ready()
-    (or a module it imports), like the stage requirements of projects.stages."""
-    if function not in _PANEL_PROVIDERS:
-        _PANEL_PROVIDERS.append(function)
-    return function
-
-
-def panels_for(*, year: int, user) -> list[Panel]:
-    """The panels every installed source gives for `year`; none when no source is installed."""
-    panels: list[Panel] = []
-    for provider in _PANEL_PROVIDERS:
-        panels.extend(provider(year=year, user=user))
-    return panels

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clocks import due_items
+from core.panels import Panel, panel_provider
 from core.scoping import visible_to
-from projects.figures import Panel, panel_provider
 from projects.models import Hazard
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import panels as core_panels
 from projects import figures
 from projects.charts import signing_progress_svg
 
@@ -56,7 +57,7 @@ def dashboard(request):
             "figures": year_figures,
             "rows": rows,
             "chart": chart,
-            "panels": figures.panels_for(year=year, user=request.user),
+            "panels": core_panels.panels_for(year=year, user=request.user),
         },
     )
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core import panels as core_panels
 from projects import figures
 from projects.charts import signing_progress_svg
 from tests.auth import login
@@ -33,7 +34,7 @@ def bars(svg: Element) -> list[Element]:
 @pytest.fixture(autouse=True)
 def _no_panel_sources(monkeypatch):
     """Other apps register their panels at start-up; these tests choose their own."""
-    monkeypatch.setattr(figures, "_PANEL_PROVIDERS", [])
+    monkeypatch.setattr(core_panels, "_PANEL_PROVIDERS", [])
 
 
 @pytest.fixture
@@ -165,9 +166,9 @@ def test_no_panels_are_shown_without_a_source(client, two_districts):
 
 def test_panels_of_other_apps_are_shown(client, two_districts):
     def deadlines(*, year, user):
-        return [figures.Panel(title="逾期期限", value=2, unit="项", tone="alert")]
+        return [core_panels.Panel(title="逾期期限", value=2, unit="项", tone="alert")]
 
-    figures.panel_provider(deadlines)
+    core_panels.panel_provider(deadlines)
     login(client, "clerk")
     html = client.get(URL, {"year": 2022}).content.decode()
     assert "逾期期限" in html

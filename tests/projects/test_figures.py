@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import panels as core_panels
 from projects import figures, services
 from projects.models import Notice, Project
 from tests.factories import HouseholdFactory, ProjectFactory
@@ -210,14 +211,14 @@ def test_years_with_projects_run_from_the_first_start_to_this_year(district, off
 
 
 def test_panels_come_from_registered_providers_only(district_member, monkeypatch):
-    monkeypatch.setattr(figures, "_PANEL_PROVIDERS", [])
-    assert figures.panels_for(year=2022, user=district_member) == []
+    monkeypatch.setattr(core_panels, "_PANEL_PROVIDERS", [])
+    assert core_panels.panels_for(year=2022, user=district_member) == []
 
     def hazards(*, year, user):
-        return [figures.Panel(title="未整改隐患", value=3, unit="处", tone="alert")]
+        return [core_panels.Panel(title="未整改隐患", value=3, unit="处", tone="alert")]
 
-    figures.panel_provider(hazards)
-    figures.panel_provider(hazards)  # registering twice adds it once
-    assert figures.panels_for(year=2022, user=district_member) == [
-        figures.Panel(title="未整改隐患", value=3, unit="处", tone="alert")
+    core_panels.panel_provider(hazards)
+    core_panels.panel_provider(hazards)  # registering twice adds it once
+    assert core_panels.panels_for(year=2022, user=district_member) == [
+        core_panels.Panel(title="未整改隐患", value=3, unit="处", tone="alert")
     ]

@@ -94,4 +94,4 @@ def test_district_submits_office_returns_district_resubmits_office_approves(
     expect(page.get_by_role("link", name="提交新版本")).to_have_count(0)
     assert list(
         CompensationPlan.objects.filter(project=project).values_list("version", "status")
-    ) == [(2, "approved"), (1, "returned")]
+    ) == [(2, "approved"), (1, "superseded")]

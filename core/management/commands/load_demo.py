@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from appraisers import demo as appraisers_demo
 from core import demo as core_demo
+from petitions import demo as petitions_demo
 from projects import demo as projects_demo
 from projects import demo_clocks as projects_demo_clocks
 from public import demo as public_demo
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             projects_demo.load()
             projects_demo_clocks.load()
             appraisers_demo.load()
+            petitions_demo.load()
             public_demo.load()
         self.stdout.write(self.style.SUCCESS(_("演示数据已载入。")))
         self.stdout.write(_("演示账号（密码只显示这一次）："))
