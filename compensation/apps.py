@@ -7,4 +7,7 @@ class CompensationConfig(AppConfig):
     verbose_name = _("补偿资金")
 
     def ready(self):
-        from compensation import stage_requirements  # noqa: F401  (registers the stage guard)
+        from compensation import clocks, stage_requirements  # noqa: F401  (registers the guard)
+        from core.clocks import register
+
+        register(clocks.open_clocks)

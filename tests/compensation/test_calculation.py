@@ -264,3 +264,17 @@ def test_a_plan_without_a_swap_price_settles_the_area_difference_at_the_appraise
         ),
     )
     assert amounts(result)["swap_difference"] == D("-25000.00")  # (60 − 65) × 5,000
+
+
+@pytest.mark.django_db
+def test_the_early_signing_deadline_shows_among_the_clocks(project, office_user):
+    from core.clocks import due_items
+
+    approve_plan(project, early_signing_deadline=date(2099, 1, 10))
+    HouseholdFactory(project=project)
+    project.stage = "signing"
+    project.save(update_fields=["stage"])
+    items = [
+        i for i in due_items(office_user, until=date(2099, 1, 31)) if i.kind == "提前签约奖励截止"
+    ]
+    assert [(i.title, i.due) for i in items] == [("六岭棚改（尚有1户未签约）", date(2099, 1, 10))]
