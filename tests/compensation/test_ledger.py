@@ -255,3 +255,21 @@ def test_the_nightly_jobs_check_the_ledgers_and_publish_the_hashes(project, fina
     assert tasks.publish_fund_hashes.delay().get() == 1
     assert tasks.publish_fund_hashes.delay().get() == 1
     assert FundHashPublication.objects.count() == 1
+
+
+def test_the_public_site_reads_the_hashes_and_a_households_own_figures(
+    project, finance_user, leader_user
+):
+    from compensation import public
+    from tests.compensation.factories import approve_plan, approved_agreement, valued_household
+
+    approve_plan(project)
+    household = valued_household(project, area="50.00", unit_price="4000.00")
+    approved_agreement(household)
+    funded(project, "300000.00", by=finance_user)
+    section = public.household_section(household)
+    assert ("应得补偿（元）", "224,600.00") in section["rows"]
+    assert ("尚未划拨（元）", "224,600.00") in section["rows"]
+    assert household.head_name not in repr(section)
+    hashes = public.fund_hashes()
+    assert [row.project for row in hashes] == ["六岭棚改"]
