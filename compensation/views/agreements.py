@@ -194,10 +194,10 @@ def template_edit(request, pk, kind):
             "form": form,
             "placeholders": documents.placeholder_help(kind),
             "syntax_help": _(
-                "在模板中写 {{ 占位符 }}，生成文书时替换为该户的数据；列表用 "
-                "{% for 行 in 明细 %}…{% endfor %} 逐行输出。只允许 if、for、with 等少数标签，"
-                "不能加载其他模板或代码。"
-            ),
+                "在模板中写 %(variable)s，生成文书时替换为该户的数据；列表用 %(loop)s 逐行输出。"
+                "只允许 if、for、with 等少数标签，不能加载其他模板或代码。"
+            )
+            % {"variable": "{{ 占位符 }}", "loop": "{% for 行 in 明细 %}…{% endfor %}"},
             "can_edit": editable,
         },
     )
