@@ -223,6 +223,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    "check-compensation-ledgers": {
+        "task": "compensation.tasks.check_ledgers",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "publish-fund-hashes": {
+        "task": "compensation.tasks.publish_fund_hashes",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "appraisers-prepare-quarterly-credit-list": {
         "task": "appraisers.tasks.prepare_quarterly_credit_list",
         "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
@@ -267,6 +275,11 @@ PETITION_RECHECK_DAYS = env.int("PETITION_RECHECK_DAYS", default=30)
 PETITION_DUE_SOON_DAYS = env.int("PETITION_DUE_SOON_DAYS", default=7)
 PETITION_LOOKUP_MAX_FAILURES = env.int("PETITION_LOOKUP_MAX_FAILURES", default=5)
 PETITION_LOOKUP_WINDOW_SECONDS = env.int("PETITION_LOOKUP_WINDOW_SECONDS", default=900)
+# What a household sees about itself after the public look-up, besides its own record.
+PUBLIC_HOUSEHOLD_SECTIONS = [
+    "appraisers.public.household_section",
+    "compensation.public.household_section",
+]
 # How far ahead the deadlines page and the daily digest look.
 DEADLINES_LOOKAHEAD_DAYS = env.int("DEADLINES_LOOKAHEAD_DAYS", default=30)
 DIGEST_LOOKAHEAD_DAYS = env.int("DIGEST_LOOKAHEAD_DAYS", default=7)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("credit/<int:pk>/", views.credit_list, name="credit_list_detail"),
     path("draws/", views.draw_list, name="draw_list"),
     path("draws/<int:pk>/", views.draw_verify, name="draw_verify"),
+    path("funds/", views.fund_hashes, name="fund_hashes"),
     path("lookup/", lookup.lookup, name="lookup"),
     path("lookup/result/", lookup.lookup_result, name="lookup_result"),
     path("lookup/end/", lookup.lookup_end, name="lookup_end"),

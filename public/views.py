@@ -189,3 +189,12 @@ def draw_verify(request, pk):
             "python": draws.ALGORITHM_PYTHON,
         },
     )
+
+
+@cached_for_visitors
+def fund_hashes(request):
+    """Each compensation fund's latest ledger hash as published for the day: an auditor who
+    kept an earlier day's hash can tell whether entries were altered or removed since."""
+    from compensation.public import fund_hashes as published
+
+    return render(request, "public/fund_hashes.html", {"rows": published()})

@@ -260,6 +260,26 @@ def test_anyone_can_verify_a_random_draw_and_read_the_credit_list(client, demo):
     assert "2022" in credit and "信用等级" in credit
 
 
+def test_a_household_sees_its_valuation_and_compensation(client, demo):
+    household = (
+        Household.objects.filter(project__code="2019-SQ-01", signed_on__isnull=False)
+        .order_by("code")
+        .first()
+    )
+    data = {"project": household.project_id, "code": household.code}
+    client.post(reverse("public:lookup"), {**data, "id_tail": household.id_number[-6:]})
+    html = client.get(reverse("public:lookup_result")).content.decode()
+    assert "分户评估结果" in html and "评估价值（元）" in html
+    assert "补偿款" in html and "已划拨（元）" in html
+
+
+def test_the_fund_hashes_are_published(client, demo):
+    html = client.get(reverse("public:fund_hashes")).content.decode()
+    fund = apps.get_model("compensation", "Fund").objects.order_by("pk").first()
+    assert fund.project.name in html
+    assert re.search(r"[0-9a-f]{64}", html)
+
+
 def test_the_atom_feed_lists_published_notices(client, project, office_user):
     project.started_on = date(2022, 3, 1)
     project.save(update_fields=["started_on"])

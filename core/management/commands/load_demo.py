@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from appraisers import demo as appraisers_demo
+from compensation import demo as compensation_demo
 from core import demo as core_demo
 from petitions import demo as petitions_demo
 from projects import demo as projects_demo
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             projects_demo.load()
             projects_demo_clocks.load()
             appraisers_demo.load()
+            compensation_demo.load()
             petitions_demo.load()
             public_demo.load()
         self.stdout.write(self.style.SUCCESS(_("演示数据已载入。")))
