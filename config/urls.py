@@ -12,6 +12,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("appraisers/", include("appraisers.urls")),
     path("compensation/", include("compensation.urls")),
+    path("budget/", include("budget.urls")),
     path("", include("projects.urls")),
     path("", include("core.urls")),
 ]

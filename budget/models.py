@@ -1,0 +1,728 @@
+"""The office's budget year: staffing, budget execution, project expenditures, performance
+indicators, narratives, and the runs of the annual self-evaluation report.
+
+- `BudgetYear`: one row per year with the office's facts (staffing, sections, duties), the
+  level-one weights of a scorecard and the grade thresholds.
+- `BudgetLine` (预算执行): fund × kind (基本支出/项目支出) with opening balance, income,
+  expenditure and closing balance; the identity opening + income − expenditure = closing is a
+  database CHECK.
+- `StatedTotal`: the fund's year totals as the final accounts (决算) state them, entered apart
+  from the lines so that budget.checks can compare the two.
+- `ProjectExpenditure` (项目支出) with its funding by source and its own indicators.
+- `Indicator` (绩效指标): one row of a scorecard, for the department (expenditure empty) or for
+  a project expenditure; scored by budget.scoring.
+- `ExpenseControl`: the expenditure-control lines of attachment 1 (三公经费, 公用经费 …).
+- `Narrative`: the sections staff write, with named figures inserted by placeholder.
+- `AnnualReport`: one run of the report job with its status, progress, findings and files.
+
+Money is in yuan (two places); reports show 万元.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+NOT_NEGATIVE = [MinValueValidator(ZERO)]
+
+
+def lines(text: str) -> list[str]:
+    """The non-empty lines of a text kept one item a line (sections, duties)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class Fund(models.TextChoices):
+    """The four budgets of a final account (决算)."""
+
+    GENERAL = "general", _("一般公共预算财政拨款")
+    GOVERNMENT = "government", _("政府性基金")
+    STATE_CAPITAL = "state_capital", _("国有资本经营")
+    SOCIAL_INSURANCE = "social_insurance", _("社会保险基金")
+
+
+class SpendingKind(models.TextChoices):
+    BASIC = "basic", _("基本支出")
+    PROJECT = "project", _("项目支出")
+
+
+class BudgetYearQuerySet(models.QuerySet):
+    def for_year(self, year: int):
+        return self.filter(year=year)
+
+
+class BudgetYear(models.Model):
+    """The office's facts for one year and the rules its scorecards follow."""
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"),
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        error_messages={"unique": _("该年度已经建立。")},
+    )
+    budget_level = models.CharField(_("预算级次"), max_length=30, default=_("一级预算单位"))
+    authorized_posts = models.PositiveSmallIntegerField(_("编制数"), default=0)
+    staff_in_post = models.PositiveSmallIntegerField(
+        _("在编在职人数"), default=0, help_text=_("截至年末。")
+    )
+    retired = models.PositiveSmallIntegerField(_("离退休人数"), default=0)
+    sections = models.TextField(_("内设科室"), blank=True, help_text=_("每行一个科室。"))
+    subordinate_units = models.TextField(
+        _("下属二级单位"), blank=True, help_text=_("每行一个；没有则留空。")
+    )
+    duties = models.TextField(_("主要职责"), blank=True, help_text=_("每行一条职责。"))
+    report_date = models.DateField(
+        _("报告日期"), null=True, blank=True, help_text=_("封面上的日期；留空则为生成当天。")
+    )
+    # Level-one weights of a scorecard (the national project layout by default).
+    weight_execution = models.DecimalField(
+        _("预算执行分值"), max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+    weight_output = models.DecimalField(
+        _("产出指标分值"), max_digits=5, decimal_places=2, default=Decimal("50")
+    )
+    weight_benefit = models.DecimalField(
+        _("效益指标分值"), max_digits=5, decimal_places=2, default=Decimal("30")
+    )
+    weight_satisfaction = models.DecimalField(
+        _("满意度指标分值"), max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+    grade_excellent = models.DecimalField(
+        _("“优”的最低分"), max_digits=5, decimal_places=2, default=Decimal("90")
+    )
+    grade_good = models.DecimalField(
+        _("“良”的最低分"), max_digits=5, decimal_places=2, default=Decimal("80")
+    )
+    grade_pass = models.DecimalField(
+        _("“中”的最低分"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
+    three_public_note = models.TextField(_("关于“三公”经费控制的说明"), blank=True)
+    adjustment_note = models.TextField(_("关于预算调整的说明"), blank=True)
+    created_at = models.DateTimeField(_("建立时间"), default=timezone.now, editable=False)
+
+    objects = BudgetYearQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("预算年度")
+        verbose_name_plural = _("预算年度")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade_excellent__lte=100)
+                & Q(grade_excellent__gt=F("grade_good"))
+                & Q(grade_good__gt=F("grade_pass"))
+                & Q(grade_pass__gte=0),
+                name="budget_year_grades_ordered",
+                violation_error_message=_("等级分数线应满足：100 ≥ 优 > 良 > 中 ≥ 0。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_execution__gte=0)
+                & Q(weight_output__gte=0)
+                & Q(weight_benefit__gte=0)
+                & Q(weight_satisfaction__gte=0),
+                name="budget_year_weights_not_negative",
+                violation_error_message=_("分值不能为负数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(year)s年度") % {"year": self.year}
+
+    def get_absolute_url(self):
+        return reverse("budget:year_detail", args=[self.year])
+
+    @property
+    def section_list(self) -> list[str]:
+        return lines(self.sections)
+
+    @property
+    def duty_list(self) -> list[str]:
+        return lines(self.duties)
+
+    @property
+    def subordinate_unit_list(self) -> list[str]:
+        return lines(self.subordinate_units)
+
+    @property
+    def level_weights(self) -> dict[str, Decimal]:
+        """The level-one weights by Indicator.Level value."""
+        return {
+            Indicator.Level.EXECUTION: self.weight_execution,
+            Indicator.Level.OUTPUT: self.weight_output,
+            Indicator.Level.BENEFIT: self.weight_benefit,
+            Indicator.Level.SATISFACTION: self.weight_satisfaction,
+        }
+
+
+class BudgetLine(models.Model):
+    """预算执行: one fund and kind of spending in a year (amounts in yuan)."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="lines"
+    )
+    fund = models.CharField(_("资金性质"), max_length=20, choices=Fund.choices)
+    kind = models.CharField(_("支出类别"), max_length=20, choices=SpendingKind.choices)
+    opening = models.DecimalField(
+        _("年初结转和结余（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    income = models.DecimalField(
+        _("本年收入（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    expenditure = models.DecimalField(
+        _("本年支出（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    closing = models.DecimalField(
+        _("年末结转和结余（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("预算执行")
+        verbose_name_plural = _("预算执行")
+        ordering = ["budget_year", "fund", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "fund", "kind"],
+                name="budget_line_one_per_fund_and_kind",
+                violation_error_message=_("该年度已有这一资金性质和支出类别的预算执行数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(closing=F("opening") + F("income") - F("expenditure")),
+                name="budget_line_balances",
+                violation_error_message=_(
+                    "年初结转和结余 + 本年收入 − 本年支出 应等于 年末结转和结余。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(opening__gte=0, income__gte=0, expenditure__gte=0, closing__gte=0),
+                name="budget_line_amounts_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_year} {self.get_fund_display()} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("budget:year_detail", args=[self.budget_year.year]) + "#lines"
+
+    @property
+    def has_activity(self) -> bool:
+        return any((self.opening, self.income, self.expenditure, self.closing))
+
+
+class StatedTotal(models.Model):
+    """A fund's year totals as the final accounts (决算) state them."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="stated_totals"
+    )
+    fund = models.CharField(_("资金性质"), max_length=20, choices=Fund.choices)
+    income = models.DecimalField(
+        _("决算本年收入（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    expenditure = models.DecimalField(
+        _("决算本年支出（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("决算总数")
+        verbose_name_plural = _("决算总数")
+        ordering = ["budget_year", "fund"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "fund"],
+                name="stated_total_one_per_fund",
+                violation_error_message=_("该年度已有这一资金性质的决算总数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(income__gte=0, expenditure__gte=0),
+                name="stated_total_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_year} {self.get_fund_display()} {_('决算总数')}"
+
+    def get_absolute_url(self):
+        return reverse("budget:year_detail", args=[self.budget_year.year]) + "#lines"
+
+
+class FundingSource(models.TextChoices):
+    FISCAL = "fiscal", _("当年财政拨款")
+    CARRYOVER = "carryover", _("上年结转资金")
+    OTHER = "other", _("其他资金")
+
+
+class ProjectExpenditure(models.Model):
+    """项目支出: a project the office spends its budget on, e.g. its expropriation work funds."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="expenditures"
+    )
+    name = models.CharField(_("项目名称"), max_length=100)
+    department = models.CharField(_("主管部门"), max_length=100, blank=True)
+    implementer = models.CharField(_("实施单位"), max_length=100, blank=True)
+    goal = models.TextField(_("年度总体目标：预期目标"), blank=True)
+    outcome = models.TextField(_("年度总体目标：实际完成情况"), blank=True)
+    fiscal_initial = models.DecimalField(
+        _("当年财政拨款：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    fiscal_full = models.DecimalField(
+        _("当年财政拨款：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    fiscal_executed = models.DecimalField(
+        _("当年财政拨款：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    carryover_initial = models.DecimalField(
+        _("上年结转资金：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    carryover_full = models.DecimalField(
+        _("上年结转资金：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    carryover_executed = models.DecimalField(
+        _("上年结转资金：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    other_initial = models.DecimalField(
+        _("其他资金：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    other_full = models.DecimalField(
+        _("其他资金：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    other_executed = models.DecimalField(
+        _("其他资金：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目支出")
+        verbose_name_plural = _("项目支出")
+        ordering = ["budget_year", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "name"],
+                name="expenditure_name_per_year",
+                violation_error_message=_("该年度已有同名的项目支出。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    fiscal_initial__gte=0,
+                    fiscal_full__gte=0,
+                    fiscal_executed__gte=0,
+                    carryover_initial__gte=0,
+                    carryover_full__gte=0,
+                    carryover_executed__gte=0,
+                    other_initial__gte=0,
+                    other_full__gte=0,
+                    other_executed__gte=0,
+                ),
+                name="expenditure_amounts_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_executed__lte=F("fiscal_full"))
+                & Q(carryover_executed__lte=F("carryover_full"))
+                & Q(other_executed__lte=F("other_full")),
+                name="expenditure_executed_within_budget",
+                violation_error_message=_("全年执行数不能超过全年预算数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("budget:expenditure_detail", args=[self.pk])
+
+    def amounts(self, source: str) -> tuple[Decimal, Decimal, Decimal]:
+        """(年初预算数, 全年预算数, 全年执行数) of one funding source."""
+        return (
+            getattr(self, f"{source}_initial"),
+            getattr(self, f"{source}_full"),
+            getattr(self, f"{source}_executed"),
+        )
+
+    @property
+    def total_initial(self) -> Decimal:
+        return self.fiscal_initial + self.carryover_initial + self.other_initial
+
+    @property
+    def total_full(self) -> Decimal:
+        return self.fiscal_full + self.carryover_full + self.other_full
+
+    @property
+    def total_executed(self) -> Decimal:
+        return self.fiscal_executed + self.carryover_executed + self.other_executed
+
+
+class Indicator(models.Model):
+    """绩效指标: a third-level indicator with its place in the tree, target, actual and score.
+
+    The department's scorecard has no expenditure; a project expenditure's scorecard has it.
+    An indicator bound to a figure (`figure`, a key of budget.figures) takes its actual from
+    the data when the scorecard is computed; the others carry the actual staff enter."""
+
+    class Level(models.TextChoices):
+        EXECUTION = "execution", _("预算执行")
+        OUTPUT = "output", _("产出指标")
+        BENEFIT = "benefit", _("效益指标")
+        SATISFACTION = "satisfaction", _("满意度指标")
+
+    class Sublevel(models.TextChoices):
+        EXECUTION_RATE = "execution_rate", _("预算执行率")
+        QUANTITY = "quantity", _("数量指标")
+        QUALITY = "quality", _("质量指标")
+        TIMELINESS = "timeliness", _("时效指标")
+        COST = "cost", _("成本指标")
+        ECONOMIC = "economic", _("经济效益指标")
+        SOCIAL = "social", _("社会效益指标")
+        ECOLOGICAL = "ecological", _("生态效益指标")
+        SUSTAINABLE = "sustainable", _("可持续影响指标")
+        SERVICE = "service", _("服务对象满意度指标")
+
+    class Method(models.TextChoices):
+        EXECUTION = "execution", _("按预算执行率")
+        POSITIVE = "positive", _("正向指标（越大越好）")
+        NEGATIVE = "negative", _("反向指标（越小越好）")
+        MANUAL = "manual", _("人工评分")
+
+    # Which second-level headings sit under which first-level one.
+    SUBLEVELS = {
+        Level.EXECUTION: [Sublevel.EXECUTION_RATE],
+        Level.OUTPUT: [Sublevel.QUANTITY, Sublevel.QUALITY, Sublevel.TIMELINESS, Sublevel.COST],
+        Level.BENEFIT: [
+            Sublevel.ECONOMIC,
+            Sublevel.SOCIAL,
+            Sublevel.ECOLOGICAL,
+            Sublevel.SUSTAINABLE,
+        ],
+        Level.SATISFACTION: [Sublevel.SERVICE],
+    }
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    expenditure = models.ForeignKey(
+        ProjectExpenditure,
+        verbose_name=_("项目支出"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        help_text=_("留空为部门整体支出的指标。"),
+    )
+    level = models.CharField(_("一级指标"), max_length=20, choices=Level.choices)
+    sublevel = models.CharField(_("二级指标"), max_length=20, choices=Sublevel.choices)
+    name = models.CharField(_("三级指标"), max_length=100)
+    method = models.CharField(
+        _("评分方法"), max_length=20, choices=Method.choices, default=Method.POSITIVE
+    )
+    target = models.DecimalField(
+        _("年度指标值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    unit = models.CharField(_("计量单位"), max_length=20, blank=True, help_text=_("如：个、户、%"))
+    target_note = models.CharField(
+        _("年度指标值（文字）"),
+        max_length=100,
+        blank=True,
+        help_text=_("填写后表中显示这段文字，如“按期完成”。"),
+    )
+    figure = models.CharField(
+        _("取数来源"),
+        max_length=40,
+        blank=True,
+        help_text=_("选择系统统计的数据后，实际完成值自动填入。"),
+    )
+    actual = models.DecimalField(
+        _("实际完成值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    actual_note = models.CharField(_("实际完成值（文字）"), max_length=100, blank=True)
+    weight = models.DecimalField(
+        _("分值"), max_digits=5, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    manual_score = models.DecimalField(
+        _("人工评分"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    score_reason = models.TextField(_("评分理由"), blank=True)
+    is_applicable = models.BooleanField(
+        _("适用"), default=True, help_text=_("不适用的指标不计分，其余指标按满分100折算。")
+    )
+    deviation = models.TextField(_("偏差原因分析及改进措施"), blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效指标")
+        verbose_name_plural = _("绩效指标")
+        ordering = ["budget_year", "expenditure", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="indicator_weight_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="manual")
+                | (Q(manual_score__isnull=False) & ~Q(score_reason="")),
+                name="indicator_manual_score_with_reason",
+                violation_error_message=_("人工评分须填写得分和评分理由。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(manual_score__isnull=True)
+                | Q(manual_score__gte=0, manual_score__lte=F("weight")),
+                name="indicator_manual_score_within_weight",
+                violation_error_message=_("人工评分应在0到分值之间。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(method__in=["positive", "negative"]) | Q(target__isnull=False),
+                name="indicator_target_for_ratio_methods",
+                violation_error_message=_("正向和反向指标须填写年度指标值。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        if self.expenditure_id:
+            return reverse("budget:expenditure_detail", args=[self.expenditure_id])
+        return reverse("budget:year_detail", args=[self.budget_year.year]) + "#indicators"
+
+
+class ExpenseControl(models.Model):
+    """One expenditure-control line of attachment 1: last year's final account, this year's
+    budget and this year's final account (in yuan)."""
+
+    class Item(models.TextChoices):
+        THREE_PUBLIC = "three_public", _("“三公”经费")
+        VEHICLE = "vehicle", _("公务用车购置及运行维护费")
+        VEHICLE_PURCHASE = "vehicle_purchase", _("公务用车购置费")
+        VEHICLE_RUNNING = "vehicle_running", _("公务用车运行维护费")
+        OUTBOUND = "outbound", _("因公出国（境）费")
+        RECEPTION = "reception", _("公务接待费")
+        PROJECT = "project", _("项目支出")
+        PUBLIC_FUNDS = "public_funds", _("公用经费")
+        OFFICE = "office", _("办公经费")
+        UTILITIES_TRAVEL = "utilities_travel", _("水费、电费、差旅费")
+        MEETING_TRAINING = "meeting_training", _("会议费、培训费")
+        PROCUREMENT = "procurement", _("政府采购金额")
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="controls"
+    )
+    item = models.CharField(_("项目"), max_length=20, choices=Item.choices)
+    previous_actual = models.DecimalField(
+        _("上年决算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    budget = models.DecimalField(
+        _("本年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    actual = models.DecimalField(
+        _("本年决算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("经费控制情况")
+        verbose_name_plural = _("经费控制情况")
+        ordering = ["budget_year", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget_year", "item"], name="control_one_per_item"),
+            models.CheckConstraint(
+                condition=Q(previous_actual__gte=0, budget__gte=0, actual__gte=0),
+                name="control_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_year} {self.get_item_display()}"
+
+    def get_absolute_url(self):
+        return reverse("budget:controls_edit", args=[self.budget_year.year])
+
+
+class Narrative(models.Model):
+    """A section of the report that staff write, with named figures as {placeholders}."""
+
+    class Kind(models.TextChoices):
+        WORK = "work", _("工作开展情况")
+        PARTY = "party", _("党建工作")
+        PUBLICITY = "publicity", _("宣传与信息公开")
+        PROBLEMS = "problems", _("存在的问题及原因分析")
+        NEXT_STEPS = "next_steps", _("下一步改进措施")
+        DISCLOSURE = "disclosure", _("自评结果应用和公开")
+        OTHER = "other", _("其他需要说明的情况")
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="narratives"
+    )
+    kind = models.CharField(_("部分"), max_length=20, choices=Kind.choices)
+    body = models.TextField(_("正文"), blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("报告文字")
+        verbose_name_plural = _("报告文字")
+        ordering = ["budget_year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget_year", "kind"], name="narrative_one_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.budget_year} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("budget:narrative_edit", args=[self.budget_year.year, self.kind])
+
+
+class AnnualReportQuerySet(models.QuerySet):
+    def published(self):
+        """Runs published to the public page, newest year first."""
+        return self.filter(published_at__isnull=False).order_by("-budget_year__year", "-pk")
+
+    def unfinished(self):
+        return self.filter(status__in=[AnnualReport.Status.QUEUED, AnnualReport.Status.RUNNING])
+
+
+def report_upload_to(run: "AnnualReport", filename: str) -> str:
+    # One folder per run, fixed names: a job that runs twice overwrites its own files.
+    return f"budget/reports/{run.budget_year.year}/run-{run.pk}/{filename}"
+
+
+class AnnualReport(models.Model):
+    """One run of the annual report job and the five files it wrote."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    # The files of a run: field name → file name (the command writes the same names).
+    FILES = {
+        "pdf": "report.pdf",
+        "docx": "report.docx",
+        "attachment1": "attachment1.xlsx",
+        "attachment2": "attachment2.xlsx",
+        "attachment3": "attachment3.xlsx",
+    }
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("进度"), default=0, validators=[MaxValueValidator(100)]
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    findings = models.JSONField(_("一致性检查结果"), default=list, blank=True)
+    total_score = models.DecimalField(
+        _("自评得分"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    grade = models.CharField(_("等级"), max_length=10, blank=True)
+    pdf = models.FileField(_("自评报告（PDF）"), upload_to=report_upload_to, blank=True)
+    docx = models.FileField(_("自评报告（Word）"), upload_to=report_upload_to, blank=True)
+    attachment1 = models.FileField(
+        _("附件1 部门整体支出绩效评价基础数据表"), upload_to=report_upload_to, blank=True
+    )
+    attachment2 = models.FileField(
+        _("附件2 部门整体支出绩效自评表"), upload_to=report_upload_to, blank=True
+    )
+    attachment3 = models.FileField(
+        _("附件3 项目支出绩效自评表"), upload_to=report_upload_to, blank=True
+    )
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公开人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AnnualReportQuerySet.as_manager()
+    # Progress is written with QuerySet.update (no history row per step); the decisions
+    # (request, completion, publication) are saved and so recorded.
+    history = HistoricalRecords(excluded_fields=["progress"])
+
+    class Meta:
+        verbose_name = _("自评报告")
+        verbose_name_plural = _("自评报告")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="report_progress_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(progress=100, finished_at__isnull=False),
+                name="report_done_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(status="done"),
+                name="report_published_only_when_done",
+                violation_error_message=_("只有已完成的报告可以公开。"),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(year)s年度自评报告（第%(pk)s次生成）") % {
+            "year": self.budget_year.year,
+            "pk": self.pk,
+        }
+
+    def get_absolute_url(self):
+        return reverse("budget:report_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def files(self) -> list[tuple[str, str, object]]:
+        """(field name, label, file) of each file the run has."""
+        return [
+            (name, self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.FILES
+            if getattr(self, name)
+        ]

@@ -1,0 +1,42 @@
+"""Builds the five files of a report from a year's book, reporting progress as it goes."""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from budget.report import document, layouts, pdf, sheets, word
+from budget.report.workbook import workbook
+from budget.yearbook import YearBook
+
+
+def chart(book: YearBook):
+    from projects.charts import signing_progress_svg
+
+    rows = book.figures.value("_progress_rows") or []
+    if not rows:
+        return None
+    return signing_progress_svg(
+        rows,
+        title=_("%(year)s年各项目签约进度") % {"year": book.year},
+        chart_id="report-signing-progress",
+    )
+
+
+def build_files(
+    book: YearBook, *, today: date, progress: Callable[[int], None] = lambda _percent: None
+) -> dict[str, bytes]:
+    """{AnnualReport file field: content} for the year in `book`."""
+    report = document.build(book, chart=chart(book), today=today)
+    progress(20)
+    files = {"pdf": pdf.render(report)}
+    progress(60)
+    files["docx"] = word.render(report)
+    progress(70)
+    files["attachment1"] = workbook(layouts.ATTACHMENT1, [sheets.attachment1(book)])
+    progress(80)
+    files["attachment2"] = workbook(layouts.ATTACHMENT2, [sheets.attachment2(book)])
+    progress(88)
+    files["attachment3"] = workbook(layouts.ATTACHMENT3, sheets.attachment3(book))
+    progress(95)
+    return files

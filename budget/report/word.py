@@ -1,0 +1,149 @@
+"""report.docx: the same report structure as an editable Word file (python-docx).
+
+Offices make their last edits in WPS or Word, so the file uses the fonts those have on a
+Chinese desktop (宋体 for the text, 黑体 for the chapter headings) and plain Word tables
+with borders. The chart becomes its data table, which Word can edit.
+"""
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from docx import Document as WordDocument
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from budget.report.document import Chart, Document, Heading, Paragraph, Table
+
+BODY_FONT = "宋体"
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+
+
+def _fonts(run_or_style, east_asian: str, size: float | None = None, bold: bool | None = None):
+    font = run_or_style.font
+    font.name = LATIN_FONT
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    element = run_or_style.element
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _page_number(paragraph) -> None:
+    """A PAGE field between dashes: — 3 —."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("— ")
+    run = paragraph.add_run()
+    for tag, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if tag:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), tag)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    paragraph.add_run(" —")
+
+
+def _paragraph(
+    word, text: str, *, indent: bool = True, bold: bool = False, font=BODY_FONT, size=12
+):
+    paragraph = word.add_paragraph()
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    run = paragraph.add_run(text)
+    _fonts(run, font, size, bold)
+    return paragraph
+
+
+def _table(word, block: Table) -> None:
+    if block.caption:
+        caption = _paragraph(word, block.caption, indent=False, bold=True, size=10.5)
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    table = word.add_table(rows=1, cols=len(block.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, block.columns, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        _fonts(run, HEADING_FONT, 10.5)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for index, values in enumerate(block.rows):
+        is_total = block.total_last and index == len(block.rows) - 1
+        cells = table.add_row().cells
+        for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
+            run = cell.paragraphs[0].add_run(text)
+            _fonts(run, BODY_FONT, 9 if block.compact else 10.5, is_total or None)
+            if column >= block.numeric_from:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    word.add_paragraph()
+
+
+def render(document: Document) -> bytes:
+    word = WordDocument()
+    section = word.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.4)
+    section.left_margin, section.right_margin = Cm(2.6), Cm(2.4)
+    _fonts(word.styles["Normal"], BODY_FONT, 12)
+
+    # The cover, then the text in a section of its own whose footer carries page numbers.
+    for _blank in range(6):
+        word.add_paragraph()
+    for line in document.title_lines:
+        title = _paragraph(word, line, indent=False, bold=True, font=HEADING_FONT, size=22)
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for _blank in range(10):
+        word.add_paragraph()
+    _paragraph(
+        word, _("单位名称：%(office)s") % {"office": document.office_name}, indent=False, size=15
+    )
+    _paragraph(word, _("报告日期：%(date)s") % {"date": document.date_text}, indent=False, size=15)
+
+    body = word.add_section(WD_SECTION.NEW_PAGE)
+    body.footer.is_linked_to_previous = False  # the cover keeps an empty footer
+    _page_number(body.footer.paragraphs[0])
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:start"), "1")  # the text starts at page 1, after the cover
+    body._sectPr.append(numbering)
+
+    for line in document.title_lines:
+        title = _paragraph(word, line, indent=False, bold=True, font=HEADING_FONT, size=18)
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            if block.level == 1:
+                _paragraph(word, block.text, font=HEADING_FONT, size=14)
+            else:
+                _paragraph(word, block.text, bold=True)
+        elif isinstance(block, Paragraph):
+            _paragraph(word, block.text, bold=block.emphasis)
+        elif isinstance(block, Table):
+            _table(word, block)
+        elif isinstance(block, Chart):
+            # Word cannot edit an SVG chart: its caption stays, the table after it has the data.
+            caption = _paragraph(word, block.caption, indent=False, size=10.5)
+            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    signature = word.add_paragraph()
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    signature.paragraph_format.space_before = Pt(24)
+    run = signature.add_run(document.office_name)
+    _fonts(run, BODY_FONT, 12)
+    run.add_break(WD_BREAK.LINE)
+    run = signature.add_run(document.date_text)
+    _fonts(run, BODY_FONT, 12)
+
+    buffer = BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()

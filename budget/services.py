@@ -1,0 +1,399 @@
+"""Writes on the budget year, its lines, expenditures, indicators and narratives, and the
+report job.
+
+Every office staff member reads the budget, writes the narratives and builds the report;
+the figures (staffing, budget lines, final-account totals, expenditures, indicators,
+expense controls) and publication belong to the finance section (计划财务科) and leaders.
+"""
+
+import logging
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
+
+from budget import narratives
+from budget.figures import BY_KEY, SCORE_KEYS
+from budget.models import (
+    AnnualReport,
+    BudgetLine,
+    BudgetYear,
+    ExpenseControl,
+    Indicator,
+    Narrative,
+    ProjectExpenditure,
+    StatedTotal,
+    report_upload_to,
+)
+from core.models import Office, User
+from core.roles import Section
+from projects.services import ensure_office_staff
+
+logger = logging.getLogger(__name__)
+
+# Carried into a new year from the one before: the office's standing facts and rules.
+CARRIED_FIELDS = [
+    "budget_level",
+    "authorized_posts",
+    "staff_in_post",
+    "retired",
+    "sections",
+    "subordinate_units",
+    "duties",
+    "weight_execution",
+    "weight_output",
+    "weight_benefit",
+    "weight_satisfaction",
+    "grade_excellent",
+    "grade_good",
+    "grade_pass",
+]
+
+
+def can_edit_figures(user: User) -> bool:
+    return user.is_office_staff and (
+        user.is_superuser or user.in_section(Section.FINANCE) or user.is_leader
+    )
+
+
+def ensure_budget_editor(user: User) -> None:
+    ensure_office_staff(user)
+    if not can_edit_figures(user):
+        raise PermissionDenied(_("只有计划财务科和领导可以修改预算和绩效数据。"))
+
+
+def _save(instance) -> None:
+    instance.full_clean()
+    instance.save()
+
+
+# ---------------------------------------------------------------------------
+# The year and its figures
+
+
+@transaction.atomic
+def create_year(*, by: User, year: int) -> BudgetYear:
+    """A new year, carrying the office's facts and rules from the latest year before it."""
+    ensure_budget_editor(by)
+    if BudgetYear.objects.filter(year=year).exists():
+        raise ValidationError(_("%(year)s年度已经建立。") % {"year": year})
+    budget_year = BudgetYear(year=year)
+    previous = BudgetYear.objects.filter(year__lt=year).order_by("-year").first()
+    if previous:
+        for name in CARRIED_FIELDS:
+            setattr(budget_year, name, getattr(previous, name))
+    _save(budget_year)
+    return budget_year
+
+
+@transaction.atomic
+def update_year(*, budget_year: BudgetYear, by: User, **fields: Any) -> BudgetYear:
+    ensure_budget_editor(by)
+    for name, value in fields.items():
+        setattr(budget_year, name, value)
+    _save(budget_year)
+    return budget_year
+
+
+@transaction.atomic
+def save_budget_line(
+    *,
+    budget_year: BudgetYear,
+    by: User,
+    fund: str,
+    kind: str,
+    opening: Decimal,
+    income: Decimal,
+    expenditure: Decimal,
+    closing: Decimal,
+) -> BudgetLine:
+    """Record (or correct) one fund and kind of the year; the balances must add up."""
+    ensure_budget_editor(by)
+    if opening + income - expenditure != closing:
+        raise ValidationError(
+            _(
+                "年初结转和结余（%(opening)s）+ 本年收入（%(income)s）− 本年支出（%(expenditure)s）"
+                "= %(expected)s元，与年末结转和结余（%(closing)s元）不符。"
+            )
+            % {
+                "opening": opening,
+                "income": income,
+                "expenditure": expenditure,
+                "expected": opening + income - expenditure,
+                "closing": closing,
+            }
+        )
+    line = BudgetLine.objects.filter(budget_year=budget_year, fund=fund, kind=kind).first()
+    line = line or BudgetLine(budget_year=budget_year, fund=fund, kind=kind)
+    line.opening, line.income, line.expenditure, line.closing = (
+        opening,
+        income,
+        expenditure,
+        closing,
+    )
+    _save(line)
+    return line
+
+
+@transaction.atomic
+def delete_budget_line(*, line: BudgetLine, by: User) -> None:
+    ensure_budget_editor(by)
+    line.delete()
+
+
+@transaction.atomic
+def save_stated_total(
+    *, budget_year: BudgetYear, by: User, fund: str, income: Decimal, expenditure: Decimal
+) -> StatedTotal:
+    ensure_budget_editor(by)
+    total = StatedTotal.objects.filter(budget_year=budget_year, fund=fund).first()
+    total = total or StatedTotal(budget_year=budget_year, fund=fund)
+    total.income, total.expenditure = income, expenditure
+    _save(total)
+    return total
+
+
+@transaction.atomic
+def delete_stated_total(*, total: StatedTotal, by: User) -> None:
+    ensure_budget_editor(by)
+    total.delete()
+
+
+@transaction.atomic
+def save_expenditure(
+    *,
+    budget_year: BudgetYear,
+    by: User,
+    expenditure: ProjectExpenditure | None = None,
+    **fields: Any,
+) -> ProjectExpenditure:
+    ensure_budget_editor(by)
+    if expenditure is None:
+        office = Office.objects.order_by("pk").first()
+        expenditure = ProjectExpenditure(budget_year=budget_year)
+        if office:
+            expenditure.department = office.parent_body
+            expenditure.implementer = office.name
+    for name, value in fields.items():
+        setattr(expenditure, name, value)
+    _save(expenditure)
+    return expenditure
+
+
+@transaction.atomic
+def delete_expenditure(*, expenditure: ProjectExpenditure, by: User) -> None:
+    ensure_budget_editor(by)
+    expenditure.delete()
+
+
+def _check_indicator(indicator: Indicator) -> None:
+    errors = {}
+    if indicator.sublevel not in Indicator.SUBLEVELS[indicator.level]:
+        errors["sublevel"] = _("“%(sublevel)s”不属于一级指标“%(level)s”。") % {
+            "sublevel": indicator.get_sublevel_display(),
+            "level": indicator.get_level_display(),
+        }
+    is_execution = indicator.method == Indicator.Method.EXECUTION
+    if is_execution != (indicator.level == Indicator.Level.EXECUTION):
+        errors["method"] = _("按预算执行率评分的指标须放在一级指标“预算执行”下，反之亦然。")
+    if indicator.figure:
+        spec = BY_KEY.get(indicator.figure)
+        if spec is None or not spec.is_numeric or indicator.figure in SCORE_KEYS:
+            errors["figure"] = _("不能用“%(figure)s”作为指标的取数来源。") % {
+                "figure": spec.name if spec else indicator.figure
+            }
+    if indicator.method == Indicator.Method.MANUAL:
+        if indicator.manual_score is None:
+            errors["manual_score"] = _("人工评分须填写得分。")
+        if not indicator.score_reason.strip():
+            errors["score_reason"] = _("人工评分须说明评分理由。")
+    elif indicator.manual_score is not None:
+        errors["manual_score"] = _("只有人工评分的指标才填写得分。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_indicator(
+    *,
+    budget_year: BudgetYear,
+    by: User,
+    indicator: Indicator | None = None,
+    expenditure: ProjectExpenditure | None = None,
+    **fields: Any,
+) -> Indicator:
+    ensure_budget_editor(by)
+    if indicator is None:
+        indicator = Indicator(budget_year=budget_year, expenditure=expenditure)
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    if indicator.figure:
+        indicator.actual = None  # a bound indicator takes its actual from the data
+    _check_indicator(indicator)
+    _save(indicator)
+    return indicator
+
+
+@transaction.atomic
+def delete_indicator(*, indicator: Indicator, by: User) -> None:
+    ensure_budget_editor(by)
+    indicator.delete()
+
+
+@transaction.atomic
+def save_expense_controls(
+    *, budget_year: BudgetYear, by: User, values: dict[str, dict[str, Decimal]]
+) -> None:
+    """`values`: item → {previous_actual, budget, actual}; every item of the form at once."""
+    ensure_budget_editor(by)
+    existing = {control.item: control for control in budget_year.controls.all()}
+    for item, amounts in values.items():
+        control = existing.get(item) or ExpenseControl(budget_year=budget_year, item=item)
+        for name, value in amounts.items():
+            setattr(control, name, value or Decimal("0.00"))
+        _save(control)
+
+
+# ---------------------------------------------------------------------------
+# Narratives
+
+
+@transaction.atomic
+def save_narrative(*, budget_year: BudgetYear, by: User, kind: str, body: str) -> Narrative:
+    """Save a section's text; a placeholder naming no known figure is refused."""
+    ensure_office_staff(by)
+    unknown = narratives.unknown_names(body)
+    if unknown:
+        raise ValidationError(
+            _("以下数据名称不存在：%(names)s。请从右侧列表中选择，或删除这些花括号。")
+            % {"names": "、".join(f"{{{name}}}" for name in unknown)},
+            code="unknown_figure",
+        )
+    narrative = Narrative.objects.filter(budget_year=budget_year, kind=kind).first()
+    narrative = narrative or Narrative(budget_year=budget_year, kind=kind)
+    narrative.body = body
+    narrative.updated_by = by
+    narrative.updated_at = timezone.now()
+    _save(narrative)
+    return narrative
+
+
+# ---------------------------------------------------------------------------
+# The report job
+
+
+def request_report(*, budget_year: BudgetYear, by: User | None) -> AnnualReport:
+    """Queue a build of the year's report; the job starts once this is committed.
+
+    If the broker cannot take the job, the run is marked failed and the broker's error goes
+    on (core.middleware.BrokerUnavailableMiddleware turns it into a page saying so)."""
+    if by is not None:
+        ensure_office_staff(by)
+    from budget.tasks import build_annual_report
+
+    run = None
+    try:
+        with transaction.atomic():
+            run = AnnualReport.objects.create(budget_year=budget_year, requested_by=by)
+            build_annual_report.delay_on_commit(run.pk)
+    except BrokerError:
+        if run is not None:
+            AnnualReport.objects.filter(pk=run.pk, status=AnnualReport.Status.QUEUED).update(
+                status=AnnualReport.Status.FAILED,
+                error=_("任务队列暂时不可用，报告未能开始生成。"),
+                finished_at=timezone.now(),
+            )
+        raise
+    return run
+
+
+def _progress(run_id: int, percent: int) -> None:
+    # An UPDATE outside any transaction, so that the page polling the run sees it at once.
+    AnnualReport.objects.filter(pk=run_id).update(progress=percent)
+
+
+def build_report(*, run_id: int, today: date | None = None) -> AnnualReport:
+    """The job: build the five files of the run's year and store them on the run.
+
+    Safe to run twice: a finished run is left as it is, and a run interrupted half-way is
+    built again from the start, overwriting its own files (their names are fixed)."""
+    from budget import yearbook
+    from budget.report.build import build_files
+
+    run = AnnualReport.objects.select_related("budget_year").get(pk=run_id)
+    if run.status == AnnualReport.Status.DONE:
+        return run
+    started = timezone.now()
+    AnnualReport.objects.filter(pk=run.pk).update(
+        status=AnnualReport.Status.RUNNING, progress=5, started_at=started, error=""
+    )
+    try:
+        book = yearbook.gather(run.budget_year)
+        _progress(run.pk, 10)
+        files = build_files(
+            book,
+            today=today or timezone.localdate(),
+            progress=lambda percent: _progress(run.pk, percent),
+        )
+        with transaction.atomic():
+            run = AnnualReport.objects.select_for_update().get(pk=run.pk)
+            for field, content in files.items():
+                name = report_upload_to(run, AnnualReport.FILES[field])
+                field_file = getattr(run, field)
+                if field_file.storage.exists(name):
+                    field_file.storage.delete(name)
+                field_file.save(AnnualReport.FILES[field], ContentFile(content), save=False)
+            run.findings = [finding.as_dict() for finding in book.findings]
+            run.total_score = book.department.total if book.department.rows else None
+            run.grade = book.department.grade
+            run.status = AnnualReport.Status.DONE
+            run.progress = 100
+            run.started_at = started
+            run.finished_at = timezone.now()
+            run.save()
+    except Exception as error:
+        logger.exception("Building annual report run %s failed", run_id)
+        AnnualReport.objects.filter(pk=run_id).update(
+            status=AnnualReport.Status.FAILED,
+            error=_("生成失败：%(error)s") % {"error": error},
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def publish_report(*, run: AnnualReport, by: User, findings_checked: bool = False) -> AnnualReport:
+    """Publish a finished run to the public page. A run whose consistency check found
+    disagreements needs the publisher to confirm they were checked."""
+    ensure_budget_editor(by)
+    run = AnnualReport.objects.select_for_update().get(pk=run.pk)
+    if run.status != AnnualReport.Status.DONE:
+        raise ValidationError(_("只有已完成的报告可以公开。"))
+    if run.is_published:
+        raise ValidationError(_("该报告已经公开。"))
+    if run.findings and not findings_checked:
+        raise ValidationError(
+            _("一致性检查发现%(count)s处不一致，请核对后勾选确认再公开。")
+            % {"count": len(run.findings)}
+        )
+    run.published_at = timezone.now()
+    run.published_by = by
+    run.save(update_fields=["published_at", "published_by"])
+    return run
+
+
+@transaction.atomic
+def withdraw_report(*, run: AnnualReport, by: User) -> AnnualReport:
+    ensure_budget_editor(by)
+    run = AnnualReport.objects.select_for_update().get(pk=run.pk)
+    run.published_at = None
+    run.published_by = None
+    run.save(update_fields=["published_at", "published_by"])
+    return run

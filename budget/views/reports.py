@@ -1,0 +1,108 @@
+"""Report runs: queue a build, watch its progress, download its files, publish it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from budget import services
+from budget.forms import PublishForm
+from budget.models import AnnualReport
+from budget.views.common import office_year
+from core.http import download, report_form_errors, report_validation_error
+from projects.services import ensure_office_staff
+
+
+def _run_for(request, pk) -> AnnualReport:
+    ensure_office_staff(request.user)
+    return get_object_or_404(
+        AnnualReport.objects.select_related("budget_year", "requested_by", "published_by"), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def report_request(request, year):
+    budget_year = office_year(request, year)
+    run = services.request_report(budget_year=budget_year, by=request.user)
+    run.refresh_from_db()  # without a broker the job has run already
+    if run.status == AnnualReport.Status.DONE:
+        messages.success(request, _("报告已生成。"))
+    elif run.status == AnnualReport.Status.FAILED:
+        messages.error(request, _("报告生成失败，请查看错误信息。"))
+    else:
+        messages.success(request, _("已提交生成任务，请稍候。"))
+    return redirect(run)
+
+
+@login_required
+def report_detail(request, pk):
+    run = _run_for(request, pk)
+    return render(
+        request,
+        "budget/annualreport_detail.html",
+        {
+            "run": run,
+            "publish_form": PublishForm(),
+            "can_edit": services.can_edit_figures(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_progress(request, pk):
+    """The progress partial htmx polls every second until the run has finished."""
+    run = _run_for(request, pk)
+    return render(request, "budget/_annualreport_progress.html", {"run": run})
+
+
+@login_required
+def report_file(request, pk, field):
+    run = _run_for(request, pk)
+    if field not in AnnualReport.FILES:
+        raise Http404
+    filename = f"{run.budget_year.year}-{AnnualReport.FILES[field]}"
+    return download(getattr(run, field), filename)
+
+
+@login_required
+@require_POST
+def report_publish(request, pk):
+    run = _run_for(request, pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(run)
+    try:
+        services.publish_report(
+            run=run, by=request.user, findings_checked=form.cleaned_data["findings_checked"]
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("报告已公开。"))
+    return redirect(run)
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk):
+    run = _run_for(request, pk)
+    services.withdraw_report(run=run, by=request.user)
+    messages.success(request, _("已撤回公开。"))
+    return redirect(run)
+
+
+urlpatterns = [
+    path("<int:year>/reports/new/", report_request, name="report_request"),
+    path("reports/<int:pk>/", report_detail, name="report_detail"),
+    path("reports/<int:pk>/progress/", report_progress, name="report_progress"),
+    path("reports/<int:pk>/files/<str:field>/", report_file, name="report_file"),
+    path("reports/<int:pk>/publish/", report_publish, name="report_publish"),
+    path("reports/<int:pk>/withdraw/", report_withdraw, name="report_withdraw"),
+]

@@ -1,0 +1,185 @@
+"""The report job: queued from the page, run (eagerly in tests), its files, publication,
+idempotence, failure, a broker that is down, and the command."""
+
+from decimal import Decimal
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from kombu.exceptions import OperationalError
+from openpyxl import load_workbook
+
+from budget import services, tasks
+from budget.models import AnnualReport, Fund, SpendingKind
+from tests.auth import login
+from tests.budget.conftest import indicator, line, wan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_year(budget_year, finance):
+    line(budget_year, finance, kind=SpendingKind.BASIC, amounts=("0", "213.4", "213.4", "0"))
+    line(budget_year, finance, kind=SpendingKind.PROJECT, amounts=("3", "5", "3", "5"))
+    services.save_stated_total(
+        budget_year=budget_year,
+        by=finance,
+        fund=Fund.GENERAL,
+        income=wan("213.4"),
+        expenditure=wan("213.4"),
+    )
+    # One output indicator worth all 100 points, as this year's layout says.
+    services.update_year(
+        budget_year=budget_year,
+        by=finance,
+        weight_execution=0,
+        weight_output=100,
+        weight_benefit=0,
+        weight_satisfaction=0,
+    )
+    indicator(budget_year, finance, target=Decimal(1), actual=Decimal(1), weight=Decimal(100))
+    return budget_year
+
+
+def request_report(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("budget:report_request", args=[2022]))
+    return response, AnnualReport.objects.get()
+
+
+def test_the_button_queues_the_job_which_writes_five_files(
+    client, small_year, office_user, django_capture_on_commit_callbacks
+):
+    login(client, "clerk")
+    response, run = request_report(client, django_capture_on_commit_callbacks)
+    assert response["Location"] == run.get_absolute_url()
+    assert (run.status, run.progress, run.requested_by) == ("done", 100, office_user)
+    assert [field for field, _label, _file in run.files()] == list(AnnualReport.FILES)
+    assert run.total_score == Decimal("100.00")
+    assert [(f["stated"], f["computed"]) for f in run.findings] == [
+        ("213.4", "218.4"),
+        ("213.4", "216.4"),
+    ]
+
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "一致性检查发现2处不一致" in page
+    assert "hx-trigger" not in page  # finished: nothing polls
+
+    download = client.get(reverse("budget:report_file", args=[run.pk, "attachment2"]))
+    assert download["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(BytesIO(b"".join(download.streaming_content))).active
+    assert sheet["A1"].value == "部门整体支出绩效自评表"
+
+
+def test_a_queued_run_polls_its_progress_until_it_finishes(client, small_year, office_user):
+    run = AnnualReport.objects.create(budget_year=small_year, requested_by=office_user)
+    login(client, "clerk")
+    partial = client.get(reverse("budget:report_progress", args=[run.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in partial
+    assert '<progress max="100" value="0"' in partial
+
+    services.build_report(run_id=run.pk)
+    partial = client.get(reverse("budget:report_progress", args=[run.pk])).content.decode()
+    assert "hx-trigger" not in partial
+    assert reverse("budget:report_file", args=[run.pk, "pdf"]) in partial
+
+
+def test_running_the_job_twice_changes_nothing(small_year, office_user):
+    run = AnnualReport.objects.create(budget_year=small_year, requested_by=office_user)
+    first = tasks.build_annual_report.delay(run.pk).get()
+    run.refresh_from_db()
+    finished_at, pdf_name = run.finished_at, run.pdf.name
+    second = tasks.build_annual_report.delay(run.pk).get()
+    run.refresh_from_db()
+    assert (first, second) == ("done", "done")
+    assert (run.finished_at, run.pdf.name) == (finished_at, pdf_name)
+
+
+def test_a_run_interrupted_half_way_is_built_again_over_its_own_files(small_year, office_user):
+    run = AnnualReport.objects.create(budget_year=small_year, requested_by=office_user)
+    services.build_report(run_id=run.pk)
+    run.refresh_from_db()
+    name = run.pdf.name
+    # As if the worker died after writing: the broker delivers the job again.
+    AnnualReport.objects.filter(pk=run.pk).update(status="running", progress=60, finished_at=None)
+    services.build_report(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.pdf.name) == ("done", name)
+    assert name.endswith(f"run-{run.pk}/report.pdf")
+
+
+def test_a_failing_build_is_recorded_on_the_run(small_year, office_user, monkeypatch):
+    from budget.report import build
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build, "build_files", broken)
+    run = AnnualReport.objects.create(budget_year=small_year, requested_by=office_user)
+    run = services.build_report(run_id=run.pk)
+    assert run.status == "failed"
+    assert run.error == "生成失败：disk full"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_gives_a_clear_page_and_a_failed_run(
+    client, small_year, office_user, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.build_annual_report, "delay", refuse)
+    login(client, "clerk")
+    response = client.post(reverse("budget:report_request", args=[2022]))
+    assert response.status_code == 503
+    assert "后台任务服务暂不可用" in response.content.decode()
+    run = AnnualReport.objects.get()
+    assert run.status == "failed"
+    assert "任务队列暂时不可用" in run.error
+
+
+def test_publishing_a_run_with_findings_needs_them_checked(small_year, finance, client):
+    run = AnnualReport.objects.create(budget_year=small_year, requested_by=finance)
+    services.build_report(run_id=run.pk)
+    login(client, "finance")
+    url = reverse("budget:report_publish", args=[run.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "一致性检查发现2处不一致，请核对后勾选确认再公开" in page
+    assert not AnnualReport.objects.published().exists()
+
+    client.post(url, {"findings_checked": "on"})
+    assert list(AnnualReport.objects.published()) == [run]
+    run.refresh_from_db()
+    assert run.published_by == finance
+
+    client.post(reverse("budget:report_withdraw", args=[run.pk]))
+    assert not AnnualReport.objects.published().exists()
+
+
+def test_an_unfinished_run_cannot_be_published(small_year, finance):
+    from django.core.exceptions import ValidationError
+
+    run = AnnualReport.objects.create(budget_year=small_year)
+    with pytest.raises(ValidationError):
+        services.publish_report(run=run, by=finance, findings_checked=True)
+
+
+def test_the_command_writes_the_five_files_without_a_broker(small_year, tmp_path):
+    out = tmp_path / "out"
+    stdout, stderr = StringIO(), StringIO()
+    call_command(
+        "build_annual_report", "--year", "2022", "--out", str(out), stdout=stdout, stderr=stderr
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted(AnnualReport.FILES.values())
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert "合计218.4万元" in stderr.getvalue()
+    assert "得分100" in stdout.getvalue()
+    assert AnnualReport.objects.get().requested_by is None
+
+
+def test_the_command_refuses_a_year_that_does_not_exist(db, tmp_path):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="2030年度尚未建立"):
+        call_command("build_annual_report", "--year", "2030", "--out", str(tmp_path))
