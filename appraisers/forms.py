@@ -14,7 +14,7 @@ from appraisers.models import (
     FirmSelection,
     Valuer,
 )
-from projects.forms.plans import check_upload
+from core.uploads import check_upload
 from projects.models import Project
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}

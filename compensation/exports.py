@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from compensation import reports
 from compensation.models import Fund
-from projects.exports import DATE, DATETIME, INTEGER, TEXT, ExportColumn, write_workbook
+from core.spreadsheets import DATE, DATETIME, INTEGER, TEXT, ExportColumn, write_workbook
 from projects.models import Project
 
 MONEY = "#,##0.00"

@@ -41,3 +41,13 @@ def report_validation_error(request, error: ValidationError) -> None:
 
     for message in error_messages(error):
         messages.error(request, message)
+
+
+def add_service_error(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: under its field when the form has it,
+    otherwise above the form (a model-level or constraint message)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

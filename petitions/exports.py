@@ -11,10 +11,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
 from core.formatting import cn_date
+from core.spreadsheets import safe_text
 from petitions.models import DutyRoster
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 WEEKDAYS = "一二三四五六日"
 COLUMNS = [  # header, width
     (gettext_lazy("日期"), 16),
@@ -25,11 +24,6 @@ COLUMNS = [  # header, width
     (gettext_lazy("值班人"), 12),
     (gettext_lazy("联系电话"), 16),
 ]
-
-
-def safe_text(value: str) -> str:
-    """Text a spreadsheet shows as text and never runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def filename(roster: DutyRoster) -> str:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import District, User
 from core.scoping import visible_to
+from core.uploads import check_document
 from core.validators import normalize_resident_id
 from petitions import deadlines
 from petitions.models import (
@@ -20,8 +21,7 @@ from petitions.models import (
     Status,
     Visit,
 )
-from projects.forms.households import DATE, DOCUMENT_TYPES
-from projects.forms.projects import check_upload_size
+from projects.forms.households import DATE
 from projects.models import Household, Project
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -32,10 +32,7 @@ def _today():
 
 
 def _checked_document(upload):
-    upload = check_upload_size(upload)
-    if upload and not upload.name.lower().endswith(DOCUMENT_TYPES):
-        raise forms.ValidationError(_("只接受 PDF、图片（JPG/PNG/TIF）、Word 或 Excel 文件。"))
-    return upload
+    return check_document(upload)
 
 
 class _ScopedPlaceMixin:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import User
+from core.spreadsheets import DATE, ExportColumn, write_workbook
 from projects.models import Hazard, Inspection
 from projects.services import ensure_can_edit_project, ensure_office_staff
 
@@ -54,8 +55,6 @@ def update_hazard(
 
 def hazard_workbook(hazards) -> bytes:
     """问题隐患及整改措施清单, one row per hazard."""
-    from projects.exports import DATE, ExportColumn, write_workbook
-
     columns = [
         ExportColumn(_("序号"), 6),
         ExportColumn(_("项目"), 20),

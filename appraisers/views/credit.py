@@ -20,8 +20,13 @@ from appraisers.forms import (
     PublishListForm,
 )
 from appraisers.models import CreditEvent, CreditEventKind, CreditList, CreditPolicy
-from core.http import download, paginate, report_form_errors, report_validation_error
-from projects.forms.plans import add_service_error
+from core.http import (
+    add_service_error,
+    download,
+    paginate,
+    report_form_errors,
+    report_validation_error,
+)
 
 
 @login_required

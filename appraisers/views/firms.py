@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 from appraisers import services
 from appraisers.forms import FirmFilterForm, FirmForm, ValuerForm
 from appraisers.models import AppraisalFirm, CreditList, CreditListEntry, FirmSelection, Valuer
-from core.http import paginate, report_form_errors, report_validation_error
-from projects.forms.plans import add_service_error
+from core.http import add_service_error, paginate, report_form_errors, report_validation_error
 from projects.services import ensure_office_staff
 
 

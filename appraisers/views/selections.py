@@ -20,9 +20,8 @@ from appraisers.forms import (
     VoteForm,
 )
 from appraisers.models import Commission, FirmSelection
-from core.http import report_form_errors, report_validation_error
+from core.http import add_service_error, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
-from projects.forms.plans import add_service_error
 from projects.models import Project
 from projects.services import ensure_office_staff
 

@@ -24,9 +24,8 @@ from appraisers.forms import (
 )
 from appraisers.models import Commission, ExpertReview, Recheck, Valuation
 from core.deadlines import WorkCalendar
-from core.http import paginate, report_form_errors, report_validation_error
+from core.http import add_service_error, paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
-from projects.forms.plans import add_service_error
 from projects.models import Household, Project
 from projects.services import ensure_can_edit_project
 

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 
 from core.roles import Section
 from core.scoping import get_visible_or_404
-from projects.exports import XLSX_CONTENT_TYPE
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects.models import Project
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.http import paginate, report_form_errors, report_validation_error
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from petitions import exports, services
 from petitions.forms import RosterForm, ShiftForm
 from petitions.models import DutyRoster, DutyShift
@@ -109,7 +110,7 @@ def shift_remove(request, pk):
 @login_required
 def roster_export(request, pk):
     roster = _roster_for(request, pk)
-    response = HttpResponse(exports.roster_xlsx(roster), content_type=exports.XLSX_CONTENT_TYPE)
+    response = HttpResponse(exports.roster_xlsx(roster), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{exports.filename(roster)}"
     return response
 

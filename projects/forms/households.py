@@ -2,12 +2,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import check_document
 from core.validators import normalize_resident_id
-from projects.forms.projects import check_upload_size
 from projects.models import FamilyMember, Household, HouseholdDocument
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DOCUMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".doc", ".docx", ".xlsx")
 
 
 class HouseholdFilterForm(forms.Form):
@@ -94,7 +93,4 @@ class DocumentForm(forms.ModelForm):
         fields = ["kind", "title", "file"]
 
     def clean_file(self):
-        upload = check_upload_size(self.cleaned_data.get("file"))
-        if upload and not upload.name.lower().endswith(DOCUMENT_TYPES):
-            raise forms.ValidationError(_("只接受 PDF、图片（JPG/PNG/TIF）、Word 或 Excel 文件。"))
-        return upload
+        return check_document(self.cleaned_data.get("file"))

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms.projects import check_upload_size
+from core.uploads import check_document
 from projects.models import (
     CompensationDecision,
     EnforcementApplication,
@@ -15,7 +15,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class UploadField(forms.FileField):
     def clean(self, *args, **kwargs):
-        return check_upload_size(super().clean(*args, **kwargs))
+        return check_document(super().clean(*args, **kwargs))
 
 
 class ObjectionForm(forms.Form):

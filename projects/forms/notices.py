@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms.plans import check_upload
+from core.uploads import check_upload
 from projects.models import Notice
 
 # Lists posted with a notice (一榜, 二榜, 困难补助) are often spreadsheets.

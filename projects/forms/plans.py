@@ -4,62 +4,15 @@ The forms only validate input; the views hand `cleaned_data` to projects.service
 """
 
 from decimal import Decimal
-from pathlib import PurePath
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import check_upload
 from projects.models import CompensationPlan
 
-UPLOAD_LIMIT = 10 * 1024 * 1024
-
-# What a file of each accepted kind starts with. The extension alone is what the
-# user typed; the first bytes tell a renamed executable or HTML page from a document.
-_ZIP = (b"PK\x03\x04",)
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # .doc / .xls (Office 97-2003)
-SIGNATURES = {
-    ".pdf": (b"%PDF-",),
-    ".doc": _OLE,
-    ".docx": _ZIP,
-    ".xls": _OLE,
-    ".xlsx": _ZIP,
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 PLAN_DOCUMENT_TYPES = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
-
-
-def check_upload(upload, *, types: tuple[str, ...], types_label: str):
-    """Refuse a file over 10 MB, or one whose name or content is not of an accepted type."""
-    if not upload:
-        return upload
-    if upload.size > UPLOAD_LIMIT:
-        raise ValidationError(_("文件不能超过10MB。"), code="too_large")
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix not in types:
-        raise ValidationError(_("只接受%(types)s文件。") % {"types": types_label}, code="file_type")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(SIGNATURES[suffix]):
-        raise ValidationError(
-            _("文件内容与扩展名%(suffix)s不符，请上传原始文件。") % {"suffix": suffix},
-            code="file_content",
-        )
-    return upload
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: under its field when the form has it,
-    otherwise above the form (a model-level or constraint message)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 PLAN_STANDARDS = [

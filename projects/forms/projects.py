@@ -4,15 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import District, User
 from core.roles import Section
+from core.uploads import check_document
 from projects.models import Approval, Project, Stage
-
-UPLOAD_LIMIT = 10 * 1024 * 1024
-
-
-def check_upload_size(upload):
-    if upload and upload.size > UPLOAD_LIMIT:
-        raise forms.ValidationError(_("文件不能超过10MB。"))
-    return upload
 
 
 class ProjectFilterForm(forms.Form):
@@ -90,7 +83,7 @@ class ApprovalForm(forms.Form):
     file = forms.FileField(label=_("扫描件"), required=False)
 
     def clean_file(self):
-        return check_upload_size(self.cleaned_data.get("file"))
+        return check_document(self.cleaned_data.get("file"))
 
 
 class AdvanceStageForm(forms.Form):

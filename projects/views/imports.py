@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.http import report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects import exports, imports
 from projects.forms.imports import HouseholdImportForm
 from projects.forms.projects import ProjectFilterForm
@@ -25,7 +26,7 @@ PREVIEW_ROWS = 500
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

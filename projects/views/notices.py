@@ -13,11 +13,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import download, error_messages, paginate
+from core.http import add_service_error, download, error_messages, paginate
 from core.scoping import get_visible_or_404, visible_to
 from projects import services
 from projects.forms.notices import NoticeFilterForm, NoticeForm, PublishNoticeForm
-from projects.forms.plans import add_service_error
 from projects.models import Notice, Project
 
 

@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import download, error_messages, paginate
+from core.http import add_service_error, download, error_messages, paginate
 from core.scoping import get_visible_or_404, visible_to
 from projects import services
 from projects.forms.plans import (
@@ -21,7 +21,6 @@ from projects.forms.plans import (
     PlanForm,
     PlanReplyForm,
     ReturnPlanForm,
-    add_service_error,
 )
 from projects.models import CompensationPlan, PlanReview, Project
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from core.http import paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404, visible_to
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects import safety, services
-from projects.exports import XLSX_CONTENT_TYPE
 from projects.forms.legal import HazardForm, HazardStatusForm, InspectionForm
 from projects.models import Hazard, Inspection, Project
 

@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from core.spreadsheets import XLSX_CONTENT_TYPE, safe_text
 from projects import exports, services
 from projects.models import Household, Project, Stage
 from tests.auth import login
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def sheet_of(response):
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert response["Content-Disposition"].startswith("attachment")
     return openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
 
@@ -108,15 +109,15 @@ def test_formula_looking_text_is_escaped_in_the_household_export(client, distric
 
 
 def test_safe_text_prefixes_only_formula_triggers():
-    assert exports.safe_text("=1+1") == "'=1+1"
-    assert exports.safe_text("+1") == "'+1"
-    assert exports.safe_text("-1") == "'-1"
-    assert exports.safe_text("@x") == "'@x"
-    assert exports.safe_text("\tx") == "'\tx"
-    assert exports.safe_text("\rx") == "'\rx"
-    assert exports.safe_text("张三") == "张三"
-    assert exports.safe_text("1=1") == "1=1"
-    assert exports.safe_text("") == ""
+    assert safe_text("=1+1") == "'=1+1"
+    assert safe_text("+1") == "'+1"
+    assert safe_text("-1") == "'-1"
+    assert safe_text("@x") == "'@x"
+    assert safe_text("\tx") == "'\tx"
+    assert safe_text("\rx") == "'\rx"
+    assert safe_text("张三") == "张三"
+    assert safe_text("1=1") == "1=1"
+    assert safe_text("") == ""
 
 
 def test_household_export_reads_households_in_a_constant_number_of_queries(

@@ -162,7 +162,7 @@ def test_an_archive_upload_of_the_wrong_type_is_refused(client, district_member,
         },
         follow=True,
     )
-    assert "只接受 PDF" in response.content.decode()
+    assert "只接受PDF" in response.content.decode()
     assert not HouseholdDocument.objects.exists()
 
 
