@@ -1,0 +1,127 @@
+"""The seed test: the 2022 report built from the demo data through the real job states every
+figure of the office's own 2022 report, and the consistency check catches its 213.4 vs 218.4."""
+
+import re
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import call_command
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from budget import demo, services
+from budget.models import AnnualReport, BudgetYear
+from core.models import User
+
+pytestmark = pytest.mark.django_db
+
+SEED_PEOPLE = ["曾国强", "杨光斗", "曾新林"]
+
+# What the seed states, as the built report must state it (whitespace removed).
+STATEMENTS = [
+    "邵阳市人民政府房屋征收管理办公室为邵阳市住房和城乡建设局下属的一级预算单位",
+    "下设计划财务科、法规科、人事秘书科、业务科等四个科室",
+    "单位人员编制16人",
+    "在编在职人员11人",
+    "离退休人员8人",
+    "（1）审核区人民政府房屋征收补偿方案；",
+    "（10）法律、法规和规章规定以及市人民政府确定的其他工作职责。",
+    "一般公共预算财政拨款基本支出年初结转和结余0万元，本年收入213.4万元，本年支出213.4万元，"
+    "年末结转和结余0万元",
+    "一般公共预算财政拨款项目支出年初结转和结余3万元，本年收入5万元，本年支出3万元，"
+    "年末结转和结余5万元",
+    "本单位2022年无政府性基金的资金支出",
+    "本单位2022年无国有资本经营的资金支出",
+    "本单位2022年无社会保险基金的资金支出",
+    "新增房屋征收项目2个（北塔区C-12地块和三里桥道路改造工程），涉及42户，建筑面积9472平方米",
+    "正在实施的征收项目10个（六岭棚改、水利局棚改、中驰棚改、青云街棚改等），涉及1497户，"
+    "建筑面积14.95万平方米",
+    "已签约1006户，面积10.12万平方米",
+    "安全隐患3类9处",
+    "整改到位9处",
+    "接待来访群众53人次",
+    "部门整体支出绩效自评得分95分",
+]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def demo_year():
+    call_command("load_demo", stdout=StringIO())
+    assert demo.load() is True
+    assert demo.load() is False  # a second run changes nothing
+    return BudgetYear.objects.get(year=2022)
+
+
+def test_the_2022_report_built_from_the_demo_states_the_seeds_figures(
+    demo_year, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.request_report(
+            budget_year=demo_year, by=User.objects.get(username="finance")
+        )
+    run.refresh_from_db()
+    assert run.status == AnnualReport.Status.DONE, run.error
+    assert (run.total_score, run.grade) == (95, "优")
+
+    # The consistency check reports the seed's own disagreement.
+    assert [(f["stated"], f["computed"], f["unit"]) for f in run.findings] == [
+        ("213.4", "218.4", "万元"),
+        ("213.4", "216.4", "万元"),
+    ]
+
+    with run.pdf.open("rb") as handle:
+        reader = PdfReader(BytesIO(handle.read()))
+    pdf = squeeze("".join(page.extract_text() for page in reader.pages))
+    with run.docx.open("rb") as handle:
+        document = Document(handle)
+    docx = squeeze("".join(paragraph.text for paragraph in document.paragraphs))
+
+    for text in (pdf, docx):
+        assert "2022年度邵阳市人民政府房屋征收管理办公室整体支出绩效自评报告" in text
+        assert "2023年4月7日" in text
+        for statement in STATEMENTS:
+            assert squeeze(statement) in text, statement
+        assert "（11）" not in text  # exactly the ten duties
+        for heading in [
+            "一、部门（单位）基本情况",
+            "六、部门整体支出绩效情况",
+            "十、其他需要说明的情况",
+        ]:
+            assert heading in text
+        for person in SEED_PEOPLE:
+            assert person not in text
+    visitor_times = int(re.search(r"接待来访群众(\d+)人次", pdf).group(1))
+    assert visitor_times > 50
+    assert "图12022年正在实施项目签约进度" in pdf  # the dashboard's chart
+
+    with run.attachment1.open("rb") as handle:
+        basic = load_workbook(handle).active
+    assert (basic["B4"].value, basic["C4"].value, basic["D4"].value) == (16, 11, 0.6875)
+    assert basic["A12"].value == "项目支出"
+    assert basic["D12"].value == 3  # 万元 spent on projects
+
+    with run.attachment2.open("rb") as handle:
+        scores = load_workbook(handle).active
+    total_row = next(row for row in scores.iter_rows(values_only=True) if row[0] == "总分")
+    assert total_row[5:8] == (100, 95, "等级：优")
+    names = [row[2] for row in scores.iter_rows(min_row=5, values_only=True) if row[0] != "总分"]
+    assert "正在实施的征收项目" in names and len(names) == 12
+
+    with run.attachment3.open("rb") as handle:
+        projects = load_workbook(handle)
+    assert projects.sheetnames == ["房屋征收工作经费"]
+    sheet = projects.active
+    assert [sheet.cell(6, column).value for column in range(2, 9)] == [
+        "年度资金总额",
+        8,
+        8,
+        3,
+        10,
+        0.375,
+        3.75,
+    ]
