@@ -215,7 +215,7 @@ def _project_figures(year: int) -> dict[str, object]:
         "new_count": figures.new.count,
         "new_households": figures.new.households,
         "new_area": figures.new.area,
-        "new_names": names_text(new_names),
+        "new_names": names_text(new_names, limit=4),
         "in_progress_count": figures.in_progress.count,
         "in_progress_households": figures.in_progress.households,
         "in_progress_area_wan": figures.in_progress.area_wan,

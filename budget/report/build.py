@@ -16,6 +16,12 @@ def chart(book: YearBook):
     rows = book.figures.value("_progress_rows") or []
     if not rows:
         return None
+    if len(rows) > document.CHART_LIMIT:
+        # A chart taller than a page cannot be printed: the largest projects, in their order.
+        largest = set(
+            id(row) for row in sorted(rows, key=lambda row: -row.households)[: document.CHART_LIMIT]
+        )
+        rows = [row for row in rows if id(row) in largest]
     return signing_progress_svg(
         rows,
         title=_("%(year)s年各项目签约进度") % {"year": book.year},

@@ -12,6 +12,7 @@ from datetime import date
 import cn2an
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from budget import narratives
 from budget.figures import number_text, wan_text
@@ -19,10 +20,13 @@ from budget.models import BudgetLine, Fund, Narrative, SpendingKind
 from budget.yearbook import YearBook
 from core.formatting import cn_date, wan
 
+# The most projects the signing-progress chart shows (one printed page); the table lists all.
+CHART_LIMIT = 30
+
 ATTACHMENT_TITLES = [
-    "部门整体支出绩效评价基础数据表",
-    "部门整体支出绩效自评表",
-    "项目支出绩效自评表",
+    gettext_lazy("部门整体支出绩效评价基础数据表"),
+    gettext_lazy("部门整体支出绩效自评表"),
+    gettext_lazy("项目支出绩效自评表"),
 ]
 
 
@@ -292,7 +296,10 @@ def _progress(writer: _Writer, book: YearBook, chart: SafeString | None) -> None
     if not rows:
         return
     if chart is not None:
-        writer.add(Chart(chart, _("图1 %(year)s年正在实施项目签约进度") % {"year": book.year}))
+        caption = _("图1 %(year)s年正在实施项目签约进度") % {"year": book.year}
+        if len(rows) > CHART_LIMIT:
+            caption += _("（户数最多的%(count)s个项目）") % {"count": CHART_LIMIT}
+        writer.add(Chart(chart, caption))
     writer.add(
         Table(
             columns=[
@@ -400,6 +407,7 @@ def build(book: YearBook, *, chart: SafeString | None, today: date) -> Document:
     writer.paragraph(_("本报告附件："))
     count = len(book.expenditures)
     for number, title in enumerate(ATTACHMENT_TITLES, start=1):
+        title = str(title)
         if number == 3:
             title += _("（一个项目支出一张表，共%(count)s张）") % {"count": count}
         writer.paragraph(f"{number}.{title}")
