@@ -175,7 +175,7 @@ class ExpenseControlForm(forms.Form):
                     **MONEY,
                 )
                 names.append(name)
-            self.rows.append((item, [self[name] for name in names]))
+            self.rows.append((ExpenseControl.label_for(item), [self[name] for name in names]))
 
     def values(self) -> dict[str, dict[str, Decimal]]:
         return {

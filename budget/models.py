@@ -520,6 +520,19 @@ class ExpenseControl(models.Model):
         MEETING_TRAINING = "meeting_training", _("会议费、培训费")
         PROCUREMENT = "procurement", _("政府采购金额")
 
+    # How deep each line sits under its total (the three parts of “三公”经费, the two of
+    # the official cars, the “其中” parts of 公用经费), for indented labels.
+    DEPTH = {
+        Item.VEHICLE: 1,
+        Item.VEHICLE_PURCHASE: 2,
+        Item.VEHICLE_RUNNING: 2,
+        Item.OUTBOUND: 1,
+        Item.RECEPTION: 1,
+        Item.OFFICE: 1,
+        Item.UTILITIES_TRAVEL: 1,
+        Item.MEETING_TRAINING: 1,
+    }
+
     budget_year = models.ForeignKey(
         BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="controls"
     )
@@ -553,6 +566,21 @@ class ExpenseControl(models.Model):
 
     def get_absolute_url(self):
         return reverse("budget:controls_edit", args=[self.budget_year.year])
+
+    @classmethod
+    def label_for(cls, item: str) -> str:
+        """The item's label indented under its total with full-width spaces."""
+        return "　" * cls.DEPTH.get(item, 0) + str(cls.Item(item).label)
+
+    @property
+    def indented_label(self) -> str:
+        return self.label_for(self.item)
+
+    @classmethod
+    def in_order(cls, controls) -> list["ExpenseControl"]:
+        """Controls in the order of the form (the order of Item), not alphabetical."""
+        order = {item.value: index for index, item in enumerate(cls.Item)}
+        return sorted(controls, key=lambda control: order[control.item])
 
 
 class Narrative(models.Model):

@@ -65,7 +65,7 @@ def gather(budget_year: BudgetYear) -> YearBook:
     lines = list(budget_year.lines.all())
     stated = list(budget_year.stated_totals.all())
     expenditures = list(budget_year.expenditures.all())
-    controls = list(budget_year.controls.all())
+    controls = ExpenseControl.in_order(budget_year.controls.all())
     narratives = {n.kind: n for n in budget_year.narratives.all()}
     year_figures = figures.collect(budget_year, lines=lines)
     department, project_cards = scorecards.for_year(budget_year, year_figures, expenditures)
