@@ -38,6 +38,12 @@ class Row:
         if indicator.target is None:
             return ""
         sign = {"positive": "≥", "negative": "≤"}.get(indicator.method, "")
+        if (
+            indicator.method == Indicator.Method.POSITIVE
+            and indicator.unit == "%"
+            and indicator.target >= 100
+        ) or (indicator.method == Indicator.Method.NEGATIVE and indicator.target == 0):
+            sign = ""  # “≥100%” and “≤0起” read as plain 100% and 0起
         return f"{sign}{number_text(indicator.target)}{indicator.unit}"
 
     @property

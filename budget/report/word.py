@@ -116,7 +116,26 @@ def render(document: Document) -> bytes:
     _page_number(body.footer.paragraphs[0])
     numbering = OxmlElement("w:pgNumType")
     numbering.set(qn("w:start"), "1")  # the text starts at page 1, after the cover
-    body._sectPr.append(numbering)
+    # Word validates the order of a section's properties: pgNumType comes before these.
+    body._sectPr.insert_element_before(
+        numbering,
+        *(
+            f"w:{tag}"
+            for tag in (
+                "cols",
+                "formProt",
+                "vAlign",
+                "noEndnote",
+                "titlePg",
+                "textDirection",
+                "bidi",
+                "rtlGutter",
+                "docGrid",
+                "printerSettings",
+                "sectPrChange",
+            )
+        ),
+    )
 
     for line in document.title_lines:
         title = _paragraph(word, line, indent=False, bold=True, font=HEADING_FONT, size=18)
