@@ -34,6 +34,7 @@ from budget.models import (
 from core.models import Office, User
 from core.roles import Section
 from projects.services import ensure_office_staff
+from public import cache as public_cache
 
 logger = logging.getLogger(__name__)
 
@@ -386,6 +387,7 @@ def publish_report(*, run: AnnualReport, by: User, findings_checked: bool = Fals
     run.published_at = timezone.now()
     run.published_by = by
     run.save(update_fields=["published_at", "published_by"])
+    public_cache.bump()
     return run
 
 
@@ -396,4 +398,5 @@ def withdraw_report(*, run: AnnualReport, by: User) -> AnnualReport:
     run.published_at = None
     run.published_by = None
     run.save(update_fields=["published_at", "published_by"])
+    public_cache.bump()
     return run

@@ -198,3 +198,33 @@ def fund_hashes(request):
     from compensation.public import fund_hashes as published
 
     return render(request, "public/fund_hashes.html", {"rows": published()})
+
+
+def _published_reports():
+    from budget.models import AnnualReport
+
+    return AnnualReport.objects.published().select_related("budget_year")
+
+
+@cached_for_visitors
+def report_list(request):
+    """The annual performance self-evaluation reports the office published, with attachments."""
+    reports = _published_reports().order_by("-budget_year__year", "-published_at")
+    return render(request, "public/report_list.html", {"reports": reports})
+
+
+REPORT_FILES = {
+    "pdf": "report.pdf",
+    "docx": "report.docx",
+    "attachment1": "attachment1.xlsx",
+    "attachment2": "attachment2.xlsx",
+    "attachment3": "attachment3.xlsx",
+}
+
+
+def report_file(request, pk, field):
+    if field not in REPORT_FILES:
+        raise Http404
+    report = get_object_or_404(_published_reports(), pk=pk)
+    name = f"{report.budget_year.year}-{REPORT_FILES[field]}"
+    return download(getattr(report, field), filename=name)

@@ -63,6 +63,8 @@ def _public_patterns(resolver=None, prefix=""):
 
 def _urls_for(route: str) -> list[str]:
     """Fill a route's parameters with every published object it can show."""
+    if "<str:" in route:
+        return []  # file downloads (reports): attachments, not pages
     if "<slug:code>" in route:
         codes = Project.objects.filter(started_on__isnull=False).values_list("code", flat=True)
         return ["/" + route.replace("<slug:code>", code) for code in codes]

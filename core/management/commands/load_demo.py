@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from appraisers import demo as appraisers_demo
+from budget import demo as budget_demo
 from compensation import demo as compensation_demo
 from core import demo as core_demo
 from petitions import demo as petitions_demo
@@ -16,12 +17,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--with-report",
+            action="store_true",
+            help="Also build and publish the 2022 annual report (a few seconds).",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
             help="Give every demo user a new password and print it.",
         )
 
-    def handle(self, *args, reset_passwords=False, **options):
+    def handle(self, *args, reset_passwords=False, with_report=False, **options):
         with transaction.atomic():
             logins = core_demo.load(reset_passwords=reset_passwords)
             projects_demo.load()
@@ -29,6 +35,9 @@ class Command(BaseCommand):
             appraisers_demo.load()
             compensation_demo.load()
             petitions_demo.load()
+            budget_demo.load()
+        if with_report:
+            budget_demo.publish_report()
             public_demo.load()
         self.stdout.write(self.style.SUCCESS(_("演示数据已载入。")))
         self.stdout.write(_("演示账号（密码只显示这一次）："))
