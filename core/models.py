@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -107,8 +108,9 @@ class User(AbstractUser):
         """Office staff see every district; superusers count as staff of the office."""
         return self.is_active and self.district_id is None
 
-    @property
+    @cached_property
     def sections(self) -> list[Section]:
+        """Read once per request (the user object lives for one request)."""
         names = {g.name for g in self.groups.all()}
         return [section for section in Section if section.value in names]
 
