@@ -37,4 +37,9 @@ def household_section(household) -> dict | None:
                 Agreement.Status(agreement.status).label,
             )
         )
+    breakdown = household.breakdowns.current().first()
+    if breakdown is not None:
+        for line in breakdown.lines.order_by("position"):
+            label = f"{line.label}（{line.basis}）" if line.basis else line.label
+            rows.append((label, f"{line.amount:,.2f}"))
     return {"title": _("补偿款"), "rows": rows}

@@ -38,7 +38,31 @@ def household_totals(projects) -> dict[int, dict]:
             signed_area=Sum("area", filter=Q(signed_on__isnull=False)),
         )
     )
-    return {row["project"]: row for row in rows}
+    totals = {row["project"]: row for row in rows}
+    for project_id, paid in paid_by_project(projects).items():
+        totals.setdefault(project_id, {})["paid"] = paid
+    return totals
+
+
+def paid_by_project(projects) -> dict[int, object]:
+    """What the compensation funds paid to households, per project, in one query."""
+    from compensation.models import LedgerEntry
+
+    rows = (
+        LedgerEntry.objects.filter(fund__project__in=projects, household__isnull=False)
+        .values("fund__project")
+        .annotate(total=Sum("amount"))
+    )
+    # Disbursements are stored as negative amounts; reversals bring them back.
+    return {row["fund__project"]: -row["total"] for row in rows}
+
+
+def office_duties() -> list[str]:
+    """The duties as stated for the latest year the office keeps (budget.BudgetYear)."""
+    from budget.models import BudgetYear
+
+    latest = BudgetYear.objects.order_by("-year").first()
+    return latest.duty_list if latest else []
 
 
 @cached_for_visitors
@@ -52,6 +76,7 @@ def home(request):
         "public/home.html",
         {
             "office": Office.objects.order_by("pk").first(),
+            "duties": office_duties(),
             "districts": District.objects.active(),
             "projects": projects,
             "notices": published_notices().order_by("-published_on", "-pk")[:10],

@@ -273,6 +273,16 @@ def test_a_household_sees_its_valuation_and_compensation(client, demo):
     html = client.get(reverse("public:lookup_result")).content.decode()
     assert "分户评估结果" in html and "评估价值（元）" in html
     assert "补偿款" in html and "已划拨（元）" in html
+    assert "被征收房屋价值" in html
+
+
+def test_the_public_pages_show_duties_and_what_was_paid(client, demo):
+    html = client.get(reverse("public:home")).content.decode()
+    assert "主要职责" in html and "审核区人民政府房屋征收补偿方案" in html
+    project = Project.objects.get(code="2019-SQ-01")
+    page = client.get(reverse("public:project_detail", args=[project.code]))
+    assert page.context["totals"]["paid"] > 0
+    assert "已支付补偿（元）" in page.content.decode()
 
 
 def test_the_fund_hashes_are_published(client, demo):
