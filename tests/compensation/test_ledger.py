@@ -131,7 +131,6 @@ def test_the_database_refuses_a_negative_balance(project, finance_user):
         Fund.objects.filter(pk=fund.pk).update(balance=Decimal("-1.00"))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_ledger_rows_cannot_be_updated_or_deleted_even_from_a_shell(project, finance_user):
     fund = funded(project, "10.00", by=finance_user)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -149,7 +148,6 @@ def test_check_ledgers_passes_on_an_untouched_ledger(project, finance_user, lead
     assert "全部账目核对一致" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_an_amount_altered_behind_the_application_fails_the_check_naming_the_entry(
     project, finance_user, leader_user, capsys
 ):
@@ -186,7 +184,6 @@ def test_a_removed_last_entry_is_detected(project, finance_user, leader_user):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_twenty_concurrent_disbursements_never_overdraw(project):
     finance_user = finance()
     approver = leader()
