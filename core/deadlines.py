@@ -32,7 +32,7 @@ from core.models import CalendarDay
 SHORT_PERIOD_MAX_DAYS = 10
 
 LIBRARY_SOURCE = f"chinesecalendar {chinese_calendar.__version__}"
-# The years the library has a schedule for; outside them it raises NotImplementedError.
+# The years the library has a schedule for; it cannot answer for any other year.
 LIBRARY_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import District, Office, User
 from petitions import deadlines
@@ -589,6 +590,89 @@ def request_review(
     return petition
 
 
+@dataclass(frozen=True)
+class _Opinion:
+    """One round of the two reviews the regulation allows (复查, then 复核): the same steps
+    on different fields."""
+
+    waiting: str  # the status a pending request leaves the case in
+    done: str  # the status once the opinion is recorded
+    requested_on: str  # field: when the petitioner asked
+    answered_on: str  # field: when the opinion was given
+    outcome: str  # field: the opinion's conclusion
+    step: str
+    document_kind: str
+    nothing_pending: str
+    choose_outcome: str
+    requested_label: str
+
+
+_REVIEW = _Opinion(
+    waiting=Status.REVIEW_REQUESTED,
+    done=Status.REVIEWED,
+    requested_on="review_requested_on",
+    answered_on="reviewed_on",
+    outcome="review_outcome",
+    step=Step.REVIEWED,
+    document_kind=DocKind.REVIEW,
+    nothing_pending=gettext_lazy("该信访件没有待办的复查请求。"),
+    choose_outcome=gettext_lazy("请选择复查结论。"),
+    requested_label=gettext_lazy("请求复查日期"),
+)
+_RECHECK = _Opinion(
+    waiting=Status.RECHECK_REQUESTED,
+    done=Status.RECHECKED,
+    requested_on="recheck_requested_on",
+    answered_on="rechecked_on",
+    outcome="recheck_outcome",
+    step=Step.RECHECKED,
+    document_kind=DocKind.RECHECK,
+    nothing_pending=gettext_lazy("该信访件没有待办的复核请求。"),
+    choose_outcome=gettext_lazy("请选择复核结论。"),
+    requested_label=gettext_lazy("请求复核日期"),
+)
+
+
+def _record_opinion(
+    round_: _Opinion,
+    *,
+    petition: Petition,
+    by: User,
+    on: date,
+    outcome: str,
+    note: str,
+    file: File | None,
+    number: str,
+    today: date | None,
+) -> Petition:
+    ensure_office_staff(by)
+    petition = _locked(petition)
+    _require_status(petition, (round_.waiting,), str(round_.nothing_pending))
+    if outcome not in ReviewOutcome.values:
+        raise ValidationError(str(round_.choose_outcome))
+    _check_step_date(
+        on,
+        not_before=getattr(petition, round_.requested_on),
+        label=str(round_.requested_label),
+        today=today,
+    )
+    petition.status = round_.done
+    setattr(petition, round_.answered_on, on)
+    setattr(petition, round_.outcome, outcome)
+    petition.save(update_fields=["status", round_.answered_on, round_.outcome])
+    _record(
+        petition,
+        round_.step,
+        by=by,
+        on=on,
+        note=note or ReviewOutcome(outcome).label,
+        file=file,
+        number=number,
+        document_kind=round_.document_kind,
+    )
+    return petition
+
+
 @transaction.atomic
 def record_review(
     *,
@@ -602,29 +686,17 @@ def record_review(
     today: date | None = None,
 ) -> Petition:
     """Record the review opinion (复查意见)."""
-    ensure_office_staff(by)
-    petition = _locked(petition)
-    _require_status(petition, (Status.REVIEW_REQUESTED,), _("该信访件没有待办的复查请求。"))
-    if outcome not in ReviewOutcome.values:
-        raise ValidationError(_("请选择复查结论。"))
-    _check_step_date(
-        on, not_before=petition.review_requested_on, label=_("请求复查日期"), today=today
-    )
-    petition.status = Status.REVIEWED
-    petition.reviewed_on = on
-    petition.review_outcome = outcome
-    petition.save(update_fields=["status", "reviewed_on", "review_outcome"])
-    _record(
-        petition,
-        Step.REVIEWED,
+    return _record_opinion(
+        _REVIEW,
+        petition=petition,
         by=by,
         on=on,
-        note=note or ReviewOutcome(outcome).label,
+        outcome=outcome,
+        note=note,
         file=file,
         number=number,
-        document_kind=DocKind.REVIEW,
+        today=today,
     )
-    return petition
 
 
 @transaction.atomic
@@ -685,29 +757,17 @@ def record_recheck(
     today: date | None = None,
 ) -> Petition:
     """Record the second review's opinion (复核意见); the request is then final."""
-    ensure_office_staff(by)
-    petition = _locked(petition)
-    _require_status(petition, (Status.RECHECK_REQUESTED,), _("该信访件没有待办的复核请求。"))
-    if outcome not in ReviewOutcome.values:
-        raise ValidationError(_("请选择复核结论。"))
-    _check_step_date(
-        on, not_before=petition.recheck_requested_on, label=_("请求复核日期"), today=today
-    )
-    petition.status = Status.RECHECKED
-    petition.rechecked_on = on
-    petition.recheck_outcome = outcome
-    petition.save(update_fields=["status", "rechecked_on", "recheck_outcome"])
-    _record(
-        petition,
-        Step.RECHECKED,
+    return _record_opinion(
+        _RECHECK,
+        petition=petition,
         by=by,
         on=on,
-        note=note or ReviewOutcome(outcome).label,
+        outcome=outcome,
+        note=note,
         file=file,
         number=number,
-        document_kind=DocKind.RECHECK,
+        today=today,
     )
-    return petition
 
 
 @transaction.atomic
