@@ -635,6 +635,10 @@ class AnnualReportQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(status__in=[AnnualReport.Status.QUEUED, AnnualReport.Status.RUNNING])
 
+    def stalled(self, *, since):
+        """Unfinished runs that have not moved (queued, started or progressed) since `since`."""
+        return self.unfinished().filter(moved_at__lt=since)
+
 
 def report_upload_to(run: "AnnualReport", filename: str) -> str:
     # One folder per run, fixed names: a job that runs twice overwrites its own files.
@@ -680,6 +684,10 @@ class AnnualReport(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    # When the run last moved (queued, started, progressed); a run that stops moving is
+    # re-queued once by the stalled-jobs sweep, then marked failed.
+    moved_at = models.DateTimeField(_("最近进展时间"), default=timezone.now)
+    requeued = models.PositiveSmallIntegerField(_("自动重新排队次数"), default=0)
     findings = models.JSONField(_("一致性检查结果"), default=list, blank=True)
     total_score = models.DecimalField(
         _("自评得分"), max_digits=6, decimal_places=2, null=True, blank=True
@@ -709,7 +717,7 @@ class AnnualReport(models.Model):
     objects = AnnualReportQuerySet.as_manager()
     # Progress is written with QuerySet.update (no history row per step); the decisions
     # (request, completion, publication) are saved and so recorded.
-    history = HistoricalRecords(excluded_fields=["progress"])
+    history = HistoricalRecords(excluded_fields=["progress", "moved_at"])
 
     class Meta:
         verbose_name = _("自评报告")

@@ -7,16 +7,17 @@ expense controls) and publication belong to the finance section (计划财务科
 """
 
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from budget import narratives
 from budget.figures import BY_KEY, SCORE_KEYS
@@ -31,6 +32,7 @@ from budget.models import (
     StatedTotal,
     report_upload_to,
 )
+from core import jobs
 from core.models import Office, User
 from core.roles import Section
 from projects.services import ensure_office_staff
@@ -289,41 +291,103 @@ def save_narrative(*, budget_year: BudgetYear, by: User, kind: str, body: str) -
 # The report job
 
 
+def _not_queued(run_id: int) -> str:
+    """The broker refused the run's job: mark it failed (it can be retried) and say where."""
+    AnnualReport.objects.filter(pk=run_id, status=AnnualReport.Status.QUEUED).update(
+        status=AnnualReport.Status.FAILED,
+        error=_("任务队列暂时不可用，报告未能开始生成。"),
+        finished_at=timezone.now(),
+    )
+    return reverse("budget:report_detail", args=[run_id])
+
+
+def _queue(run: AnnualReport) -> None:
+    from budget.tasks import build_annual_report
+
+    jobs.queue_on_commit(build_annual_report, run.pk, on_broker_down=lambda: _not_queued(run.pk))
+
+
 def request_report(*, budget_year: BudgetYear, by: User | None) -> AnnualReport:
     """Queue a build of the year's report; the job starts once this is committed.
 
-    If the broker cannot take the job, the run is marked failed and the broker's error goes
-    on (core.middleware.BrokerUnavailableMiddleware turns it into a page saying so)."""
+    Raises core.jobs.BrokerUnavailable (after marking the run failed, so that it can be
+    retried) when the broker cannot take the job; core.middleware turns it into a 503 page."""
     if by is not None:
         ensure_office_staff(by)
-    from budget.tasks import build_annual_report
-
-    run = None
-    try:
-        with transaction.atomic():
-            run = AnnualReport.objects.create(budget_year=budget_year, requested_by=by)
-            build_annual_report.delay_on_commit(run.pk)
-    except BrokerError:
-        if run is not None:
-            AnnualReport.objects.filter(pk=run.pk, status=AnnualReport.Status.QUEUED).update(
-                status=AnnualReport.Status.FAILED,
-                error=_("任务队列暂时不可用，报告未能开始生成。"),
-                finished_at=timezone.now(),
-            )
-        raise
+    with transaction.atomic():
+        run = AnnualReport.objects.create(budget_year=budget_year, requested_by=by)
+        _queue(run)
     return run
+
+
+def retry_report(*, run: AnnualReport, by: User) -> AnnualReport:
+    """Queue a failed run again (same run, same file folder). Raises ValidationError unless the
+    run failed, and BrokerUnavailable as request_report does."""
+    ensure_office_staff(by)
+    with transaction.atomic():
+        run = AnnualReport.objects.select_for_update().get(pk=run.pk)
+        if run.status != AnnualReport.Status.FAILED:
+            raise ValidationError(_("只有失败的报告可以重新生成。"))
+        run.status = AnnualReport.Status.QUEUED
+        run.progress = 0
+        run.error = ""
+        run.finished_at = None
+        run.requeued = 0
+        run.moved_at = timezone.now()
+        run.requested_by = by
+        run.save()
+        _queue(run)
+    return run
+
+
+def requeue_stalled_reports(*, now: datetime | None = None) -> tuple[int, int]:
+    """The beat sweep: a run queued or running that has not moved for
+    settings.JOBS_STALLED_MINUTES is queued again once (its worker may have died and its message
+    been lost); a run that stalls again is marked failed, with the retry button on its page.
+
+    Returns (runs re-queued, runs marked failed). Safe to run twice: a re-queued run has moved."""
+    now = now or timezone.now()
+    minutes = settings.JOBS_STALLED_MINUTES
+    since = now - timedelta(minutes=minutes)
+    requeued = failed = 0
+    for run_id in AnnualReport.objects.stalled(since=since).values_list("pk", flat=True):
+        with transaction.atomic():
+            run = AnnualReport.objects.stalled(since=since).select_for_update().filter(pk=run_id)
+            run = run.first()
+            if run is None:  # it moved or finished meanwhile
+                continue
+            if run.requeued < 1:
+                logger.warning("Report run %s stalled at %s%%: queued again", run.pk, run.progress)
+                run.status = AnnualReport.Status.QUEUED
+                run.requeued += 1
+                run.moved_at = now
+                run.save()
+                _queue(run)
+                requeued += 1
+            else:
+                logger.error("Report run %s stalled again at %s%%: failed", run.pk, run.progress)
+                run.status = AnnualReport.Status.FAILED
+                run.error = _(
+                    "生成任务超过%(minutes)s分钟没有进展，自动重试后仍未完成，已停止。"
+                    "请点击“重新生成”；如仍失败，请联系系统管理员。"
+                ) % {"minutes": minutes}
+                run.finished_at = now
+                run.save()
+                failed += 1
+    return requeued, failed
 
 
 def _progress(run_id: int, percent: int) -> None:
     # An UPDATE outside any transaction, so that the page polling the run sees it at once.
-    AnnualReport.objects.filter(pk=run_id).update(progress=percent)
+    AnnualReport.objects.filter(pk=run_id).update(progress=percent, moved_at=timezone.now())
 
 
 def build_report(*, run_id: int, today: date | None = None) -> AnnualReport:
     """The job: build the five files of the run's year and store them on the run.
 
     Safe to run twice: a finished run is left as it is, and a run interrupted half-way is
-    built again from the start, overwriting its own files (their names are fixed)."""
+    built again from the start, overwriting its own files (their names are fixed); of two
+    deliveries running at once, the one that finishes second leaves the first one's files."""
     from budget import yearbook
     from budget.report.build import build_files
 
@@ -332,7 +396,11 @@ def build_report(*, run_id: int, today: date | None = None) -> AnnualReport:
         return run
     started = timezone.now()
     AnnualReport.objects.filter(pk=run.pk).update(
-        status=AnnualReport.Status.RUNNING, progress=5, started_at=started, error=""
+        status=AnnualReport.Status.RUNNING,
+        progress=5,
+        started_at=started,
+        moved_at=started,
+        error="",
     )
     try:
         book = yearbook.gather(run.budget_year)
@@ -344,6 +412,9 @@ def build_report(*, run_id: int, today: date | None = None) -> AnnualReport:
         )
         with transaction.atomic():
             run = AnnualReport.objects.select_for_update().get(pk=run.pk)
+            if run.status == AnnualReport.Status.DONE:
+                # A second delivery of the job finished first: keep its files.
+                return run
             for field, content in files.items():
                 name = report_upload_to(run, AnnualReport.FILES[field])
                 field_file = getattr(run, field)

@@ -206,15 +206,47 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# A job whose worker dies is delivered again, so every task must be safe to run twice.
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Fail fast when the broker is down: the user gets a message instead of a hung page.
+
+# --- Jobs: recovery from a dead worker or broker (issue 15) -----------------------------------
+# A job is acknowledged only after it ran, so a job whose worker dies is delivered again;
+# every task must therefore be safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process: requeued at once
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits: the longest job is the annual report build (demo year 2022, measured: 6-8 s on a
+# busy 2-core machine, 2.6 s of CPU); the limits leave it a 15x margin and stop a job that hangs.
+JOBS_SOFT_TIME_LIMIT_SECONDS = env.int("JOBS_SOFT_TIME_LIMIT_SECONDS", default=120)
+JOBS_TIME_LIMIT_SECONDS = env.int("JOBS_TIME_LIMIT_SECONDS", default=150)
+CELERY_TASK_SOFT_TIME_LIMIT = JOBS_SOFT_TIME_LIMIT_SECONDS
+CELERY_TASK_TIME_LIMIT = JOBS_TIME_LIMIT_SECONDS
+# Redis redelivers a job whose worker vanished (machine or whole worker killed) once it has
+# been unacknowledged this long. It must exceed the hard time limit, or a job still running
+# would be delivered to a second worker; every worker sweeps for such jobs every 10 s.
+JOBS_VISIBILITY_TIMEOUT_SECONDS = env.int("JOBS_VISIBILITY_TIMEOUT_SECONDS", default=180)
+# A run that has not moved for this long is queued again once by the beat sweep, then failed.
+# Longer than the visibility timeout, so that Redis's own redelivery comes first.
+JOBS_STALLED_MINUTES = env.int("JOBS_STALLED_MINUTES", default=5)
+# Fail fast when the broker is down: the user gets a page within seconds instead of a hung one.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": JOBS_VISIBILITY_TIMEOUT_SECONDS,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 3,
+    # A broker that vanishes without closing the connection must not hang a send for ever.
+    "socket_timeout": 10,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+# --- end Jobs ----------------------------------------------------------------------------------
+
 CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-reports": {
+        "task": "budget.tasks.requeue_stalled_reports",
+        "schedule": timedelta(minutes=1),
+    },
     "clear-expired-sessions": {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=24),

@@ -40,6 +40,21 @@ def report_request(request, year):
 
 
 @login_required
+@require_POST
+def report_retry(request, pk):
+    run = _run_for(request, pk)
+    try:
+        services.retry_report(run=run, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        run.refresh_from_db()  # without a broker the job has run already
+        if run.status != AnnualReport.Status.FAILED:
+            messages.success(request, _("已重新提交生成任务。"))
+    return redirect(run)
+
+
+@login_required
 def report_detail(request, pk):
     run = _run_for(request, pk)
     return render(
@@ -101,6 +116,7 @@ def report_withdraw(request, pk):
 urlpatterns = [
     path("<int:year>/reports/new/", report_request, name="report_request"),
     path("reports/<int:pk>/", report_detail, name="report_detail"),
+    path("reports/<int:pk>/retry/", report_retry, name="report_retry"),
     path("reports/<int:pk>/progress/", report_progress, name="report_progress"),
     path("reports/<int:pk>/files/<str:field>/", report_file, name="report_file"),
     path("reports/<int:pk>/publish/", report_publish, name="report_publish"),

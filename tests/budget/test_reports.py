@@ -1,5 +1,5 @@
 """The report job: queued from the page, run (eagerly in tests), its files, publication,
-idempotence, failure, a broker that is down, and the command."""
+idempotence, failure and the command (faults: test_job_faults.py)."""
 
 from decimal import Decimal
 from io import BytesIO, StringIO
@@ -7,7 +7,6 @@ from io import BytesIO, StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
 from budget import services, tasks
@@ -120,23 +119,6 @@ def test_a_failing_build_is_recorded_on_the_run(small_year, office_user, monkeyp
     run = services.build_report(run_id=run.pk)
     assert run.status == "failed"
     assert run.error == "生成失败：disk full"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_broker_that_is_down_gives_a_clear_page_and_a_failed_run(
-    client, small_year, office_user, monkeypatch
-):
-    def refuse(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(tasks.build_annual_report, "delay", refuse)
-    login(client, "clerk")
-    response = client.post(reverse("budget:report_request", args=[2022]))
-    assert response.status_code == 503
-    assert "后台任务服务暂不可用" in response.content.decode()
-    run = AnnualReport.objects.get()
-    assert run.status == "failed"
-    assert "任务队列暂时不可用" in run.error
 
 
 def test_publishing_a_run_with_findings_needs_them_checked(small_year, finance, client):
