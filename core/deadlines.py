@@ -12,10 +12,22 @@ same way):
   workflow). It is the default for Unit.DAYS; a clock whose law says calendar days passes
   short_periods_in_working_days=False.
 
-Which days are working days: a row in the staff table (CalendarDay, 本系统节假日表) wins; else the
-chinesecalendar library, which carries the State Council's yearly holiday schedule; past the
-years the library covers, Monday to Friday are working days. Each Deadline says which of these
-decided it, and its explanation is written for the people who read the notices.
+Which days are working days, in this order (WorkCalendar.status):
+
+1. a row in the staff table (CalendarDay, 本系统节假日表);
+2. for a year whose State Council arrangement staff have entered (HolidayArrangement): that
+   arrangement alone (its rows are the days off and make-up working days; other days count
+   Monday to Friday);
+3. the chinesecalendar library, which carries the State Council's schedules of past years;
+4. past the library's years: the statutory holidays of 全国年节及纪念日放假办法 (core.holidays),
+   every day of such a year marked *provisional* ("暂按法定节日推算，待国务院公布当年安排").
+
+Each Deadline says which of these decided it, whether it is provisional, and its explanation is
+written for the people who read the notices.
+
+Public functions, for pages and for jobs that store due dates: add_period (and its shorthands
+days, working_days, months), fixed_date, add_months, is_working_day, day_status, WorkCalendar,
+year_coverage and years_awaiting_arrangement.
 """
 
 from calendar import monthrange
@@ -24,9 +36,11 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import holidays
 from core.models import CalendarDay
 
 SHORT_PERIOD_MAX_DAYS = 10
@@ -34,6 +48,21 @@ SHORT_PERIOD_MAX_DAYS = 10
 LIBRARY_SOURCE = f"chinesecalendar {chinese_calendar.__version__}"
 # The years the library has a schedule for; it cannot answer for any other year.
 LIBRARY_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+TABLE_SOURCE = gettext_lazy("本系统节假日表")
+STATUTORY_SOURCE = gettext_lazy("全国年节及纪念日放假办法（法定节日推算）")
+PROVISIONAL_NOTE = gettext_lazy("暂按法定节日推算，待国务院公布当年安排")
+
+
+class Coverage(models.TextChoices):
+    """Where a year's holiday schedule comes from."""
+
+    ARRANGED = "arranged", gettext_lazy("已录入国务院当年安排")
+    LIBRARY = "library", gettext_lazy("节假日库已收录")
+    PROVISIONAL = "provisional", gettext_lazy("暂按法定节日推算")
+
+
+def _arranged_source(year: int) -> str:
+    return _("%(year)d年国务院节假日安排（本系统录入）") % {"year": year}
 
 
 class Unit(models.TextChoices):
@@ -53,6 +82,14 @@ class Deadline:
     counted_in: Unit  # as counted: Unit.WORKING_DAYS for a short Unit.DAYS period
     explanation: tuple[str, ...]  # the steps, in Simplified Chinese, for people to read
     calendar_source: str  # which calendar decided the working days, e.g. "chinesecalendar 1.11.0"
+    # The years whose days the computation consulted without a known official schedule: the
+    # due date may move when staff enter those years' State Council arrangements.
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """True when the due date rests on derived statutory holidays (暂按法定节日推算)."""
+        return bool(self.provisional_years)
 
     def has_expired(self, today: date) -> bool:
         return today > self.due
@@ -68,44 +105,98 @@ class DayStatus:
     # empty for an ordinary weekday or weekend.
     reason: str
     source: str
-    by_weekday_only: bool = False  # past the library's years, with no row in the table
+    # No official schedule is known for the day's year: derived from the law (core.holidays).
+    provisional: bool = False
 
     def describe(self) -> str:
         """2022年10月8日（星期六，国庆节调休上班日）"""
         details = [str(_WEEKDAYS[self.day.weekday()])]
         if self.reason:
             details.append(self.reason)
-        if self.source != LIBRARY_SOURCE:
+        if self.source != LIBRARY_SOURCE and not self.provisional:
             details.append(self.source)
+        if self.provisional:
+            details.append(str(PROVISIONAL_NOTE))
         return f"{_format_date(self.day)}（{'，'.join(details)}）"
 
 
 class WorkCalendar:
-    """Official working days: the staff table first, then the library, then Monday to Friday.
+    """Official working days: the staff table and entered arrangements first, then the library,
+    then the statutory holidays derived from the law (provisional).
 
-    It reads the whole CalendarDay table once (a few dozen rows a year). Pass one instance to
-    add_period when computing many deadlines so that they share that one query; a new instance
-    sees corrections staff made since.
+    It reads the CalendarDay table (a few dozen rows a year, with the years of the arrangements
+    they belong to) once, in one query. Pass one instance to add_period when computing many
+    deadlines so that they share that query; a new instance sees what staff entered since.
     """
 
     def __init__(self) -> None:
         self._table: dict[date, CalendarDay] | None = None
+        self._arranged: frozenset[int] = frozenset()
+
+    def _load(self) -> dict[date, CalendarDay]:
+        if self._table is None:
+            # An arrangement always has days (its statutory holidays at least), so the arranged
+            # years come with the rows, in the same one query.
+            rows = CalendarDay.objects.annotate(arranged_year=F("arrangement__year"))
+            self._table = {row.day: row for row in rows}
+            self._arranged = frozenset(
+                row.arranged_year for row in rows if row.arranged_year is not None
+            )
+        return self._table
+
+    def coverage(self, year: int) -> Coverage:
+        """Where `year`'s schedule comes from: entered, the library, or derived (provisional)."""
+        self._load()
+        if year in self._arranged:
+            return Coverage.ARRANGED
+        if year in LIBRARY_YEARS:
+            return Coverage.LIBRARY
+        return Coverage.PROVISIONAL
 
     def status(self, day: date) -> DayStatus:
-        if self._table is None:
-            self._table = {row.day: row for row in CalendarDay.objects.all()}
-        row = self._table.get(day)
+        row = self._load().get(day)
+        coverage = self.coverage(day.year)
         if row is not None:
-            return _status_from_table(row)
-        if day.year in LIBRARY_YEARS:
+            return _status_from_table(row, coverage)
+        if coverage == Coverage.ARRANGED:
+            return _status_from_weekday(day, _arranged_source(day.year))
+        if coverage == Coverage.LIBRARY:
             return _status_from_library(day)
-        return _status_from_weekday(day)
+        return _status_from_law(day)
+
+
+def day_status(day: date, *, calendar: WorkCalendar | None = None) -> DayStatus:
+    """Whether `day` is an official working day, why, which calendar says so and whether that
+    is provisional (DayStatus)."""
+    return (calendar or WorkCalendar()).status(day)
 
 
 def is_working_day(day: date, *, calendar: WorkCalendar | None = None) -> tuple[bool, str]:
-    """Whether `day` is an official working day, and the calendar that says so."""
-    status = (calendar or WorkCalendar()).status(day)
+    """Whether `day` is an official working day, and the calendar that says so.
+
+    For a provisional day the source names the statutory derivation and says it is provisional:
+    (False, "全国年节及纪念日放假办法（法定节日推算）：暂按法定节日推算，待国务院公布当年安排").
+    """
+    status = day_status(day, calendar=calendar)
+    if status.provisional:
+        return status.is_working_day, f"{status.source}：{PROVISIONAL_NOTE}"
     return status.is_working_day, status.source
+
+
+def year_coverage(year: int, *, calendar: WorkCalendar | None = None) -> Coverage:
+    """Where the holiday schedule of `year` comes from (Coverage)."""
+    return (calendar or WorkCalendar()).coverage(year)
+
+
+def years_awaiting_arrangement(today: date, *, calendar: WorkCalendar | None = None) -> list[int]:
+    """The years whose deadlines are provisional and about which staff should be warned now:
+    this year when it has no official schedule, and from 1 November also next year (the State
+    Council usually publishes the next year's arrangement in November)."""
+    calendar = calendar or WorkCalendar()
+    years = [today.year]
+    if today.month >= 11:
+        years.append(today.year + 1)
+    return [year for year in years if calendar.coverage(year) == Coverage.PROVISIONAL]
 
 
 def add_period(
@@ -153,6 +244,7 @@ def add_period(
         counted_in=counted_in,
         explanation=tuple(steps),
         calendar_source=sources,
+        provisional_years=tuple(sorted({s.day.year for s in consulted if s.provisional})),
     )
 
 
@@ -269,9 +361,11 @@ def _count_working_days(
 # Calendars
 
 
-def _status_from_table(row: CalendarDay) -> DayStatus:
+def _status_from_table(row: CalendarDay, coverage: Coverage) -> DayStatus:
     default = _("工作日") if row.is_working_day else _("休息日")
-    return DayStatus(row.day, row.is_working_day, row.name or default, _("本系统节假日表"))
+    arranged = coverage == Coverage.ARRANGED
+    source = _arranged_source(row.day.year) if arranged else str(TABLE_SOURCE)
+    return DayStatus(row.day, row.is_working_day, row.name or default, source)
 
 
 def _status_from_library(day: date) -> DayStatus:
@@ -285,9 +379,22 @@ def _status_from_library(day: date) -> DayStatus:
     return DayStatus(day, not is_day_off, reason, LIBRARY_SOURCE)
 
 
-def _status_from_weekday(day: date) -> DayStatus:
-    is_weekday = day.weekday() < 5
-    return DayStatus(day, is_weekday, "", _("本系统节假日表"), by_weekday_only=True)
+def _status_from_weekday(day: date, source: str) -> DayStatus:
+    return DayStatus(day, day.weekday() < 5, "", source)
+
+
+def _status_from_law(day: date) -> DayStatus:
+    """A day of a year with no official schedule: the statutory holidays (放假办法 第二条) and
+    their make-up days (第六条), else Monday to Friday. Always provisional."""
+    special = holidays.statutory_days_off(day.year).get(day)
+    if special is None:
+        return DayStatus(day, day.weekday() < 5, "", str(STATUTORY_SOURCE), provisional=True)
+    name, is_make_up = special
+    if is_make_up:
+        reason = _("%(holiday)s补假") % {"holiday": name}
+    else:
+        reason = _("%(holiday)s假期") % {"holiday": name}
+    return DayStatus(day, False, reason, str(STATUTORY_SOURCE), provisional=True)
 
 
 _HOLIDAY_NAMES = {
@@ -313,18 +420,14 @@ def _sources(consulted: list[DayStatus]) -> tuple[str, list[str]]:
     names = list(dict.fromkeys(s.source for s in consulted))
     names.sort(key=lambda name: name != LIBRARY_SOURCE)
     steps = []
-    for year in sorted({s.day.year for s in consulted if s.by_weekday_only}):
+    for year in sorted({s.day.year for s in consulted if s.provisional}):
         steps.append(
             _(
-                "%(year)d年不在%(library)s收录的年份（%(first)d年至%(last)d年）内，"
-                "依据本系统节假日表；表中未列明的日期，周一至周五为工作日，周六、周日为休息日"
+                "%(year)d年的节假日安排国务院尚未公布（本系统未录入，%(library)s未收录）："
+                "按《全国年节及纪念日放假办法》第二条、第六条推算法定节日及补假，"
+                "周一至周五为工作日。%(note)s"
             )
-            % {
-                "year": year,
-                "library": LIBRARY_SOURCE,
-                "first": LIBRARY_YEARS[0],
-                "last": LIBRARY_YEARS[-1],
-            }
+            % {"year": year, "library": LIBRARY_SOURCE, "note": PROVISIONAL_NOTE}
         )
     sources = "、".join(names)
     steps.append(_("节假日依据：%(sources)s") % {"sources": sources})
@@ -382,7 +485,7 @@ def _describe_runs(statuses: list[DayStatus]) -> str:
     for run in runs:
         first, final = run[0], run[-1]
         reason = first.reason or _("休息日")
-        if first.source != LIBRARY_SOURCE:
+        if first.source != LIBRARY_SOURCE and not first.provisional:
             reason = f"{reason}，{first.source}"
         if first is final:
             parts.append(f"{_format_date(first.day)}（{reason}）")

@@ -133,15 +133,58 @@ class User(AbstractUser):
         return str(_("市征收办"))
 
 
+class HolidayArrangement(models.Model):
+    """That the State Council's holiday arrangement for a year (国务院办公厅关于某年部分节假日
+    安排的通知) has been entered, by whom and when.
+
+    Its days are CalendarDay rows of that year. Once a year has an arrangement, the deadline
+    engine reads that year only from it: its rows are the holidays and make-up working days, and
+    every other day counts Monday to Friday as working days (the library and the statutory
+    derivation no longer apply). Entered through core.calendar_arrangement.enter_arrangement.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    notice_number = models.CharField(
+        _("通知文号"), max_length=60, blank=True, help_text=_("如：国办发明电〔2026〕7号。")
+    )
+    text = models.TextField(_("录入内容"), help_text=_("粘贴或上传的原文，原样保存。"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(_("%(year)d年节假日安排") % {"year": self.year})
+
+
 class CalendarDay(models.Model):
     """One day in the staff-kept holiday table (本系统节假日表).
 
-    The deadline engine (core.deadlines) reads this table before the chinesecalendar library: a
-    row corrects the library for a year it covers, and for later years the rows are the only
-    holiday schedule (days without a row count Monday to Friday as working days).
+    The deadline engine (core.deadlines) reads this table first. For a year with a
+    HolidayArrangement the rows are the State Council's schedule; otherwise a row corrects one
+    day of the library's (or the statutory derivation's) schedule.
     """
 
     day = models.DateField(_("日期"), unique=True)
+    arrangement = models.ForeignKey(
+        HolidayArrangement,
+        verbose_name=_("所属年度安排"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="days",
+        help_text=_("由年度安排录入的日期；空白表示单独更正的日期。"),
+    )
     is_working_day = models.BooleanField(
         _("工作日"),
         default=False,

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("districts/<int:pk>/", views.district_detail, name="district_detail"),
     path("deadlines/", views.deadline_list, name="deadline_list"),
+    path("calendar/", views.holiday_calendar, name="holiday_calendar"),
+    path("calendar/<int:year>/", views.holiday_arrangement_entry, name="holiday_arrangement"),
 ]

@@ -1,16 +1,22 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import clocks, health, panels
-from core.models import District
+from core import clocks, deadlines, health, panels
+from core.calendar_arrangement import enter_arrangement
+from core.forms import ArrangementForm
+from core.models import District, HolidayArrangement
 from core.scoping import get_visible_or_404, visible_to
 
 
@@ -24,18 +30,28 @@ def _my_clocks(user, today):
     ]
 
 
+def _calendar_warning(today, items) -> list[int]:
+    """The years to warn about: this year's or (from 1 November) next year's schedule not yet
+    entered, and any year a shown deadline was computed with provisionally."""
+    years = set(deadlines.years_awaiting_arrangement(today))
+    years.update(year for item in items for year in item.deadline.provisional_years)
+    return sorted(years)
+
+
 @login_required
 def home(request):
     today = timezone.localdate()
     districts = visible_to(District.objects.active(), request.user)
+    mine = _my_clocks(request.user, today)
     return render(
         request,
         "core/home.html",
         {
             "districts": districts,
             "panels": panels.panels_for(year=today.year, user=request.user),
-            "mine": _my_clocks(request.user, today),
+            "mine": mine,
             "today": today,
+            "provisional_years": _calendar_warning(today, [row["item"] for row in mine]),
         },
     )
 
@@ -52,13 +68,107 @@ def deadline_list(request):
         request,
         "core/deadline_list.html",
         {
-            "overdue": [item for item in items if item.is_overdue(today)],
-            "upcoming": [item for item in items if not item.is_overdue(today)],
+            "overdue_items": [item for item in items if item.is_overdue(today)],
+            "upcoming_items": [item for item in items if not item.is_overdue(today)],
             "lookahead": lookahead,
             "today": today,
             "mine": bool(request.GET.get("mine")),
+            "provisional_years": _calendar_warning(today, items),
         },
     )
+
+
+def _ensure_office_staff(user) -> None:
+    if not user.is_office_staff:
+        raise PermissionDenied
+
+
+@login_required
+def holiday_calendar(request):
+    """The holiday schedule of each year around today: where it comes from, who entered it."""
+    _ensure_office_staff(request.user)
+    today = timezone.localdate()
+    calendar = deadlines.WorkCalendar()
+    arrangements = {a.year: a for a in HolidayArrangement.objects.select_related("entered_by")}
+    years = [
+        {
+            "year": year,
+            "coverage": calendar.coverage(year),
+            "arrangement": arrangements.get(year),
+        }
+        for year in range(today.year - 1, today.year + 3)
+    ]
+    history = HolidayArrangement.history.select_related("history_user", "entered_by")[:30]
+    return render(
+        request,
+        "core/holiday_calendar.html",
+        {
+            "years": years,
+            "history": history,
+            "provisional_years": deadlines.years_awaiting_arrangement(today, calendar=calendar),
+            "library": deadlines.LIBRARY_SOURCE,
+        },
+    )
+
+
+@login_required
+def holiday_arrangement_entry(request, year: int):
+    """Staff paste or upload the State Council's arrangement of `year`, check the preview and
+    save it (all-or-nothing, core.calendar_arrangement.enter_arrangement)."""
+    _ensure_office_staff(request.user)
+    today = timezone.localdate()
+    if not today.year - 1 <= year <= today.year + 5:
+        raise Http404
+    existing = HolidayArrangement.objects.filter(year=year).first()
+    preview = None
+    if request.method == "POST":
+        form = ArrangementForm(request.POST, request.FILES, year=year)
+        if form.is_valid():
+            if request.POST.get("action") == "save":
+                try:
+                    enter_arrangement(
+                        year=year,
+                        text=form.cleaned_data["text"],
+                        notice_number=form.cleaned_data["notice_number"],
+                        by=request.user,
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        _("已录入%(year)d年节假日安排，共%(n)d个日期；该年度期限按此安排计算。")
+                        % {"year": year, "n": len(form.cleaned_data["days"])},
+                    )
+                    return redirect(reverse("core:holiday_calendar"))
+            else:
+                preview = _preview(form.cleaned_data["days"], year)
+    else:
+        initial = (
+            {"text": existing.text, "notice_number": existing.notice_number} if existing else {}
+        )
+        form = ArrangementForm(initial=initial, year=year)
+    return render(
+        request,
+        "core/holiday_arrangement_form.html",
+        {"form": form, "year": year, "existing": existing, "preview": preview},
+    )
+
+
+def _preview(days, year: int) -> list[dict]:
+    """The parsed days beside what the engine assumes without the arrangement."""
+    calendar = deadlines.WorkCalendar()
+    rows = []
+    for arranged in days:
+        before = calendar.status(arranged.day)
+        rows.append(
+            {
+                "day": arranged,
+                "changes": before.is_working_day != arranged.is_working_day,
+                "before": before,
+            }
+        )
+    return rows
 
 
 @login_required

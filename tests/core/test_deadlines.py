@@ -16,6 +16,8 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 TABLE_SOURCE = "本系统节假日表"
+STATUTORY_SOURCE = "全国年节及纪念日放假办法（法定节日推算）"
+PROVISIONAL_SOURCE = f"{STATUTORY_SOURCE}：暂按法定节日推算，待国务院公布当年安排"
 
 
 # Months
@@ -147,45 +149,37 @@ def test_five_working_days_from_a_friday_skip_the_weekend():
     assert deadline.due == date(2023, 3, 10)
 
 
-# Past the library's years: the staff table and the weekday rule
+# Past the library's years: the statutory holidays, provisionally, and the staff table
 
 
-def test_past_the_library_years_monday_to_friday_are_working_days():
+def test_past_the_library_years_new_years_day_is_a_provisional_day_off():
     # From 2026-12-02: 29 days to 12-31, so day 30 is Friday 2027-01-01. The library stops at
-    # 2026 and the table is empty, so a Friday counts as a working day.
+    # 2026; 元旦 is a statutory holiday (放假办法 第二条), so the period rolls past the weekend
+    # (01-02, 01-03) to Monday 2027-01-04, provisionally.
     deadline = deadlines.days(date(2026, 12, 2), 30)
-    assert deadline.due == date(2027, 1, 1)
-    assert deadline.calendar_source == TABLE_SOURCE
-    assert any("2027年不在chinesecalendar" in step for step in deadline.explanation)
-    assert is_working_day(date(2027, 1, 2)) == (False, TABLE_SOURCE)
+    assert deadline.due == date(2027, 1, 4)
+    assert deadline.provisional_years == (2027,)
+    assert deadline.calendar_source == STATUTORY_SOURCE
+    assert "暂按法定节日推算，待国务院公布当年安排" in deadline.explanation[1]
+    assert any("2027年的节假日安排国务院尚未公布" in step for step in deadline.explanation)
+    assert is_working_day(date(2027, 1, 2)) == (False, PROVISIONAL_SOURCE)
 
 
 def test_past_the_library_years_a_period_ending_on_saturday_rolls_to_monday():
     # 2026-12-09 + 1 month = Saturday 2027-01-09 → Monday 2027-01-11.
     deadline = deadlines.months(date(2026, 12, 9), 1)
     assert deadline.due == date(2027, 1, 11)
-
-
-def test_a_holiday_in_the_table_moves_a_deadline_past_the_library_years():
-    # As above day 30 is Friday 2027-01-01; staff enter it as New Year's Day, so the deadline
-    # rolls past the weekend (01-02, 01-03) to Monday 2027-01-04.
-    CalendarDay.objects.create(day=date(2027, 1, 1), is_working_day=False, name="元旦")
-
-    deadline = deadlines.days(date(2026, 12, 2), 30)
-
-    assert deadline.due == date(2027, 1, 4)
-    assert deadline.explanation[1] == (
-        "2027年1月1日（星期五，元旦，本系统节假日表）不是工作日，"
-        "期满日顺延至其后第一个工作日2027年1月4日（星期一，本系统节假日表）"
-    )
-    assert deadline.calendar_source == TABLE_SOURCE
+    assert deadline.provisional
 
 
 def test_a_make_up_saturday_in_the_table_is_a_working_day():
-    # 2026-12-09 + 1 month = Saturday 2027-01-09, which staff enter as a make-up working day.
+    # 2026-12-09 + 1 month = Saturday 2027-01-09, which staff enter as a make-up working day:
+    # the one day consulted is the staff's, so the deadline is not provisional.
     CalendarDay.objects.create(day=date(2027, 1, 9), is_working_day=True, name="调休上班")
     deadline = deadlines.months(date(2026, 12, 9), 1)
     assert deadline.due == date(2027, 1, 9)
+    assert not deadline.provisional
+    assert deadline.calendar_source == TABLE_SOURCE
 
 
 def test_a_table_row_overrides_the_library_for_a_year_it_covers():
@@ -206,7 +200,7 @@ def test_a_table_row_overrides_the_library_for_a_year_it_covers():
 def test_is_working_day_says_which_calendar_answered():
     assert is_working_day(date(2022, 10, 1)) == (False, LIBRARY_SOURCE)
     assert is_working_day(date(2022, 10, 8)) == (True, LIBRARY_SOURCE)
-    assert is_working_day(date(2027, 1, 4)) == (True, TABLE_SOURCE)
+    assert is_working_day(date(2027, 1, 4)) == (True, PROVISIONAL_SOURCE)
 
 
 def test_one_calendar_reads_the_table_once_for_many_deadlines(django_assert_num_queries):
