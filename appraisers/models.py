@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import CreditCodeField, PersonNameField, PhoneField
 from core.scoping import DistrictScopedQuerySet
 from core.validators import validate_credit_code, validate_phone
 from projects.models import Household, Notice, Project
@@ -59,7 +60,7 @@ class AppraisalFirm(models.Model):
         WITHDRAWN = "withdrawn", _("已退出")
 
     name = models.CharField(_("机构名称"), max_length=100, unique=True)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         _("统一社会信用代码"),
         max_length=18,
         unique=True,
@@ -71,7 +72,7 @@ class AppraisalFirm(models.Model):
     qualification_expires_on = models.DateField(_("资质有效期至"))
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    phone = PhoneField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     address = models.CharField(_("地址"), max_length=200, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE
@@ -109,7 +110,7 @@ class Valuer(models.Model):
     firm = models.ForeignKey(
         AppraisalFirm, verbose_name=_("估价机构"), on_delete=models.PROTECT, related_name="valuers"
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = PersonNameField(_("姓名"), max_length=50)
     registration_number = models.CharField(_("注册号"), max_length=30, unique=True)
     is_active = models.BooleanField(_("在职"), default=True)
 

@@ -27,6 +27,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The office this deployment serves; the Office row loaded by staff overrides it.
 OFFICE_NAME = env("OFFICE_NAME", default="房屋征收管理办公室")
+# The office's telephone area code: put before a local number typed without one (5123456).
+PHONE_AREA_CODE = env("PHONE_AREA_CODE", default="0739")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -315,6 +317,10 @@ PUBLIC_HOUSEHOLD_SECTIONS = [
 # How far ahead the deadlines page and the daily digest look.
 DEADLINES_LOOKAHEAD_DAYS = env.int("DEADLINES_LOOKAHEAD_DAYS", default=30)
 DIGEST_LOOKAHEAD_DAYS = env.int("DIGEST_LOOKAHEAD_DAYS", default=7)
+
+# The household import: a spreadsheet whose parts declare more than this unpacked is refused
+# before it is parsed (a zip bomb: 209 KB can expand to 200 MB).
+HOUSEHOLD_IMPORT_MAX_UNPACKED_MB = env.int("HOUSEHOLD_IMPORT_MAX_UNPACKED_MB", default=50)
 
 LOGGING = {
     "version": 1,

@@ -61,7 +61,7 @@ def visit_figures(year: int, *, user=None) -> VisitFigures:
     visits = _scoped(Visit.objects.in_year(year), user)
     identity = Case(
         When(~Q(visitor_id_number=""), then=F("visitor_id_number")),
-        default=Concat("visitor_name", Value("|"), "visitor_phone"),
+        default=Concat("visitor_name", Value("|"), "visitor_phone", output_field=CharField()),
         output_field=CharField(),
     )
     totals = visits.aggregate(

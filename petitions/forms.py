@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from core.models import District, User
 from core.scoping import visible_to
 from core.uploads import check_document
-from core.validators import normalize_resident_id
 from petitions import deadlines
 from petitions.models import (
     Category,
@@ -195,9 +194,6 @@ class PetitionerForm(forms.ModelForm):
         model = Petitioner
         fields = ["name", "id_number", "phone", "address", "is_representative"]
 
-    def clean_id_number(self):
-        return normalize_resident_id(self.cleaned_data["id_number"])
-
 
 class DocumentForm(forms.ModelForm):
     class Meta:
@@ -381,9 +377,6 @@ class VisitForm(_ScopedPlaceMixin, forms.ModelForm):
             self.fields["visited_on"].initial = _today()
         elif self.instance.petition_id:
             self.fields["petition_reference"].initial = self.instance.petition.reference
-
-    def clean_visitor_id_number(self):
-        return normalize_resident_id(self.cleaned_data["visitor_id_number"])
 
     def clean(self):
         cleaned = super().clean()

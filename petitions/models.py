@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import PersonNameField, PhoneField, ResidentIdField
 from core.models import District
 from core.scoping import DistrictScopedQuerySet
 from core.validators import validate_phone, validate_resident_id
@@ -344,11 +345,11 @@ class Petitioner(models.Model):
     petition = models.ForeignKey(
         Petition, verbose_name=_("信访件"), on_delete=models.CASCADE, related_name="petitioners"
     )
-    name = models.CharField(_("姓名"), max_length=50)
-    id_number = models.CharField(
+    name = PersonNameField(_("姓名"), max_length=50)
+    id_number = ResidentIdField(
         _("身份证号码"), max_length=18, blank=True, validators=[validate_resident_id]
     )
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    phone = PhoneField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     address = models.CharField(_("住址"), max_length=200, blank=True)
     is_representative = models.BooleanField(_("代表人"), default=False)
 
@@ -490,13 +491,13 @@ class Visit(models.Model):
     people_count = models.PositiveSmallIntegerField(
         _("来访人数"), default=1, validators=[MinValueValidator(1)]
     )
-    visitor_name = models.CharField(
+    visitor_name = PersonNameField(
         _("来访人（代表）姓名"), max_length=50, help_text=_("集体来访时填写代表人。")
     )
-    visitor_id_number = models.CharField(
+    visitor_id_number = ResidentIdField(
         _("身份证号码"), max_length=18, blank=True, validators=[validate_resident_id]
     )
-    visitor_phone = models.CharField(
+    visitor_phone = PhoneField(
         _("联系电话"), max_length=20, blank=True, validators=[validate_phone]
     )
     summary = models.TextField(_("反映问题摘要"))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -30,6 +29,7 @@ from typing import Any
 
 import openpyxl
 from defusedxml import DefusedXmlException
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -43,20 +43,25 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
 from core.models import User
-from core.validators import (
+from core.normalize import (
+    describe_changes,
+    normalize_identifier,
+    normalize_name,
+    normalize_phone,
     normalize_resident_id,
-    resident_id_warnings,
-    validate_phone,
-    validate_resident_id,
 )
+from core.validators import clean_resident_id, is_first_generation_id, resident_id_warnings
 from projects.models import Household, HouseholdImport, Project
 from projects.services import ensure_can_edit_project
 
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-# A 10 MB .xlsx of plain survey rows unpacks to well under this; more means a zip bomb.
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+# How far down a title, a date line or a blank row may push the header.
+HEADER_SEARCH_ROWS = 10
+# Workbooks that can carry macros (VBA): never opened, whatever they are called.
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
+MACRO_PARTS = ("xl/vbaProject.bin",)
 MAX_ROWS = 20_000
 SAVE_BATCH = 1000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -105,6 +110,24 @@ COLUMNS = (
 HEADERS = tuple(column.header for column in COLUMNS)
 COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
 
+# The names offices give the template's columns in their own sheets (compared after
+# `_header_text`: NFKC, no spaces, no "*", no unit in parentheses).
+HEADER_ALIASES = {
+    "code": ("户号", "户编号", "编号"),
+    "head_name": ("户主姓名", "姓名", "户主", "被征收人", "被征收人姓名", "产权人", "产权人姓名"),
+    "id_number": ("身份证号码", "身份证号", "身份证", "证件号码", "证件号", "公民身份号码"),
+    "phone": ("联系电话", "电话", "电话号码", "手机", "手机号", "手机号码", "联系方式"),
+    "address": ("房屋坐落", "坐落", "房屋地址", "地址", "房屋位置"),
+    "use": ("房屋用途", "用途", "房屋性质"),
+    "area": ("建筑面积", "面积", "房屋面积", "建筑面积m2", "面积m2"),
+    "hardship": ("困难类型", "困难类别", "困难情况"),
+    "note": ("备注", "说明"),
+}
+# Columns offices add that the import does not need; ignored without a warning.
+IGNORED_HEADERS = ("序号", "编号序号", "No", "No.")
+# The label of a row that sums the rows above it, in the first filled cell.
+TOTAL_LABELS = ("合计", "小计", "总计", "共计", "累计")
+
 # The labels the template offers, mapped to the model's stored values.
 USE_BY_LABEL = {
     "住宅": Household.Use.RESIDENTIAL,
@@ -130,8 +153,16 @@ MAX_AREA = Decimal("100000000")  # the model's max_digits=10 with 2 decimals
 
 @dataclass(frozen=True)
 class RawRow:
-    number: int  # the Excel row number (the header is row 1)
-    values: tuple
+    number: int  # the Excel row number
+    values: tuple  # in the order of COLUMNS, None for a column the sheet does not have
+
+
+class SheetRows(list):
+    """The data rows of a sheet (a list of RawRow), with what reading them noticed."""
+
+    def __init__(self, rows=(), warnings=None):
+        super().__init__(rows)
+        self.warnings: list[dict[str, Any]] = list(warnings or [])
 
 
 @dataclass
@@ -227,14 +258,20 @@ def build_household_template() -> bytes:
 def template_instructions() -> list[str]:
     return [
         _("被征收户调查登记表填写说明"),
-        _("1. 第一行是表头，请勿修改、删除或调换列的顺序；从第二行起每行填写一户。"),
+        _(
+            "1. 表头下面每行填写一户。列按表头名称识别，顺序可以调换；表头上面可以有标题行，"
+            "最后的合计、小计行会被跳过。"
+        ),
         _("2. 户号、户主姓名、身份证号码、房屋坐落、房屋用途、建筑面积为必填项。"),
         _("3. 户号在本项目内不能重复。"),
         _(
             "4. 身份证号码为18位，最后一位可以是X。该列已设置为“文本”格式，请不要改成数字，"
             "否则 Excel 只保留15位有效数字，号码会出错。"
         ),
-        _("5. 联系电话可不填；手机号为11位，固定电话如0739-1234567。"),
+        _(
+            "5. 联系电话可不填；手机号为11位，固定电话如0739-5123456，分机写在“转”后面。"
+            "一格只填一个号码，多出的号码会移到备注里。"
+        ),
         _("6. 房屋用途从下拉列表中选择：住宅 或 非住宅。"),
         _("7. 建筑面积以平方米为单位，大于0，最多两位小数。"),
         _("8. 困难类型可不填，或从下拉列表中选择：低保、特困、残疾、建档立卡贫困户。"),
@@ -258,38 +295,83 @@ def _file_error(message: str, reason: str, name: str, **details: Any) -> Validat
 
 
 def _header_text(value: Any) -> str:
-    # NFKC folds full-width parentheses and spaces, so 建筑面积(平方米) matches too.
-    return unicodedata.normalize("NFKC", str(value or "")).replace(" ", "").strip()
+    """A header cell as compared: NFKC (full-width parentheses, ㎡ → m2), no spaces or
+    invisible characters, no required-field star, no unit in parentheses."""
+    text = normalize_identifier(value).strip("*:")
+    return re.sub(r"\(.*?\)", "", text)
 
 
-EXPECTED_HEADER = tuple(_header_text(header) for header in HEADERS)
+FIELD_BY_HEADER = {
+    _header_text(alias): field_name
+    for field_name, aliases in HEADER_ALIASES.items()
+    for alias in aliases
+}
+IGNORED_HEADER_KEYS = {_header_text(header) for header in IGNORED_HEADERS}
+REQUIRED_FIELDS = tuple(column.field for column in COLUMNS if column.required)
 
 
-def _check_header(values: tuple, name: str) -> None:
-    found = [_header_text(value) for value in values]
-    while found and not found[-1]:
-        found.pop()
-    if tuple(found) == EXPECTED_HEADER:
-        return
-    expected = "、".join(HEADERS)
-    for index, wanted in enumerate(EXPECTED_HEADER):
-        got = found[index] if index < len(found) else ""
-        if got != wanted:
-            detail = _("第%(n)s列应为“%(wanted)s”，实际为“%(got)s”。") % {
-                "n": index + 1,
-                "wanted": HEADERS[index],
-                "got": got or _("空"),
-            }
-            break
-    else:
-        detail = _("表头多出了列：%(extra)s。") % {"extra": "、".join(found[len(HEADERS) :])}
-    raise _file_error(
-        _("表头不正确：%(detail)s第一行应依次为：%(expected)s。请使用系统提供的模板。")
-        % {"detail": detail, "expected": expected},
-        "wrong header",
-        name,
-        header=found,
-    )
+@dataclass(frozen=True)
+class HeaderMap:
+    row: int  # the header's Excel row number
+    positions: dict[str, int]  # field → column index (0-based)
+    ignored: tuple[str, ...]  # headers the import does not know
+
+
+def _match_header(values: tuple, number: int, name: str) -> HeaderMap | None:
+    """The columns of a header row, None when the row is not a header (a title, a date).
+    Raises ValidationError for a header that repeats a column or lacks a required one."""
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, value in enumerate(values):
+        key = _header_text(value)
+        if not key or key in IGNORED_HEADER_KEYS:
+            continue
+        field_name = FIELD_BY_HEADER.get(key)
+        if field_name is None:
+            ignored.append(str(value).strip())
+            continue
+        if field_name in positions:
+            raise _file_error(
+                _("表头第%(a)s列和第%(b)s列都是“%(header)s”，请删去其中一列。")
+                % {
+                    "a": positions[field_name] + 1,
+                    "b": index + 1,
+                    "header": COLUMN_BY_FIELD[field_name].header,
+                },
+                "repeated column",
+                name,
+                header=key,
+            )
+        positions[field_name] = index
+    if len(positions) < 2:
+        return None
+    missing = [COLUMN_BY_FIELD[f].header for f in REQUIRED_FIELDS if f not in positions]
+    if missing:
+        raise _file_error(
+            _(
+                "表头（第%(row)s行）缺少必填的列：%(missing)s。"
+                "列按表头名称识别（顺序不限），必填的列为：%(required)s。"
+            )
+            % {
+                "row": number,
+                "missing": "、".join(missing),
+                "required": "、".join(COLUMN_BY_FIELD[f].header for f in REQUIRED_FIELDS),
+            },
+            "wrong header",
+            name,
+            header=[_header_text(value) for value in values],
+        )
+    return HeaderMap(number, positions, tuple(ignored))
+
+
+def _total_label(values: tuple) -> str:
+    """合计 / 小计 / … when the row's first filled cell says it sums the rows above."""
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        text = normalize_identifier(value)
+        return next((label for label in TOTAL_LABELS if text.startswith(label)), "")
+    return ""
 
 
 def _is_blank(values: tuple) -> bool:
@@ -308,13 +390,44 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def read_household_rows(file: File) -> list[RawRow]:
+def _max_unpacked_bytes() -> int:
+    return settings.HOUSEHOLD_IMPORT_MAX_UNPACKED_MB * 1024 * 1024
+
+
+def _refuse_macros(archive: zipfile.ZipFile, name: str) -> None:
+    members = set(archive.namelist())
+    try:
+        content_types = archive.read("[Content_Types].xml")
+    except KeyError:
+        content_types = b""
+    if (
+        PurePath(name).suffix.lower() in MACRO_SUFFIXES
+        or members.intersection(MACRO_PARTS)
+        or b"macroEnabled" in content_types
+    ):
+        raise _file_error(
+            _(
+                "这是启用宏的 Excel 工作簿（.xlsm），宏可能含有恶意代码，系统不接收。"
+                "请在 Excel 中“另存为”“Excel 工作簿(*.xlsx)”后再上传。"
+            ),
+            "macro-enabled workbook",
+            name,
+        )
+
+
+def read_household_rows(file: File) -> SheetRows:
     """The data rows of an uploaded survey file, blank rows skipped.
 
+    The header is found by its names, in any order and with the usual aliases
+    (HEADER_ALIASES), in the first HEADER_SEARCH_ROWS rows: a title row above it is skipped.
+    A row whose first filled cell is 合计 / 小计 … is skipped with a warning.
+
     Raises ValidationError (one message, in Chinese) when the file as a whole cannot be used.
-    The size is checked before a byte is read; the zip's unpacked size before openpyxl
-    opens it; openpyxl parses the XML with defusedxml, which refuses entity declarations
-    (the "billion laughs" bomb).
+    The size is checked before a byte is read; a macro-enabled workbook is refused; the sizes
+    the zip declares for its parts, unpacked, are added up before openpyxl opens it (over
+    settings.HOUSEHOLD_IMPORT_MAX_UNPACKED_MB is refused; zipfile never unpacks a part past
+    its declared size); openpyxl parses the XML with defusedxml, which refuses entity
+    declarations (the "billion laughs" bomb).
     """
     name = PurePath(getattr(file, "name", "") or "").name
     size = file.size
@@ -333,19 +446,26 @@ def read_household_rows(file: File) -> list[RawRow]:
     )
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
+            _refuse_macros(archive, name)
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
         raise _file_error(not_xlsx, "not a zip file", name, error=str(error)) from error
-    if unpacked > MAX_UNPACKED_BYTES:
+    limit = _max_unpacked_bytes()
+    if unpacked > limit:
         raise _file_error(
-            _("文件解压后过大，无法读取。请检查文件，或分成几个文件导入。"),
+            _(
+                "文件解压后有%(unpacked)sMB，超过了%(limit)sMB的上限，系统不读取"
+                "（正常的调查登记表解压后远小于此）。请检查文件，或分成几个文件导入。"
+            )
+            % {"unpacked": unpacked // (1024 * 1024), "limit": limit // (1024 * 1024)},
             "zip bomb",
             name,
             unpacked=unpacked,
         )
 
-    rows: list[RawRow] = []
-    header_seen = False
+    rows = SheetRows()
+    header: HeaderMap | None = None
+    seen_any = False
     workbook = None
     try:
         workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
@@ -354,12 +474,36 @@ def read_household_rows(file: File) -> list[RawRow]:
         # wrong one: forget it, read every row there is (rows are padded below).
         sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number == 1:
-                header_seen = True
-                _check_header(tuple(values), name)
+            values = tuple(values)
+            if header is None:
+                if _is_blank(values):
+                    continue
+                seen_any = True
+                header = _match_header(values, number, name)
+                if header is None and number >= HEADER_SEARCH_ROWS:
+                    break
+                if header is not None and header.ignored:
+                    rows.warnings.append(
+                        problem(
+                            number,
+                            _("表头"),
+                            _("以下列不属于调查登记表，已忽略：%(columns)s。")
+                            % {"columns": "、".join(header.ignored)},
+                        )
+                    )
                 continue
-            values = tuple(values[: len(COLUMNS)])
             if _is_blank(values):
+                continue
+            label = _total_label(values)
+            if label:
+                rows.warnings.append(
+                    problem(
+                        number,
+                        COLUMNS[0].header,
+                        _("第%(row)s行是“%(label)s”行，不是被征收户，已跳过。")
+                        % {"row": number, "label": label},
+                    )
+                )
                 continue
             if len(rows) >= MAX_ROWS:
                 raise _file_error(
@@ -367,8 +511,15 @@ def read_household_rows(file: File) -> list[RawRow]:
                     "too many rows",
                     name,
                 )
-            values = values + (None,) * (len(COLUMNS) - len(values))
-            rows.append(RawRow(number, values))
+            picked = tuple(
+                values[header.positions[column.field]]
+                if column.field in header.positions and header.positions[column.field] < len(values)
+                else None
+                for column in COLUMNS
+            )
+            if _is_blank(picked):
+                continue
+            rows.append(RawRow(number, picked))
     except ValidationError:
         raise
     # openpyxl raises many kinds of errors on a damaged or foreign file (InvalidFileException,
@@ -389,9 +540,19 @@ def read_household_rows(file: File) -> list[RawRow]:
     finally:
         if workbook is not None:
             workbook.close()
-    if not header_seen:
+    if header is None:
+        if not seen_any:
+            raise _file_error(
+                _("文件中没有内容：应有一行表头，表头下面每行填写一户。"), "no header", name
+            )
         raise _file_error(
-            _("文件中没有内容：第一行应为表头，从第二行起每行填写一户。"), "no header", name
+            _(
+                "没有找到表头：前%(rows)s行中没有一行写着各列的名称。表头应包括：%(expected)s"
+                "（顺序不限）。请使用系统提供的模板。"
+            )
+            % {"rows": HEADER_SEARCH_ROWS, "expected": "、".join(HEADERS)},
+            "no header",
+            name,
         )
     if not rows:
         raise _file_error(
@@ -443,32 +604,40 @@ def _area(value: Any) -> Decimal:
 
 
 def _id_number(value: Any) -> str:
+    """The stored ID number (core.normalize), or ValidationError naming the cause."""
     as_text = _(
         "身份证号码被 Excel 当作数字保存，只保留了15位有效数字，末尾几位已经丢失。"
         "请把“身份证号码”列设置为“文本”格式后重新输入完整的18位号码。"
     )
     if _is_number(value):
         raise ValidationError(as_text)
-    number = normalize_resident_id(_text(value))
+    raw = _text(value)
+    number = normalize_resident_id(raw)
     if SCIENTIFIC_RE.match(number):
         raise ValidationError(as_text)
-    if number.isdigit() and 15 <= len(number) <= 17:
+    # Digits lost to Excel's number format come as plain digits; text copied with spaces,
+    # invisible or full-width characters was text all along, and gets the cause instead.
+    if (
+        number.isdigit()
+        and 15 <= len(number) <= 17
+        and not is_first_generation_id(number)
+        and not describe_changes(raw)
+    ):
         raise ValidationError(
             _(
-                "身份证号码只有%(n)s位，可能是 Excel 把它当作数字只保留了15位有效数字。"
-                "请把“身份证号码”列设置为“文本”格式后重新输入完整的18位号码。"
+                "身份证号码只有%(n)s位，少了%(missing)s位。如果是从别的表格复制来的，"
+                "可能 Excel 把它当作数字只保留了15位有效数字：请把“身份证号码”列设置为"
+                "“文本”格式后重新输入完整的18位号码。"
             )
-            % {"n": len(number)}
+            % {"n": len(number), "missing": 18 - len(number)}
         )
-    validate_resident_id(number)
-    return number
+    return clean_resident_id(raw)
 
 
-def _phone(value: Any) -> str:
-    phone = _text(value).replace(" ", "")
-    if phone:
-        validate_phone(phone)
-    return phone
+def _phone(value: Any) -> tuple[str, tuple[str, ...], str]:
+    """(stored phone, further numbers found in the cell, area code added)."""
+    phone = normalize_phone(_text(value))
+    return phone.number, phone.others, phone.area_code_added
 
 
 def _choice(value: Any, labels: dict[str, str], column: str, blank: tuple[str, ...] = ()) -> str:
@@ -483,10 +652,14 @@ def _choice(value: Any, labels: dict[str, str], column: str, blank: tuple[str, .
     return labels[label]
 
 
-def _parse_row(row: RawRow) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One row's field values, and its errors (at most one per column)."""
+def _parse_row(
+    row: RawRow,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """One row's field values, its errors (at most one per column) and its warnings."""
     fields: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    other_phones: tuple[str, ...] = ()
     for column, value in zip(COLUMNS, row.values, strict=True):
         if column.field != "id_number" and _text(value) == "":
             if column.required:
@@ -506,7 +679,16 @@ def _parse_row(row: RawRow) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                     raise ValidationError(_("%(column)s不能为空。") % {"column": column.header})
                 fields[column.field] = _id_number(value)
             elif column.field == "phone":
-                fields[column.field] = _phone(value)
+                fields[column.field], other_phones, area_code = _phone(value)
+                if area_code:
+                    warnings.append(
+                        problem(
+                            row.number,
+                            column.header,
+                            _("“%(value)s”没有区号，已按本地号码补上区号%(area)s。")
+                            % {"value": _text(value), "area": area_code},
+                        )
+                    )
             elif column.field == "use":
                 fields[column.field] = _choice(value, USE_BY_LABEL, column.header)
             elif column.field == "hardship":
@@ -517,34 +699,83 @@ def _parse_row(row: RawRow) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 fields[column.field] = _area(value)
             else:
                 text = _text(value)
-                if column.max_length and len(text) > column.max_length:
-                    raise ValidationError(
-                        _("%(column)s不能超过%(limit)s个字，现有%(length)s个字。")
-                        % {"column": column.header, "limit": column.max_length, "length": len(text)}
-                    )
+                if column.field == "code":
+                    text = normalize_identifier(text)
+                elif column.field == "head_name":
+                    text = normalize_name(text)
+                _check_length(column, text)
                 fields[column.field] = text
         except ValidationError as error:
             for message in error.messages:
                 errors.append(problem(row.number, column.header, message))
-    return fields, errors
+    if other_phones and "note" in fields:
+        note_column = COLUMN_BY_FIELD["note"]
+        extra = _("其他电话：%(numbers)s") % {"numbers": "、".join(other_phones)}
+        fields["note"] = "；".join(part for part in (fields["note"], extra) if part)
+        try:
+            _check_length(note_column, fields["note"])
+        except ValidationError as error:
+            errors.extend(problem(row.number, note_column.header, m) for m in error.messages)
+        warnings.append(
+            problem(
+                row.number,
+                COLUMN_BY_FIELD["phone"].header,
+                _("一格里有%(n)s个号码：保留第一个%(first)s，其余（%(others)s）已移到备注。")
+                % {
+                    "n": len(other_phones) + 1,
+                    "first": fields.get("phone", ""),
+                    "others": "、".join(other_phones),
+                },
+            )
+        )
+    return fields, errors, warnings
+
+
+def _check_length(column: Column, text: str) -> None:
+    if column.max_length and len(text) > column.max_length:
+        raise ValidationError(
+            _("%(column)s不能超过%(limit)s个字，现有%(length)s个字。")
+            % {"column": column.header, "limit": column.max_length, "length": len(text)}
+        )
+
+
+def _same_owner_warning(row: int, code: str, name: str, other_code: str, other_name: str):
+    message = _(
+        "同一身份证号码登记了两处房屋：户号%(other)s和%(code)s。一人有几处房屋的，"
+        "按每处房屋分别补偿（《国有土地上房屋征收与补偿条例》第十七条），请核对不是录错了号码。"
+    ) % {"other": other_code, "code": code}
+    if normalize_name(other_name) != normalize_name(name):
+        message += _("两处的户主姓名不同（%(a)s、%(b)s），请特别核对。") % {
+            "a": other_name,
+            "b": name,
+        }
+    return problem(row, COLUMN_BY_FIELD["id_number"].header, message)
 
 
 def check_household_rows(*, project: Project, rows: list[RawRow]) -> CheckResult:
-    """Check every row; the project's existing households are read once, in one query."""
-    result = CheckResult(rows=rows)
-    existing_codes: dict[str, str] = {}
-    existing_ids: dict[str, str] = {}
-    for code, id_number in project.households.values_list("code", "id_number"):
-        existing_codes[code] = id_number
-        existing_ids.setdefault(id_number, code)
+    """Check every row; the project's existing households are read once, in one query.
+
+    Codes (户号) and ID numbers are compared in their normalised form (core.normalize). The
+    same 户号 twice is an error; the same ID number on several rows (one owner, several
+    houses) is a warning: each house is compensated (Decree 590 art. 17)."""
+    result = CheckResult(rows=list(rows))
+    result.warnings.extend(getattr(rows, "warnings", []))
+    existing_codes: set[str] = set()
+    existing_ids: dict[str, tuple[str, str]] = {}
+    for code, id_number, head_name in project.households.values_list(
+        "code", "id_number", "head_name"
+    ):
+        existing_codes.add(normalize_identifier(code))
+        existing_ids.setdefault(normalize_resident_id(id_number), (code, head_name))
     seen_codes: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
+    seen_ids: dict[str, tuple[str, str]] = {}
     id_warnings: dict[str, list[str]] = {}
     code_header = COLUMN_BY_FIELD["code"].header
     id_header = COLUMN_BY_FIELD["id_number"].header
 
     for row in rows:
-        fields, errors = _parse_row(row)
+        fields, errors, warnings = _parse_row(row)
+        result.warnings.extend(warnings)
         code = fields.get("code")
         if code:
             if code in existing_codes:
@@ -568,27 +799,14 @@ def check_household_rows(*, project: Project, rows: list[RawRow]) -> CheckResult
                 seen_codes[code] = row.number
         id_number = fields.get("id_number")
         if id_number:
-            if id_number in existing_ids:
-                errors.append(
-                    problem(
-                        row.number,
-                        id_header,
-                        _("该身份证号码已在本项目中登记（户号%(code)s）。")
-                        % {"code": existing_ids[id_number]},
-                    )
-                )
-            elif id_number in seen_ids:
-                errors.append(
-                    problem(
-                        row.number,
-                        id_header,
-                        _("身份证号码与第%(row)s行重复。") % {"row": seen_ids[id_number]},
-                    )
-                )
-            else:
-                seen_ids[id_number] = row.number
-            # The warning depends only on the region code and the birth year (the table of
-            # codes in force that year); files hold few of those pairs, so ask once per pair.
+            name = fields.get("head_name", "")
+            earlier = existing_ids.get(id_number) or seen_ids.get(id_number)
+            if earlier and code:
+                result.warnings.append(_same_owner_warning(row.number, code, name, *earlier))
+            if code and id_number not in seen_ids:
+                seen_ids[id_number] = (code, name)
+            # The warning depends only on the region code and the birth year; files hold
+            # few of those pairs, so ask once per pair.
             key = id_number[:10]
             if key not in id_warnings:
                 id_warnings[key] = resident_id_warnings(id_number)

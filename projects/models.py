@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import IdentifierField, PersonNameField, PhoneField, ResidentIdField
 from core.models import District
 from core.scoping import DistrictScopedQuerySet
 from core.validators import validate_phone, validate_resident_id
@@ -255,10 +256,10 @@ class Household(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="households"
     )
-    code = models.CharField(_("户号"), max_length=30)
-    head_name = models.CharField(_("户主姓名"), max_length=50)
-    id_number = models.CharField(_("身份证号码"), max_length=18, validators=[validate_resident_id])
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    code = IdentifierField(_("户号"), max_length=30)
+    head_name = PersonNameField(_("户主姓名"), max_length=50)
+    id_number = ResidentIdField(_("身份证号码"), max_length=18, validators=[validate_resident_id])
+    phone = PhoneField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     address = models.CharField(_("房屋坐落"), max_length=200)
     use = models.CharField(_("房屋用途"), max_length=20, choices=Use.choices)
     area = models.DecimalField(
@@ -330,12 +331,12 @@ class FamilyMember(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("被征收户"), on_delete=models.CASCADE, related_name="members"
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = PersonNameField(_("姓名"), max_length=50)
     relation = models.CharField(_("与户主关系"), max_length=20)
-    id_number = models.CharField(
+    id_number = ResidentIdField(
         _("身份证号码"), max_length=18, blank=True, validators=[validate_resident_id]
     )
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    phone = PhoneField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
 
     history = HistoricalRecords()
 

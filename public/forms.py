@@ -2,6 +2,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import NormalizedFormField
+from core.normalize import normalize_identifier, normalize_resident_id
 from projects.models import Notice, Project
 
 
@@ -32,8 +34,11 @@ class LookupForm(forms.Form):
     """户号 and the last six characters of the resident ID number."""
 
     project = forms.ModelChoiceField(label=_("征收项目"), queryset=Project.objects.none())
-    code = forms.CharField(label=_("户号"), max_length=30)
-    id_tail = forms.CharField(
+    # What a resident types is normalised before it is checked or compared (core.normalize):
+    # "１８４７４ｘ" or "18474 X" is the 18474X printed on the card.
+    code = NormalizedFormField(label=_("户号"), max_length=30, normalizer=normalize_identifier)
+    id_tail = NormalizedFormField(
+        normalizer=normalize_resident_id,
         label=_("身份证号码后六位"),
         min_length=6,
         max_length=6,
@@ -43,9 +48,3 @@ class LookupForm(forms.Form):
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
-
-    def clean_id_tail(self):
-        return self.cleaned_data["id_tail"].strip().upper()
-
-    def clean_code(self):
-        return self.cleaned_data["code"].strip()

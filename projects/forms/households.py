@@ -3,7 +3,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import check_document
-from core.validators import normalize_resident_id
 from projects.models import FamilyMember, Household, HouseholdDocument
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -63,9 +62,6 @@ class HouseholdForm(forms.ModelForm):
         ]
         widgets = {"moved_out_on": DATE, "demolished_on": DATE}
 
-    def clean_id_number(self):
-        return normalize_resident_id(self.cleaned_data["id_number"])
-
 
 class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
@@ -82,9 +78,6 @@ class FamilyMemberForm(forms.ModelForm):
     class Meta:
         model = FamilyMember
         fields = ["name", "relation", "id_number", "phone"]
-
-    def clean_id_number(self):
-        return normalize_resident_id(self.cleaned_data["id_number"])
 
 
 class DocumentForm(forms.ModelForm):

@@ -4,9 +4,10 @@ from core.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 
 @pytest.mark.parametrize(
-    ("name", "masked"), [("张三丰", "张*丰"), ("李四", "李*"), ("欧阳小明", "欧**明"), ("王", "王")]
+    ("name", "masked"),
+    [("张三丰", "张*丰"), ("李四", "李*"), ("欧阳小明", "欧阳*明"), ("王", "*")],
 )
-def test_names_keep_the_first_and_last_character(name, masked):
+def test_names_keep_the_surname_and_at_most_the_last_character(name, masked):
     assert mask_name(name) == masked
 
 

@@ -1,0 +1,88 @@
+"""What residents see of data offices typed their own way (issue 13): padded names masked by
+their parts on the published hardship-subsidy notice, and a household whose ID number was
+typed in full-width digits finding its record with the six characters on its card."""
+
+import io
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+
+from compensation import services as compensation_services
+from projects import imports
+from projects import services as project_services
+from tests.compensation.factories import approve_plan
+from tests.factories import resident_id, staff
+
+pytestmark = pytest.mark.django_db
+
+CASES = Path(__file__).parent.parent / "projects" / "cases"
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+
+
+def import_file(project, tmp_path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    call_command("import_households", "--project", project.code, str(path), stderr=io.StringIO())
+
+
+def padded_hardship_sheet() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(imports.HEADERS))
+    padded = ["张\u3000三", "李  四", " 王\u00a0五 ", "欧阳\u3000娜", "赵\u200b六"]
+    for n, name in enumerate(padded, start=1):
+        number = resident_id(n, born="19650101")
+        sheet.append([f"D{n:02d}", name, number, "", f"样例路{n}号", "住宅", 80, "低保", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_published_hardship_notice_of_padded_names_shows_only_surnames(
+    client, project, tmp_path
+):
+    import_file(project, tmp_path, "hardship.xlsx", padded_hardship_sheet())
+    assert set(project.households.values_list("head_name", flat=True)) == {
+        "张三",
+        "李四",
+        "王五",
+        "欧阳娜",
+        "赵六",
+    }
+    approve_plan(project)
+    office = staff(username="subsidy-clerk")
+    compensation_services.register_subsidies(project=project, by=office)
+    notice = compensation_services.post_subsidy_notice(project=project, by=office)
+    project_services.publish_notice(notice=notice, by=office, on=date(2022, 5, 9))
+
+    html = client.get(reverse("public:notice_detail", args=[notice.pk])).content.decode()
+    for masked in ("D01 张*", "D02 李*", "D03 王*", "D04 欧阳*", "D05 赵*"):
+        assert masked in html
+    for leak in ("张*三", "李**四", "李*四", "王*五", "欧*娜", "赵*六"):
+        assert leak not in html
+
+
+@pytest.mark.parametrize("typed", ["18474X", "18474x", "１８４７４Ｘ", "１８４７４ｘ"])
+def test_a_household_whose_id_was_typed_full_width_finds_its_record(
+    client, project, tmp_path, typed
+):
+    import_file(project, tmp_path, "v02.xlsx", (CASES / "v02_fullwidth_id.xlsx").read_bytes())
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    response = client.post(
+        reverse("public:lookup"), {"project": project.pk, "code": "V02-003", "id_tail": typed}
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("public:lookup_result")
+    html = client.get(response["Location"]).content.decode()
+    assert "吴国平" in html
