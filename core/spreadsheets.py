@@ -1,9 +1,11 @@
 """Writing .xlsx files people open in Excel or WPS: formula-safe text, write-only sheets.
 
 Exporters yield rows into a write-only openpyxl workbook (as pretix does), so memory stays
-flat however many rows there are. Every text cell goes through `safe_text`: a cell that
+flat however many rows there are. Every text cell goes through `protect_text`: a cell that
 begins with = + - @ (or a tab or carriage return) would be run as a formula by a
-spreadsheet (CSV/formula injection), so it is written with a leading single quote.
+spreadsheet (CSV/formula injection), so it is written as a string cell with the
+quote-prefix style (the cell format's "'" that Excel and WPS set when one types '=1+1):
+the text shows unchanged, nothing evaluates, and editing the cell keeps it text.
 """
 
 from collections.abc import Iterable, Sequence
@@ -28,11 +30,30 @@ DATETIME = "yyyy-mm-dd hh:mm"
 INTEGER = "0"
 
 
-def safe_text(value: str) -> str:
-    """Text that a spreadsheet shows as text, never runs as a formula."""
-    if value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+def is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def protect_text(cell):
+    """Make a text cell that looks like a formula show as text and never evaluate: a string
+    cell (openpyxl would store "=…" as a formula) with the quote-prefix style. The text
+    itself is left as it is. Returns the cell."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def protect_sheet(sheet) -> None:
+    """`protect_text` on every cell of an ordinary (not write-only) worksheet."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            protect_text(cell)
+
+
+def text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A write-only cell holding `value` as text (see `protect_text`)."""
+    return protect_text(WriteOnlyCell(sheet, value=value))
 
 
 @dataclass(frozen=True)
@@ -43,12 +64,10 @@ class ExportColumn:
 
 
 def _cell(sheet, value: Any, number_format: str | None):
-    if isinstance(value, str):
-        value = safe_text(value)
-    elif isinstance(value, datetime) and timezone.is_aware(value):
+    if isinstance(value, datetime) and timezone.is_aware(value):
         # Excel has no time zones: write the office's local time.
         value = timezone.localtime(value).replace(tzinfo=None)
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = protect_text(WriteOnlyCell(sheet, value=value))
     if number_format and value is not None:
         cell.number_format = number_format
     return cell
@@ -68,7 +87,7 @@ def write_workbook(
     header_alignment = Alignment(horizontal="center", vertical="center")
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=safe_text(column.header))
+        cell = text_cell(sheet, column.header)
         cell.font = header_font
         cell.fill = header_fill
         cell.alignment = header_alignment

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
 from core.formatting import cn_date
-from core.spreadsheets import safe_text
+from core.spreadsheets import protect_sheet
 from petitions.models import DutyRoster
 
 WEEKDAYS = "一二三四五六日"
@@ -39,7 +39,7 @@ def roster_xlsx(roster: DutyRoster) -> bytes:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    sheet.append([safe_text(roster.title)])
+    sheet.append([roster.title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet["A1"].font = Font(size=16, bold=True)
     sheet["A1"].alignment = centre
@@ -51,7 +51,7 @@ def roster_xlsx(roster: DutyRoster) -> bytes:
         period += _("（24小时值班）")
     if roster.phone:
         period += _("　值班电话：%(phone)s") % {"phone": roster.phone}
-    sheet.append([safe_text(period)])
+    sheet.append([period])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
 
     sheet.append([str(header) for header, _width in COLUMNS])
@@ -69,8 +69,8 @@ def roster_xlsx(roster: DutyRoster) -> bytes:
                 starts,
                 ends,
                 str(shift.get_role_display()),
-                safe_text(shift.person.get_full_name()),
-                safe_text(shift.person.phone),
+                shift.person.get_full_name(),
+                shift.person.phone,
             ]
         )
         row = sheet.max_row
@@ -82,12 +82,13 @@ def roster_xlsx(roster: DutyRoster) -> bytes:
             cell.alignment = centre
     if roster.note:
         sheet.append([])
-        sheet.append([safe_text(_("值班要求：%(note)s") % {"note": roster.note})])
+        sheet.append([_("值班要求：%(note)s") % {"note": roster.note}])
         row = sheet.max_row
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
         sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[row].height = 60
 
+    protect_sheet(sheet)
     for index, (_header, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(3, index).column_letter].width = width
     sheet.print_title_rows = "3:3"

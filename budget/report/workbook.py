@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from budget.report import layouts
 from budget.report.layouts import Cell, Repeat, Row, SheetLayout
+from core.spreadsheets import protect_text
 
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
@@ -99,6 +100,7 @@ class _Sheet:
             value = _value(spec, data)
             cell = self.ws.cell(row=self.row, column=column, value=value)
             _style(cell, spec.style, spec.fmt)
+            protect_text(cell)
             last_column = column + spec.span - 1
             last_row = self.row + spec.rowspan - 1
             if spec.style not in (layouts.TITLE, layouts.SUBTITLE):

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from core.spreadsheets import XLSX_CONTENT_TYPE, safe_text
+from core.spreadsheets import XLSX_CONTENT_TYPE, protect_text
 from projects import exports, services
 from projects.models import Household, Project, Stage
 from tests.auth import login
@@ -98,26 +98,36 @@ def test_formula_looking_text_is_escaped_in_the_household_export(client, distric
     login(client, "district")
     sheet = sheet_of(client.get(reverse("projects:household_export", args=[project.pk])))
     assert column(sheet, "户主姓名") == [
-        '\'=HYPERLINK("http://evil.example","点我")',
-        "'@SUM(1+1)",
+        '=HYPERLINK("http://evil.example","点我")',
+        "@SUM(1+1)",
         "王正常",
     ]
-    assert column(sheet, "房屋坐落")[:2] == ["'+86 测试路", "'\t=1+1"]
-    assert column(sheet, "备注") == ["'-2+3", None, "'\r=1"]
-    # No cell of the workbook is a formula.
-    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert column(sheet, "房屋坐落")[:2] == ["+86 测试路", "\t=1+1"]
+    assert column(sheet, "备注") == ["-2+3", None, "\r=1"]
+    # No cell of the workbook is a formula: the text shows as typed, with the quote-prefix
+    # style (no apostrophe in the text), and only those cells carry it.
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert {cell.value for cell in cells if cell.quotePrefix} == {
+        '=HYPERLINK("http://evil.example","点我")',
+        "@SUM(1+1)",
+        "+86 测试路",
+        "\t=1+1",
+        "-2+3",
+        "\r=1",
+    }
 
 
-def test_safe_text_prefixes_only_formula_triggers():
-    assert safe_text("=1+1") == "'=1+1"
-    assert safe_text("+1") == "'+1"
-    assert safe_text("-1") == "'-1"
-    assert safe_text("@x") == "'@x"
-    assert safe_text("\tx") == "'\tx"
-    assert safe_text("\rx") == "'\rx"
-    assert safe_text("张三") == "张三"
-    assert safe_text("1=1") == "1=1"
-    assert safe_text("") == ""
+def test_only_formula_triggers_get_the_quote_prefix():
+    from openpyxl import Workbook
+
+    sheet = Workbook().active
+    for value in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):
+        cell = protect_text(sheet.cell(row=1, column=1, value=value))
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (value, "s", True)
+    for value in ("张三", "1=1", "", 12):
+        cell = protect_text(sheet.cell(row=2, column=1, value=value))
+        assert not cell.quotePrefix
 
 
 def test_household_export_reads_households_in_a_constant_number_of_queries(
@@ -228,7 +238,7 @@ def test_project_export_lists_what_staff_see_with_totals(client, office_user, pr
     assert Decimal(str(liuling["已签约面积（平方米）"])) == Decimal("100.25")
     assert by_code["2022-SQ-002"]["被征收户数"] == 0
     # A project name that looks like a formula is written as text.
-    assert by_code["2019-SQ-009"]["项目名称"] == "'=老城区改造"
+    assert by_code["2019-SQ-009"]["项目名称"] == "=老城区改造"
 
 
 def test_project_export_honors_the_list_filters(client, office_user, district, projects):

@@ -297,7 +297,8 @@ def test_the_hazard_list_is_exported_as_the_rectification_list(client, project, 
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("序号", "项目", "隐患类别", "隐患部位")
-    assert rows[1][1:5] == ("六岭棚改", "围挡与警示标识", "六岭片区东侧", "'=围挡缺失")
+    assert rows[1][1:5] == ("六岭棚改", "围挡与警示标识", "六岭片区东侧", "=围挡缺失")
+    assert sheet.cell(row=2, column=5).quotePrefix  # shown as text, never evaluated
     assert rows[1][8] == "已整改"
 
 
