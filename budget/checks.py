@@ -35,6 +35,7 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class Finding:
+    key: str  # stable identity of the place checked, e.g. "stated:general:income"
     where: str  # which table and line
     stated: str  # the stated figure as written, in `unit`
     computed: str  # the sum of the lines, in `unit`
@@ -45,7 +46,9 @@ class Finding:
         return asdict(self)
 
 
-def _money(where: str, what: str, stated: Decimal, computed: Decimal, parts: str) -> Finding:
+def _money(
+    key: str, where: str, what: str, stated: Decimal, computed: Decimal, parts: str
+) -> Finding:
     """A money disagreement, in 万元 as the report writes it, or in 元 when a difference
     smaller than a hundred yuan would vanish in 万元 with two places."""
     in_wan = all(Decimal(value) % 100 == 0 for value in (stated, computed))
@@ -54,6 +57,7 @@ def _money(where: str, what: str, stated: Decimal, computed: Decimal, parts: str
     else:
         unit, show = _("元"), lambda value: f"{Decimal(value):,.2f}"
     return Finding(
+        key=key,
         where=where,
         stated=show(stated),
         computed=show(computed),
@@ -90,6 +94,7 @@ def stated_totals(lines: list[BudgetLine], stated: list[StatedTotal]) -> list[Fi
             if stated_value != computed:
                 findings.append(
                     _money(
+                        f"stated:{total.fund}:{field}",
                         where,
                         _("决算%(fund)s%(label)s") % {"fund": fund, "label": label},
                         stated_value,
@@ -115,18 +120,21 @@ def expenditures_against_lines(
     where = _("项目支出与一般公共预算项目支出")
     pairs = [
         (
+            "opening",
             _("一般公共预算项目支出年初结转和结余"),
             opening,
             _sum(expenditures, "carryover_full"),
             _("各项目支出的上年结转资金"),
         ),
         (
+            "income",
             _("一般公共预算项目支出本年收入"),
             income,
             _sum(expenditures, "fiscal_full"),
             _("各项目支出的当年财政拨款"),
         ),
         (
+            "expenditure",
             _("一般公共预算项目支出本年支出"),
             spent,
             sum((e.total_executed for e in expenditures), ZERO),
@@ -134,8 +142,8 @@ def expenditures_against_lines(
         ),
     ]
     return [
-        _money(where, what, stated, computed, parts)
-        for what, stated, computed, parts in pairs
+        _money(f"expenditures:{name}", where, what, stated, computed, parts)
+        for name, what, stated, computed, parts in pairs
         if stated != computed
     ]
 
@@ -194,6 +202,7 @@ def expense_controls(controls: list[ExpenseControl], lines: list[BudgetLine]) ->
             if (exhaustive and stated != computed) or (not exhaustive and computed > stated):
                 findings.append(
                     _money(
+                        f"controls:{total_item}:{column}",
                         where,
                         f"{total_label}{column_label}",
                         stated,
@@ -207,6 +216,7 @@ def expense_controls(controls: list[ExpenseControl], lines: list[BudgetLine]) ->
         if stated != spent:
             findings.append(
                 _money(
+                    "controls:project",
                     where,
                     _("项目支出本年决算数"),
                     stated,
@@ -224,6 +234,7 @@ def scorecard_weights(budget_year: BudgetYear, cards: list[Scorecard]) -> list[F
         if not card.rows:
             continue
         where = _("绩效指标：%(card)s") % {"card": card.title}
+        card_key = f"weights:{card.expenditure.pk if card.expenditure else 'department'}"
         weights: dict[str, Decimal] = {}
         for row in card.rows:
             level = row.indicator.level
@@ -234,6 +245,7 @@ def scorecard_weights(budget_year: BudgetYear, cards: list[Scorecard]) -> list[F
             if actual and actual != expected:
                 findings.append(
                     Finding(
+                        key=f"{card_key}:{level}",
                         where=where,
                         stated=number_text(expected),
                         computed=number_text(actual),
@@ -251,6 +263,7 @@ def scorecard_weights(budget_year: BudgetYear, cards: list[Scorecard]) -> list[F
         if all_weights != 100:
             findings.append(
                 Finding(
+                    key=f"{card_key}:total",
                     where=where,
                     stated="100",
                     computed=number_text(all_weights),

@@ -199,7 +199,9 @@ class NarrativeForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
-    findings_checked = forms.BooleanField(
-        label=_("我已核对一致性检查发现的不一致之处"), required=False
+class FindingNoteForm(forms.Form):
+    explanation = forms.CharField(
+        label=_("差异说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("用单位自己的话说明差异的原因，报告“其他需要说明的情况”中原样写出。"),
     )

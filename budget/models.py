@@ -627,6 +627,77 @@ class Narrative(models.Model):
         return reverse("budget:narrative_edit", args=[self.budget_year.year, self.kind])
 
 
+class FindingNote(models.Model):
+    """The office's explanation of one finding of the consistency check (budget.checks), and a
+    leader's acknowledgement of it.
+
+    The explanation is printed in §十 其他需要说明的情况 of the report. A report whose check
+    found disagreements is published only when each is acknowledged by a leader (领导) for the
+    same figures and the same words the report printed; changing the words withdraws the
+    acknowledgement, and a finding whose figures changed needs a new one."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="finding_notes"
+    )
+    key = models.CharField(_("检查项"), max_length=80)
+    explanation = models.TextField(_("差异说明"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("填写时间"), default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # The finding's figures when it was acknowledged ("213.4/218.4"): other figures, new finding.
+    acknowledged_figures = models.CharField(_("确认时的数字"), max_length=80, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("差异说明")
+        verbose_name_plural = _("差异说明")
+        ordering = ["budget_year", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "key"], name="finding_note_one_per_finding"
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | ~Q(explanation=""),
+                name="finding_note_acknowledged_with_explanation",
+                violation_error_message=_("须先填写差异说明，领导才能确认。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_year} {self.key}"
+
+    def get_absolute_url(self):
+        return reverse("budget:year_detail", args=[self.budget_year.year]) + "#findings"
+
+    @staticmethod
+    def figures_of(finding) -> str:
+        """The figures that identify a finding's state: stated and computed, with the unit."""
+        get = finding.get if isinstance(finding, dict) else lambda name: getattr(finding, name)
+        return f"{get('stated')}/{get('computed')}{get('unit') or ''}"
+
+    def acknowledges(self, finding) -> bool:
+        """Whether this note is acknowledged for the finding as it stands (same figures)."""
+        return self.acknowledged_at is not None and self.acknowledged_figures == self.figures_of(
+            finding
+        )
+
+
 class AnnualReportQuerySet(models.QuerySet):
     def published(self):
         """Runs published to the public page, newest year first."""

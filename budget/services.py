@@ -26,6 +26,7 @@ from budget.models import (
     BudgetLine,
     BudgetYear,
     ExpenseControl,
+    FindingNote,
     Indicator,
     Narrative,
     ProjectExpenditure,
@@ -288,6 +289,57 @@ def save_narrative(*, budget_year: BudgetYear, by: User, kind: str, body: str) -
 
 
 # ---------------------------------------------------------------------------
+# Explaining and acknowledging the findings of the consistency check
+
+
+def _current_finding(budget_year: BudgetYear, key: str):
+    from budget import yearbook
+
+    finding = next((f for f in yearbook.gather(budget_year).findings if f.key == key), None)
+    if finding is None:
+        raise ValidationError(_("这处不一致已不存在（数据可能已更正），请刷新页面。"))
+    return finding
+
+
+@transaction.atomic
+def explain_finding(
+    *, budget_year: BudgetYear, by: User, key: str, explanation: str
+) -> FindingNote:
+    """Write the office's explanation of a finding, printed in §十 of the report. New words
+    withdraw a leader's acknowledgement of the old ones."""
+    ensure_office_staff(by)
+    _current_finding(budget_year, key)
+    note = FindingNote.objects.select_for_update().filter(budget_year=budget_year, key=key).first()
+    note = note or FindingNote(budget_year=budget_year, key=key)
+    explanation = explanation.strip()
+    if note.explanation != explanation:
+        note.acknowledged_by, note.acknowledged_at, note.acknowledged_figures = None, None, ""
+    note.explanation = explanation
+    note.written_by = by
+    note.written_at = timezone.now()
+    _save(note)
+    return note
+
+
+@transaction.atomic
+def acknowledge_finding(*, budget_year: BudgetYear, by: User, key: str) -> FindingNote:
+    """A leader (领导) acknowledges a finding and its explanation as they stand, recorded with
+    who and when (the note's history keeps every acknowledgement)."""
+    ensure_office_staff(by)
+    if not by.is_leader:
+        raise PermissionDenied(_("只有领导可以确认一致性检查的差异说明。"))
+    finding = _current_finding(budget_year, key)
+    note = FindingNote.objects.select_for_update().filter(budget_year=budget_year, key=key).first()
+    if note is None or not note.explanation.strip():
+        raise ValidationError(_("请先填写这处不一致的差异说明，再由领导确认。"))
+    note.acknowledged_by = by
+    note.acknowledged_at = timezone.now()
+    note.acknowledged_figures = FindingNote.figures_of(finding)
+    _save(note)
+    return note
+
+
+# ---------------------------------------------------------------------------
 # The report job
 
 
@@ -421,7 +473,10 @@ def build_report(*, run_id: int, today: date | None = None) -> AnnualReport:
                 if field_file.storage.exists(name):
                     field_file.storage.delete(name)
                 field_file.save(AnnualReport.FILES[field], ContentFile(content), save=False)
-            run.findings = [finding.as_dict() for finding in book.findings]
+            run.findings = [
+                {**finding.as_dict(), "explanation": text}
+                for finding, _note, text in book.finding_rows()
+            ]
             run.total_score = book.department.total if book.department.rows else None
             run.grade = book.department.grade
             run.status = AnnualReport.Status.DONE
@@ -440,20 +495,46 @@ def build_report(*, run_id: int, today: date | None = None) -> AnnualReport:
     return run
 
 
+def unacknowledged(run: AnnualReport) -> list[dict]:
+    """The findings of a run that keep it from being published: those no leader acknowledged
+    for the figures and the explanation the run printed in §十."""
+    notes = {note.key: note for note in run.budget_year.finding_notes.all()}
+    missing = []
+    for finding in run.findings:
+        note = notes.get(finding.get("key"))
+        if (
+            note is None
+            or not note.acknowledges(finding)
+            or note.explanation.strip() != finding.get("explanation")
+        ):
+            missing.append(finding)
+    return missing
+
+
 @transaction.atomic
-def publish_report(*, run: AnnualReport, by: User, findings_checked: bool = False) -> AnnualReport:
-    """Publish a finished run to the public page. A run whose consistency check found
-    disagreements needs the publisher to confirm they were checked."""
+def publish_report(*, run: AnnualReport, by: User) -> AnnualReport:
+    """Publish a finished run to the public page.
+
+    A run whose consistency check found disagreements is published only when a leader has
+    acknowledged each one, for the figures and the explanation the run printed (correct the
+    data instead, and the next build has no finding to acknowledge)."""
     ensure_budget_editor(by)
-    run = AnnualReport.objects.select_for_update().get(pk=run.pk)
+    run = AnnualReport.objects.select_for_update().select_related("budget_year").get(pk=run.pk)
     if run.status != AnnualReport.Status.DONE:
         raise ValidationError(_("只有已完成的报告可以公开。"))
     if run.is_published:
         raise ValidationError(_("该报告已经公开。"))
-    if run.findings and not findings_checked:
+    missing = unacknowledged(run)
+    if missing:
         raise ValidationError(
-            _("一致性检查发现%(count)s处不一致，请核对后勾选确认再公开。")
-            % {"count": len(run.findings)}
+            _(
+                "一致性检查发现的%(count)s处不一致尚未经领导确认其说明（%(where)s）。"
+                "请更正数据，或填写差异说明并由领导确认后重新生成报告。"
+            )
+            % {
+                "count": len(missing),
+                "where": "；".join(finding["message"] for finding in missing),
+            }
         )
     run.published_at = timezone.now()
     run.published_by = by

@@ -6,11 +6,14 @@ so the page shows exactly what the report will state. A fixed number of queries.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from budget import checks, figures, scorecards
 from budget.models import (
     BudgetLine,
     BudgetYear,
     ExpenseControl,
+    FindingNote,
     Fund,
     Narrative,
     ProjectExpenditure,
@@ -34,6 +37,7 @@ class YearBook:
     department: scorecards.Scorecard
     project_cards: list[scorecards.Scorecard]
     findings: list[checks.Finding]
+    notes: dict[str, FindingNote]
 
     @property
     def year(self) -> int:
@@ -51,6 +55,21 @@ class YearBook:
     def narrative(self, kind: str) -> str:
         narrative = self.narratives.get(kind)
         return narrative.body if narrative else ""
+
+    def note(self, finding: checks.Finding) -> FindingNote | None:
+        return self.notes.get(finding.key)
+
+    def explanation(self, finding: checks.Finding) -> str:
+        """What §十 prints for a finding: the office's words, or the finding itself with a
+        request for them."""
+        note = self.notes.get(finding.key)
+        if note and note.explanation.strip():
+            return note.explanation.strip()
+        return finding.message + _("（差异原因待说明。）")
+
+    def finding_rows(self) -> list[tuple[checks.Finding, FindingNote | None, str]]:
+        """(finding, its note, the text §十 prints) of each finding, in the check's order."""
+        return [(f, self.notes.get(f.key), self.explanation(f)) for f in self.findings]
 
     @property
     def funds(self) -> list[tuple[str, str]]:
@@ -92,4 +111,7 @@ def gather(budget_year: BudgetYear) -> YearBook:
         department=department,
         project_cards=project_cards,
         findings=findings,
+        notes={
+            note.key: note for note in budget_year.finding_notes.select_related("acknowledged_by")
+        },
     )

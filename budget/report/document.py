@@ -248,8 +248,10 @@ def _general_budget(writer: _Writer, book: YearBook) -> None:
     fund_label = Fund.GENERAL.label
     lines = book.fund_lines(Fund.GENERAL)
     stated = book.stated_total(Fund.GENERAL)
-    income = stated.income if stated else sum((line.income for line in lines), 0)
-    spent = stated.expenditure if stated else sum((line.expenditure for line in lines), 0)
+    # The sentence states the totals of the table below it; where the final accounts state
+    # other totals, §十 explains the difference (budget.checks finds it).
+    income = sum((line.income for line in lines), 0)
+    spent = sum((line.expenditure for line in lines), 0)
     if not lines and not stated:
         writer.paragraph(
             _("本单位%(year)s年无%(fund)s的资金支出。") % {"year": book.year, "fund": fund_label}
@@ -263,6 +265,11 @@ def _general_budget(writer: _Writer, book: YearBook) -> None:
             "income": wan_text(income),
             "spent": wan_text(spent),
         }
+        + (
+            _("决算报表所列数与本表合计的差异，说明见“其他需要说明的情况”。")
+            if stated and (stated.income, stated.expenditure) != (income, spent)
+            else ""
+        )
     )
     writer.add(_lines_table(book, Fund.GENERAL))
     for kind, label in SpendingKind.choices:
@@ -371,6 +378,19 @@ def _performance(writer: _Writer, book: YearBook, chart: SafeString | None) -> N
         )
 
 
+def _findings(writer: _Writer, book: YearBook) -> None:
+    """Each disagreement the consistency check found, in the office's words (budget.checks)."""
+    rows = book.finding_rows()
+    if not rows:
+        return
+    writer.paragraph(
+        _("本报告数据经一致性检查，有%(count)s处合计与明细不一致，说明如下：")
+        % {"count": len(rows)}
+    )
+    for number, (_finding, _note, text) in enumerate(rows, start=1):
+        writer.paragraph(f"{number}.{text}")
+
+
 def build(book: YearBook, *, chart: SafeString | None, today: date) -> Document:
     budget_year = book.budget_year
     document = Document(
@@ -404,6 +424,7 @@ def build(book: YearBook, *, chart: SafeString | None, today: date) -> Document:
     writer.narrative(book, Narrative.Kind.DISCLOSURE)
     writer.chapter_heading(_("其他需要说明的情况"))
     writer.narrative(book, Narrative.Kind.OTHER)
+    _findings(writer, book)
     writer.paragraph(_("本报告附件："))
     count = len(book.expenditures)
     for number, title in enumerate(ATTACHMENT_TITLES, start=1):

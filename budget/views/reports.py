@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from budget import services
-from budget.forms import PublishForm
+from budget.forms import FindingNoteForm
 from budget.models import AnnualReport
 from budget.views.common import office_year
 from core.http import download, report_form_errors, report_validation_error
@@ -62,7 +62,7 @@ def report_detail(request, pk):
         "budget/annualreport_detail.html",
         {
             "run": run,
-            "publish_form": PublishForm(),
+            "unacknowledged": services.unacknowledged(run) if run.findings else [],
             "can_edit": services.can_edit_figures(request.user),
         },
     )
@@ -89,19 +89,48 @@ def report_file(request, pk, field):
 @require_POST
 def report_publish(request, pk):
     run = _run_for(request, pk)
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        report_form_errors(request, form)
-        return redirect(run)
     try:
-        services.publish_report(
-            run=run, by=request.user, findings_checked=form.cleaned_data["findings_checked"]
-        )
+        services.publish_report(run=run, by=request.user)
     except ValidationError as error:
         report_validation_error(request, error)
     else:
         messages.success(request, _("报告已公开。"))
     return redirect(run)
+
+
+@login_required
+@require_POST
+def finding_explain(request, year, key):
+    budget_year = office_year(request, year)
+    form = FindingNoteForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+    else:
+        try:
+            services.explain_finding(
+                budget_year=budget_year,
+                by=request.user,
+                key=key,
+                explanation=form.cleaned_data["explanation"],
+            )
+        except ValidationError as error:
+            report_validation_error(request, error)
+        else:
+            messages.success(request, _("差异说明已保存。"))
+    return redirect(f"{budget_year.get_absolute_url()}#findings")
+
+
+@login_required
+@require_POST
+def finding_acknowledge(request, year, key):
+    budget_year = office_year(request, year)
+    try:
+        services.acknowledge_finding(budget_year=budget_year, by=request.user, key=key)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已确认这处不一致的说明。"))
+    return redirect(f"{budget_year.get_absolute_url()}#findings")
 
 
 @login_required
@@ -121,4 +150,10 @@ urlpatterns = [
     path("reports/<int:pk>/files/<str:field>/", report_file, name="report_file"),
     path("reports/<int:pk>/publish/", report_publish, name="report_publish"),
     path("reports/<int:pk>/withdraw/", report_withdraw, name="report_withdraw"),
+    path("<int:year>/findings/<str:key>/explain/", finding_explain, name="finding_explain"),
+    path(
+        "<int:year>/findings/<str:key>/acknowledge/",
+        finding_acknowledge,
+        name="finding_acknowledge",
+    ),
 ]

@@ -113,6 +113,15 @@ def year_detail(request, year):
             "figures": book.figures,
             "general_stated": book.stated_total(Fund.GENERAL),
             "wan_text": wan_text,
+            "finding_rows": [
+                {
+                    "finding": finding,
+                    "note": note,
+                    "acknowledged": bool(note and note.acknowledges(finding)),
+                }
+                for finding, note, _text in book.finding_rows()
+            ],
+            "is_leader": request.user.is_leader,
         },
     )
 

@@ -10,9 +10,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from budget import services, tasks
-from budget.models import AnnualReport, Fund, SpendingKind
+from budget.models import AnnualReport, FindingNote, Fund, SpendingKind
+from core.roles import Section
 from tests.auth import login
 from tests.budget.conftest import indicator, line, wan
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -121,22 +123,101 @@ def test_a_failing_build_is_recorded_on_the_run(small_year, office_user, monkeyp
     assert run.error == "生成失败：disk full"
 
 
-def test_publishing_a_run_with_findings_needs_them_checked(small_year, finance, client):
+def test_publishing_a_run_with_findings_needs_a_leaders_acknowledgement_of_each(
+    small_year, finance, office_user, client
+):
+    leader = staff(Section.LEADER, username="leader", name="周领导")
     run = AnnualReport.objects.create(budget_year=small_year, requested_by=finance)
     services.build_report(run_id=run.pk)
     login(client, "finance")
     url = reverse("budget:report_publish", args=[run.pk])
     page = client.post(url, follow=True).content.decode()
-    assert "一致性检查发现2处不一致，请核对后勾选确认再公开" in page
+    assert "一致性检查发现的2处不一致尚未经领导确认其说明" in page
     assert not AnnualReport.objects.published().exists()
 
-    client.post(url, {"findings_checked": "on"})
-    assert list(AnnualReport.objects.published()) == [run]
+    # The office writes its explanation of each (any staff member), a leader acknowledges it.
+    client.logout()
+    login(client, "clerk")
+    for key, text in [
+        ("stated:general:income", "决算收入未含项目支出收入5万元。"),
+        ("stated:general:expenditure", "决算支出未含项目支出3万元。"),
+    ]:
+        client.post(reverse("budget:finding_explain", args=[2022, key]), {"explanation": text})
+    refused = client.post(
+        reverse("budget:finding_acknowledge", args=[2022, "stated:general:income"])
+    )
+    assert refused.status_code == 403  # a clerk is not a leader
+    client.logout()
+    login(client, "leader")
+    for key in ("stated:general:income", "stated:general:expenditure"):
+        client.post(reverse("budget:finding_acknowledge", args=[2022, key]))
+    note = FindingNote.objects.get(key="stated:general:income")
+    assert (note.acknowledged_by, note.acknowledged_figures) == (leader, "213.4/218.4万元")
+    assert note.history.filter(acknowledged_by=leader).exists()
+
+    # This run printed no explanation: it stays unpublishable; the next build prints them.
+    client.logout()
+    login(client, "finance")
+    client.post(url)
+    assert not AnnualReport.objects.published().exists()
+    rebuilt = AnnualReport.objects.create(budget_year=small_year, requested_by=finance)
+    services.build_report(run_id=rebuilt.pk)
+    rebuilt.refresh_from_db()
+    assert [f["explanation"] for f in rebuilt.findings] == [
+        "决算收入未含项目支出收入5万元。",
+        "决算支出未含项目支出3万元。",
+    ]
+    client.post(reverse("budget:report_publish", args=[rebuilt.pk]))
+    assert list(AnnualReport.objects.published()) == [rebuilt]
+    rebuilt.refresh_from_db()
+    assert rebuilt.published_by == finance
+
+    client.post(reverse("budget:report_withdraw", args=[rebuilt.pk]))
+    assert not AnnualReport.objects.published().exists()
+
+
+def test_new_words_or_new_figures_need_a_new_acknowledgement(small_year, finance):
+    leader = staff(Section.LEADER, username="leader", name="周领导")
+    key = "stated:general:income"
+    services.explain_finding(budget_year=small_year, by=finance, key=key, explanation="原说明。")
+    services.acknowledge_finding(budget_year=small_year, by=leader, key=key)
+    note = services.explain_finding(
+        budget_year=small_year, by=finance, key=key, explanation="改过的说明。"
+    )
+    assert note.acknowledged_at is None
+
+    services.acknowledge_finding(budget_year=small_year, by=leader, key=key)
+    # The project line's income changes: the finding now says 213.4 against 219.4.
+    line(small_year, finance, kind=SpendingKind.PROJECT, amounts=("3", "6", "3", "6"))
+    run = AnnualReport.objects.create(budget_year=small_year, requested_by=finance)
+    services.build_report(run_id=run.pk)
     run.refresh_from_db()
-    assert run.published_by == finance
+    assert [f["key"] for f in services.unacknowledged(run)] == [key, "stated:general:expenditure"]
 
-    client.post(reverse("budget:report_withdraw", args=[run.pk]))
-    assert not AnnualReport.objects.published().exists()
+
+def test_correcting_the_data_leaves_nothing_to_acknowledge(small_year, finance):
+    services.save_stated_total(
+        budget_year=small_year,
+        by=finance,
+        fund=Fund.GENERAL,
+        income=wan("218.4"),
+        expenditure=wan("216.4"),
+    )
+    run = AnnualReport.objects.create(budget_year=small_year, requested_by=finance)
+    run = services.build_report(run_id=run.pk)
+    assert run.findings == []
+    services.publish_report(run=run, by=finance)
+    assert run.budget_year.reports.published().get() == run
+
+
+def test_a_district_user_cannot_explain_a_finding(small_year, district_member, client):
+    login(client, "district")
+    response = client.post(
+        reverse("budget:finding_explain", args=[2022, "stated:general:income"]),
+        {"explanation": "区县不应能写。"},
+    )
+    assert response.status_code == 403
+    assert not FindingNote.objects.exists()
 
 
 def test_an_unfinished_run_cannot_be_published(small_year, finance):
@@ -144,7 +225,7 @@ def test_an_unfinished_run_cannot_be_published(small_year, finance):
 
     run = AnnualReport.objects.create(budget_year=small_year)
     with pytest.raises(ValidationError):
-        services.publish_report(run=run, by=finance, findings_checked=True)
+        services.publish_report(run=run, by=finance)
 
 
 def test_the_command_writes_the_five_files_without_a_broker(small_year, tmp_path):

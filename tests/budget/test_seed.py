@@ -2,6 +2,7 @@
 figure of the office's own 2022 report, and the consistency check catches its 213.4 vs 218.4."""
 
 import re
+from decimal import Decimal
 from io import BytesIO, StringIO
 
 import pytest
@@ -124,3 +125,57 @@ def test_the_2022_report_built_from_the_demo_states_the_seeds_figures(
         0.375,
         3.75,
     ]
+
+
+def stated_against_tables(page: str) -> list[tuple[str, str, str]]:
+    """(what, stated in a sentence, the table's figure) for every total a sentence on this page
+    states and a table on the same page shows. Amounts are compared in 万元."""
+    text = squeeze(page)
+    rows = {
+        label: [Decimal(number.replace(",", "")) for number in numbers]
+        for label, *numbers in re.findall(
+            r"(基本支出|项目支出|合计)([\d,]+\.\d\d)([\d,]+\.\d\d)([\d,]+\.\d\d)([\d,]+\.\d\d)",
+            text,
+        )
+    }
+    pairs = []
+    for income, spent in re.findall(r"财政拨款收入([\d.]+)万元，本年支出([\d.]+)万元", text):
+        if "合计" in rows:
+            pairs.append(("收入", income, rows["合计"][1]))
+            pairs.append(("支出", spent, rows["合计"][2]))
+    for kind, *amounts in re.findall(
+        r"财政拨款(基本支出|项目支出)年初结转和结余([\d.]+)万元，本年收入([\d.]+)万元，"
+        r"本年支出([\d.]+)万元，年末结转和结余([\d.]+)万元",
+        text,
+    ):
+        if kind in rows:
+            pairs += [(kind, a, b) for a, b in zip(amounts, rows[kind], strict=True)]
+    scores = re.search(r"合计100([\d.]+)", text)
+    if "绩效自评得分" in text and scores:
+        for score in re.findall(r"自评得分([\d.]+)分", text):
+            pairs.append(("自评得分", score, Decimal(scores.group(1))))
+    return [(what, stated, str(table)) for what, stated, table in pairs]
+
+
+def test_the_2022_report_states_no_figure_a_table_on_its_page_contradicts(demo_year):
+    run = AnnualReport.objects.create(budget_year=demo_year)
+    run = services.build_report(run_id=run.pk)
+    with run.pdf.open("rb") as handle:
+        pages = [page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages]
+
+    compared = [pair for page in pages for pair in stated_against_tables(page)]
+    # §二's sentence and its table share a page, as do the score and its table.
+    assert {what for what, _stated, _table in compared} >= {"收入", "支出", "自评得分"}
+    for what, stated, table in compared:
+        assert Decimal(stated) == Decimal(table), (what, stated, table)
+    text = squeeze("".join(pages))
+    assert "本单位2022年度一般公共预算财政拨款收入218.4万元，本年支出216.4万元" in text
+    assert "213.4万元，本年支出213.4万元。" not in text
+
+    # §十 explains both gaps in the office's words, acknowledged by the leader.
+    other = text[text.index("十、其他需要说明的情况") :]
+    assert "有2处合计与明细不一致" in other
+    assert "未含项目支出（房屋征收工作经费）当年财政拨款5万元" in other
+    assert "未含项目支出使用上年结转资金支出的3万元" in other
+    assert services.unacknowledged(run) == []
+    services.publish_report(run=run, by=User.objects.get(username="finance"))
