@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0001_initial'),
+        ('budget', '0002_report_moved_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
