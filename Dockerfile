@@ -4,10 +4,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 
 # Keep this list in step with scripts/apt-packages.txt (the packages not marked "test"):
-# CJK fonts and WeasyPrint's libraries for the PDF reports, poppler for checks.
+# CJK fonts (Noto, and HanaMin for the extension planes) and WeasyPrint's libraries for the PDF reports, poppler for checks.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-       fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext \
+       fonts-noto-cjk fonts-hanazono libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

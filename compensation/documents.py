@@ -1,6 +1,8 @@
 """Documents for a household: the compensation agreement (补偿协议) and the settlement sheet
 (结算单) from the template the office keeps per project, and the compensation statement
-(补偿明细表). Each as PDF (WeasyPrint, Noto Serif CJK SC, A4) and the first two as .docx.
+(补偿明细表). Each as PDF (WeasyPrint, A4; Noto Serif CJK SC with the HanaMin fonts as fallback
+for the CJK extension planes, core.fonts) and the first two as .docx. A PDF whose text has a
+character no font can show is not issued: `MissingGlyphs` names the character and the document.
 
 The office's template is rendered by Django's template engine from a string, in a restricted
 engine: only a few harmless tags and filters (no {% load %}, {% include %}, {% debug %} or
@@ -14,6 +16,7 @@ Every amount is given in figures and in Chinese capitals (cn2an, e.g. 壹拾贰�
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +30,7 @@ from django.template import Context, Engine, Library, TemplateSyntaxError, defau
 from django.template import defaulttags as tags
 from django.template.base import TextNode
 from django.template.loader import render_to_string
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -37,10 +40,14 @@ from compensation.models import (
     DocumentTemplate,
     LedgerEntry,
 )
+from core.fonts import PDF_FONT_FAMILY, describe_character, missing_characters
 from core.formatting import cn_date
 from core.models import Office
 from projects.models import Household
 
+logger = logging.getLogger(__name__)
+
+# The font Word documents name (the PDF has fallbacks, core.fonts.PDF_FONT_FAMILY).
 PDF_FONT = "Noto Serif CJK SC"
 
 # ---------------------------------------------------------------------------
@@ -350,7 +357,38 @@ def settlement_document(household: Household, breakdown: CompensationBreakdown, 
     )
 
 
-def _pdf(html_text: str) -> bytes:
+class MissingGlyphs(ValidationError):
+    """A document's text has characters no PDF font can show (they would print as boxes)."""
+
+    def __init__(self, *, document: str, characters: list[str]):
+        self.document = document
+        self.characters = characters
+        super().__init__(
+            _(
+                "《%(document)s》中的%(chars)s在系统的字库中没有字形，打印出来会是空框，"
+                "因此没有生成PDF。请核对这个字（身份证、户口簿上的写法），或请管理员安装含有该字的字库；"
+                "也可以下载Word版，在本机用含有该字的字体打印。"
+            )
+            % {
+                "document": document,
+                "chars": "、".join(describe_character(char) for char in characters),
+            },
+            code="missing_glyphs",
+        )
+
+
+def _pdf(html_text: str, *, name: str) -> bytes:
+    """The PDF of `html_text`, after checking that every character of its text has a glyph
+    in one of the PDF fonts (core.fonts); raises MissingGlyphs naming the document `name`."""
+    text = html.unescape(strip_tags(html_text.split("<body", 1)[-1]))
+    missing = missing_characters(text)
+    if missing:
+        logger.warning(
+            "PDF %r not issued: no glyph for %s",
+            name,
+            ", ".join(f"U+{ord(char):04X}" for char in missing),
+        )
+        raise MissingGlyphs(document=name, characters=missing)
     # Imported here: WeasyPrint loads its fonts and libraries on import, which only the
     # document views need.
     from weasyprint import HTML
@@ -361,9 +399,9 @@ def _pdf(html_text: str) -> bytes:
 def document_pdf(document: Document) -> bytes:
     html_text = render_to_string(
         "compensation/document_pdf.html",
-        {"document": document, "font": PDF_FONT, "paragraphs": _paragraphs(document)},
+        {"document": document, "font": PDF_FONT_FAMILY, "paragraphs": _paragraphs(document)},
     )
-    return _pdf(html_text)
+    return _pdf(html_text, name=document.filename)
 
 
 def _paragraphs(document: Document) -> list[SafeString]:
@@ -388,10 +426,14 @@ def statement_pdf(breakdown: CompensationBreakdown, today) -> bytes:
             "total_capital": capital(breakdown.total),
             "office": Office.current_name(),
             "today": cn_date(today),
-            "font": PDF_FONT,
+            "font": PDF_FONT_FAMILY,
         },
     )
-    return _pdf(html_text)
+    return _pdf(
+        html_text,
+        name=_("补偿明细表-%(project)s-%(code)s")
+        % {"project": household.project.code, "code": household.code},
+    )
 
 
 def document_docx(document: Document) -> bytes:

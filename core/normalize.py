@@ -59,7 +59,9 @@ def _is_invisible(char: str) -> bool:
     if char in _INVISIBLE_LETTERS:
         return True
     category = unicodedata.category(char)
-    if category in ("Cf", "Cc", "Co", "Cs", "Cn"):
+    # Not Co or Cn: private-use characters (造字) and characters newer than Python's Unicode
+    # tables (CJK extension I) are real characters of real names.
+    if category in ("Cf", "Cc"):
         return char not in "\t\n\r"
     # Variation selectors (U+FE00–FE0F, U+E0100–E01EF) change nothing a person can check.
     code = ord(char)

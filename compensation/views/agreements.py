@@ -159,9 +159,12 @@ def agreement_file(request, pk, fmt):
             documents.DOCX_CONTENT_TYPE,
             f"{document.filename}.docx",
         )
-    return file_response(
-        documents.document_pdf(document), "application/pdf", f"{document.filename}.pdf"
-    )
+    try:
+        pdf = documents.document_pdf(document)
+    except ValidationError as error:  # a character no font has: never a PDF with boxes
+        report_validation_error(request, error)
+        return redirect(agreement)
+    return file_response(pdf, "application/pdf", f"{document.filename}.pdf")
 
 
 @login_required

@@ -164,7 +164,11 @@ def statement_pdf(request, pk):
     except ValidationError as error:
         report_validation_error(request, error)
         return redirect("compensation:household_detail", pk=household.pk)
-    pdf = documents.statement_pdf(breakdown, timezone.localdate())
+    try:
+        pdf = documents.statement_pdf(breakdown, timezone.localdate())
+    except ValidationError as error:  # a character no font has: never a PDF with boxes
+        report_validation_error(request, error)
+        return redirect("compensation:household_detail", pk=household.pk)
     name = _("补偿明细表-%(project)s-%(code)s.pdf") % {
         "project": household.project.code,
         "code": household.code,
@@ -187,9 +191,12 @@ def settlement_file(request, pk, fmt):
             documents.DOCX_CONTENT_TYPE,
             f"{document.filename}.docx",
         )
-    return file_response(
-        documents.document_pdf(document), "application/pdf", f"{document.filename}.pdf"
-    )
+    try:
+        pdf = documents.document_pdf(document)
+    except ValidationError as error:  # a character no font has: never a PDF with boxes
+        report_validation_error(request, error)
+        return redirect("compensation:household_detail", pk=household.pk)
+    return file_response(pdf, "application/pdf", f"{document.filename}.pdf")
 
 
 @login_required

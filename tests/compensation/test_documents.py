@@ -4,6 +4,7 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from docx import Document as Docx
 from pypdf import PdfReader
 
@@ -114,3 +115,60 @@ def test_markup_in_the_template_or_the_data_is_escaped(agreement):
         "<script>x</script>{{ 当事人 }}", documents.agreement_context(agreement, TODAY)
     )
     assert str(body) == "&lt;script&gt;x&lt;/script&gt;&lt;b&gt;林&lt;/b&gt;"
+
+
+# ---------------------------------------------------------------------------
+# Characters outside Noto CJK (issue 13)
+
+
+def embedded_fonts(content: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "document.pdf"
+    path.write_bytes(content)
+    command = ["/usr/bin/pdffonts", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+
+
+@pytest.fixture
+def rare_name_agreement(project):
+    approve_plan(project)
+    # 𪚥 (U+2A6A5, CJK extension B) is not in Noto Serif CJK; the HanaMin fonts have it.
+    household = valued_household(project, area="50.00", unit_price="4000.00", head_name="林𪚥")
+    return approved_agreement(household)
+
+
+def test_a_name_from_the_extension_planes_prints_with_the_fallback_font(
+    client, district_member, rare_name_agreement, tmp_path
+):
+    from tests.auth import login
+
+    login(client, "district")
+    response = client.get(reverse("compensation:agreement_pdf", args=[rare_name_agreement.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    fonts = embedded_fonts(content, tmp_path)
+    assert "Noto-Serif-CJK-SC" in fonts and "HanaMin" in fonts
+    assert "林𪚥" in pdf_text(content)
+
+
+@pytest.mark.parametrize("char", ["\U0002ebf0", "\ue000"], ids=["ext-I", "private-use"])
+def test_a_character_no_font_has_is_named_and_no_pdf_is_issued(
+    client, district_member, project, char
+):
+    from tests.auth import login
+
+    approve_plan(project)
+    household = valued_household(project, area="50.00", unit_price="4000.00", head_name="林" + char)
+    agreement = approved_agreement(household)
+    login(client, "district")
+    url = reverse("compensation:agreement_pdf", args=[agreement.pk])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain and response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert f"U+{ord(char):04X}" in html
+    assert agreement.number in html  # which document
+    assert "没有生成PDF" in html
+    statement = client.get(reverse("compensation:statement_pdf", args=[household.pk]), follow=True)
+    assert f"U+{ord(char):04X}" in statement.content.decode()
+    assert not statement.content.startswith(b"%PDF")
