@@ -1,20 +1,23 @@
-"""The legal clocks of valuations (国有土地上房屋征收评估办法 第二十条至第二十二条), computed by the
-deadline engine and fed to the deadlines page through core.clocks.
+"""The legal clocks of valuations (国有土地上房屋征收评估办法), computed by the deadline engine
+and fed to the deadlines page through core.clocks.
 
-- 复核申请: the household may ask for a re-check within 10 days of receiving the report;
-- 复核答复: the firm answers within 10 days of receiving the request;
-- 鉴定申请: after the re-check, the household may ask the experts' committee for a review within
-  10 days of receiving the re-check result;
-- 鉴定: the committee decides within 10 days of receiving the request.
+- 复核申请 (第二十条): the household may ask for a re-check within 10 days of receiving the report;
+- 复核答复 (第二十一条): the firm answers within 10 days of receiving the request;
+- 鉴定申请 (第二十二条): after the re-check, the household may ask the experts' committee for a
+  review within 10 days of receiving the re-check result;
+- 鉴定 (第二十五条): the committee decides within 10 days of receiving the request.
 
-Each is "10 days", which the office counts in official working days (core.deadlines' short-period
-rule), so each clock is asked for as Unit.DAYS and the engine explains the counting.
+Each is "10 days" in calendar days: the 评估办法 has no working-day rule of its own (unlike
+行政强制法 第六十九条), so the days count as the 民法典 counts them (第二百零一条至第二百零三条),
+a last day that is a day off rolling to the next working day. A report received on 2023-09-27
+gets a re-check deadline of 2023-10-07 (a make-up working Saturday), not 2023-10-17.
 """
 
 from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.clocks import DueItem
 from core.deadlines import Deadline, Unit, WorkCalendar, add_period
@@ -24,24 +27,32 @@ RECHECK_REQUEST_DAYS = 10
 RECHECK_ANSWER_DAYS = 10
 REVIEW_REQUEST_DAYS = 10
 REVIEW_DECISION_DAYS = 10
-# 10 working days never span more than this many calendar days (the Spring Festival week, the
-# National Day week and weekends included): request windows that started earlier are closed.
-_LONGEST_WINDOW = timedelta(days=31)
+# 10 calendar days, rolled past the longest run of days off (the Spring Festival week with its
+# weekends), never span more than this: request windows that started earlier are closed.
+_LONGEST_WINDOW = timedelta(days=21)
+
+BASIS = {
+    "recheck_request": gettext_lazy("《国有土地上房屋征收评估办法》第二十条"),
+    "recheck_answer": gettext_lazy("《国有土地上房屋征收评估办法》第二十一条"),
+    "review_request": gettext_lazy("《国有土地上房屋征收评估办法》第二十二条"),
+    "review_decision": gettext_lazy("《国有土地上房屋征收评估办法》第二十五条"),
+}
 
 
-def _ten_days(start: date, length: int, calendar: WorkCalendar | None) -> Deadline:
-    return add_period(start, length, Unit.DAYS, calendar=calendar)
+def _ten_days(start: date, length: int, calendar: WorkCalendar | None, clock: str) -> Deadline:
+    """`length` calendar days from `start`, citing the 评估办法's article for `clock`."""
+    return add_period(start, length, Unit.DAYS, basis=str(BASIS[clock]), calendar=calendar)
 
 
 def recheck_request_deadline(valuation, calendar: WorkCalendar | None = None) -> Deadline | None:
     """Until when the household may ask for a re-check; None before the report is delivered."""
     if valuation.delivered_on is None:
         return None
-    return _ten_days(valuation.delivered_on, RECHECK_REQUEST_DAYS, calendar)
+    return _ten_days(valuation.delivered_on, RECHECK_REQUEST_DAYS, calendar, "recheck_request")
 
 
 def recheck_answer_deadline(recheck, calendar: WorkCalendar | None = None) -> Deadline:
-    return _ten_days(recheck.requested_on, RECHECK_ANSWER_DAYS, calendar)
+    return _ten_days(recheck.requested_on, RECHECK_ANSWER_DAYS, calendar, "recheck_answer")
 
 
 def review_request_deadline(recheck, calendar: WorkCalendar | None = None) -> Deadline | None:
@@ -49,11 +60,11 @@ def review_request_deadline(recheck, calendar: WorkCalendar | None = None) -> De
     has reached it."""
     if recheck.result_delivered_on is None:
         return None
-    return _ten_days(recheck.result_delivered_on, REVIEW_REQUEST_DAYS, calendar)
+    return _ten_days(recheck.result_delivered_on, REVIEW_REQUEST_DAYS, calendar, "review_request")
 
 
 def review_decision_deadline(review, calendar: WorkCalendar | None = None) -> Deadline:
-    return _ten_days(review.requested_on, REVIEW_DECISION_DAYS, calendar)
+    return _ten_days(review.requested_on, REVIEW_DECISION_DAYS, calendar, "review_decision")
 
 
 def open_clocks(user, *, until: date, today: date | None = None) -> list[DueItem]:

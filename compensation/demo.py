@@ -50,10 +50,10 @@ from compensation.models import (
     PriceItem,
 )
 from compensation.services import actuals_by_category
-from core import deadlines
 from core.masking import mask_name
 from core.models import User
 from projects.models import CompensationPlan, Household, Notice, Project, Stage, StageChange
+from projects.services import posting_period
 
 PROJECT_NAMES = [
     "江北市场棚改",
@@ -397,7 +397,7 @@ def _subsidies(project, plan, households, valuations, entered, by) -> list[Hards
     if not vulnerable:
         return []
     published = (entered.get(Stage.SIGNING) or project.started_on) + timedelta(days=10)
-    period = deadlines.days(published, 7)
+    period = posting_period(Notice.Kind.HARDSHIP, published, 7)
     rows = [
         f"{h.code} {mask_name(h.head_name)} {h.get_hardship_display()} {amounts[h.pk]:,.2f}元"
         for h in vulnerable

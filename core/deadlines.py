@@ -8,9 +8,11 @@ same way):
   last day of that month when it has no such day (from 31 January, one month ends 28 February).
 - When a calendar-day or month period ends on a day that is not an official working day, the
   period ends on the next official working day. Make-up working days (调休上班) are working days.
-- The office counts a period of 10 days or less in official working days (DESIGN.md, legal
-  workflow). It is the default for Unit.DAYS; a clock whose law says calendar days passes
-  short_periods_in_working_days=False.
+- Whether a period counts calendar days (Unit.DAYS), official working days (Unit.WORKING_DAYS)
+  or months (Unit.MONTHS) is each law's own rule, never a blanket one: every clock passes its
+  unit and its `basis` (the article that sets the period and, where it has one, the article that
+  says how to count, e.g. 行政强制法 第六十九条 for its periods of ten days or less), and the
+  explanation cites it.
 
 Which days are working days, in this order (WorkCalendar.status):
 
@@ -42,8 +44,6 @@ from django.utils.translation import gettext_lazy
 
 from core import holidays
 from core.models import CalendarDay
-
-SHORT_PERIOD_MAX_DAYS = 10
 
 LIBRARY_SOURCE = f"chinesecalendar {chinese_calendar.__version__}"
 # The years the library has a schedule for; it cannot answer for any other year.
@@ -78,13 +78,20 @@ class Deadline:
     start: date  # the event; the period runs from the next day
     due: date  # the last day on which the act may be done
     length: int
-    unit: Unit  # as asked for
-    counted_in: Unit  # as counted: Unit.WORKING_DAYS for a short Unit.DAYS period
+    unit: Unit  # how the period counts: calendar days, working days or months
     explanation: tuple[str, ...]  # the steps, in Simplified Chinese, for people to read
     calendar_source: str  # which calendar decided the working days, e.g. "chinesecalendar 1.11.0"
     # The years whose days the computation consulted without a known official schedule: the
     # due date may move when staff enter those years' State Council arrangements.
     provisional_years: tuple[int, ...] = ()
+    # The legal source of the period and of its way of counting, as cited in the explanation:
+    # "《中华人民共和国行政强制法》第五十四条、第六十九条". Empty for a fixed date.
+    basis: str = ""
+
+    @property
+    def counted_in(self) -> Unit:
+        """The unit the period was counted in (the unit its law gives)."""
+        return self.unit
 
     @property
     def provisional(self) -> bool:
@@ -204,32 +211,37 @@ def add_period(
     length: int,
     unit: Unit,
     *,
-    short_periods_in_working_days: bool = True,
+    basis: str,
     calendar: WorkCalendar | None = None,
 ) -> Deadline:
-    """The deadline of a period of `length` `unit`s from the event on `start`."""
+    """The deadline of a period of `length` `unit`s from the event on `start`.
+
+    start: the day of the event (a date, not a datetime); the period runs from the next day.
+    unit: Unit.DAYS (calendar days), Unit.WORKING_DAYS (official working days, days off not
+    counted) or Unit.MONTHS, as the clock's own law says. basis: that law's article(s), cited
+    as the first step of the explanation. A calendar-day or month period ending on a day off
+    rolls to the next working day (民法典 第二百零三条). Raises TypeError for a datetime start
+    and ValueError for a length below 1 or an empty basis.
+    """
     if isinstance(start, datetime) or not isinstance(start, date):
         # A datetime would carry a time zone question into day counting; callers decide the day
         # (timezone.localdate()) before asking.
         raise TypeError(f"start must be a date, not {type(start).__name__}")
     if length < 1:
         raise ValueError(f"length must be at least 1, got {length}")
+    if not basis.strip():
+        raise ValueError("every clock cites the legal source of its period (basis)")
     unit = Unit(unit)
     calendar = calendar or WorkCalendar()
 
-    steps: list[str] = []
-    counted_in = unit
-    if unit == Unit.DAYS and length <= SHORT_PERIOD_MAX_DAYS and short_periods_in_working_days:
-        counted_in = Unit.WORKING_DAYS
-        steps.append(
-            _("本期限为%(period)s，%(max)d日以内的期限按工作日计算，不含法定节假日和休息日")
-            % {"period": _period(length, unit), "max": SHORT_PERIOD_MAX_DAYS}
-        )
-
-    if counted_in == Unit.WORKING_DAYS:
+    steps = [
+        _("依据%(basis)s，本期限为%(period)s，%(counting)s")
+        % {"basis": basis, "period": _period(length, unit), "counting": _COUNTING[unit]}
+    ]
+    if unit == Unit.WORKING_DAYS:
         due, consulted, counting_steps = _count_working_days(start, length, calendar)
     else:
-        end, end_step = _calendar_end(start, length, counted_in)
+        end, end_step = _calendar_end(start, length, unit)
         due, consulted, roll_steps = _roll_to_working_day(end, calendar)
         counting_steps = [end_step, *roll_steps]
     steps.extend(counting_steps)
@@ -241,19 +253,30 @@ def add_period(
         due=due,
         length=length,
         unit=unit,
-        counted_in=counted_in,
         explanation=tuple(steps),
         calendar_source=sources,
         provisional_years=tuple(sorted({s.day.year for s in consulted if s.provisional})),
+        basis=basis,
     )
 
 
-def days(start: date, n: int, *, calendar: WorkCalendar | None = None) -> Deadline:
-    return add_period(start, n, Unit.DAYS, calendar=calendar)
+_COUNTING = {
+    Unit.DAYS: gettext_lazy("按自然日计算，期满日遇法定节假日或休息日顺延至其后第一个工作日"),
+    Unit.WORKING_DAYS: gettext_lazy("按工作日计算，不含法定节假日和休息日"),
+    Unit.MONTHS: gettext_lazy("按月计算，期满日遇法定节假日或休息日顺延至其后第一个工作日"),
+}
 
 
-def working_days(start: date, n: int, *, calendar: WorkCalendar | None = None) -> Deadline:
-    return add_period(start, n, Unit.WORKING_DAYS, calendar=calendar)
+def days(start: date, n: int, *, basis: str, calendar: WorkCalendar | None = None) -> Deadline:
+    """`n` calendar days from `start` (add_period with Unit.DAYS)."""
+    return add_period(start, n, Unit.DAYS, basis=basis, calendar=calendar)
+
+
+def working_days(
+    start: date, n: int, *, basis: str, calendar: WorkCalendar | None = None
+) -> Deadline:
+    """`n` official working days from `start` (add_period with Unit.WORKING_DAYS)."""
+    return add_period(start, n, Unit.WORKING_DAYS, basis=basis, calendar=calendar)
 
 
 def fixed_date(due: date, *, start: date, reason: str) -> Deadline:
@@ -264,7 +287,6 @@ def fixed_date(due: date, *, start: date, reason: str) -> Deadline:
         due=due,
         length=(due - start).days,
         unit=Unit.DAYS,
-        counted_in=Unit.DAYS,
         explanation=(
             _("%(day)s为%(reason)s确定的日期，不按期间计算。")
             % {"day": _format_date(due), "reason": reason},
@@ -273,8 +295,9 @@ def fixed_date(due: date, *, start: date, reason: str) -> Deadline:
     )
 
 
-def months(start: date, n: int, *, calendar: WorkCalendar | None = None) -> Deadline:
-    return add_period(start, n, Unit.MONTHS, calendar=calendar)
+def months(start: date, n: int, *, basis: str, calendar: WorkCalendar | None = None) -> Deadline:
+    """`n` months from `start` (add_period with Unit.MONTHS)."""
+    return add_period(start, n, Unit.MONTHS, basis=basis, calendar=calendar)
 
 
 # Counting

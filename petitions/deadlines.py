@@ -15,8 +15,8 @@ deadline is computed so that a deployment can change them:
 | PETITION_DUE_SOON_DAYS | 7 | the "due soon" window of the due list and the home page count |
 
 Every date is computed by core.deadlines (Chinese day counting: the start day does not count,
-a period ending on a day off rolls to the next working day). These periods are longer than ten
-days, so they count calendar days.
+a period ending on a day off rolls to the next working day). The 条例 has no working-day rule,
+so every period counts calendar days; each explanation cites its article (BASIS).
 
 An extension lengthens the reply period: an extended case must be answered within
 60 + N days of acceptance. Counting the whole period from acceptance, rather than N days from a
@@ -76,15 +76,29 @@ class Clock:
         return self.deadline.due
 
 
-def _days(start: date, length: int, calendar: WorkCalendar | None, step: str) -> Deadline:
-    deadline = add_period(start, length, Unit.DAYS, calendar=calendar)
+# The article of the 信访工作条例 (2022) that sets each period; all count calendar days.
+BASIS = {
+    "accept": gettext_lazy("《信访工作条例》第二十五条"),
+    "reply": gettext_lazy("《信访工作条例》第三十二条"),
+    "review_request": gettext_lazy("《信访工作条例》第三十五条"),
+    "review": gettext_lazy("《信访工作条例》第三十五条"),
+    "recheck_request": gettext_lazy("《信访工作条例》第三十六条"),
+    "recheck": gettext_lazy("《信访工作条例》第三十六条"),
+}
+
+
+def _days(
+    start: date, length: int, calendar: WorkCalendar | None, step: str, clock: str
+) -> Deadline:
+    """`length` calendar days from `start`, citing BASIS[clock], with `step` said first."""
+    deadline = add_period(start, length, Unit.DAYS, basis=str(BASIS[clock]), calendar=calendar)
     return replace(deadline, explanation=(step, *deadline.explanation))
 
 
 def accept_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) -> Deadline:
     days = period("PETITION_ACCEPT_DAYS")
     step = _("自收到信访事项之日起%(days)d日内决定是否受理并书面告知信访人") % {"days": days}
-    return _days(petition.received_on, days, calendar, step)
+    return _days(petition.received_on, days, calendar, step, "accept")
 
 
 def reply_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) -> Deadline:
@@ -103,7 +117,7 @@ def reply_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) 
         }
     else:
         step = _("自受理之日起%(days)d日内办结并书面答复信访人") % {"days": days}
-    return _days(petition.accepted_on, days + petition.extension_days, calendar, step)
+    return _days(petition.accepted_on, days + petition.extension_days, calendar, step, "reply")
 
 
 def review_request_deadline(
@@ -111,13 +125,13 @@ def review_request_deadline(
 ) -> Deadline:
     days = period("PETITION_REVIEW_REQUEST_DAYS")
     step = _("信访人可自收到书面答复之日起%(days)d日内请求复查") % {"days": days}
-    return _days(petition.replied_on, days, calendar, step)
+    return _days(petition.replied_on, days, calendar, step, "review_request")
 
 
 def review_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) -> Deadline:
     days = period("PETITION_REVIEW_DAYS")
     step = _("复查机关自收到复查请求之日起%(days)d日内提出复查意见") % {"days": days}
-    return _days(petition.review_requested_on, days, calendar, step)
+    return _days(petition.review_requested_on, days, calendar, step, "review")
 
 
 def recheck_request_deadline(
@@ -125,13 +139,13 @@ def recheck_request_deadline(
 ) -> Deadline:
     days = period("PETITION_RECHECK_REQUEST_DAYS")
     step = _("信访人可自收到复查意见之日起%(days)d日内请求复核") % {"days": days}
-    return _days(petition.reviewed_on, days, calendar, step)
+    return _days(petition.reviewed_on, days, calendar, step, "recheck_request")
 
 
 def recheck_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) -> Deadline:
     days = period("PETITION_RECHECK_DAYS")
     step = _("复核机关自收到复核请求之日起%(days)d日内提出复核意见") % {"days": days}
-    return _days(petition.recheck_requested_on, days, calendar, step)
+    return _days(petition.recheck_requested_on, days, calendar, step, "recheck")
 
 
 def current_clock(petition: Petition, *, calendar: WorkCalendar | None = None) -> Clock | None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clocks import DueItem
-from core.deadlines import WorkCalendar, days, fixed_date
+from core.deadlines import WorkCalendar, fixed_date
 from core.scoping import visible_to
 from projects import legal
 from projects.models import CompensationDecision, Hazard, Objection, SuspensionNotice
@@ -51,9 +51,7 @@ def open_clocks(user, *, until: date) -> list[DueItem]:
 
     objections = visible_to(Objection, user).filter(answered_on__isnull=True)
     for objection in objections.select_related("notice__project", "household"):
-        deadline = days(
-            objection.raised_on, legal.clock("OBJECTION_ANSWER_DAYS"), calendar=calendar
-        )
+        deadline = legal.objection_answer_deadline(objection, calendar)
         if deadline.due <= until:
             project = objection.notice.project
             items.append(

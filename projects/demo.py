@@ -24,7 +24,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric
 
-from core import deadlines
 from core.models import District, User
 from projects.models import (
     Approval,
@@ -36,6 +35,7 @@ from projects.models import (
     Stage,
     StageChange,
 )
+from projects.services import posting_period
 
 # The seed names three real people (petitioners); no demo row may carry their names.
 FORBIDDEN_NAMES = frozenset({"曾国强", "杨光斗", "曾新林"})
@@ -352,7 +352,7 @@ def _notices(
         )
         if period:
             # The same engine publish_notice uses fixes the end of the posting period.
-            posting = deadlines.days(day, period)
+            posting = posting_period(kind, day, period)
             notice.ends_on = posting.due
             notice.period_explanation = "\n".join(posting.explanation)
         rows.append(notice)

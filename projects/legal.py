@@ -42,6 +42,33 @@ def clock(name: str) -> int:
     return settings.LEGAL_CLOCKS[name]
 
 
+# The legal source of each clock and of its way of counting, cited in its explanation. Only
+# 行政强制法 第六十九条 (and 行政复议法 第八十八条 for its 3/5/7/10-day periods) make short periods
+# working days; every other period here counts calendar days or months.
+BASIS = {
+    "OBJECTION_ANSWER_DAYS": gettext_lazy(
+        "本办公室异议答复时限规定（法律、法规未规定该期限按工作日计算，"
+        "依《中华人民共和国民法典》第二百零一条至第二百零三条按自然日计算）"
+    ),
+    "RECONSIDERATION_DAYS": gettext_lazy(
+        "《中华人民共和国行政复议法》第二十条第一款（六十日不属于第八十八条第二款"
+        "按工作日计算的三日、五日、七日、十日期间）"
+    ),
+    "SUIT_MONTHS": gettext_lazy("《中华人民共和国行政诉讼法》第四十六条第一款"),
+    "SUIT_AFTER_RECONSIDERATION_DAYS": gettext_lazy("《中华人民共和国行政诉讼法》第四十五条"),
+    "WARNING_DAYS": gettext_lazy(
+        "《中华人民共和国行政强制法》第五十四条、第六十九条（十日以内期限按工作日计算）"
+    ),
+    "ENFORCEMENT_APPLICATION_MONTHS": gettext_lazy(
+        "《中华人民共和国行政强制法》第五十三条、《国有土地上房屋征收与补偿条例》第二十八条第一款"
+    ),
+}
+
+
+def basis(name: str) -> str:
+    return str(BASIS[name])
+
+
 # ---------------------------------------------------------------------------
 # Objections in the 一榜 / 二榜 posting periods
 
@@ -74,8 +101,14 @@ def raise_objection(
     )
 
 
-def objection_answer_deadline(objection: Objection) -> Deadline:
-    return deadlines.days(objection.raised_on, clock("OBJECTION_ANSWER_DAYS"))
+def objection_answer_deadline(objection: Objection, calendar: Calendar = None) -> Deadline:
+    """Calendar days from the day the objection was raised (BASIS["OBJECTION_ANSWER_DAYS"])."""
+    return deadlines.days(
+        objection.raised_on,
+        clock("OBJECTION_ANSWER_DAYS"),
+        basis=basis("OBJECTION_ANSWER_DAYS"),
+        calendar=calendar,
+    )
 
 
 @transaction.atomic
@@ -201,7 +234,12 @@ POSITIONS = {
 
 
 def reconsideration_window(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
-    return deadlines.days(decision.served_on, clock("RECONSIDERATION_DAYS"), calendar=calendar)
+    return deadlines.days(
+        decision.served_on,
+        clock("RECONSIDERATION_DAYS"),
+        basis=basis("RECONSIDERATION_DAYS"),
+        calendar=calendar,
+    )
 
 
 def suit_window(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
@@ -210,20 +248,30 @@ def suit_window(decision: CompensationDecision, calendar: Calendar = None) -> De
         return deadlines.days(
             decision.reconsideration_decided_on,
             clock("SUIT_AFTER_RECONSIDERATION_DAYS"),
+            basis=basis("SUIT_AFTER_RECONSIDERATION_DAYS"),
             calendar=calendar,
         )
-    return deadlines.months(decision.served_on, clock("SUIT_MONTHS"), calendar=calendar)
+    return deadlines.months(
+        decision.served_on, clock("SUIT_MONTHS"), basis=basis("SUIT_MONTHS"), calendar=calendar
+    )
 
 
 def application_window(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
     """Three months after the last day on which the household could still have gone to court
     (or after a final judgment upholding the decision)."""
     start = decision.judgment_final_on or suit_window(decision, calendar).due
-    return deadlines.months(start, clock("ENFORCEMENT_APPLICATION_MONTHS"), calendar=calendar)
+    return deadlines.months(
+        start,
+        clock("ENFORCEMENT_APPLICATION_MONTHS"),
+        basis=basis("ENFORCEMENT_APPLICATION_MONTHS"),
+        calendar=calendar,
+    )
 
 
 def warning_period(warning: EnforcementWarning, calendar: Calendar = None) -> Deadline:
-    return deadlines.days(warning.served_on, clock("WARNING_DAYS"), calendar=calendar)
+    return deadlines.working_days(
+        warning.served_on, clock("WARNING_DAYS"), basis=basis("WARNING_DAYS"), calendar=calendar
+    )
 
 
 def road(decision: CompensationDecision, today: date, calendar: Calendar = None) -> Road:

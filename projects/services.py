@@ -12,6 +12,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import deadlines
 from core.models import District, User
@@ -172,6 +173,25 @@ def update_notice(*, notice: Notice, by: User, **fields: Any) -> Notice:
     return notice
 
 
+# The source of each kind of notice's posting period. The comment period of a compensation plan
+# is set by the regulation; the others by the notice itself. All count calendar days: no law
+# makes them working days (民法典 第二百零一条至第二百零三条 govern the counting).
+_POSTING_BASIS = {
+    Notice.Kind.PLAN_COMMENT: gettext_lazy(
+        "《国有土地上房屋征收与补偿条例》第十条第二款（征求公众意见期限不得少于30日）"
+    ),
+}
+_POSTING_BASIS_DEFAULT = gettext_lazy(
+    "公告载明的公示期，期间依《中华人民共和国民法典》第二百零一条至第二百零三条计算"
+)
+
+
+def posting_period(kind: str, published_on: date, period_days: int) -> deadlines.Deadline:
+    """The end of a notice's posting period: `period_days` calendar days from publication."""
+    basis = _POSTING_BASIS.get(kind, _POSTING_BASIS_DEFAULT)
+    return deadlines.days(published_on, period_days, basis=str(basis))
+
+
 @transaction.atomic
 def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notice:
     """The city office publishes a notice (it reviews the districts' 一榜/二榜 first)."""
@@ -184,7 +204,7 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
     notice.published_on = on or timezone.localdate()
     notice.published_by = by
     if notice.period_days:
-        period = deadlines.days(notice.published_on, notice.period_days)
+        period = posting_period(notice.kind, notice.published_on, notice.period_days)
         notice.ends_on = period.due
         notice.period_explanation = "\n".join(period.explanation)
     notice.save(update_fields=["published_on", "published_by", "ends_on", "period_explanation"])

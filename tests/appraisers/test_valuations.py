@@ -18,8 +18,10 @@ from tests.factories import HouseholdFactory
 from tests.projects.helpers import advance_to
 
 pytestmark = pytest.mark.django_db
-DELIVERED = date(2022, 9, 29)  # the National Day week and its two make-up Saturdays follow
-RECHECK_DUE = date(2022, 10, 18)
+# 国有土地上房屋征收评估办法 第二十条: a re-check may be asked for within 10 (calendar) days of
+# receiving the report: from Friday 2022-09-30, day 10 is Monday 2022-10-10, a working day.
+DELIVERED = date(2022, 9, 30)
+RECHECK_DUE = date(2022, 10, 10)
 
 
 @pytest.fixture
@@ -109,13 +111,56 @@ def test_another_district_cannot_record_a_valuation(households, commission, outs
 # Re-check and expert review
 
 
-def test_the_recheck_window_counts_ten_working_days(valuation):
+def test_the_recheck_window_counts_ten_calendar_days(valuation):
     deadline = clocks.recheck_request_deadline(valuation)
     assert deadline.due == RECHECK_DUE
-    assert "国庆节假期" in " ".join(deadline.explanation)
+    assert deadline.explanation[0].startswith(
+        "依据《国有土地上房屋征收评估办法》第二十条，本期限为10日，按自然日计算"
+    )
 
 
-def test_a_recheck_requested_after_ten_working_days_is_refused(valuation, district_member):
+def test_the_issue_example_a_report_received_2023_09_27_may_be_challenged_until_10_07(
+    households, commission, district_member
+):
+    # 评估办法 第二十条, calendar days: 2023-09-27 + 10 = Saturday 2023-10-07, an official
+    # make-up working day after the Mid-autumn and National Day holiday (09-29 to 10-06), so
+    # it does not roll. Counting working days would have given 2023-10-17.
+    valuation = value(households[1], commission, by=district_member, delivered_on=date(2023, 9, 27))
+    deadline = clocks.recheck_request_deadline(valuation)
+    assert deadline.due == date(2023, 10, 7)
+    assert "2023年10月7日（星期六，国庆节调休上班日）是工作日，不需顺延" in deadline.explanation
+
+
+def test_the_answer_review_request_and_decision_count_ten_calendar_days(valuation, district_member):
+    # 第二十一条: the firm answers within 10 days of the request: 2022-10-10 + 10 = Thursday 10-20.
+    recheck = services.request_recheck(
+        valuation=valuation, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
+    )
+    answer = clocks.recheck_answer_deadline(recheck)
+    assert answer.due == date(2022, 10, 20)
+    assert "第二十一条" in answer.explanation[0]
+    recheck = services.answer_recheck(
+        recheck=recheck,
+        by=district_member,
+        answered_on=date(2022, 10, 14),
+        answer="维持",
+        changed=False,
+    )
+    # 第二十二条: a review may be asked for within 10 days of receiving the result: Friday
+    # 10-14 + 10 = Monday 10-24.
+    request = clocks.review_request_deadline(recheck)
+    assert request.due == date(2022, 10, 24)
+    assert "第二十二条" in request.explanation[0]
+    # 第二十五条: the committee decides within 10 days: 10-20 + 10 = Sunday 10-30 → Monday 10-31.
+    review = services.request_expert_review(
+        recheck=recheck, by=district_member, requested_on=date(2022, 10, 20), reason="仍有异议"
+    )
+    decision = clocks.review_decision_deadline(review)
+    assert decision.due == date(2022, 10, 31)
+    assert "第二十五条" in decision.explanation[0]
+
+
+def test_a_recheck_requested_after_ten_days_is_refused(valuation, district_member):
     with pytest.raises(ValidationError) as error:
         services.request_recheck(
             valuation=valuation,
@@ -123,7 +168,7 @@ def test_a_recheck_requested_after_ten_working_days_is_refused(valuation, distri
             requested_on=RECHECK_DUE + timedelta(days=1),
             reason="面积有误",
         )
-    assert "申请复核的期限已于2022年10月18日届满" in error.value.messages[0]
+    assert "申请复核的期限已于2022年10月10日届满" in error.value.messages[0]
     services.request_recheck(
         valuation=valuation, by=district_member, requested_on=RECHECK_DUE, reason="面积有误"
     )
@@ -210,17 +255,17 @@ def test_expert_review_within_ten_days_of_the_recheck_result_can_correct_the_rep
         answer="维持",
         changed=False,
     )
-    # 14 October 2022 is a Friday: ten working days end on Friday 28 October.
-    assert clocks.review_request_deadline(recheck).due == date(2022, 10, 28)
+    # 14 October 2022 is a Friday: ten calendar days end on Monday 24 October.
+    assert clocks.review_request_deadline(recheck).due == date(2022, 10, 24)
     with pytest.raises(ValidationError) as error:
         services.request_expert_review(
             recheck=recheck, by=district_member, requested_on=date(2022, 10, 31), reason="仍有异议"
         )
-    assert "申请专家鉴定的期限已于2022年10月28日届满" in error.value.messages[0]
+    assert "申请专家鉴定的期限已于2022年10月24日届满" in error.value.messages[0]
     review = services.request_expert_review(
         recheck=recheck, by=district_member, requested_on=date(2022, 10, 20), reason="仍有异议"
     )
-    assert clocks.review_decision_deadline(review).due == date(2022, 11, 3)
+    assert clocks.review_decision_deadline(review).due == date(2022, 10, 31)
     services.decide_expert_review(
         review=review,
         by=district_member,
@@ -258,7 +303,7 @@ def test_the_clocks_are_registered_and_scoped_by_district(
     kinds = [item.kind for item in core_clocks.due_items(office_user, until=date(2022, 12, 31))]
     assert "评估复核答复期限" in kinds
     mine = clocks.open_clocks(district_member, until=date(2022, 12, 31), today=date(2022, 10, 11))
-    assert [(item.kind, item.due) for item in mine] == [("评估复核答复期限", date(2022, 10, 24))]
+    assert [(item.kind, item.due) for item in mine] == [("评估复核答复期限", date(2022, 10, 20))]
     assert mine[0].url == valuation.get_absolute_url()
     assert clocks.open_clocks(outsider, until=date(2022, 12, 31), today=date(2022, 10, 11)) == []
 
@@ -267,7 +312,7 @@ def test_a_request_window_shows_only_while_it_runs(valuation, office_user):
     until = date(2022, 12, 31)
     running = clocks.open_clocks(office_user, until=until, today=date(2022, 10, 9))
     assert [(item.kind, item.due) for item in running] == [("评估复核申请期限", RECHECK_DUE)]
-    assert clocks.open_clocks(office_user, until=until, today=date(2022, 10, 19)) == []
+    assert clocks.open_clocks(office_user, until=until, today=date(2022, 10, 11)) == []
 
 
 def test_the_clock_source_reads_a_fixed_number_of_queries(

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTE = "暂按法定节日推算，待国务院公布当年安排"
+BASIS = "测试条款"
 
 # An invented 2027 arrangement in the State Council's usual shape (the real one is not out).
 LINES_2027 = """\
@@ -101,18 +102,18 @@ def test_the_derived_festivals_of_2025_and_2026_are_holidays_in_the_official_sch
 
 def test_deadlines_past_the_library_are_marked_provisional():
     # The issue's cases. 15 days from 2026-12-17 end on Fri 2027-01-01 (元旦) → Mon 01-04.
-    assert deadlines.days(date(2026, 12, 17), 15).due == date(2027, 1, 4)
+    assert deadlines.days(date(2026, 12, 17), 15, basis=BASIS).due == date(2027, 1, 4)
     # 60 days from 2026-12-10: 21 days to 12-31, 39 more → 2027-02-08 (初三) → past the make-up
     # days 02-09 and 02-10 → Thursday 02-11.
-    sixty = deadlines.days(date(2026, 12, 10), 60)
+    sixty = deadlines.days(date(2026, 12, 10), 60, basis=BASIS)
     assert sixty.due == date(2027, 2, 11)
     assert sixty.provisional_years == (2027,)
     # 10 working days from Fri 2027-01-29: 02-01..02-04 (4), 02-11, 02-12 (6), 02-15..02-18 (10).
-    assert deadlines.working_days(date(2027, 1, 29), 10).due == date(2027, 2, 18)
+    assert deadlines.working_days(date(2027, 1, 29), 10, basis=BASIS).due == date(2027, 2, 18)
     # Six months from 2027-04-01 end on Fri 10-01 → past 10-02..10-05 → Wednesday 10-06.
-    assert deadlines.months(date(2027, 4, 1), 6).due == date(2027, 10, 6)
+    assert deadlines.months(date(2027, 4, 1), 6, basis=BASIS).due == date(2027, 10, 6)
     # A period wholly inside the library's years is not provisional.
-    assert not deadlines.days(date(2026, 3, 2), 60).provisional
+    assert not deadlines.days(date(2026, 3, 2), 60, basis=BASIS).provisional
 
 
 # The staff page
@@ -145,7 +146,7 @@ def test_staff_enter_2027_by_pasted_lines_preview_then_save(client, office_user)
     assert is_working_day(date(2027, 2, 9)) == (False, source)
     assert is_working_day(date(2027, 3, 1)) == (True, source)
     # 60 days from 2026-12-10 end on 02-08 → past 02-11 to Friday 02-12.
-    sixty = deadlines.days(date(2026, 12, 10), 60)
+    sixty = deadlines.days(date(2026, 12, 10), 60, basis=BASIS)
     assert sixty.due == date(2027, 2, 12)
     assert not sixty.provisional
     assert year_coverage(2027) == Coverage.ARRANGED

@@ -223,8 +223,11 @@ def test_objections_are_taken_only_inside_the_posting_period(
     notice = publish(
         project, Notice.Kind.FIRST_LIST, staff=office_user, on=date(2022, 3, 1), period_days=7
     )
-    assert notice.ends_on == date(2022, 3, 10)
-    for day in (date(2022, 3, 1), date(2022, 3, 11)):
+    # A posting period counts calendar days (no law makes it working days): 7 days from
+    # Tuesday 2022-03-01 end on Tuesday 03-08.
+    assert notice.ends_on == date(2022, 3, 8)
+    assert notice.period_explanation.startswith("依据公告载明的公示期")
+    for day in (date(2022, 3, 1), date(2022, 3, 9)):
         with pytest.raises(ValidationError) as error:
             legal.raise_objection(
                 notice=notice,
@@ -233,12 +236,12 @@ def test_objections_are_taken_only_inside_the_posting_period(
                 raised_on=day,
                 content="面积有误",
             )
-        assert "异议须在公示期内提出（2022年3月2日至2022年3月10日）" in error.value.messages[0]
+        assert "异议须在公示期内提出（2022年3月2日至2022年3月8日）" in error.value.messages[0]
     objection = legal.raise_objection(
         notice=notice,
         household=household,
         by=district_member,
-        raised_on=date(2022, 3, 10),
+        raised_on=date(2022, 3, 8),
         content="面积有误",
     )
     legal.answer_objection(
