@@ -147,6 +147,11 @@ def normalize_resident_id(value: object) -> str:
     return normalize_identifier(value).upper()
 
 
+def normalize_reference(value: object) -> str:
+    """A reference printed on a document (信访件编号 XF2022-0001): no spaces, upper case."""
+    return normalize_identifier(value).upper()
+
+
 def normalize_credit_code(value: object) -> str:
     """A unified social credit code (GB 32100) as stored: ASCII, upper case, no spaces."""
     return normalize_identifier(value).upper()

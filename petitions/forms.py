@@ -3,7 +3,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import NormalizedFormField
 from core.models import District, User
+from core.normalize import normalize_identifier, normalize_reference
 from core.scoping import visible_to
 from core.uploads import check_document
 from petitions import deadlines
@@ -464,8 +466,11 @@ def _person_label(user: User) -> str:
 
 
 class LookupForm(forms.Form):
-    reference = forms.CharField(label=_("信访件编号"), max_length=20)
-    code = forms.CharField(label=_("查询码"), max_length=12)
+    # Normalised before checking (core.normalize): "ＸＦ２０２２－０００１" is XF2022-0001.
+    reference = NormalizedFormField(
+        label=_("信访件编号"), max_length=20, normalizer=normalize_reference
+    )
+    code = NormalizedFormField(label=_("查询码"), max_length=12, normalizer=normalize_identifier)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -473,12 +478,6 @@ class LookupForm(forms.Form):
             {"placeholder": "XF2022-0001", "autocomplete": "off"}
         )
         self.fields["code"].widget.attrs.update({"autocomplete": "off", "inputmode": "numeric"})
-
-    def clean_reference(self):
-        return self.cleaned_data["reference"].strip().upper()
-
-    def clean_code(self):
-        return self.cleaned_data["code"].strip()
 
 
 class YearForm(forms.Form):

@@ -219,3 +219,48 @@ def test_the_household_list_searches_and_filters(client, office_user, project):
     assert codes(q="大明") == ["A-1"]
     assert codes(signed="yes") == ["A-2"]
     assert codes(signed="no") == ["A-1"]
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "stored"),
+    [
+        ("id_number", lambda n: _fullwidth(n), lambda n: n),
+        ("id_number", lambda n: n[:6] + "\u3000" + n[6:14] + "\u200b" + n[14:], lambda n: n),
+        ("head_name", lambda n: "张\u3000三", lambda n: "张三"),
+        ("phone", lambda n: "（０７３９）５１２３４５６转８", lambda n: "0739-5123456转8"),
+        ("code", lambda n: " Ａ－001\u200b", lambda n: "A-001"),
+    ],
+    ids=["fullwidth-id", "spaced-id", "padded-name", "fullwidth-phone", "fullwidth-code"],
+)
+def test_the_staff_form_stores_what_was_typed_in_its_one_form(
+    client, district_member, project, field, typed, stored
+):
+    number = resident_id(11)
+    login(client, "district")
+    value = typed(number)
+    response = create(client, project, **{field: value})
+    assert response.status_code == 302, response.content.decode()
+    assert getattr(Household.objects.get(), field) == stored(number)
+
+
+@pytest.mark.parametrize(
+    ("typed", "cause"),
+    [
+        (lambda n: n[:6] + "\u200b" + n[7:], "不可见字符"),
+        (lambda n: _fullwidth(n[:-1]), "全角"),
+        (lambda n: n[:6] + n[8:14] + n[14:17], "15位的第一代身份证"),
+    ],
+    ids=["invisible", "fullwidth-17", "first-generation"],
+)
+def test_the_staff_form_names_the_real_cause_of_a_bad_id(
+    client, district_member, project, typed, cause
+):
+    login(client, "district")
+    response = create(client, project, id_number=typed(resident_id(11)))
+    assert response.status_code == 200
+    assert cause in response.content.decode()
+    assert not Household.objects.exists()
