@@ -42,8 +42,10 @@ from compensation.models import (
 )
 from core.fonts import PDF_FONT_FAMILY, describe_character, missing_characters
 from core.formatting import cn_date
+from core.masking import mask_address, mask_id_number, mask_name
 from core.models import Office
-from projects.models import Household
+from projects import legal
+from projects.models import CompensationDecision, Household
 
 logger = logging.getLogger(__name__)
 
@@ -181,17 +183,53 @@ SETTLEMENT_PLACEHOLDERS = {
 }
 
 
+# The compensation decision (补偿决定书) and its announcement (补偿决定公告): the decision's own
+# facts, the household's, and the rights, periods and bodies the household may apply to.
+DECISION_PLACEHOLDERS = {
+    "单位名称": COMMON_PLACEHOLDERS["单位名称"],
+    "区县": _("作出决定的区县（如 双清区）"),
+    "征收部门": COMMON_PLACEHOLDERS["征收部门"],
+    "项目名称": COMMON_PLACEHOLDERS["项目名称"],
+    "项目编号": COMMON_PLACEHOLDERS["项目编号"],
+    "户号": COMMON_PLACEHOLDERS["户号"],
+    "被征收人": _("户主姓名（公告中隐去部分字）"),
+    "身份证号码": _("户主身份证号码（公告中隐去部分数字）"),
+    "房屋坐落": _("房屋坐落（公告中只到楼栋）"),
+    "房屋用途": COMMON_PLACEHOLDERS["房屋用途"],
+    "建筑面积": COMMON_PLACEHOLDERS["建筑面积"],
+    "决定书文号": _("补偿决定书文号"),
+    "作出日期": _("补偿决定作出日期"),
+    "补偿金额": _("补偿金额（元），另有 补偿金额大写"),
+    "明细": _("补偿明细列表（该户有现行补偿明细时），每行有 序号、项目、计算依据、金额、大写"),
+    "复议机关": _("行政复议机关"),
+    "复议期限": _("申请行政复议的期限（如 60日）"),
+    "受理法院": _("管辖法院"),
+    "起诉期限": _("提起行政诉讼的期限（如 6个月）"),
+    "公告日期": _("公告发布日期（公告用）"),
+    "今天": COMMON_PLACEHOLDERS["今天"],
+}
+DECISION_KINDS = (DocumentTemplate.Kind.DECISION, DocumentTemplate.Kind.DECISION_NOTICE)
+
+
+def _placeholders(kind: str) -> dict:
+    if kind in DECISION_KINDS:
+        return DECISION_PLACEHOLDERS
+    extra = AGREEMENT_PLACEHOLDERS if kind == "agreement" else SETTLEMENT_PLACEHOLDERS
+    return {**COMMON_PLACEHOLDERS, **extra}
+
+
 def placeholder_names(kind: str) -> list[str]:
-    names = list(COMMON_PLACEHOLDERS)
-    names += list(AGREEMENT_PLACEHOLDERS if kind == "agreement" else SETTLEMENT_PLACEHOLDERS)
-    for amount in ("补偿合计", "困难补助", "应付合计", "协议金额", "已划拨", "未付"):
-        names.append(f"{amount}大写")
-    return names
+    names = list(_placeholders(kind))
+    amounts = (
+        ("补偿金额",)
+        if kind in DECISION_KINDS
+        else ("补偿合计", "困难补助", "应付合计", "协议金额", "已划拨", "未付")
+    )
+    return names + [f"{amount}大写" for amount in amounts]
 
 
 def placeholder_help(kind: str) -> list[tuple[str, str]]:
-    extra = AGREEMENT_PLACEHOLDERS if kind == "agreement" else SETTLEMENT_PLACEHOLDERS
-    return [(name, str(text)) for name, text in {**COMMON_PLACEHOLDERS, **extra}.items()]
+    return [(name, str(text)) for name, text in _placeholders(kind).items()]
 
 
 # The templates a project starts from until the office edits its own (plain text files, so
@@ -321,6 +359,81 @@ def settlement_context(household: Household, breakdown: CompensationBreakdown, t
     context |= _amounts("已划拨", paid)
     context |= _amounts("未付", max(due - paid, Decimal("0.00")))
     return context
+
+
+def decision_context(decision: CompensationDecision, today, *, masked: bool) -> dict:
+    """The placeholders of a compensation decision or its announcement, all strings (明细 a
+    list of dicts of strings). `masked`: the announcement is public, so the name, ID number and
+    address are masked (core.masking) as on every public page."""
+    household = decision.household
+    project = household.project
+    breakdown = household.breakdowns.filter(is_current=True).first()
+    name, id_number, address = household.head_name, household.id_number, household.address
+    if masked:
+        name, id_number, address = mask_name(name), mask_id_number(id_number), mask_address(address)
+    district = project.district
+    if decision.states_rights:
+        reconsideration = _("%(n)d日") % {"n": legal.clock("RECONSIDERATION_DAYS")}
+        suit = _("%(n)d个月") % {"n": legal.clock("SUIT_MONTHS")}
+    else:
+        reconsideration = _("%(n)d个月") % {"n": legal.clock("RECONSIDERATION_UNTOLD_MONTHS")}
+        suit = _("%(n)d个月") % {"n": legal.clock("SUIT_UNTOLD_MONTHS")}
+    published_on = decision.announcement.published_on if decision.announcement else None
+    context = {
+        "单位名称": Office.current_name(),
+        "区县": district.name,
+        "征收部门": district.office_name or district.name,
+        "项目名称": project.name,
+        "项目编号": project.code,
+        "户号": household.code,
+        "被征收人": name,
+        "身份证号码": id_number,
+        "房屋坐落": address,
+        "房屋用途": household.get_use_display(),
+        "建筑面积": figure(household.area),
+        "决定书文号": decision.number,
+        "作出日期": cn_date(decision.decided_on),
+        "明细": _line_rows(breakdown) if breakdown else [],
+        "复议机关": decision.reconsideration_body or _("有管辖权的行政复议机关"),
+        "复议期限": reconsideration,
+        "受理法院": decision.court or _("有管辖权的人民法院"),
+        "起诉期限": suit,
+        "公告日期": cn_date(published_on or today),
+        "今天": cn_date(today),
+    }
+    context |= _amounts("补偿金额", decision.amount)
+    return {
+        key: str(value) if not isinstance(value, list) else value for key, value in context.items()
+    }
+
+
+def decision_document(decision: CompensationDecision, today) -> Document:
+    """补偿决定书 from the project's template, with the household's full particulars."""
+    project = decision.household.project
+    source = template_source(project, DocumentTemplate.Kind.DECISION)
+    return Document(
+        title=_("房屋征收补偿决定书"),
+        body=render_template(source, decision_context(decision, today, masked=False)),
+        filename=_("补偿决定书-%(number)s") % {"number": decision.number},
+    )
+
+
+def announcement_document(decision: CompensationDecision, today) -> Document:
+    """补偿决定公告 from the project's template, personal data masked (it is posted publicly)."""
+    project = decision.household.project
+    source = template_source(project, DocumentTemplate.Kind.DECISION_NOTICE)
+    return Document(
+        title=_("房屋征收补偿决定公告"),
+        body=render_template(source, decision_context(decision, today, masked=True)),
+        filename=_("补偿决定公告-%(number)s") % {"number": decision.number},
+    )
+
+
+def announcement_text(decision: CompensationDecision, published_on) -> tuple[str, str]:
+    """The announcement's (title, plain-text body) for projects.legal.announce_decision: the
+    first non-empty line of the rendered template is the title, the rest the body."""
+    lines = announcement_document(decision, published_on).plain_text.strip().split("\n")
+    return lines[0].strip(), "\n".join(lines[1:]).strip()
 
 
 # ---------------------------------------------------------------------------

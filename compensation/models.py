@@ -654,13 +654,16 @@ class BreakdownLine(models.Model):
 
 
 class DocumentTemplate(models.Model):
-    """The text of the agreement or settlement sheet the office uses for a project, with
+    """The text of a document the office uses for a project (agreement, settlement sheet,
+    compensation decision and its announcement), with
     placeholders such as {{ 户主姓名 }} (rendered by compensation.documents in a restricted
     template engine: no tags that load code or files)."""
 
     class Kind(models.TextChoices):
         AGREEMENT = "agreement", _("补偿协议")
         SETTLEMENT = "settlement", _("结算单")
+        DECISION = "decision", _("补偿决定书")
+        DECISION_NOTICE = "decision_notice", _("补偿决定公告")
 
     district_path = "project__district"
 

@@ -279,6 +279,19 @@ LEGAL_CLOCKS = {
     # 行政诉讼法 art. 46: a suit within 6 months; art. 45: 15 days after a reconsideration decision.
     "SUIT_MONTHS": env.int("CLOCK_SUIT_MONTHS", default=6),
     "SUIT_AFTER_RECONSIDERATION_DAYS": env.int("CLOCK_SUIT_AFTER_RECONSIDERATION_DAYS", default=15),
+    # 行政复议法 art. 20 para. 3 and 行政诉讼法解释 art. 64: when the decision did not state the
+    # household's rights and periods, each window is at most one year from service.
+    "RECONSIDERATION_UNTOLD_MONTHS": env.int("CLOCK_RECONSIDERATION_UNTOLD_MONTHS", default=12),
+    "SUIT_UNTOLD_MONTHS": env.int("CLOCK_SUIT_UNTOLD_MONTHS", default=12),
+    # 行政复议法 art. 30: the review body examines an application within 5 (working) days and
+    # is taken to have accepted it when that lapses; art. 62: it decides within 60 days of
+    # acceptance, extendable by at most 30.
+    "REVIEW_ACCEPTANCE_WORKING_DAYS": env.int("CLOCK_REVIEW_ACCEPTANCE_WORKING_DAYS", default=5),
+    "REVIEW_DAYS": env.int("CLOCK_REVIEW_DAYS", default=60),
+    # 行政诉讼法解释 art. 153: a final judgment is enforced on an application within 2 years.
+    "ENFORCEMENT_AFTER_JUDGMENT_MONTHS": env.int(
+        "CLOCK_ENFORCEMENT_AFTER_JUDGMENT_MONTHS", default=24
+    ),
     # 行政强制法 art. 54: the warning is served at least 10 days before applying to the court.
     "WARNING_DAYS": env.int("CLOCK_WARNING_DAYS", default=10),
     # 行政强制法 art. 53: apply within 3 months after the suit window closes.

@@ -25,16 +25,18 @@ def open_clocks(user, *, until: date) -> list[DueItem]:
     decisions = (
         visible_to(CompensationDecision.objects.open(), user)
         .filter(served_on__isnull=False, application__isnull=True)
-        .select_related("household__project", "warning")
+        .select_related("household__project", "warning", "announcement")
     )
     for decision in decisions:
         household = decision.household
-        # The road as of today decides what is next; `until` only limits what is listed.
+        # The road as of today decides what is watched; `until` only limits what is listed.
         current = legal.road(decision, today, calendar)
-        if current.next_deadline and current.next_deadline.due <= until:
+        for kind, deadline in current.watch:
+            if deadline.due > until:
+                continue
             items.append(
                 DueItem(
-                    kind=current.next_kind,
+                    kind=kind,
                     title=_("%(project)s %(code)s %(name)s 补偿决定（%(position)s）")
                     % {
                         "project": household.project.name,
@@ -42,7 +44,7 @@ def open_clocks(user, *, until: date) -> list[DueItem]:
                         "name": household.head_name,
                         "position": current.position,
                     },
-                    deadline=current.next_deadline,
+                    deadline=deadline,
                     url=decision.get_absolute_url(),
                     project_id=household.project_id,
                     handler_ids=_handlers(household.project),

@@ -153,6 +153,7 @@ def _decisions(users: dict[str, User]) -> None:
     decision, by = decide(
         liuling[0], "双政征补字〔2022〕5号", date(2022, 6, 10), date(2022, 6, 13), "412600.00"
     )
+    legal.announce_decision(decision=decision, by=leader, published_on=date(2022, 6, 14))
     legal.serve_warning(decision=decision, by=by, served_on=date(2022, 12, 20))
     legal.file_enforcement_application(
         decision=decision,

@@ -5,13 +5,14 @@ Every date is computed by core.deadlines with the lengths in settings.LEGAL_CLOC
 window comes with the explanation of how it was computed, which the pages show.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +34,7 @@ from projects.models import (
     RiskAssessment,
     SuspensionNotice,
 )
-from projects.services import ensure_can_edit_project, ensure_office_staff
+from projects.services import ensure_can_edit_project, ensure_office_staff, publish_notice
 
 Calendar = WorkCalendar | None
 
@@ -54,13 +55,40 @@ BASIS = {
         "《中华人民共和国行政复议法》第二十条第一款（六十日不属于第八十八条第二款"
         "按工作日计算的三日、五日、七日、十日期间）"
     ),
+    "RECONSIDERATION_UNTOLD_MONTHS": gettext_lazy(
+        "《中华人民共和国行政复议法》第二十条第三款（补偿决定未告知申请行政复议的权利、"
+        "申请期限的，自知道或者应当知道行政行为内容之日起最长不得超过一年）"
+    ),
+    "REVIEW_ACCEPTANCE_WORKING_DAYS": gettext_lazy(
+        "《中华人民共和国行政复议法》第三十条（收到申请后五日内审查，期满未作出不予受理决定的，"
+        "自审查期限届满之日起视为受理）、第八十八条第二款（五日按工作日计算）"
+    ),
+    "REVIEW_DAYS": gettext_lazy(
+        "《中华人民共和国行政复议法》第六十二条（自受理申请之日起六十日内作出行政复议决定；"
+        "经批准可以延长，延长期限最多不得超过三十日）"
+    ),
     "SUIT_MONTHS": gettext_lazy("《中华人民共和国行政诉讼法》第四十六条第一款"),
-    "SUIT_AFTER_RECONSIDERATION_DAYS": gettext_lazy("《中华人民共和国行政诉讼法》第四十五条"),
+    "SUIT_UNTOLD_MONTHS": gettext_lazy(
+        "《中华人民共和国行政诉讼法》第四十六条、《最高人民法院关于适用〈中华人民共和国"
+        "行政诉讼法〉的解释》第六十四条（未告知起诉期限的，从知道或者应当知道行政行为内容之日起"
+        "最长不得超过一年）"
+    ),
+    "SUIT_AFTER_RECONSIDERATION_DAYS": gettext_lazy(
+        "《中华人民共和国行政诉讼法》第四十五条（自收到复议决定书之日起十五日内起诉）"
+    ),
+    "SUIT_AFTER_REVIEW_LAPSED_DAYS": gettext_lazy(
+        "《中华人民共和国行政诉讼法》第四十五条（复议机关逾期不作决定的，"
+        "自复议期满之日起十五日内起诉）"
+    ),
     "WARNING_DAYS": gettext_lazy(
         "《中华人民共和国行政强制法》第五十四条、第六十九条（十日以内期限按工作日计算）"
     ),
     "ENFORCEMENT_APPLICATION_MONTHS": gettext_lazy(
         "《中华人民共和国行政强制法》第五十三条、《国有土地上房屋征收与补偿条例》第二十八条第一款"
+    ),
+    "ENFORCEMENT_AFTER_JUDGMENT_MONTHS": gettext_lazy(
+        "《最高人民法院关于适用〈中华人民共和国行政诉讼法〉的解释》第一百五十三条"
+        "（申请执行的期限为二年，自判决发生法律效力之日起计算）"
     ),
 }
 
@@ -216,12 +244,17 @@ class Road:
     next_kind: str  # what that date is
     is_overdue: bool
     may_apply: bool  # the office may apply to the court today
+    # Every date the office watches from here, (what, deadline), soonest first: the next one
+    # and, while a reconsideration is pending, the suit and court windows that follow it, so
+    # that the case stays on the deadlines list whatever the review body does.
+    watch: tuple[tuple[str, Deadline], ...] = ()
 
 
 POSITIONS = {
     "unserved": gettext_lazy("待送达"),
     "reconsideration_window": gettext_lazy("复议期内"),
     "in_reconsideration": gettext_lazy("行政复议中"),
+    "reconsideration_lapsed": gettext_lazy("复议逾期未决，诉讼期内"),
     "suit_window": gettext_lazy("诉讼期内"),
     "in_litigation": gettext_lazy("行政诉讼中"),
     "awaiting_warning": gettext_lazy("待催告"),
@@ -233,45 +266,170 @@ POSITIONS = {
 }
 
 
+def _noted(deadline: Deadline, *lines: str) -> Deadline:
+    """The deadline with notes (a date it assumed, an extension) after its basis line."""
+    first, *rest = deadline.explanation
+    return replace(deadline, explanation=(first, *lines, *rest))
+
+
+def _assumed(what: str, day: date, instead: str) -> str:
+    return _("未登记%(what)s，暂以%(instead)s%(day)s推算；登记后按登记的日期计算。") % {
+        "what": what,
+        "instead": instead,
+        "day": cn_date(day),
+    }
+
+
 def reconsideration_window(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
-    return deadlines.days(
-        decision.served_on,
-        clock("RECONSIDERATION_DAYS"),
-        basis=basis("RECONSIDERATION_DAYS"),
-        calendar=calendar,
+    """The last day to apply for reconsideration: 60 calendar days from service (行政复议法 第二十条
+    第一款); at most one year from service when the decision did not state the right and the
+    period (第二十条第三款)."""
+    if not decision.states_rights:
+        name = "RECONSIDERATION_UNTOLD_MONTHS"
+        return deadlines.months(
+            decision.served_on, clock(name), basis=basis(name), calendar=calendar
+        )
+    name = "RECONSIDERATION_DAYS"
+    return deadlines.days(decision.served_on, clock(name), basis=basis(name), calendar=calendar)
+
+
+def review_acceptance(
+    decision: CompensationDecision, calendar: Calendar = None
+) -> tuple[date, Deadline | None]:
+    """The day the review body accepted the application: the recorded date, or else the day its
+    5-working-day examination lapsed, on which it is taken to have accepted (行政复议法 第三十条;
+    its 5-day periods are working days, 第八十八条). Returns (day, the computed Deadline when the
+    day was assumed, else None)."""
+    if decision.reconsideration_accepted_on:
+        return decision.reconsideration_accepted_on, None
+    name = "REVIEW_ACCEPTANCE_WORKING_DAYS"
+    examined = deadlines.working_days(
+        decision.reconsideration_applied_on, clock(name), basis=basis(name), calendar=calendar
     )
+    return examined.due, _noted(examined, _("未登记复议受理日期，暂以审查期限届满之日为受理日期"))
+
+
+def review_deadline(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
+    """The review body's deadline for its decision: 60 calendar days from acceptance, plus the
+    recorded extension of at most 30 days (行政复议法 第六十二条)."""
+    accepted_on, assumed = review_acceptance(decision, calendar)
+    n = clock("REVIEW_DAYS")
+    extension = decision.reconsideration_extended_days
+    lines = []
+    if extension:
+        lines.append(
+            _("本案复议期限已延长%(days)d日，共%(total)d日")
+            % {"days": extension, "total": n + extension}
+        )
+    if assumed:
+        lines.append(_assumed(_("复议受理日期"), accepted_on, _("审查期限届满之日")))
+    deadline = deadlines.days(
+        accepted_on, n + extension, basis=basis("REVIEW_DAYS"), calendar=calendar
+    )
+    return _noted(deadline, *lines)
+
+
+def reconsideration_receipt(decision: CompensationDecision) -> tuple[date, bool]:
+    """The day the household received the reconsideration decision, and whether it is assumed
+    (no receipt recorded: the decision's own date stands in)."""
+    if decision.reconsideration_received_on:
+        return decision.reconsideration_received_on, False
+    return decision.reconsideration_decided_on, True
 
 
 def suit_window(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
-    """Six months from service; 15 days from a reconsideration decision when there was one."""
+    """The last day to go to court.
+
+    - After a reconsideration decision: 15 calendar days from the household's receipt of it
+      (行政诉讼法 第四十五条); its date stands in, said so, until the receipt is recorded.
+    - When the review body let its period lapse: 15 days from the period's last day (第四十五条).
+    - Otherwise 6 months from service (第四十六条); at most one year from service when the
+      decision did not state the period (解释 第六十四条).
+    """
+    n = clock("SUIT_AFTER_RECONSIDERATION_DAYS")
     if decision.reconsideration_decided_on:
-        return deadlines.days(
-            decision.reconsideration_decided_on,
-            clock("SUIT_AFTER_RECONSIDERATION_DAYS"),
-            basis=basis("SUIT_AFTER_RECONSIDERATION_DAYS"),
-            calendar=calendar,
+        received_on, assumed = reconsideration_receipt(decision)
+        deadline = deadlines.days(
+            received_on, n, basis=basis("SUIT_AFTER_RECONSIDERATION_DAYS"), calendar=calendar
         )
-    return deadlines.months(
-        decision.served_on, clock("SUIT_MONTHS"), basis=basis("SUIT_MONTHS"), calendar=calendar
-    )
+        if assumed:
+            return _noted(
+                deadline, _assumed(_("复议决定书送达日期"), received_on, _("复议决定日期"))
+            )
+        return deadline
+    if decision.reconsideration_applied_on:
+        review = review_deadline(decision, calendar)
+        return _noted(
+            deadlines.days(
+                review.due, n, basis=basis("SUIT_AFTER_REVIEW_LAPSED_DAYS"), calendar=calendar
+            ),
+            _("复议期满之日为%(due)s（复议机关作出决定期限）") % {"due": cn_date(review.due)},
+        )
+    name = "SUIT_MONTHS" if decision.states_rights else "SUIT_UNTOLD_MONTHS"
+    return deadlines.months(decision.served_on, clock(name), basis=basis(name), calendar=calendar)
 
 
 def application_window(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
-    """Three months after the last day on which the household could still have gone to court
-    (or after a final judgment upholding the decision)."""
-    start = decision.judgment_final_on or suit_window(decision, calendar).due
-    return deadlines.months(
-        start,
-        clock("ENFORCEMENT_APPLICATION_MONTHS"),
-        basis=basis("ENFORCEMENT_APPLICATION_MONTHS"),
-        calendar=calendar,
+    """The last day to apply to the court for enforcement: 3 months after the household's
+    periods to apply for reconsideration or go to court lapsed (行政强制法 第五十三条), or
+    2 years after a final judgment upholding the decision took effect
+    (行政诉讼法解释 第一百五十三条)."""
+    if decision.judgment_final_on:
+        name = "ENFORCEMENT_AFTER_JUDGMENT_MONTHS"
+        return deadlines.months(
+            decision.judgment_final_on, clock(name), basis=basis(name), calendar=calendar
+        )
+    suit = suit_window(decision, calendar)
+    name = "ENFORCEMENT_APPLICATION_MONTHS"
+    return _noted(
+        deadlines.months(suit.due, clock(name), basis=basis(name), calendar=calendar),
+        _("自复议、起诉期限届满之日（%(due)s）起算") % {"due": cn_date(suit.due)},
     )
 
 
 def warning_period(warning: EnforcementWarning, calendar: Calendar = None) -> Deadline:
+    """10 working days from the warning's service (行政强制法 第五十四条; its periods of 10 days
+    or less are working days, 第六十九条)."""
     return deadlines.working_days(
         warning.served_on, clock("WARNING_DAYS"), basis=basis("WARNING_DAYS"), calendar=calendar
     )
+
+
+def _reconsideration_steps(
+    decision: CompensationDecision, today: date, calendar: WorkCalendar
+) -> tuple[list[Step], Deadline | None]:
+    """The steps of a reconsideration that was applied for, and the review deadline while the
+    body has not decided."""
+    accepted_on, assumed = review_acceptance(decision, calendar)
+    steps = [
+        Step(
+            _("复议受理"),
+            deadline=assumed,
+            done_on=None if assumed else accepted_on,
+            note=_("视为受理（推定）") if assumed else "",
+        )
+    ]
+    if decision.reconsideration_decided_on:
+        received_on, receipt_assumed = reconsideration_receipt(decision)
+        steps.append(Step(_("复议决定"), done_on=decision.reconsideration_decided_on))
+        steps.append(
+            Step(
+                _("复议决定书送达"),
+                done_on=received_on,
+                note=_("未登记送达日期，暂按复议决定日期") if receipt_assumed else "",
+            )
+        )
+        return steps, None
+    review = review_deadline(decision, calendar)
+    lapsed = today > review.due
+    steps.append(
+        Step(
+            _("复议机关作出决定期限"),
+            deadline=review,
+            note=_("复议机关逾期未作决定") if lapsed else "",
+        )
+    )
+    return steps, review
 
 
 def road(decision: CompensationDecision, today: date, calendar: Calendar = None) -> Road:
@@ -286,7 +444,13 @@ def road(decision: CompensationDecision, today: date, calendar: Calendar = None)
     if not decision.served_on:
         return Road(str(POSITIONS["unserved"]), steps, None, "", False, False)
 
-    steps.append(Step(_("送达"), done_on=decision.served_on))
+    steps.append(
+        Step(
+            _("送达"),
+            done_on=decision.served_on,
+            note="" if decision.states_rights else _("决定书未告知权利、期限，适用最长期限"),
+        )
+    )
     reconsideration = reconsideration_window(decision, calendar)
     steps.append(
         Step(
@@ -296,12 +460,13 @@ def road(decision: CompensationDecision, today: date, calendar: Calendar = None)
             note=_("已申请复议") if decision.reconsideration_applied_on else "",
         )
     )
-    if decision.reconsideration_applied_on and not decision.reconsideration_decided_on:
-        return Road(str(POSITIONS["in_reconsideration"]), steps, None, "", False, False)
-    if decision.reconsideration_decided_on:
-        steps.append(Step(_("复议决定"), done_on=decision.reconsideration_decided_on))
+    review = None
+    if decision.reconsideration_applied_on:
+        more, review = _reconsideration_steps(decision, today, calendar)
+        steps.extend(more)
 
     suit = suit_window(decision, calendar)
+    suit_kind = _("起诉期限（复议逾期未决）") if review else _("诉讼期限")
     steps.append(
         Step(
             _("提起行政诉讼期限"),
@@ -310,25 +475,69 @@ def road(decision: CompensationDecision, today: date, calendar: Calendar = None)
             note=_("已起诉") if decision.suit_filed_on else "",
         )
     )
+    if decision.judgment_on:
+        steps.append(
+            Step(
+                _("判决"),
+                done_on=decision.judgment_on,
+                note="" if decision.judgment_final_on else _("尚未生效"),
+            )
+        )
     if decision.suit_filed_on and not decision.judgment_final_on:
         return Road(str(POSITIONS["in_litigation"]), steps, None, "", False, False)
     if decision.judgment_final_on:
         steps.append(Step(_("判决生效"), done_on=decision.judgment_final_on))
+
+    apply_by = application_window(decision, calendar)
+    apply_kind = _("申请强制执行期限")
+    if review and today <= review.due:
+        kind = _("复议机关决定期限")
+        steps.append(Step(_("申请法院强制执行期限"), deadline=apply_by))
+        return Road(
+            str(POSITIONS["in_reconsideration"]),
+            steps,
+            review,
+            kind,
+            False,
+            False,
+            watch=((kind, review), (suit_kind, suit), (apply_kind, apply_by)),
+        )
     if not decision.suit_filed_on and today <= suit.due:
+        steps.append(Step(_("申请法院强制执行期限"), deadline=apply_by))
         if not decision.reconsideration_applied_on and today <= reconsideration.due:
+            kind = _("行政复议期限")
             return Road(
                 str(POSITIONS["reconsideration_window"]),
                 steps,
                 reconsideration,
-                _("行政复议期限"),
+                kind,
                 False,
                 False,
+                watch=((kind, reconsideration),),
             )
-        return Road(str(POSITIONS["suit_window"]), steps, suit, _("诉讼期限"), False, False)
+        position = POSITIONS["reconsideration_lapsed"] if review else POSITIONS["suit_window"]
+        return Road(
+            str(position),
+            steps,
+            suit,
+            suit_kind,
+            False,
+            False,
+            watch=((suit_kind, suit), (apply_kind, apply_by)) if review else ((suit_kind, suit),),
+        )
 
-    apply_by = application_window(decision, calendar)
     warning = getattr(decision, "warning", None)
     application = getattr(decision, "application", None)
+    announcement = decision.announcement
+    steps.append(
+        Step(
+            _("补偿决定公告"),
+            done_on=announcement.published_on if announcement else None,
+            note=""
+            if announcement and announcement.published_on
+            else _("催告、申请强制执行前须公告"),
+        )
+    )
     earliest = warning_period(warning, calendar) if warning else None
     steps.append(
         Step(
@@ -352,17 +561,41 @@ def road(decision: CompensationDecision, today: date, calendar: Calendar = None)
             str(POSITIONS["application_lapsed"]),
             steps,
             apply_by,
-            _("申请强制执行期限"),
+            apply_kind,
             True,
             False,
+            watch=((apply_kind, apply_by),),
         )
     if warning is None:
         return Road(
-            str(POSITIONS["awaiting_warning"]), steps, apply_by, _("申请强制执行期限"), False, False
+            str(POSITIONS["awaiting_warning"]),
+            steps,
+            apply_by,
+            apply_kind,
+            False,
+            False,
+            watch=((apply_kind, apply_by),),
         )
     if today <= earliest.due:
-        return Road(str(POSITIONS["warning_period"]), steps, earliest, _("催告期"), False, False)
-    return Road(str(POSITIONS["may_apply"]), steps, apply_by, _("申请强制执行期限"), False, True)
+        kind = _("催告期")
+        return Road(
+            str(POSITIONS["warning_period"]),
+            steps,
+            earliest,
+            kind,
+            False,
+            False,
+            watch=((kind, earliest),),
+        )
+    return Road(
+        str(POSITIONS["may_apply"]),
+        steps,
+        apply_by,
+        apply_kind,
+        False,
+        True,
+        watch=((apply_kind, apply_by),),
+    )
 
 
 @transaction.atomic
@@ -374,15 +607,29 @@ def record_compensation_decision(
     decided_on: date,
     amount: Decimal,
     document: File | None = None,
+    states_rights: bool = True,
+    reconsideration_body: str = "",
+    court: str = "",
 ) -> CompensationDecision:
-    """The district government decides compensation for a household that did not sign."""
+    """The district government decides compensation for a household that did not sign.
+
+    `states_rights`: whether the decision told the household its rights to reconsideration and
+    to sue, the periods and the bodies (reconsideration_body, court); when it did not, the
+    windows follow the longer limits (行政复议法 第二十条第三款; 行政诉讼法解释 第六十四条)."""
     ensure_can_edit_project(by, household.project)
     if household.is_signed:
         raise ValidationError(_("该户已签约，不能作出补偿决定。"))
     if household.compensation_decisions.open().exists():
         raise ValidationError(_("该户已有尚未办结的补偿决定。"))
     decision = CompensationDecision(
-        household=household, number=number, decided_on=decided_on, amount=amount, recorded_by=by
+        household=household,
+        number=number,
+        decided_on=decided_on,
+        amount=amount,
+        states_rights=states_rights,
+        reconsideration_body=reconsideration_body.strip(),
+        court=court.strip(),
+        recorded_by=by,
     )
     if document is not None:
         decision.document = document
@@ -396,6 +643,19 @@ def _open_decision(decision: CompensationDecision) -> CompensationDecision:
     if decision.closed_on:
         raise ValidationError(_("该补偿决定已办结。"))
     return decision
+
+
+def _ensure_announced(decision: CompensationDecision, on: date) -> None:
+    """The decision is announced within the expropriation area (国有土地上房屋征收与补偿条例
+    第二十六条) before the office warns the household or applies to the court."""
+    notice = decision.announcement
+    if notice is None or notice.published_on is None or notice.published_on > on:
+        raise ValidationError(
+            _(
+                "补偿决定尚未公告。依照《国有土地上房屋征收与补偿条例》第二十六条，"
+                "补偿决定应在房屋征收范围内予以公告，公告后方可催告、申请强制执行。"
+            )
+        )
 
 
 def _not_in_future(day: date, label: str) -> None:
@@ -429,9 +689,18 @@ def record_reconsideration(
     decision: CompensationDecision,
     by: User,
     applied_on: date,
+    accepted_on: date | None = None,
+    extended_days: int | None = 0,
     decided_on: date | None = None,
+    received_on: date | None = None,
     outcome: str = "",
 ) -> CompensationDecision:
+    """Record the reconsideration as far as it has gone: the application, its acceptance, the
+    review body's extension (at most 30 days, 行政复议法 第六十二条), its decision and the day
+    the household received that decision (送达日期), from which the suit window runs.
+
+    Raises ValidationError (in Chinese) for dates out of order, in the future, or an
+    application after the reconsideration window."""
     ensure_can_edit_project(by, decision.household.project)
     decision = _open_decision(decision)
     if not decision.served_on:
@@ -441,14 +710,41 @@ def record_reconsideration(
         raise ValidationError(
             _("复议申请日期已超过复议期限（%(due)s）。") % {"due": cn_date(window.due)}
         )
-    if decided_on and decided_on < applied_on:
-        raise ValidationError(_("复议决定日期不能早于申请日期。"))
+    extended_days = extended_days or 0
+    if not 0 <= extended_days <= 30:
+        raise ValidationError(_("复议期限延长最多不超过30日（行政复议法第六十二条）。"))
+    if accepted_on and accepted_on < applied_on:
+        raise ValidationError(_("复议受理日期不能早于申请日期。"))
+    if decided_on and decided_on < (accepted_on or applied_on):
+        raise ValidationError(_("复议决定日期不能早于申请、受理日期。"))
     if decided_on and not outcome:
         raise ValidationError(_("请选择复议结果。"))
+    if received_on and not decided_on:
+        raise ValidationError(_("请先填写复议决定日期，再填写复议决定书送达日期。"))
+    if received_on and received_on < decided_on:
+        raise ValidationError(_("复议决定书送达日期不能早于复议决定日期。"))
+    for day, label in (
+        (applied_on, _("申请复议日期")),
+        (accepted_on, _("复议受理日期")),
+        (decided_on, _("复议决定日期")),
+        (received_on, _("复议决定书送达日期")),
+    ):
+        if day:
+            _not_in_future(day, label)
     decision.reconsideration_applied_on = applied_on
+    decision.reconsideration_accepted_on = accepted_on
+    decision.reconsideration_extended_days = extended_days
     decision.reconsideration_decided_on = decided_on
+    decision.reconsideration_received_on = received_on if decided_on else None
     decision.reconsideration_outcome = outcome if decided_on else ""
-    fields = ["reconsideration_applied_on", "reconsideration_decided_on", "reconsideration_outcome"]
+    fields = [
+        "reconsideration_applied_on",
+        "reconsideration_accepted_on",
+        "reconsideration_extended_days",
+        "reconsideration_decided_on",
+        "reconsideration_received_on",
+        "reconsideration_outcome",
+    ]
     if outcome == CompensationDecision.Outcome.REVOKED:
         decision.closed_on = decided_on
         decision.closure = CompensationDecision.Closure.REVOKED
@@ -463,21 +759,30 @@ def record_litigation(
     decision: CompensationDecision,
     by: User,
     filed_on: date,
+    judgment_on: date | None = None,
     final_on: date | None = None,
     outcome: str = "",
 ) -> CompensationDecision:
+    """Record the suit, the judgment (judgment_on) and the day it took effect (final_on; empty
+    while an appeal may still be brought or is pending). A final judgment upholding the
+    decision opens the 2-year enforcement window (行政诉讼法解释 第一百五十三条)."""
     ensure_can_edit_project(by, decision.household.project)
     decision = _open_decision(decision)
     if not decision.served_on:
         raise ValidationError(_("补偿决定尚未送达。"))
-    if final_on and final_on < filed_on:
-        raise ValidationError(_("判决生效日期不能早于起诉日期。"))
-    if final_on and not outcome:
+    if judgment_on and judgment_on < filed_on:
+        raise ValidationError(_("判决日期不能早于起诉日期。"))
+    if final_on and final_on < (judgment_on or filed_on):
+        raise ValidationError(_("判决生效日期不能早于起诉日期和判决日期。"))
+    if final_on and not judgment_on:
+        raise ValidationError(_("请填写判决日期。"))
+    if judgment_on and not outcome:
         raise ValidationError(_("请选择判决结果。"))
     decision.suit_filed_on = filed_on
+    decision.judgment_on = judgment_on
     decision.judgment_final_on = final_on
-    decision.judgment_outcome = outcome if final_on else ""
-    fields = ["suit_filed_on", "judgment_final_on", "judgment_outcome"]
+    decision.judgment_outcome = outcome if judgment_on else ""
+    fields = ["suit_filed_on", "judgment_on", "judgment_final_on", "judgment_outcome"]
     if outcome == CompensationDecision.Outcome.REVOKED:
         decision.closed_on = final_on
         decision.closure = CompensationDecision.Closure.REVOKED
@@ -502,11 +807,58 @@ def serve_warning(
             _("当前处于“%(position)s”，复议、诉讼期限届满后方可催告。")
             % {"position": current.position}
         )
+    _ensure_announced(decision, served_on)
     warning = EnforcementWarning(decision=decision, served_on=served_on, recorded_by=by)
     if document is not None:
         warning.document = document
     warning.save()
     return warning
+
+
+# The announcement's title and text come from the office's template, which the compensation
+# app keeps with its other documents; it registers its writer in AppConfig.ready(), so that
+# projects never imports the apps that extend it.
+AnnouncementWriter = Callable[[CompensationDecision, date], tuple[str, str]]
+_ANNOUNCEMENT_WRITERS: list[AnnouncementWriter] = []
+
+
+def register_announcement_writer(writer: AnnouncementWriter) -> AnnouncementWriter:
+    if writer not in _ANNOUNCEMENT_WRITERS:
+        _ANNOUNCEMENT_WRITERS.append(writer)
+    return writer
+
+
+@transaction.atomic
+def announce_decision(*, decision: CompensationDecision, by: User, published_on: date) -> Notice:
+    """Publish the 补偿决定公告 (国有土地上房屋征收与补偿条例 第二十六条): a notice of kind
+    Notice.Kind.COMPENSATION_DECISION, its text from the office's template with personal data
+    masked, published on the public site and linked to the decision. The warning and the court
+    application wait for it.
+
+    Raises ValidationError (in Chinese) when the decision is closed or already announced, or
+    the date is before the decision or in the future; PermissionDenied for a district user
+    (the city office publishes notices)."""
+    ensure_office_staff(by)
+    decision = _open_decision(decision)
+    if decision.announcement_id:
+        raise ValidationError(_("该补偿决定已公告。"))
+    if published_on < decision.decided_on:
+        raise ValidationError(_("公告日期不能早于决定作出日期。"))
+    _not_in_future(published_on, _("公告日期"))
+    if not _ANNOUNCEMENT_WRITERS:
+        raise ImproperlyConfigured("No writer for the compensation-decision announcement")
+    title, body = _ANNOUNCEMENT_WRITERS[-1](decision, published_on)
+    notice = Notice.objects.create(
+        project=decision.household.project,
+        kind=Notice.Kind.COMPENSATION_DECISION,
+        title=title,
+        body=body,
+        created_by=by,
+    )
+    publish_notice(notice=notice, by=by, on=published_on)
+    decision.announcement = notice
+    decision.save(update_fields=["announcement"])
+    return notice
 
 
 CHECKLIST = ("has_decision", "has_service_proof", "has_risk_assessment", "has_compensation_proof")
@@ -528,6 +880,7 @@ def file_enforcement_application(
         raise ValidationError(
             _("当前处于“%(position)s”，不能申请强制执行。") % {"position": current.position}
         )
+    _ensure_announced(decision, filed_on)
     missing = [
         str(EnforcementApplication._meta.get_field(name).verbose_name)
         for name in CHECKLIST

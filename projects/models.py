@@ -913,14 +913,36 @@ class CompensationDecision(models.Model):
         _("补偿金额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
     document = models.FileField(_("决定书"), upload_to="decisions/%Y/", blank=True)
+    # Whether the decision told the household its rights, the periods and the bodies to apply
+    # to; when it did not, the longer limits apply (行政复议法 第二十条第三款; 行政诉讼法解释
+    # 第六十四条).
+    states_rights = models.BooleanField(
+        _("决定书已告知复议、诉讼权利、期限和受理机关"), default=True
+    )
+    reconsideration_body = models.CharField(_("行政复议机关"), max_length=100, blank=True)
+    court = models.CharField(_("管辖法院"), max_length=100, blank=True)
+    announcement = models.OneToOneField(
+        Notice,
+        verbose_name=_("补偿决定公告"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compensation_decision",
+    )
     served_on = models.DateField(_("送达日期"), null=True, blank=True)
     service_proof = models.FileField(_("送达回证"), upload_to="decisions/%Y/", blank=True)
     reconsideration_applied_on = models.DateField(_("申请复议日期"), null=True, blank=True)
+    reconsideration_accepted_on = models.DateField(_("复议受理日期"), null=True, blank=True)
+    reconsideration_extended_days = models.PositiveSmallIntegerField(
+        _("复议期限延长（日）"), default=0
+    )
     reconsideration_decided_on = models.DateField(_("复议决定日期"), null=True, blank=True)
+    reconsideration_received_on = models.DateField(_("复议决定书送达日期"), null=True, blank=True)
     reconsideration_outcome = models.CharField(
         _("复议结果"), max_length=10, choices=Outcome.choices, blank=True
     )
     suit_filed_on = models.DateField(_("起诉日期"), null=True, blank=True)
+    judgment_on = models.DateField(_("判决日期"), null=True, blank=True)
     judgment_final_on = models.DateField(_("判决生效日期"), null=True, blank=True)
     judgment_outcome = models.CharField(
         _("判决结果"), max_length=10, choices=Outcome.choices, blank=True
@@ -961,6 +983,27 @@ class CompensationDecision(models.Model):
                 condition=Q(closed_on__isnull=True, closure="")
                 | (Q(closed_on__isnull=False) & ~Q(closure="")),
                 name="decision_closed_with_closure",
+            ),
+            models.CheckConstraint(
+                # 行政复议法 第六十二条: the extension is at most 30 days.
+                condition=Q(reconsideration_extended_days__lte=30),
+                name="decision_reconsideration_extension_at_most_30_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(reconsideration_accepted_on__isnull=True)
+                | Q(
+                    reconsideration_applied_on__isnull=False,
+                    reconsideration_accepted_on__gte=models.F("reconsideration_applied_on"),
+                ),
+                name="decision_reconsideration_accepted_after_applied",
+            ),
+            models.CheckConstraint(
+                condition=Q(reconsideration_received_on__isnull=True)
+                | Q(
+                    reconsideration_decided_on__isnull=False,
+                    reconsideration_received_on__gte=models.F("reconsideration_decided_on"),
+                ),
+                name="decision_reconsideration_received_after_decided",
             ),
             models.UniqueConstraint(
                 fields=["household"],

@@ -19,7 +19,7 @@ from compensation.forms import (
     TemplateForm,
 )
 from compensation.models import Agreement, DocumentTemplate
-from compensation.views.common import can_edit, file_response, in_section, project_for
+from compensation.views.common import can_edit, document_response, in_section, project_for
 from compensation.views.households import household_for
 from core.http import report_form_errors, report_validation_error
 from core.roles import Section
@@ -150,21 +150,11 @@ def agreement_file(request, pk, fmt):
     agreement = agreement_for(request, pk)
     try:
         document = documents.agreement_document(agreement, timezone.localdate())
+        return document_response(document, fmt)
     except ValidationError as error:
+        # A template that no longer renders, or a character no font has (never a PDF with boxes).
         report_validation_error(request, error)
         return redirect(agreement)
-    if fmt == "docx":
-        return file_response(
-            documents.document_docx(document),
-            documents.DOCX_CONTENT_TYPE,
-            f"{document.filename}.docx",
-        )
-    try:
-        pdf = documents.document_pdf(document)
-    except ValidationError as error:  # a character no font has: never a PDF with boxes
-        report_validation_error(request, error)
-        return redirect(agreement)
-    return file_response(pdf, "application/pdf", f"{document.filename}.pdf")
 
 
 @login_required

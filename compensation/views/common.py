@@ -30,5 +30,20 @@ def file_response(content: bytes, content_type: str, filename: str) -> HttpRespo
     return response
 
 
+def document_response(document, fmt: str) -> HttpResponse:
+    """A rendered compensation.documents.Document as a .docx (fmt "docx") or PDF download."""
+    from compensation import documents
+
+    if fmt == "docx":
+        return file_response(
+            documents.document_docx(document),
+            documents.DOCX_CONTENT_TYPE,
+            f"{document.filename}.docx",
+        )
+    return file_response(
+        documents.document_pdf(document), "application/pdf", f"{document.filename}.pdf"
+    )
+
+
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return file_response(content, XLSX_CONTENT_TYPE, filename)

@@ -63,6 +63,14 @@ class DecisionForm(forms.Form):
         label=_("补偿金额（元）"), max_digits=14, decimal_places=2, min_value=0
     )
     document = UploadField(label=_("决定书"), required=False)
+    states_rights = forms.BooleanField(
+        label=_("决定书已告知复议、诉讼权利、期限和受理机关"),
+        required=False,
+        initial=True,
+        help_text=_("未告知的，复议、起诉期限按最长一年计算。"),
+    )
+    reconsideration_body = forms.CharField(label=_("行政复议机关"), max_length=100, required=False)
+    court = forms.CharField(label=_("管辖法院"), max_length=100, required=False)
 
 
 class ServeForm(forms.Form):
@@ -72,7 +80,22 @@ class ServeForm(forms.Form):
 
 class ReconsiderationForm(forms.Form):
     applied_on = forms.DateField(label=_("申请复议日期"), widget=DATE)
+    accepted_on = forms.DateField(
+        label=_("复议受理日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("未填写的，按收到申请后5个工作日视为受理推算。"),
+    )
+    extended_days = forms.IntegerField(
+        label=_("复议期限延长（日）"), min_value=0, max_value=30, required=False, initial=0
+    )
     decided_on = forms.DateField(label=_("复议决定日期"), widget=DATE, required=False)
+    received_on = forms.DateField(
+        label=_("复议决定书送达日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("起诉期限自被征收人收到复议决定书之日起算。"),
+    )
     outcome = forms.ChoiceField(
         label=_("复议结果"),
         required=False,
@@ -82,12 +105,22 @@ class ReconsiderationForm(forms.Form):
 
 class LitigationForm(forms.Form):
     filed_on = forms.DateField(label=_("起诉日期"), widget=DATE)
-    final_on = forms.DateField(label=_("判决生效日期"), widget=DATE, required=False)
+    judgment_on = forms.DateField(label=_("判决日期"), widget=DATE, required=False)
+    final_on = forms.DateField(
+        label=_("判决生效日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("判决尚未生效（上诉期内或上诉中）的不填。"),
+    )
     outcome = forms.ChoiceField(
         label=_("判决结果"),
         required=False,
         choices=[("", _("尚未判决")), *CompensationDecision.Outcome.choices],
     )
+
+
+class AnnounceForm(forms.Form):
+    published_on = forms.DateField(label=_("公告日期"), widget=DATE)
 
 
 class WarningForm(forms.Form):

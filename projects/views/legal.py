@@ -12,6 +12,7 @@ from core.http import download, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from projects import legal
 from projects.forms.legal import (
+    AnnounceForm,
     AnswerForm,
     ApplicationForm,
     CloseForm,
@@ -34,7 +35,7 @@ def _project_for(request, pk):
 def _decision_for(request, pk):
     return get_visible_or_404(
         CompensationDecision.objects.select_related(
-            "household__project__district", "warning", "application"
+            "household__project__district", "warning", "application", "announcement"
         ),
         request.user,
         pk=pk,
@@ -97,8 +98,25 @@ def decision_detail(request, pk):
             "today": today,
             "forms": {
                 "serve": ServeForm(),
-                "reconsideration": ReconsiderationForm(),
-                "litigation": LitigationForm(),
+                "reconsideration": ReconsiderationForm(
+                    initial={
+                        "applied_on": decision.reconsideration_applied_on,
+                        "accepted_on": decision.reconsideration_accepted_on,
+                        "extended_days": decision.reconsideration_extended_days,
+                        "decided_on": decision.reconsideration_decided_on,
+                        "received_on": decision.reconsideration_received_on,
+                        "outcome": decision.reconsideration_outcome,
+                    }
+                ),
+                "litigation": LitigationForm(
+                    initial={
+                        "filed_on": decision.suit_filed_on,
+                        "judgment_on": decision.judgment_on,
+                        "final_on": decision.judgment_final_on,
+                        "outcome": decision.judgment_outcome,
+                    }
+                ),
+                "announce": AnnounceForm(initial={"published_on": today}),
                 "warning": WarningForm(),
                 "application": ApplicationForm(),
                 "close": CloseForm(),
@@ -127,6 +145,7 @@ decision_reconsideration = _decision_step(
 decision_litigation = _decision_step(
     LitigationForm, legal.record_litigation, _("已登记行政诉讼情况。")
 )
+decision_announce = _decision_step(AnnounceForm, legal.announce_decision, _("补偿决定公告已发布。"))
 decision_warning = _decision_step(WarningForm, legal.serve_warning, _("已登记催告。"))
 decision_apply = _decision_step(
     ApplicationForm, legal.file_enforcement_application, _("已登记强制执行申请。")
@@ -154,7 +173,7 @@ def project_decisions(request, pk):
     decisions = {
         decision.household_id: decision
         for decision in CompensationDecision.objects.filter(household__project=project)
-        .select_related("warning", "application")
+        .select_related("warning", "application", "announcement")
         .order_by("household_id", "closed_on", "-pk")
     }
     rows = []
@@ -256,6 +275,7 @@ urlpatterns = [
         name="decision_reconsideration",
     ),
     path("decisions/<int:pk>/litigation/", decision_litigation, name="decision_litigation"),
+    path("decisions/<int:pk>/announce/", decision_announce, name="decision_announce"),
     path("decisions/<int:pk>/warning/", decision_warning, name="decision_warning"),
     path("decisions/<int:pk>/apply/", decision_apply, name="decision_apply"),
     path("decisions/<int:pk>/close/", decision_close, name="decision_close"),
