@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_plan_amounts_in_range'),
+        ('projects', '0007_normalize_stored_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
