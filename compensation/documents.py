@@ -433,7 +433,11 @@ def announcement_text(decision: CompensationDecision, published_on) -> tuple[str
     """The announcement's (title, plain-text body) for projects.legal.announce_decision: the
     first non-empty line of the rendered template is the title, the rest the body."""
     lines = announcement_document(decision, published_on).plain_text.strip().split("\n")
-    return lines[0].strip(), "\n".join(lines[1:]).strip()
+    title = lines[0].strip()
+    if decision.number not in title:
+        # Every announcement of a project has the same heading; the number tells them apart.
+        title = f"{title}（{decision.number}）"
+    return title[:200], "\n".join(lines[1:]).strip()
 
 
 # ---------------------------------------------------------------------------
