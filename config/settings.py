@@ -96,7 +96,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Shared state (issue 15) ------------------------------------------------------------------
+# The cache holds the public look-up lockouts and the public page cache: with more than one
+# process or machine it must be shared (CACHE_URL=redis://host:6379/2, Django's RedisCache).
+# The per-process default is for a laptop; core.deployment_checks warns when it is used with
+# DEBUG off. Sessions are in the database, shared by every web node.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The public look-ups lock a client address and the household / case asked for after this
+# many failures, for this long (core.lockouts).
+HOUSEHOLD_LOOKUP_MAX_FAILURES = env.int("HOUSEHOLD_LOOKUP_MAX_FAILURES", default=5)
+HOUSEHOLD_LOOKUP_WINDOW_SECONDS = env.int("HOUSEHOLD_LOOKUP_WINDOW_SECONDS", default=900)
+# --- end Shared state --------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
@@ -131,8 +141,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address for the login and look-up lockouts (issue 15): PROXY_COUNT reverse
+# proxies stand in front, and core.http.client_address reads X-Forwarded-For only that deep.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

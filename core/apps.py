@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("用户与区县")
+
+    def ready(self):
+        from core import deployment_checks  # noqa: F401  (registers the checks)

@@ -1,5 +1,6 @@
 """Small helpers that views of every app share."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -51,3 +52,19 @@ def add_service_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def client_address(request) -> str:
+    """The client's IP address, for the login and look-up lockouts (AXES_CLIENT_IP_CALLABLE).
+
+    settings.PROXY_COUNT reverse proxies stand in front; each appends the address it was
+    reached from to X-Forwarded-For, and the last one is REMOTE_ADDR. So the client is the
+    PROXY_COUNT-th address from the right; whatever the client wrote further left is ignored.
+    Without proxies the header is the client's own say and is not read at all."""
+    count = settings.PROXY_COUNT
+    if count:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR", "")

@@ -470,14 +470,16 @@ class LookupForm(forms.Form):
     reference = NormalizedFormField(
         label=_("信访件编号"), max_length=20, normalizer=normalize_reference
     )
-    code = NormalizedFormField(label=_("查询码"), max_length=12, normalizer=normalize_identifier)
+    code = NormalizedFormField(label=_("查询码"), max_length=20, normalizer=normalize_identifier)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reference"].widget.attrs.update(
             {"placeholder": "XF2022-0001", "autocomplete": "off"}
         )
-        self.fields["code"].widget.attrs.update({"autocomplete": "off", "inputmode": "numeric"})
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "characters", "placeholder": "7KQ2M-XH9PD"}
+        )
 
 
 class YearForm(forms.Form):

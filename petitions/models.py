@@ -134,6 +134,9 @@ class Petition(models.Model):
     reference = models.CharField(_("信访件编号"), max_length=20, unique=True, editable=False)
     # The look-up code is given to the petitioner once; only its keyed hash is kept.
     lookup_digest = models.CharField(_("查询码摘要"), max_length=64, editable=False)
+    # Codes issued before November 2026 were 6 digits: still accepted (the petitioner holds
+    # one) under the per-case lockout, flagged so that staff issue a long one.
+    has_short_code = models.BooleanField(_("旧式6位查询码"), default=False, editable=False)
     received_on = models.DateField(_("收到日期"))
     channel = models.CharField(_("信访形式"), max_length=20, choices=Channel.choices)
     referred_by = models.CharField(

@@ -43,7 +43,13 @@ from petitions.models import (
 from projects.models import Household, Project
 from projects.services import ensure_office_staff
 
-LOOKUP_CODE_DIGITS = 6
+# Look-up codes: 10 characters of Crockford's base32 (50 bits), printed as two groups of five.
+# Reference numbers are sequential, so the code is the only secret; with the per-case lockout
+# (5 tries a quarter hour) guessing one is out of reach. Crockford's alphabet has no I, L, O, U,
+# and reading O as 0 and I, L as 1 forgives the usual misreadings.
+LOOKUP_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+LOOKUP_CODE_LENGTH = 10
+_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 Step = PetitionStep.Kind
 DocKind = PetitionDocument.Kind
 
@@ -68,8 +74,14 @@ def ensure_leader(user: User) -> None:
 # Reference numbers and look-up codes
 
 
+def normalize_code(code: str) -> str:
+    """The code as issued: upper case, without spaces or hyphens, misread letters mapped."""
+    return "".join(code.upper().split()).replace("-", "").translate(_MISREAD)
+
+
 def lookup_digest(reference: str, code: str) -> str:
     """A keyed hash of the code: a copy of the database alone does not give the codes."""
+    code = normalize_code(code)
     return salted_hmac("petitions.lookup", f"{reference}:{code}", algorithm="sha256").hexdigest()
 
 
@@ -78,7 +90,9 @@ def code_matches(petition: Petition, code: str) -> bool:
 
 
 def _new_code() -> str:
-    return f"{secrets.randbelow(10**LOOKUP_CODE_DIGITS):0{LOOKUP_CODE_DIGITS}d}"
+    """A new look-up code as printed on the receipt, e.g. "7KQ2M-XH9PD"."""
+    code = "".join(secrets.choice(LOOKUP_CODE_ALPHABET) for _ in range(LOOKUP_CODE_LENGTH))
+    return f"{code[:5]}-{code[5:]}"
 
 
 def _next_reference(year: int) -> str:
@@ -240,7 +254,8 @@ def reset_lookup_code(*, petition: Petition, by: User) -> str:
     petition = _locked(petition)
     code = _new_code()
     petition.lookup_digest = lookup_digest(petition.reference, code)
-    petition.save(update_fields=["lookup_digest"])
+    petition.has_short_code = False
+    petition.save(update_fields=["lookup_digest", "has_short_code"])
     _record(petition, Step.CODE_RESET, by=by, on=timezone.localdate())
     return code
 

@@ -11,12 +11,12 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.lockouts import Lockout
 from core.masking import mask_address, mask_name
 from projects import legal
 from projects.models import Household
@@ -27,34 +27,7 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "public_household_id"
 IDLE_SECONDS = 15 * 60
-MAX_FAILURES = 5
-FAILURE_WINDOW = 15 * 60
-
-
-def _client_address(request) -> str:
-    # Behind the production proxy REMOTE_ADDR is the proxy; django-axes' resolver knows the
-    # configured proxy count, so use the same answer for both kinds of lockout.
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or "unknown"
-
-
-def _keys(request, project_id, code) -> list[str]:
-    return [f"lookup:fail:ip:{_client_address(request)}", f"lookup:fail:hh:{project_id}:{code}"]
-
-
-def _is_locked(keys: list[str]) -> bool:
-    return any((cache.get(key) or 0) >= MAX_FAILURES for key in keys)
-
-
-def _record_failure(keys: list[str]) -> None:
-    for key in keys:
-        if cache.add(key, 1, FAILURE_WINDOW):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, FAILURE_WINDOW)
+LOCKOUT = Lockout("HOUSEHOLD_LOOKUP")
 
 
 @never_cache
@@ -63,15 +36,19 @@ def lookup(request):
     form = LookupForm(request.POST or None, projects=projects)
     if request.method == "POST" and form.is_valid():
         project, code = form.cleaned_data["project"], form.cleaned_data["code"]
-        keys = _keys(request, project.pk, code)
-        if _is_locked(keys):
+        subject = f"{project.pk}:{code}"
+        if LOCKOUT.is_locked(request, subject=subject):
             logger.warning("Household look-up locked for project %s code %s", project.pk, code)
-            form.add_error(None, _("查询失败次数过多，请15分钟后再试。"))
+            form.add_error(
+                None,
+                _("查询失败次数过多，请%(minutes)s分钟后再试。")
+                % {"minutes": LOCKOUT.window_seconds // 60},
+            )
         else:
             household = Household.objects.filter(project=project, code=code).first()
             tail = form.cleaned_data["id_tail"]
             if household is None or household.id_number[-6:].upper() != tail:
-                _record_failure(keys)
+                LOCKOUT.record_failure(request, subject=subject)
                 form.add_error(None, _("项目、户号或身份证号码后六位不正确，请核对后重试。"))
             else:
                 request.session.cycle_key()

@@ -1,15 +1,14 @@
 """The petitioner's look-up (public, no login): reference number + code → where the case stands.
 
-Failed attempts are counted per client address in the cache; past the limit the address is
-refused for the rest of the window, whatever it sends. A success does not clear the count, so
-holding one valid code does not help to guess others. An unknown reference and a wrong code get
+Failed attempts are counted per client address and per case in the shared cache
+(core.lockouts); past the limit either is refused for the rest of the window, whatever it
+sends. A success does not clear the count, so holding one valid code does not help to guess
+others. An unknown reference and a wrong code get
 the same answer, so the page never tells whether a case exists. The result shows no names, no
 request text and no staff: only the case's own dates and state.
 """
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -17,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.lockouts import Lockout
 from petitions import deadlines, services
 from petitions.forms import LookupForm
 from petitions.models import Petition, PetitionStep
 
-LOOKUP_DEFAULTS = {"PETITION_LOOKUP_MAX_FAILURES": 5, "PETITION_LOOKUP_WINDOW_SECONDS": 15 * 60}
+LOCKOUT = Lockout("PETITION_LOOKUP")
 
 # Steps a petitioner sees; internal ones (assignment, a new code) stay inside the office.
 PUBLIC_STEPS = [
@@ -29,28 +29,6 @@ PUBLIC_STEPS = [
     for kind in PetitionStep.Kind
     if kind not in (PetitionStep.Kind.ASSIGNED, PetitionStep.Kind.CODE_RESET)
 ]
-
-
-def _setting(name: str) -> int:
-    return int(getattr(settings, name, LOOKUP_DEFAULTS[name]))
-
-
-def _failures_key(request) -> str:
-    return f"petitions:lookup-failures:{get_client_ip_address(request) or 'unknown'}"
-
-
-def _failures(request) -> int:
-    return cache.get(_failures_key(request), 0)
-
-
-def _count_failure(request) -> None:
-    key = _failures_key(request)
-    window = _setting("PETITION_LOOKUP_WINDOW_SECONDS")
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
 
 
 def _find(reference: str, code: str) -> Petition | None:
@@ -64,17 +42,16 @@ def _find(reference: str, code: str) -> Petition | None:
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     form = LookupForm(request.POST or None)
-    context = {"form": form, "minutes": _setting("PETITION_LOOKUP_WINDOW_SECONDS") // 60}
-    if request.method != "POST":
+    context = {"form": form, "minutes": settings.PETITION_LOOKUP_WINDOW_SECONDS // 60}
+    if request.method != "POST" or not form.is_valid():
         return render(request, "petitions/petition_lookup.html", context)
-    if _failures(request) >= _setting("PETITION_LOOKUP_MAX_FAILURES"):
+    reference = form.cleaned_data["reference"]
+    if LOCKOUT.is_locked(request, subject=reference):
         context["locked"] = True
         return render(request, "petitions/petition_lookup.html", context, status=429)
-    if not form.is_valid():
-        return render(request, "petitions/petition_lookup.html", context)
-    petition = _find(form.cleaned_data["reference"], form.cleaned_data["code"])
+    petition = _find(reference, form.cleaned_data["code"])
     if petition is None:
-        _count_failure(request)
+        LOCKOUT.record_failure(request, subject=reference)
         form.add_error(None, _("信访件编号或查询码不正确，请核对登记回执。"))
         return render(request, "petitions/petition_lookup.html", context)
     clock = deadlines.current_clock(petition)

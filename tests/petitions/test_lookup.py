@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from petitions import services
+from tests.auth import login
 from tests.petitions.factories import TODAY, petitioner, register
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +77,41 @@ def test_failed_attempts_lock_the_address_out_even_with_the_right_code(client, c
     assert locked.status_code == 429
     assert "查询失败次数过多" in locked.content.decode()
     assert "已受理" not in locked.content.decode()
-    # Another address is not affected.
+
+
+def test_failed_attempts_lock_the_case_from_every_address(client, case, office_user, district):
+    other = register(by=office_user, district=district, received_on=date(2022, 4, 1))
+    wrong = "99999-99999"
+    for attempt in range(5):
+        ask(client, case.petition.reference, wrong, ip=f"10.2.0.{attempt}")
+    locked = ask(client, case.petition.reference, case.code, ip="10.9.9.9")
+    assert locked.status_code == 429
+    assert "已受理" not in locked.content.decode()
+    # Another case, asked from the same fresh address, is not affected.
     assert (
-        "已受理" in ask(client, case.petition.reference, case.code, ip="10.9.9.9").content.decode()
+        f"信访件 {other.petition.reference}"
+        in ask(client, other.petition.reference, other.code, ip="10.9.9.9").content.decode()
     )
+
+
+def test_a_short_code_issued_before_still_works_and_the_case_asks_for_a_new_one(
+    client, case, office_user
+):
+    # As the migration leaves a case registered with a 6-digit code.
+    petition = case.petition
+    petition.lookup_digest = services.lookup_digest(petition.reference, "123456")
+    petition.has_short_code = True
+    petition.save(update_fields=["lookup_digest", "has_short_code"])
+    assert "已受理" in ask(client, petition.reference, "123456").content.decode()
+
+    login(client, "clerk")
+    detail = reverse("petitions:petition_detail", args=[petition.pk])
+    assert "旧式6位数字" in client.get(detail).content.decode()
+    new = services.reset_lookup_code(petition=petition, by=office_user)
+    assert "旧式6位数字" not in client.get(detail).content.decode()
+    client.logout()
+    assert "已受理" in ask(client, petition.reference, new).content.decode()
+    assert "已受理" not in ask(client, petition.reference, "123456").content.decode()
 
 
 def test_a_successful_look_up_does_not_clear_the_failures(client, case, settings):

@@ -1,5 +1,6 @@
 """The state machine of a case: what each step needs, what it records, what it refuses."""
 
+import re
 from datetime import date
 
 import pytest
@@ -312,10 +313,25 @@ def test_references_are_numbered_per_year_and_codes_are_kept_only_hashed(office_
     assert first.petition.reference == "XF2022-0001"
     assert second.petition.reference == "XF2022-0002"
     assert other_year.petition.reference == "XF2021-0001"
-    assert len(first.code) == 6 and first.code.isdigit()
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", first.code), first.code
+    assert not first.petition.has_short_code
     assert first.code not in first.petition.lookup_digest
     assert services.code_matches(first.petition, first.code)
     assert not services.code_matches(second.petition, first.code)
+
+
+def test_a_code_is_read_as_printed_whatever_the_case_hyphen_or_misread_letters(
+    office_user, district
+):
+    registration = register(by=office_user, district=district)
+    typed = registration.code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    assert services.code_matches(registration.petition, typed)
+
+
+def test_codes_are_not_sequential_and_are_long(office_user, district):
+    codes = {register(by=office_user, district=district).code for _ in range(20)}
+    assert len(codes) == 20
+    assert all(len(code.replace("-", "")) == 10 for code in codes)
 
 
 def test_a_new_code_replaces_the_old_one(office_user, district):

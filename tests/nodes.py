@@ -1,0 +1,78 @@
+"""Several web nodes on loopback ports: gunicorn processes of this project sharing one
+PostgreSQL database and one Redis, for the tests (and bench/two_nodes.py) that check that
+state is shared between nodes."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn_nodes(count: int, env: dict[str, str], log_dir: Path):
+    """Start `count` gunicorn processes (one worker each) with `env` on top of this process's
+    environment; yield their base URLs once each answers /healthz; stop them afterwards."""
+    nodes = []
+    try:
+        for number in range(count):
+            port = free_port()
+            log = open(log_dir / f"node{number}.log", "wb")  # noqa: SIM115 (the node writes it)
+            command = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
+            command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"]
+            process = subprocess.Popen(  # noqa: S603 (our own fixed command line)
+                command,
+                cwd=BASE_DIR,
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            nodes.append((process, f"http://127.0.0.1:{port}"))
+        for process, url in nodes:
+            _wait_until_up(process, url)
+        yield [url for _process, url in nodes]
+    finally:
+        for process, _url in nodes:
+            process.send_signal(signal.SIGTERM)
+        for process, _url in nodes:
+            process.wait(timeout=30)
+
+
+def _wait_until_up(process: subprocess.Popen, url: str, limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while True:
+        assert process.poll() is None, f"the node at {url} exited"
+        try:
+            # The first request waits for the worker to load Django: a generous timeout.
+            if requests.get(f"{url}/healthz", timeout=60).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, f"the node at {url} did not come up"
+        time.sleep(0.2)
+
+
+def post_form(url: str, data: dict[str, str], *, client_address: str) -> requests.Response:
+    """GET the form at `url`, then POST `data` with its CSRF token, as a browser at
+    `client_address` behind one proxy (X-Forwarded-For) would."""
+    headers = {"X-Forwarded-For": client_address}
+    with requests.Session() as session:
+        page = session.get(url, headers=headers, timeout=30)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        return session.post(
+            url, data={**data, "csrfmiddlewaretoken": token}, headers=headers, timeout=30
+        )
