@@ -9,7 +9,7 @@ def flag_existing_codes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("petitions", "0001_initial"),
+        ("petitions", "0003_normalize_stored_rows"),
     ]
 
     operations = [
