@@ -372,12 +372,10 @@ def decision_context(decision: CompensationDecision, today, *, masked: bool) -> 
     if masked:
         name, id_number, address = mask_name(name), mask_id_number(id_number), mask_address(address)
     district = project.district
-    if decision.states_rights:
-        reconsideration = _("%(n)d日") % {"n": legal.clock("RECONSIDERATION_DAYS")}
-        suit = _("%(n)d个月") % {"n": legal.clock("SUIT_MONTHS")}
-    else:
-        reconsideration = _("%(n)d个月") % {"n": legal.clock("RECONSIDERATION_UNTOLD_MONTHS")}
-        suit = _("%(n)d个月") % {"n": legal.clock("SUIT_UNTOLD_MONTHS")}
+    # The periods the document states: the statutory ones (stating them is what keeps the
+    # household's windows at 60 days and 6 months rather than the one-year limits).
+    reconsideration = _("%(n)d日") % {"n": legal.clock("RECONSIDERATION_DAYS")}
+    suit = _("%(n)d个月") % {"n": legal.clock("SUIT_MONTHS")}
     published_on = decision.announcement.published_on if decision.announcement else None
     context = {
         "单位名称": Office.current_name(),

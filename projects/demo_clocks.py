@@ -128,13 +128,13 @@ def _unsigned(code: str, count: int) -> list[Household]:
 
 
 def _decisions(users: dict[str, User]) -> None:
-    """Four unsigned households of 六岭棚改 and 水利局棚改, at four points on the road."""
+    """Five unsigned households of 六岭棚改 and 水利局棚改, at five points on the road."""
     if CompensationDecision.objects.filter(number__startswith="双政征补字").exists():
         return
     today = timezone.localdate()
-    liuling = _unsigned("2019-SQ-01", 3)
+    liuling = _unsigned("2019-SQ-01", 4)
     shuili = _unsigned("2020-DX-01", 1)
-    if len(liuling) < 3 or len(shuili) < 1:
+    if len(liuling) < 4 or len(shuili) < 1:
         return
     leader = users["leader"]
 
@@ -177,6 +177,23 @@ def _decisions(users: dict[str, User]) -> None:
         decided,
         today - timedelta(days=45),
         "356800.00",
+    )
+
+    # Before the review body: accepted 40 days ago, so its 60 days (行政复议法 第六十二条) end
+    # within the next month; the suit and court windows that follow show on the decision page.
+    decided = today - timedelta(days=72)
+    decision, by = decide(
+        liuling[3],
+        f"双政征补字〔{decided.year}〕15号",
+        decided,
+        today - timedelta(days=70),
+        "341900.00",
+    )
+    legal.record_reconsideration(
+        decision=decision,
+        by=by,
+        applied_on=today - timedelta(days=45),
+        accepted_on=today - timedelta(days=40),
     )
 
     # Windows closed about ten weeks ago, no warning yet: the court application is due

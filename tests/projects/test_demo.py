@@ -228,7 +228,7 @@ def test_demo_has_the_legal_clocks_and_the_2022_safety_campaign():
     positions = sorted(
         legal.road(decision, today).position for decision in CompensationDecision.objects.all()
     )
-    assert positions == sorted(["已申请强制执行", "行政诉讼中", "复议期内", "待催告"])
+    assert positions == sorted(["已申请强制执行", "行政诉讼中", "复议期内", "待催告", "行政复议中"])
     past_plan = Project.objects.exclude(stage__in=["initiation", "survey", "plan"])
     assert (
         RiskAssessment.objects.filter(project__in=past_plan).values("project").distinct().count()
