@@ -405,26 +405,26 @@ def decision_context(decision: CompensationDecision, today, *, masked: bool) -> 
     }
 
 
-def decision_document(decision: CompensationDecision, today) -> Document:
-    """补偿决定书 from the project's template, with the household's full particulars."""
-    project = decision.household.project
-    source = template_source(project, DocumentTemplate.Kind.DECISION)
+def decision_document(
+    decision: CompensationDecision, today, kind: str = DocumentTemplate.Kind.DECISION
+) -> Document:
+    """补偿决定书 (kind decision, the household's full particulars) or 补偿决定公告 (kind
+    decision_notice, personal data masked: it is posted publicly), from the project's template."""
+    notice = kind == DocumentTemplate.Kind.DECISION_NOTICE
+    source = template_source(decision.household.project, kind)
+    if notice:
+        title, filename = _("房屋征收补偿决定公告"), _("补偿决定公告-%(number)s")
+    else:
+        title, filename = _("房屋征收补偿决定书"), _("补偿决定书-%(number)s")
     return Document(
-        title=_("房屋征收补偿决定书"),
-        body=render_template(source, decision_context(decision, today, masked=False)),
-        filename=_("补偿决定书-%(number)s") % {"number": decision.number},
+        title=title,
+        body=render_template(source, decision_context(decision, today, masked=notice)),
+        filename=filename % {"number": decision.number},
     )
 
 
 def announcement_document(decision: CompensationDecision, today) -> Document:
-    """补偿决定公告 from the project's template, personal data masked (it is posted publicly)."""
-    project = decision.household.project
-    source = template_source(project, DocumentTemplate.Kind.DECISION_NOTICE)
-    return Document(
-        title=_("房屋征收补偿决定公告"),
-        body=render_template(source, decision_context(decision, today, masked=True)),
-        filename=_("补偿决定公告-%(number)s") % {"number": decision.number},
-    )
+    return decision_document(decision, today, DocumentTemplate.Kind.DECISION_NOTICE)
 
 
 def announcement_text(decision: CompensationDecision, published_on) -> tuple[str, str]:

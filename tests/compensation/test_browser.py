@@ -1,15 +1,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.auth import log_in_browser
 from tests.compensation.factories import district_request, finance, funded, leader
-from tests.factories import PASSWORD, ProjectFactory
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+from tests.factories import ProjectFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,7 +16,7 @@ def test_a_leader_approves_a_request_and_the_ledger_shows_the_new_balance(
     fund = funded(project, "80000.00", by=requester)
     request = district_request(fund, "12345.60", by=requester)
 
-    log_in(page, live_server.url, "leader")
+    log_in_browser(page, live_server.url, "leader")
     page.get_by_role("navigation", name="主导航").get_by_text("补偿资金", exact=True).click()
     page.get_by_role("link", name="待审批划拨（1）").click()
     page.get_by_role("link", name=f"#{request.pk}").click()

@@ -6,14 +6,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from projects import legal
-from tests.factories import PASSWORD, HouseholdFactory
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+from tests.auth import log_in_browser
+from tests.factories import HouseholdFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,7 +33,7 @@ def test_an_undecided_reconsideration_shows_both_windows_and_the_announcement_go
     # Accepted 70 days ago: the review body's 60 days (rolled past any holiday) ended before today.
     accepted_on = today - timedelta(days=70)
 
-    sign_in(page, live_server.url, "clerk")
+    log_in_browser(page, live_server.url, "clerk")
     page.goto(f"{live_server.url}{decision.get_absolute_url()}")
     page.get_by_text("登记行政复议").click()
     page.get_by_label("申请复议日期").fill((accepted_on - timedelta(days=3)).isoformat())
