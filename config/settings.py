@@ -11,6 +11,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from config.storage import s3_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -158,8 +160,18 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# --- Files (issue 15) ---------------------------------------------------------------------------
+# Uploaded and generated files (household archives, agreements, reports) are private: they are
+# only ever served by the access-checked views (streamed), never at a public URL, in any mode.
+# With several web nodes or workers on other machines they must live in a shared object store:
+# STORAGE_URL (config/storage.py) puts them in an S3-compatible bucket; unset, on local disk.
+STORAGE_URL = env("STORAGE_URL", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(STORAGE_URL)}
+        if STORAGE_URL
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -168,6 +180,7 @@ STORAGES = {
         )
     },
 }
+# --- end Files -----------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

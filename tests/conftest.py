@@ -70,6 +70,59 @@ def celery_worker(transactional_db):
 
 
 @pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3 API server (moto's standalone server) on a loopback port, for the session."""
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from tests.nodes import free_port
+
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("s3") / "moto.log", "wb")  # noqa: SIM115 (server writes it)
+    server = subprocess.Popen(  # noqa: S603 (our own fixed command line)
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None, "moto_server exited"
+        try:
+            requests.get(endpoint, timeout=5)
+            break
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline, "moto_server did not come up"
+            time.sleep(0.2)
+    yield endpoint
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """Files go to a fresh bucket on the S3 server, as with STORAGE_URL in production.
+    Yields the STORAGE_URL; the bucket is made through the command operators use."""
+    import uuid
+
+    from django.core.management import call_command
+
+    from config.storage import s3_options
+
+    url = f"s3+http://test:test-secret@{s3_server.removeprefix('http://')}/media-{uuid.uuid4().hex}"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(url)},
+    }
+    call_command("create_media_bucket", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return url
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
