@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.deadlines import Deadline, Unit, WorkCalendar, add_period
+from core.formatting import cn_date
 from petitions.models import Petition, Status
 
 DEFAULTS = {
@@ -120,12 +121,37 @@ def reply_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) 
     return _days(petition.accepted_on, days + petition.extension_days, calendar, step, "reply")
 
 
+def received_on(served: date | None, issued: date) -> tuple[date, bool]:
+    """The day the petitioner received a document, and whether it is assumed: the recorded
+    送达日期, or when none is recorded the document's own date (the earliest it can have been
+    received), marked as assumed."""
+    if served is not None:
+        return served, False
+    return issued, True
+
+
+def _receipt_step(served: date | None, issued: date, document: str) -> str:
+    if served is not None:
+        return _("信访人于%(day)s收到%(document)s（已登记送达日期）") % {
+            "day": cn_date(served),
+            "document": document,
+        }
+    return _(
+        "未登记%(document)s的送达日期，暂以其出具日期%(day)s作为信访人收到之日（推定），"
+        "登记送达日期后按实际收到之日重新计算"
+    ) % {"day": cn_date(issued), "document": document}
+
+
 def review_request_deadline(
     petition: Petition, *, calendar: WorkCalendar | None = None
 ) -> Deadline:
+    """The petitioner's 复查 window: from the day the reply was received (送达), else assumed."""
     days = period("PETITION_REVIEW_REQUEST_DAYS")
+    start, _assumed = received_on(petition.reply_served_on, petition.replied_on)
     step = _("信访人可自收到书面答复之日起%(days)d日内请求复查") % {"days": days}
-    return _days(petition.replied_on, days, calendar, step, "review_request")
+    deadline = _days(start, days, calendar, step, "review_request")
+    receipt = _receipt_step(petition.reply_served_on, petition.replied_on, _("信访处理意见书"))
+    return replace(deadline, explanation=(receipt, *deadline.explanation))
 
 
 def review_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) -> Deadline:
@@ -138,8 +164,11 @@ def recheck_request_deadline(
     petition: Petition, *, calendar: WorkCalendar | None = None
 ) -> Deadline:
     days = period("PETITION_RECHECK_REQUEST_DAYS")
+    start, _assumed = received_on(petition.review_served_on, petition.reviewed_on)
     step = _("信访人可自收到复查意见之日起%(days)d日内请求复核") % {"days": days}
-    return _days(petition.reviewed_on, days, calendar, step, "recheck_request")
+    deadline = _days(start, days, calendar, step, "recheck_request")
+    receipt = _receipt_step(petition.review_served_on, petition.reviewed_on, _("复查意见书"))
+    return replace(deadline, explanation=(receipt, *deadline.explanation))
 
 
 def recheck_deadline(petition: Petition, *, calendar: WorkCalendar | None = None) -> Deadline:
@@ -185,8 +214,9 @@ _STARTS = {
 
 def earliest_due(petition: Petition) -> date | None:
     """A lower bound of the running clock's due date, without the calendar: the period's last
-    day before any roll-over (rolling past days off only ever moves a deadline later). Lists of
-    many cases use it to skip the full computation for clocks that cannot be due yet."""
+    day before any roll-over (rolling past days off only ever moves a deadline later; a
+    document's receipt is never before its date). Lists of many cases use it to skip the full
+    computation for clocks that cannot be due yet."""
     start = _STARTS.get(petition.status)
     if start is None:
         return None
@@ -205,6 +235,11 @@ def may_fall_due_by(until: date) -> Q:
         latest_start = until - timedelta(days=period(setting))
         condition |= Q(status=status, **{f"{field}__lte": latest_start})
     return condition
+
+
+def days_late(done_on: date, deadline: Deadline) -> int:
+    """How many days after its deadline a step was taken (0 when on time)."""
+    return max((done_on - deadline.due).days, 0)
 
 
 def replied_on_time(petition: Petition, *, calendar: WorkCalendar | None = None) -> bool | None:

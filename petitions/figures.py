@@ -10,7 +10,10 @@ Definitions (one place, so every page and the report agree):
   phone when the number was not taken. The unnamed members of a group count once per visit.
 - *cases by status*: cases received in the year, by where they stand now;
 - *closed on time* (按期办结): cases answered (信访处理意见书) in the year, and of those the ones
-  answered on or before their reply deadline (with the extension, if any).
+  answered on or before their reply deadline (with the extension, if any);
+- *late steps* (逾期办理): acceptance decisions, replies, review and second-review opinions
+  given in the year after their deadline, as recorded on the day of the step, with the days
+  past the deadline added up.
 
 Every function takes `user`: with a user, only what that user may see (a district user gets
 their district's figures); with `user=None`, the whole office (the annual report's job runs
@@ -115,6 +118,42 @@ def closed_on_time(year: int, *, user=None) -> OnTime:
 
 
 @dataclass(frozen=True)
+class LateSteps:
+    """Steps taken in the year after their statutory deadline: how many, and the days late."""
+
+    accept: int
+    accept_days: int
+    reply: int
+    reply_days: int
+    review: int
+    review_days: int
+    recheck: int
+    recheck_days: int
+
+    @property
+    def total(self) -> int:
+        return self.accept + self.reply + self.review + self.recheck
+
+
+_LATE = {
+    "accept": ("decided_on", "accept_late_days"),
+    "reply": ("replied_on", "reply_late_days"),
+    "review": ("reviewed_on", "review_late_days"),
+    "recheck": ("rechecked_on", "recheck_late_days"),
+}
+
+
+def late_steps(year: int, *, user=None) -> LateSteps:
+    """The year's late steps, in one query (the dates of the steps decide the year)."""
+    aggregates = {}
+    for name, (day, late) in _LATE.items():
+        in_year = Q(**{f"{day}__year": year, f"{late}__gt": 0})
+        aggregates[name] = Count("id", filter=in_year)
+        aggregates[f"{name}_days"] = Coalesce(Sum(late, filter=in_year), 0)
+    return LateSteps(**_scoped(Petition.objects.all(), user).aggregate(**aggregates))
+
+
+@dataclass(frozen=True)
 class YearFigures:
     year: int
     visits: VisitFigures
@@ -128,6 +167,7 @@ class YearFigures:
     referred_reported: int  # of which reported on to the referring body
     legacy_resolved: int  # legacy cases resolved in the year
     legacy_open: int  # legacy cases not resolved at the end of the year
+    late: LateSteps
 
 
 def year_figures(year: int, *, user=None) -> YearFigures:
@@ -165,6 +205,7 @@ def year_figures(year: int, *, user=None) -> YearFigures:
         referred_reported=totals["referred_reported"],
         legacy_resolved=legacy["resolved"],
         legacy_open=legacy["open"],
+        late=late_steps(year, user=user),
     )
 
 

@@ -272,6 +272,17 @@ class ReplyForm(_StepForm):
     file = forms.FileField(label=_("签章后的意见书扫描件"), required=False)
 
 
+class ServedForm(_StepForm):
+    on = forms.DateField(
+        label=_("送达日期"),
+        widget=DATE,
+        initial=_today,
+        help_text=_("信访人实际收到答复（或复查意见）的日期，请求复查、复核的期限自该日起算。"),
+    )
+    note = forms.CharField(label=_("送达方式"), max_length=200, required=False)
+    file = forms.FileField(label=_("送达回证"), required=False)
+
+
 class ReviewRequestForm(_StepForm):
     body = forms.CharField(label=_("复查机关"), max_length=100, required=False)
     note = forms.CharField(

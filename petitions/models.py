@@ -210,12 +210,20 @@ class Petition(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("延长天数"), default=0, editable=False)
     extension_reason = models.CharField(_("延期理由"), max_length=500, blank=True, editable=False)
     replied_on = models.DateField(_("答复日期"), null=True, blank=True, editable=False)
+    # The day the petitioner received the reply (送达日期): the 复查 window runs from it
+    # (信访工作条例 第三十五条). Unknown until recorded; the clock then assumes replied_on.
+    reply_served_on = models.DateField(
+        _("答复意见书送达日期"), null=True, blank=True, editable=False
+    )
     reply_number = models.CharField(_("意见书文号"), max_length=100, blank=True, editable=False)
     reply_findings = models.TextField(_("调查核实情况"), blank=True, editable=False)
     reply_opinion = models.TextField(_("处理意见"), blank=True, editable=False)
     review_body = models.CharField(_("复查机关"), max_length=100, blank=True, editable=False)
     review_requested_on = models.DateField(_("请求复查日期"), null=True, blank=True, editable=False)
     reviewed_on = models.DateField(_("复查意见日期"), null=True, blank=True, editable=False)
+    review_served_on = models.DateField(
+        _("复查意见书送达日期"), null=True, blank=True, editable=False
+    )
     review_outcome = models.CharField(
         _("复查结论"), max_length=20, choices=ReviewOutcome.choices, blank=True, editable=False
     )
@@ -229,6 +237,18 @@ class Petition(models.Model):
     )
     reported_on = models.DateField(_("报送交办机关日期"), null=True, blank=True, editable=False)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True, editable=False)
+    # Steps taken after their statutory deadline are allowed and recorded as late, by how many
+    # days past the deadline as computed on the day of the step (0: on time or not yet taken).
+    accept_late_days = models.PositiveSmallIntegerField(
+        _("受理决定逾期天数"), default=0, editable=False
+    )
+    reply_late_days = models.PositiveSmallIntegerField(_("答复逾期天数"), default=0, editable=False)
+    review_late_days = models.PositiveSmallIntegerField(
+        _("复查意见逾期天数"), default=0, editable=False
+    )
+    recheck_late_days = models.PositiveSmallIntegerField(
+        _("复核意见逾期天数"), default=0, editable=False
+    )
 
     is_legacy = models.BooleanField(_("遗留积案"), default=False, editable=False)
     legacy_resolved_on = models.DateField(_("积案化解日期"), null=True, blank=True, editable=False)
@@ -292,6 +312,16 @@ class Petition(models.Model):
                     rechecked_on__gte=F("recheck_requested_on"),
                 ),
                 name="petition_rechecked_after_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(reply_served_on__isnull=True)
+                | Q(replied_on__isnull=False, reply_served_on__gte=F("replied_on")),
+                name="petition_reply_served_after_reply",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_served_on__isnull=True)
+                | Q(reviewed_on__isnull=False, review_served_on__gte=F("reviewed_on")),
+                name="petition_review_served_after_review",
             ),
             models.CheckConstraint(
                 condition=Q(legacy_resolved_on__isnull=True) | Q(is_legacy=True),
@@ -425,6 +455,7 @@ class PetitionStep(models.Model):
         ASSIGNED = "assigned", _("指定承办人")
         EXTENDED = "extended", _("延长办理期限")
         REPLIED = "replied", _("答复")
+        SERVED = "served", _("登记送达")
         REVIEW_REQUESTED = "review_requested", _("请求复查")
         REVIEWED = "reviewed", _("复查意见")
         RECHECK_REQUESTED = "recheck_requested", _("请求复核")

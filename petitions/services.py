@@ -12,6 +12,7 @@ case referred to it).
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.deadlines import Deadline
 from core.models import District, Office, User
 from petitions import deadlines
 from petitions.models import (
@@ -327,9 +329,11 @@ def accept_petition(
     if petition.repeat_of_id and petition.repeat_of.is_final:
         raise ValidationError(_("原信访件已经复核，信访人以同一事实和理由提出的信访请求不再受理。"))
     _check_step_date(on, not_before=petition.received_on, label=_("收到日期"), today=today)
+    # Accepting late is allowed (the case must still be handled) and recorded as late.
+    petition.accept_late_days = deadlines.days_late(on, deadlines.accept_deadline(petition))
     petition.status = Status.ACCEPTED
     petition.accepted_on = petition.decided_on = on
-    petition.save(update_fields=["status", "accepted_on", "decided_on"])
+    petition.save(update_fields=["status", "accepted_on", "decided_on", "accept_late_days"])
     _record(
         petition,
         Step.ACCEPTED,
@@ -361,9 +365,10 @@ def decline_petition(
     if not reason.strip():
         raise ValidationError(_("请填写不予受理的理由。"))
     _check_step_date(on, not_before=petition.received_on, label=_("收到日期"), today=today)
+    petition.accept_late_days = deadlines.days_late(on, deadlines.accept_deadline(petition))
     petition.status = Status.NOT_ACCEPTED
     petition.decided_on = petition.closed_on = on
-    petition.save(update_fields=["status", "decided_on", "closed_on"])
+    petition.save(update_fields=["status", "decided_on", "closed_on", "accept_late_days"])
     _record(
         petition,
         Step.NOT_ACCEPTED,
@@ -530,6 +535,7 @@ def reply_to_petition(
     if not (number.strip() and findings.strip() and opinion.strip() and review_body.strip()):
         raise ValidationError(_("请填写意见书文号、调查核实情况、处理意见和复查机关。"))
     _check_step_date(on, not_before=petition.accepted_on, label=_("受理日期"), today=today)
+    petition.reply_late_days = deadlines.days_late(on, deadlines.reply_deadline(petition))
     petition.status = Status.REPLIED
     petition.replied_on = on
     petition.reply_number = number.strip()
@@ -544,6 +550,7 @@ def reply_to_petition(
             "reply_findings",
             "reply_opinion",
             "review_body",
+            "reply_late_days",
         ]
     )
     _record(
@@ -565,6 +572,37 @@ def _reopens(petition: Petition, *, status: str, answered: bool, requested: bool
     return petition.status == status or (
         petition.status == Status.CLOSED and answered and not requested
     )
+
+
+@transaction.atomic
+def record_service(
+    *,
+    petition: Petition,
+    by: User,
+    on: date,
+    note: str = "",
+    file: File | None = None,
+    today: date | None = None,
+) -> Petition:
+    """Record the day the petitioner received the latest answer (送达日期): the reply, or the
+    review opinion. The petitioner's window to ask for the next review runs from it
+    (信访工作条例 第三十五条、第三十六条); until it is recorded the clock assumes the answer's date.
+    """
+    ensure_office_staff(by)
+    petition = _locked(petition)
+    if petition.reviewed_on is not None and petition.recheck_requested_on is None:
+        field, issued, label = "review_served_on", petition.reviewed_on, _("复查意见日期")
+    elif petition.replied_on is not None and petition.review_requested_on is None:
+        field, issued, label = "reply_served_on", petition.replied_on, _("答复日期")
+    else:
+        raise ValidationError(_("该信访件没有待登记送达日期的答复或复查意见。"))
+    if getattr(petition, field) is not None:
+        raise ValidationError(_("送达日期已经登记。"))
+    _check_step_date(on, not_before=issued, label=label, today=today)
+    setattr(petition, field, on)
+    petition.save(update_fields=[field])
+    _record(petition, Step.SERVED, by=by, on=on, note=note, file=file)
+    return petition
 
 
 @transaction.atomic
@@ -620,6 +658,8 @@ class _Opinion:
     nothing_pending: str
     choose_outcome: str
     requested_label: str
+    late_days: str  # field: days past the answer's deadline
+    deadline: Callable[[Petition], Deadline]  # the answer's deadline
 
 
 _REVIEW = _Opinion(
@@ -633,6 +673,8 @@ _REVIEW = _Opinion(
     nothing_pending=gettext_lazy("该信访件没有待办的复查请求。"),
     choose_outcome=gettext_lazy("请选择复查结论。"),
     requested_label=gettext_lazy("请求复查日期"),
+    late_days="review_late_days",
+    deadline=deadlines.review_deadline,
 )
 _RECHECK = _Opinion(
     waiting=Status.RECHECK_REQUESTED,
@@ -645,6 +687,8 @@ _RECHECK = _Opinion(
     nothing_pending=gettext_lazy("该信访件没有待办的复核请求。"),
     choose_outcome=gettext_lazy("请选择复核结论。"),
     requested_label=gettext_lazy("请求复核日期"),
+    late_days="recheck_late_days",
+    deadline=deadlines.recheck_deadline,
 )
 
 
@@ -671,10 +715,12 @@ def _record_opinion(
         label=str(round_.requested_label),
         today=today,
     )
+    # An opinion given after its deadline is taken and recorded as late.
+    setattr(petition, round_.late_days, deadlines.days_late(on, round_.deadline(petition)))
     petition.status = round_.done
     setattr(petition, round_.answered_on, on)
     setattr(petition, round_.outcome, outcome)
-    petition.save(update_fields=["status", round_.answered_on, round_.outcome])
+    petition.save(update_fields=["status", round_.answered_on, round_.outcome, round_.late_days])
     _record(
         petition,
         round_.step,

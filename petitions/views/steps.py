@@ -117,6 +117,26 @@ STEPS = [
         primary=True,
     ),
     StepAction(
+        "served",
+        _("登记送达日期"),
+        step_forms.ServedForm,
+        services.record_service,
+        _("已登记送达日期，请求复查（复核）的期限按收到之日重新计算。"),
+        lambda p: (
+            (
+                p.reviewed_on is not None
+                and p.recheck_requested_on is None
+                and p.review_served_on is None
+            )
+            or (
+                p.replied_on is not None
+                and p.reviewed_on is None
+                and p.review_requested_on is None
+                and p.reply_served_on is None
+            )
+        ),
+    ),
+    StepAction(
         "request_review",
         _("登记复查请求"),
         step_forms.ReviewRequestForm,
