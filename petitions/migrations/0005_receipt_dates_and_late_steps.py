@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_holidayarrangement'),
-        ('petitions', '0003_normalize_stored_rows'),
+        ('petitions', '0004_petition_short_code'),
         ('projects', '0007_normalize_stored_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
