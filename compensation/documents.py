@@ -16,7 +16,6 @@ Every amount is given in figures and in Chinese capitals (cn2an, e.g. 壹拾贰�
 from __future__ import annotations
 
 import html
-import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,7 +29,7 @@ from django.template import Context, Engine, Library, TemplateSyntaxError, defau
 from django.template import defaulttags as tags
 from django.template.base import TextNode
 from django.template.loader import render_to_string
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -40,14 +39,12 @@ from compensation.models import (
     DocumentTemplate,
     LedgerEntry,
 )
-from core.fonts import PDF_FONT_FAMILY, describe_character, missing_characters
+from core.fonts import PDF_FONT_FAMILY, ensure_printable
 from core.formatting import cn_date
 from core.masking import mask_address, mask_id_number, mask_name
 from core.models import Office
 from projects import legal
 from projects.models import CompensationDecision, Household
-
-logger = logging.getLogger(__name__)
 
 # The font Word documents name (the PDF has fallbacks, core.fonts.PDF_FONT_FAMILY).
 PDF_FONT = "Noto Serif CJK SC"
@@ -472,38 +469,10 @@ def settlement_document(household: Household, breakdown: CompensationBreakdown, 
     )
 
 
-class MissingGlyphs(ValidationError):
-    """A document's text has characters no PDF font can show (they would print as boxes)."""
-
-    def __init__(self, *, document: str, characters: list[str]):
-        self.document = document
-        self.characters = characters
-        super().__init__(
-            _(
-                "《%(document)s》中的%(chars)s在系统的字库中没有字形，打印出来会是空框，"
-                "因此没有生成PDF。请核对这个字（身份证、户口簿上的写法），或请管理员安装含有该字的字库；"
-                "也可以下载Word版，在本机用含有该字的字体打印。"
-            )
-            % {
-                "document": document,
-                "chars": "、".join(describe_character(char) for char in characters),
-            },
-            code="missing_glyphs",
-        )
-
-
 def _pdf(html_text: str, *, name: str) -> bytes:
     """The PDF of `html_text`, after checking that every character of its text has a glyph
-    in one of the PDF fonts (core.fonts); raises MissingGlyphs naming the document `name`."""
-    text = html.unescape(strip_tags(html_text.split("<body", 1)[-1]))
-    missing = missing_characters(text)
-    if missing:
-        logger.warning(
-            "PDF %r not issued: no glyph for %s",
-            name,
-            ", ".join(f"U+{ord(char):04X}" for char in missing),
-        )
-        raise MissingGlyphs(document=name, characters=missing)
+    in one of the PDF fonts; raises core.fonts.MissingGlyphs naming the document `name`."""
+    ensure_printable(html_text, document=name)
     # Imported here: WeasyPrint loads its fonts and libraries on import, which only the
     # document views need.
     from weasyprint import HTML

@@ -9,10 +9,15 @@ are issued (`missing_characters`), and a document with such a character is not i
 
 from __future__ import annotations
 
+import html
 import logging
 import subprocess
 import unicodedata
 from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +80,37 @@ def missing_characters(text: str, families: tuple[str, ...] = PDF_FONTS) -> list
 def describe_character(char: str) -> str:
     """“𪚥”（U+2A6A5）"""
     return f"“{char}”（U+{ord(char):04X}）"
+
+
+class MissingGlyphs(ValidationError):
+    """A document's text has characters no PDF font can show (they would print as boxes)."""
+
+    def __init__(self, *, document: str, characters: list[str]):
+        self.document = document
+        self.characters = characters
+        super().__init__(
+            _(
+                "《%(document)s》中的%(chars)s在系统的字库中没有字形，打印出来会是空框，"
+                "因此没有生成PDF。请核对这个字（身份证、户口簿上的写法），或请管理员安装含有该字的字库；"
+                "也可以下载Word版，在本机用含有该字的字体打印。"
+            )
+            % {
+                "document": document,
+                "chars": "、".join(describe_character(char) for char in characters),
+            },
+            code="missing_glyphs",
+        )
+
+
+def ensure_printable(html_text: str, *, document: str) -> None:
+    """Raise MissingGlyphs when the text of an HTML page about to become a PDF (`document`
+    names it for the staff member) has a character no PDF font has."""
+    text = html.unescape(strip_tags(html_text.split("<body", 1)[-1]))
+    missing = missing_characters(text)
+    if missing:
+        logger.warning(
+            "PDF %r not issued: no glyph for %s",
+            document,
+            ", ".join(f"U+{ord(char):04X}" for char in missing),
+        )
+        raise MissingGlyphs(document=document, characters=missing)

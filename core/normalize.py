@@ -123,11 +123,24 @@ def describe_changes(value: object, *, keep_spaces: bool = False) -> Changes:
     return Changes(invisible=invisible, spaces=spaces, converted=converted)
 
 
+# Invisible characters str.isprintable() lets through (letters and marks by category).
+_PRINTABLE_INVISIBLE = re.compile("[\u115f\u1160\u3164\uffa0\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
 def _base(value: object) -> str:
     """Rules 1 and 2: NFKC, then no invisible characters."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = str(value)
+    # The common case, checked in C: already NFKC, no control, format or non-ASCII space
+    # character (isprintable() is False for all of them) and none of the few others.
+    if (
+        text.isprintable()
+        and unicodedata.is_normalized("NFKC", text)
+        and not _PRINTABLE_INVISIBLE.search(text)
+    ):
+        return text
+    text = unicodedata.normalize("NFKC", text)
     return "".join(char for char in text if not _is_invisible(char))
 
 
@@ -136,9 +149,13 @@ def clean_text(value: object) -> str:
     return _base(value).strip()
 
 
+# Every space character (\s is Unicode-aware: it covers the Zs, Zl and Zp categories).
+_SPACES = re.compile(r"\s+")
+
+
 def normalize_identifier(value: object) -> str:
     """An identifier with no space of any kind and no invisible character (户号, phones)."""
-    return "".join(char for char in _base(value) if not _is_space(char))
+    return _SPACES.sub("", _base(value))
 
 
 def normalize_resident_id(value: object) -> str:
@@ -157,16 +174,15 @@ def normalize_credit_code(value: object) -> str:
     return normalize_identifier(value).upper()
 
 
-_SPACE_RUN = re.compile(r"\s+")
-
-
 def normalize_name(value: object) -> str:
     """A person's name as stored: "张　三" → 张三, " 李  四 " → 李四,
     "阿依古丽 • 买买提" → 阿依古丽·买买提, "John  Smith" → John Smith."""
     text = _base(value)
+    if not _SPACES.search(text) and not any(dot in text for dot in _DOTS):
+        return text
     for dot in _DOTS:
         text = text.replace(dot, "·")
-    text = _SPACE_RUN.sub(" ", "".join(" " if _is_space(char) else char for char in text))
+    text = _SPACES.sub(" ", "".join(" " if _is_space(char) else char for char in text))
     text = text.strip()
     out = []
     for index, char in enumerate(text):

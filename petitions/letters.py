@@ -10,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core.fonts import ensure_printable
 from core.formatting import cn_date
 from core.models import Office
 from petitions import deadlines
@@ -89,6 +90,8 @@ def reply_letter_pdf(petition: Petition, *, request=None) -> bytes:
         {"petition": petition, "letter": reply_letter(petition)},
         request=request,
     )
+    # A character no font has would print as a box: never issue such a letter silently.
+    ensure_printable(html, document=_("信访处理意见书-%(ref)s") % {"ref": petition.reference})
     with _quiet("weasyprint"):
         # Imported here: WeasyPrint loads its fonts and libraries on import, which only this
         # view needs.

@@ -301,7 +301,11 @@ def petition_letter(request, pk):
 @login_required
 def petition_letter_pdf(request, pk):
     petition = _replied_petition_for(request, pk)
-    pdf = letters.reply_letter_pdf(petition, request=request)
+    try:
+        pdf = letters.reply_letter_pdf(petition, request=request)
+    except ValidationError as error:  # a character no font has: never a letter with boxes
+        report_validation_error(request, error)
+        return redirect(petition)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = letters.pdf_filename(petition)
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"

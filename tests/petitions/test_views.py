@@ -280,6 +280,17 @@ def test_the_reply_letter_is_also_a_pdf(client, office_user, district):
     assert response.content.startswith(b"%PDF")
 
 
+def test_a_reply_letter_with_a_character_no_font_has_is_not_issued(client, office_user, district):
+    name = "林\U0002ebf0"  # CJK extension I: in no installed font
+    petition = replied(by=office_user, district=district, petitioners=[petitioner(3, name=name)])
+    login(client, "clerk")
+    url = reverse("petitions:petition_letter_pdf", args=[petition.pk])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain
+    html = response.content.decode()
+    assert "U+2EBF0" in html and petition.reference in html and "没有生成PDF" in html
+
+
 def test_there_is_no_letter_before_the_reply(client, office_user, own_case):
     login(client, "clerk")
     assert client.get(reverse("petitions:petition_letter", args=[own_case.pk])).status_code == 404

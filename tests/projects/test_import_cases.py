@@ -10,7 +10,6 @@ import io
 import json
 from pathlib import Path
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -22,6 +21,7 @@ from projects import imports
 from projects.models import Household, HouseholdImport
 from tests.auth import login
 from tests.factories import resident_id
+from tests.projects.test_imports import workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -180,16 +180,7 @@ HEADERS = list(imports.HEADERS)
 
 
 def sheet(rows, header=HEADERS, above=()) -> bytes:
-    book = openpyxl.Workbook()
-    ws = book.active
-    for line in above:
-        ws.append(list(line))
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook(rows, header=header, above=above)
 
 
 def row(n: int, **overrides) -> list:

@@ -46,9 +46,12 @@ def good_row(n: int, **overrides) -> list:
     return [row[column.field] for column in imports.COLUMNS]
 
 
-def workbook(rows, header=imports.HEADERS) -> bytes:
+def workbook(rows, header=imports.HEADERS, above=()) -> bytes:
+    """An .xlsx of `rows` under `header` (None: no header), with `above` rows (a title)."""
     book = openpyxl.Workbook()
     sheet = book.active
+    for line in above:
+        sheet.append(list(line))
     if header is not None:
         sheet.append(list(header))
     for row in rows:
