@@ -30,6 +30,7 @@ from compensation.models import (
     GENESIS_HASH,
     ZERO,
     Agreement,
+    DisbursementRequest,
     Fund,
     FundHashPublication,
     HardshipSubsidy,
@@ -242,6 +243,42 @@ def _paid_problems() -> list[Problem]:
     return problems
 
 
+def _request_problems() -> list[Problem]:
+    """Each disbursement request against its ledger entry: a posted request has exactly one
+    entry, in its own fund, paying exactly its amount; a pending or rejected one has none."""
+    problems = []
+    posted = DisbursementRequest.Status.POSTED
+    requests = DisbursementRequest.objects.select_related("entry", "fund__project")
+    for request in requests.order_by("pk").iterator(chunk_size=2000):
+        entry = getattr(request, "entry", None)
+        if request.status == posted and entry is None:
+            message = _("%(request)s 已划拨，但没有对应的账目。")
+        elif request.status != posted and entry is not None:
+            message = _("%(request)s 未划拨（%(status)s），却有对应的账目。")
+        elif entry is not None and (entry.fund_id, -entry.amount) != (
+            request.fund_id,
+            request.amount,
+        ):
+            message = _("%(request)s 的金额或账户与其账目（%(amount)s元）不符。")
+        else:
+            continue
+        problems.append(
+            Problem(
+                request.fund_id,
+                str(request.fund.project),
+                entry.sequence if entry else None,
+                entry.pk if entry else None,
+                message
+                % {
+                    "request": request,
+                    "status": request.get_status_display(),
+                    "amount": f"{-entry.amount:,.2f}" if entry else "",
+                },
+            )
+        )
+    return problems
+
+
 def check_all() -> LedgerCheck:
     """Check every fund and record the result (one LedgerCheck row)."""
     problems: list[Problem] = []
@@ -252,6 +289,7 @@ def check_all() -> LedgerCheck:
         entries += count
         problems.extend(found)
     problems.extend(_paid_problems())
+    problems.extend(_request_problems())
     return LedgerCheck.objects.create(
         fund_count=len(funds),
         entry_count=entries,

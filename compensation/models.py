@@ -20,6 +20,7 @@ the facts and what the database can enforce.
 from datetime import date
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -113,6 +114,35 @@ class Fund(models.Model):
                 condition=Q(balance__gte=0),
                 name="fund_balance_not_negative",
                 violation_error_message=_("资金账户余额不能为负数。"),
+            ),
+        ]
+        # The balance moves only with the ledger (PostgreSQL): an UPDATE that changes the
+        # balance, entry count or last hash must leave them equal to the fund's latest ledger
+        # entry, which compensation.ledger.append_entry inserts just before (entries are
+        # append-only). No flag to set, so nothing can opt out; other columns of the row (and
+        # running totals kept by the ledger's functions) stay free to change.
+        triggers = [
+            pgtrigger.Trigger(
+                name="fund_balance_follows_ledger",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                condition=pgtrigger.AnyChange("balance", "entry_count", "last_hash"),
+                declare=[("latest", "RECORD")],
+                # The f-string only inserts GENESIS_HASH, a constant.
+                func=f"""
+                SELECT balance_after, sequence, hash INTO latest
+                  FROM compensation_ledgerentry WHERE fund_id = NEW.id
+                  ORDER BY sequence DESC LIMIT 1;
+                IF (NOT FOUND AND NEW.balance = 0 AND NEW.entry_count = 0
+                        AND NEW.last_hash = '{GENESIS_HASH}')
+                   OR (FOUND AND NEW.balance = latest.balance_after
+                        AND NEW.entry_count = latest.sequence AND NEW.last_hash = latest.hash)
+                THEN
+                    RETURN NEW;
+                END IF;
+                RAISE EXCEPTION 'compensation_fund: the balance changes only with a ledger entry'
+                    USING ERRCODE = 'restrict_violation';
+                """,  # noqa: S608
             ),
         ]
 
@@ -386,6 +416,17 @@ class DisbursementRequest(models.Model):
                     subsidy__isnull=False,
                 ),
                 name="request_payee_consistent",
+            ),
+        ]
+        # A request's amount is fixed when it is made (a wrong one is rejected and made anew),
+        # and a posted request stays posted: the ledger entry it produced pays exactly it.
+        triggers = [
+            pgtrigger.Protect(
+                name="request_amount_fixed",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__amount__df=pgtrigger.F("new__amount"))
+                | pgtrigger.Q(old__fund_id__df=pgtrigger.F("new__fund_id"))
+                | pgtrigger.Q(old__status="posted", new__status__df="posted"),
             ),
         ]
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "csp",
+    "pgtrigger",
     "core",
     "public",
     "projects",
