@@ -372,13 +372,16 @@ def suit_window(decision: CompensationDecision, calendar: Calendar = None) -> De
 def application_window(decision: CompensationDecision, calendar: Calendar = None) -> Deadline:
     """The last day to apply to the court for enforcement: 3 months after the household's
     periods to apply for reconsideration or go to court lapsed (行政强制法 第五十三条), or
-    2 years after a final judgment upholding the decision took effect
-    (行政诉讼法解释 第一百五十三条)."""
+    2 years after a final judgment upholding the decision, counted from the day the judgment,
+    which sets no period of performance, was served (行政诉讼法解释 第一百五十三条); until the
+    service is recorded the judgment's own date stands in (the earliest it can be), said so."""
     if decision.judgment_final_on:
         name = "ENFORCEMENT_AFTER_JUDGMENT_MONTHS"
-        return deadlines.months(
-            decision.judgment_final_on, clock(name), basis=basis(name), calendar=calendar
-        )
+        served_on = decision.judgment_served_on or decision.judgment_on
+        deadline = deadlines.months(served_on, clock(name), basis=basis(name), calendar=calendar)
+        if decision.judgment_served_on:
+            return deadline
+        return _noted(deadline, _assumed(_("生效判决送达日期"), served_on, _("判决日期")))
     suit = suit_window(decision, calendar)
     name = "ENFORCEMENT_APPLICATION_MONTHS"
     return _noted(
@@ -761,11 +764,15 @@ def record_litigation(
     filed_on: date,
     judgment_on: date | None = None,
     final_on: date | None = None,
+    served_on: date | None = None,
     outcome: str = "",
 ) -> CompensationDecision:
-    """Record the suit, the judgment (judgment_on) and the day it took effect (final_on; empty
-    while an appeal may still be brought or is pending). A final judgment upholding the
-    decision opens the 2-year enforcement window (行政诉讼法解释 第一百五十三条)."""
+    """Record the suit, the judgment (judgment_on), the day it took effect (final_on; empty
+    while an appeal may still be brought or is pending) and the day the final judgment was
+    served (served_on). A final judgment upholding the decision opens the 2-year enforcement
+    window from its service (行政诉讼法解释 第一百五十三条).
+
+    Raises ValidationError (Chinese message) for dates out of order."""
     ensure_can_edit_project(by, decision.household.project)
     decision = _open_decision(decision)
     if not decision.served_on:
@@ -776,13 +783,24 @@ def record_litigation(
         raise ValidationError(_("判决生效日期不能早于起诉日期和判决日期。"))
     if final_on and not judgment_on:
         raise ValidationError(_("请填写判决日期。"))
+    if served_on and not final_on:
+        raise ValidationError(_("判决尚未生效，不能登记生效判决送达日期。"))
+    if served_on and served_on < judgment_on:
+        raise ValidationError(_("生效判决送达日期不能早于判决日期。"))
     if judgment_on and not outcome:
         raise ValidationError(_("请选择判决结果。"))
     decision.suit_filed_on = filed_on
     decision.judgment_on = judgment_on
     decision.judgment_final_on = final_on
+    decision.judgment_served_on = served_on
     decision.judgment_outcome = outcome if judgment_on else ""
-    fields = ["suit_filed_on", "judgment_on", "judgment_final_on", "judgment_outcome"]
+    fields = [
+        "suit_filed_on",
+        "judgment_on",
+        "judgment_final_on",
+        "judgment_served_on",
+        "judgment_outcome",
+    ]
     if outcome == CompensationDecision.Outcome.REVOKED:
         decision.closed_on = final_on
         decision.closure = CompensationDecision.Closure.REVOKED

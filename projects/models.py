@@ -944,6 +944,7 @@ class CompensationDecision(models.Model):
     suit_filed_on = models.DateField(_("起诉日期"), null=True, blank=True)
     judgment_on = models.DateField(_("判决日期"), null=True, blank=True)
     judgment_final_on = models.DateField(_("判决生效日期"), null=True, blank=True)
+    judgment_served_on = models.DateField(_("生效判决送达日期"), null=True, blank=True)
     judgment_outcome = models.CharField(
         _("判决结果"), max_length=10, choices=Outcome.choices, blank=True
     )

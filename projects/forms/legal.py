@@ -112,6 +112,12 @@ class LitigationForm(forms.Form):
         required=False,
         help_text=_("判决尚未生效（上诉期内或上诉中）的不填。"),
     )
+    served_on = forms.DateField(
+        label=_("生效判决送达日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("申请强制执行的二年期限自生效判决送达之日起算；未填写时暂以判决日期推算。"),
+    )
     outcome = forms.ChoiceField(
         label=_("判决结果"),
         required=False,

@@ -113,6 +113,7 @@ def decision_detail(request, pk):
                         "filed_on": decision.suit_filed_on,
                         "judgment_on": decision.judgment_on,
                         "final_on": decision.judgment_final_on,
+                        "served_on": decision.judgment_served_on,
                         "outcome": decision.judgment_outcome,
                     }
                 ),

@@ -240,20 +240,40 @@ def test_a_final_judgment_gives_two_years_to_apply_for_enforcement(
         {
             "filed_on": "2021-09-01",
             "judgment_on": "2022-04-12",
-            "final_on": "2022-05-01",
+            "final_on": "2022-04-28",
             "outcome": "upheld",
         },
     )
     decision.refresh_from_db()
-    # 解释 第一百五十三条: 2 years from 1 May 2022 end on Wednesday 1 May 2024, in the Labour Day
-    # holiday (1–5 May 2024): Monday 6 May 2024.
+    # 解释 第一百五十三条 counts from the final judgment's service; none recorded yet, so the
+    # judgment's own date (12 April 2022, the earliest the service can be) stands in, said so:
+    # 2 years end on Friday 12 April 2024, a working day.
+    window = legal.application_window(decision)
+    assert window.due == date(2024, 4, 12)
+    assert "未登记生效判决送达日期" in " ".join(window.explanation)
+
+    client.post(
+        url,
+        {
+            "filed_on": "2021-09-01",
+            "judgment_on": "2022-04-12",
+            "final_on": "2022-04-28",
+            "served_on": "2022-05-01",
+            "outcome": "upheld",
+        },
+    )
+    decision.refresh_from_db()
+    # Served on 1 May 2022: 2 years end on Wednesday 1 May 2024, in the Labour Day holiday
+    # (1–5 May 2024): Monday 6 May 2024.
     window = legal.application_window(decision)
     assert window.due == date(2024, 5, 6)
     assert "第一百五十三条" in window.explanation[0]
+    assert "未登记" not in " ".join(window.explanation)
     with on(client, date(2023, 6, 1)):
         html = page(client, decision)
         assert "待催告" in html
-        assert "2022年5月1日生效" in html
+        assert "2022年4月28日生效" in html
+        assert "2022年5月1日送达" in html
         assert "期限至 2024年5月6日" in html
 
 
