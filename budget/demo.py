@@ -203,7 +203,7 @@ PROJECT_INDICATORS = [
         "个",
         "in_progress_count",
         None,
-        "20",
+        "15",
         "",
     ),
     (L.OUTPUT, S.QUALITY, "征收程序合规率", M.POSITIVE, "100", "%", "", "100", "15", ""),
@@ -218,6 +218,18 @@ PROJECT_INDICATORS = [
         "2",
         "15",
         "司法程序耗时较长，影响项目整体进度。",
+    ),
+    (
+        L.OUTPUT,
+        S.COST,
+        "项目经费支出不超过全年预算",
+        M.NEGATIVE,
+        "8",
+        "万元",
+        "project_expenditure_wan",
+        None,
+        "5",
+        "",
     ),
     (
         L.BENEFIT,
@@ -313,6 +325,36 @@ def _explain_findings(budget_year: BudgetYear, finance: User) -> None:
     bulk_create_with_history(notes, FindingNote, default_user=finance)
 
 
+# What the seed does not give and the demo invents: attachment 1's expense controls (all but
+# this year's project expenditure), the frugality measures, and every 年初预算数. Marked as
+# 示例数据 in the attachments' cells and on the year's page.
+SAMPLE_KEYS = [
+    *(item.value for item in ExpenseControl.Item if item != ExpenseControl.Item.PROJECT),
+    "project.previous_actual",
+    "project.budget",
+    "three_public_note",
+    "frugality_measures",
+    "total.initial",
+    "fiscal.initial",
+    "carryover.initial",
+    "other.initial",
+]
+
+DEPARTMENT_GOAL = (
+    "依法履行市区国有土地上房屋征收管理职责：审核区政府征收补偿方案，监管征收补偿资金，"
+    "选定评估机构，推进正在实施的征收项目签约，按期完成市重点项目征收任务；"
+    "防范化解征收矛盾，按期办结信访件；全年预算执行率不低于95%。"
+)
+DEPARTMENT_OUTCOME = (
+    "新增征收项目2个，正在实施项目10个，完成签约1006户；排查整改安全隐患9处；"
+    "接待来访群众50余人次；市重点项目3个中按期完成2个；预算执行率97.74%。"
+)
+FRUGALITY_MEASURES = (
+    "严格执行公务接待、差旅、会议和培训管理规定，公务用车按标准使用并单车核算；"
+    "办公用品集中采购，按预算和用款计划支出，“三公”经费只减不增。"
+)
+
+
 def _amount(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
@@ -373,6 +415,18 @@ def load() -> bool:
             three_public_note="严格执行中央八项规定精神和厉行节约有关规定，“三公”经费支出均控制在"
             "预算以内；全年未安排因公出国（境）经费，未购置公务用车。",
             adjustment_note="年中未作预算调整。",
+            goal=DEPARTMENT_GOAL,
+            outcome=DEPARTMENT_OUTCOME,
+            # 全年: the lines' income (213.4 + 5) and carry-over (3); 执行: basic 213.4 from
+            # the year's grant, the project's 3 from the carry-over. 年初 is invented.
+            fiscal_initial=_yuan("208.6"),
+            fiscal_full=_yuan("218.4"),
+            fiscal_executed=_yuan("213.4"),
+            carryover_initial=_yuan("3"),
+            carryover_full=_yuan("3"),
+            carryover_executed=_yuan("3"),
+            frugality_measures=FRUGALITY_MEASURES,
+            sample_keys=SAMPLE_KEYS,
         )
         bulk_create_with_history(
             [

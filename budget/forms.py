@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from budget import figures
 from budget.models import BudgetYear, ExpenseControl, Indicator, ProjectExpenditure
+from budget.report import layouts
+from budget.report.sheets import sample_labels
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -17,7 +19,29 @@ class BudgetYearCreateForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
 
 
+FUNDING_FIELDS = [
+    f"{source}_{column}"
+    for source in ("fiscal", "carryover", "other")
+    for column in ("initial", "full", "executed")
+]
+
+
 class BudgetYearForm(forms.ModelForm):
+    form_layout = forms.ChoiceField(label=_("附件表式"), choices=layouts.form_choices)
+    sample_keys = forms.MultipleChoiceField(
+        label=_("仍为示例的数据"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("填入单位实际数据后，取消勾选，附件中就不再标注“示例数据”。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        marked = self.instance.sample_keys or []
+        self.fields["sample_keys"].choices = [
+            (key, label) for key, label in zip(marked, sample_labels(marked), strict=True)
+        ]
+
     class Meta:
         model = BudgetYear
         fields = [
@@ -38,8 +62,22 @@ class BudgetYearForm(forms.ModelForm):
             "grade_pass",
             "three_public_note",
             "adjustment_note",
+            "cover_label",
+            "form_layout",
+            "goal",
+            "outcome",
+            *FUNDING_FIELDS,
+            "building_approved_area",
+            "building_actual_area",
+            "building_budget_investment",
+            "building_actual_investment",
+            "frugality_measures",
+            "sample_keys",
         ]
         widgets = {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+            "frugality_measures": forms.Textarea(attrs={"rows": 3}),
             "sections": forms.Textarea(attrs={"rows": 4}),
             "subordinate_units": forms.Textarea(attrs={"rows": 2}),
             "duties": forms.Textarea(attrs={"rows": 10}),

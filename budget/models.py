@@ -53,12 +53,105 @@ class SpendingKind(models.TextChoices):
     PROJECT = "project", _("项目支出")
 
 
+class FundingSource(models.TextChoices):
+    FISCAL = "fiscal", _("当年财政拨款")
+    CARRYOVER = "carryover", _("上年结转资金")
+    OTHER = "other", _("其他资金")
+
+
+class FundingBySource(models.Model):
+    """The funds of a spending (the department's whole year, or one project expenditure) by
+    source — 年初预算数, 全年预算数, 全年执行数 of 当年财政拨款, 上年结转资金 and 其他资金 — and
+    its annual goal (年度总体目标: 预期目标, 实际完成情况), as the self-evaluation forms ask."""
+
+    goal = models.TextField(_("年度总体目标：预期目标"), blank=True)
+    outcome = models.TextField(_("年度总体目标：实际完成情况"), blank=True)
+    fiscal_initial = models.DecimalField(
+        _("当年财政拨款：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    fiscal_full = models.DecimalField(
+        _("当年财政拨款：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    fiscal_executed = models.DecimalField(
+        _("当年财政拨款：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    carryover_initial = models.DecimalField(
+        _("上年结转资金：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    carryover_full = models.DecimalField(
+        _("上年结转资金：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    carryover_executed = models.DecimalField(
+        _("上年结转资金：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    other_initial = models.DecimalField(
+        _("其他资金：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    other_full = models.DecimalField(
+        _("其他资金：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+    other_executed = models.DecimalField(
+        _("其他资金：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
+    )
+
+    class Meta:
+        abstract = True
+
+    def amounts(self, source: str) -> tuple[Decimal, Decimal, Decimal]:
+        """(年初预算数, 全年预算数, 全年执行数) of one funding source."""
+        return (
+            getattr(self, f"{source}_initial"),
+            getattr(self, f"{source}_full"),
+            getattr(self, f"{source}_executed"),
+        )
+
+    @property
+    def total_initial(self) -> Decimal:
+        return self.fiscal_initial + self.carryover_initial + self.other_initial
+
+    @property
+    def total_full(self) -> Decimal:
+        return self.fiscal_full + self.carryover_full + self.other_full
+
+    @property
+    def total_executed(self) -> Decimal:
+        return self.fiscal_executed + self.carryover_executed + self.other_executed
+
+
+def funding_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The rules of a FundingBySource's amounts: none negative, none spent beyond its budget."""
+    return [
+        models.CheckConstraint(
+            condition=Q(
+                fiscal_initial__gte=0,
+                fiscal_full__gte=0,
+                fiscal_executed__gte=0,
+                carryover_initial__gte=0,
+                carryover_full__gte=0,
+                carryover_executed__gte=0,
+                other_initial__gte=0,
+                other_full__gte=0,
+                other_executed__gte=0,
+            ),
+            name=f"{prefix}_amounts_not_negative",
+            violation_error_message=_("金额不能为负数。"),
+        ),
+        models.CheckConstraint(
+            condition=Q(fiscal_executed__lte=F("fiscal_full"))
+            & Q(carryover_executed__lte=F("carryover_full"))
+            & Q(other_executed__lte=F("other_full")),
+            name=f"{prefix}_executed_within_budget",
+            violation_error_message=_("全年执行数不能超过全年预算数。"),
+        ),
+    ]
+
+
 class BudgetYearQuerySet(models.QuerySet):
     def for_year(self, year: int):
         return self.filter(year=year)
 
 
-class BudgetYear(models.Model):
+class BudgetYear(FundingBySource):
     """The office's facts for one year and the rules its scorecards follow."""
 
     year = models.PositiveSmallIntegerField(
@@ -103,6 +196,40 @@ class BudgetYear(models.Model):
     grade_pass = models.DecimalField(
         _("“中”的最低分"), max_digits=5, decimal_places=2, default=Decimal("60")
     )
+    cover_label = models.CharField(
+        _("封面标注"),
+        max_length=20,
+        blank=True,
+        default=_("附件1"),
+        help_text=_("封面左上角的标注，如财政部门通知中的“附件1”；不需要则留空。"),
+    )
+    form_layout = models.CharField(
+        _("附件表式"),
+        max_length=30,
+        default="hunan",
+        help_text=_("三个附件按哪个省份（年度）的表式填报。"),
+    )
+    # 楼堂馆所控制情况 of attachment 1: the office's building projects completed in the year;
+    # empty when it has none.
+    building_approved_area = models.DecimalField(
+        _("楼堂馆所批复规模（平方米）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    building_actual_area = models.DecimalField(
+        _("楼堂馆所实际规模（平方米）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    building_budget_investment = models.DecimalField(
+        _("楼堂馆所预算投资（元）"), **MONEY, null=True, blank=True
+    )
+    building_actual_investment = models.DecimalField(
+        _("楼堂馆所实际投资（元）"), **MONEY, null=True, blank=True
+    )
+    frugality_measures = models.TextField(_("厉行节约保障措施"), blank=True)
+    sample_keys = models.JSONField(
+        _("示例数据"),
+        default=list,
+        blank=True,
+        help_text=_("附件中属于示例（并非单位实际）的数据项；表中加批注并在年度页面标明。"),
+    )
     three_public_note = models.TextField(_("关于“三公”经费控制的说明"), blank=True)
     adjustment_note = models.TextField(_("关于预算调整的说明"), blank=True)
     created_at = models.DateTimeField(_("建立时间"), default=timezone.now, editable=False)
@@ -130,6 +257,22 @@ class BudgetYear(models.Model):
                 & Q(weight_satisfaction__gte=0),
                 name="budget_year_weights_not_negative",
                 violation_error_message=_("分值不能为负数。"),
+            ),
+            *funding_constraints("budget_year_funds"),
+            models.CheckConstraint(
+                condition=Q(building_approved_area__isnull=True, building_actual_area__isnull=True)
+                | Q(building_approved_area__gt=0, building_actual_area__gte=0),
+                name="budget_year_building_area",
+                violation_error_message=_("楼堂馆所的批复规模须大于0，实际规模不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    building_budget_investment__isnull=True,
+                    building_actual_investment__isnull=True,
+                )
+                | Q(building_budget_investment__gt=0, building_actual_investment__gte=0),
+                name="budget_year_building_investment",
+                violation_error_message=_("楼堂馆所的预算投资须大于0，实际投资不能为负数。"),
             ),
         ]
 
@@ -260,13 +403,7 @@ class StatedTotal(models.Model):
         return reverse("budget:year_detail", args=[self.budget_year.year]) + "#lines"
 
 
-class FundingSource(models.TextChoices):
-    FISCAL = "fiscal", _("当年财政拨款")
-    CARRYOVER = "carryover", _("上年结转资金")
-    OTHER = "other", _("其他资金")
-
-
-class ProjectExpenditure(models.Model):
+class ProjectExpenditure(FundingBySource):
     """项目支出: a project the office spends its budget on, e.g. its expropriation work funds."""
 
     budget_year = models.ForeignKey(
@@ -275,35 +412,6 @@ class ProjectExpenditure(models.Model):
     name = models.CharField(_("项目名称"), max_length=100)
     department = models.CharField(_("主管部门"), max_length=100, blank=True)
     implementer = models.CharField(_("实施单位"), max_length=100, blank=True)
-    goal = models.TextField(_("年度总体目标：预期目标"), blank=True)
-    outcome = models.TextField(_("年度总体目标：实际完成情况"), blank=True)
-    fiscal_initial = models.DecimalField(
-        _("当年财政拨款：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    fiscal_full = models.DecimalField(
-        _("当年财政拨款：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    fiscal_executed = models.DecimalField(
-        _("当年财政拨款：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    carryover_initial = models.DecimalField(
-        _("上年结转资金：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    carryover_full = models.DecimalField(
-        _("上年结转资金：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    carryover_executed = models.DecimalField(
-        _("上年结转资金：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    other_initial = models.DecimalField(
-        _("其他资金：年初预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    other_full = models.DecimalField(
-        _("其他资金：全年预算数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
-    other_executed = models.DecimalField(
-        _("其他资金：全年执行数（元）"), **MONEY, default=ZERO, validators=NOT_NEGATIVE
-    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     history = HistoricalRecords()
@@ -318,28 +426,7 @@ class ProjectExpenditure(models.Model):
                 name="expenditure_name_per_year",
                 violation_error_message=_("该年度已有同名的项目支出。"),
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    fiscal_initial__gte=0,
-                    fiscal_full__gte=0,
-                    fiscal_executed__gte=0,
-                    carryover_initial__gte=0,
-                    carryover_full__gte=0,
-                    carryover_executed__gte=0,
-                    other_initial__gte=0,
-                    other_full__gte=0,
-                    other_executed__gte=0,
-                ),
-                name="expenditure_amounts_not_negative",
-                violation_error_message=_("金额不能为负数。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(fiscal_executed__lte=F("fiscal_full"))
-                & Q(carryover_executed__lte=F("carryover_full"))
-                & Q(other_executed__lte=F("other_full")),
-                name="expenditure_executed_within_budget",
-                violation_error_message=_("全年执行数不能超过全年预算数。"),
-            ),
+            *funding_constraints("expenditure"),
         ]
 
     def __str__(self):
@@ -347,26 +434,6 @@ class ProjectExpenditure(models.Model):
 
     def get_absolute_url(self):
         return reverse("budget:expenditure_detail", args=[self.pk])
-
-    def amounts(self, source: str) -> tuple[Decimal, Decimal, Decimal]:
-        """(年初预算数, 全年预算数, 全年执行数) of one funding source."""
-        return (
-            getattr(self, f"{source}_initial"),
-            getattr(self, f"{source}_full"),
-            getattr(self, f"{source}_executed"),
-        )
-
-    @property
-    def total_initial(self) -> Decimal:
-        return self.fiscal_initial + self.carryover_initial + self.other_initial
-
-    @property
-    def total_full(self) -> Decimal:
-        return self.fiscal_full + self.carryover_full + self.other_full
-
-    @property
-    def total_executed(self) -> Decimal:
-        return self.fiscal_executed + self.carryover_executed + self.other_executed
 
 
 class Indicator(models.Model):

@@ -61,6 +61,24 @@ class Row:
         return self.indicator.weight
 
     @property
+    def deviation_text(self) -> str:
+        """偏差原因分析及改进措施: the gap the data show (target, actual, points lost), then the
+        office's analysis; an indicator scored in full shows the office's words or 无偏差."""
+        indicator = self.indicator
+        analysis = indicator.deviation.strip()
+        if not indicator.is_applicable:
+            return analysis or _("不适用。")
+        lost = self.weight - self.score
+        if lost <= 0:
+            return analysis or _("无偏差。")
+        gap = _("年度指标值%(target)s，实际完成%(actual)s，扣%(lost)s分。") % {
+            "target": self.target_text or "—",
+            "actual": self.actual_text or _("未填报"),
+            "lost": number_text(lost),
+        }
+        return f"{gap}{analysis or _('偏差原因待分析。')}"
+
+    @property
     def is_applicable(self) -> bool:
         return self.indicator.is_applicable
 

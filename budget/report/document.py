@@ -79,6 +79,7 @@ class Document:
     office_name: str
     year: int
     report_date: date
+    cover_label: str = ""  # 附件1: the report is an attachment of the finance bureau's notice
     blocks: list[Block] = field(default_factory=list)
 
     @property
@@ -87,7 +88,9 @@ class Document:
 
     @property
     def title_lines(self) -> list[str]:
-        """The title in two lines, as on the cover: the year and office, then what it is."""
+        """The title in two lines: the year and office, then what it is. (The seed breaks it
+        after 整体支出, where its Word page ran out; that line is too long for a 22-point
+        title on A4.)"""
         return [
             _("%(year)s年度%(office)s") % {"year": self.year, "office": self.office_name},
             self.title,
@@ -398,6 +401,7 @@ def build(book: YearBook, *, chart: SafeString | None, today: date) -> Document:
         office_name=book.office_name,
         year=book.year,
         report_date=budget_year.report_date or today,
+        cover_label=budget_year.cover_label,
     )
     writer = _Writer(document)
     _basic_facts(writer, book)

@@ -1,8 +1,10 @@
 """The layouts of the three .xlsx attachments, declared as tables of rows and cells.
 
-Provinces print these forms differently. To follow another province, change the rows here:
-which labels, which figure goes in which cell, spans, widths. The figures come from
-budget.report.sheets by key and the writer (budget.report.workbook) knows neither.
+Provinces print these forms differently. Each province's (or year's) forms are declared once
+as a `FormSet` in FORM_SETS, and a budget year names the set it files on (`form_layout`):
+another province's forms are a new FormSet here — which labels, which figure goes in which
+cell, spans, widths — not new code. The figures come from budget.report.sheets by key and the
+writer (budget.report.workbook) knows neither.
 
 A `Cell` is a fixed label (`text`, where {year}, {office} … are filled from the sheet's data)
 or a figure (`key`) written in a format (`fmt`). `span` and `rowspan` merge cells; a cell
@@ -22,6 +24,7 @@ INT = "int"
 WAN = "wan"  # 万元, two decimals
 SCORE = "score"  # points, two decimals
 PERCENT = "percent"  # a fraction shown as 97.74%
+AREA = "area"  # m², two decimals
 
 # Styles
 TITLE = "title"
@@ -75,6 +78,10 @@ def header(text, **kwargs) -> Cell:
 
 def wan(key: str, **kwargs) -> Cell:
     return Cell(key=key, fmt=WAN, **kwargs)
+
+
+def area(key: str, **kwargs) -> Cell:
+    return Cell(key=key, fmt=AREA, **kwargs)
 
 
 def control_row(text, item: str, *, style: str = LABEL) -> Row:
@@ -141,6 +148,36 @@ ATTACHMENT1 = SheetLayout(
         control_row(_("政府采购金额"), "procurement", style=TOTAL),
         Row(
             [
+                header(_("楼堂馆所控制情况（{year}年完工项目）"), rowspan=4),
+                header(_("批复规模（平方米）")),
+                header(_("实际规模（平方米）")),
+                header(_("规模控制率")),
+            ]
+        ),
+        Row(
+            [
+                area("building.approved_area"),
+                area("building.actual_area"),
+                Cell(key="building.area_rate", fmt=PERCENT),
+            ]
+        ),
+        Row(
+            [
+                header(_("预算投资（万元）")),
+                header(_("实际投资（万元）")),
+                header(_("投资概算控制率")),
+            ]
+        ),
+        Row(
+            [
+                wan("building.budget_investment"),
+                wan("building.actual_investment"),
+                Cell(key="building.investment_rate", fmt=PERCENT),
+            ]
+        ),
+        Row([label(_("厉行节约保障措施")), Cell(key="frugality_measures", style=WRAP, span=3)]),
+        Row(
+            [
                 label(_("关于“三公”经费控制的说明")),
                 Cell(key="three_public_note", style=WRAP, span=3),
             ]
@@ -152,6 +189,53 @@ ATTACHMENT1 = SheetLayout(
 
 # ---------------------------------------------------------------------------
 # 附件2 部门整体支出绩效自评表
+
+
+def funding_row(text, source: str, *, style: str = LABEL) -> Row:
+    return Row(
+        [
+            label(text, style=style),
+            wan(f"{source}.initial"),
+            wan(f"{source}.full"),
+            wan(f"{source}.executed"),
+            Cell(key=f"{source}.weight", fmt=SCORE),
+            Cell(key=f"{source}.rate", fmt=PERCENT),
+            Cell(key=f"{source}.score", fmt=SCORE),
+        ]
+    )
+
+
+# The funds by source (its budget-execution score beside them) and the annual goal: the same
+# block on the department's form (attachment 2) and on each project's (attachment 3).
+FUNDS_BLOCK = [
+    Row(
+        [
+            label(_("{funds_label}（万元）"), rowspan=5),
+            header(""),
+            header(_("年初预算数")),
+            header(_("全年预算数")),
+            header(_("全年执行数")),
+            header(_("分值")),
+            header(_("执行率")),
+            header(_("得分")),
+        ]
+    ),
+    funding_row(_("年度资金总额"), "total", style=TOTAL),
+    funding_row(_("其中：当年财政拨款"), "fiscal"),
+    funding_row(_("　　　上年结转资金"), "carryover"),
+    funding_row(_("　　　其他资金"), "other"),
+]
+GOAL_BLOCK = [
+    Row(
+        [
+            label(_("年度总体目标"), rowspan=2),
+            header(_("预期目标"), span=4),
+            header(_("实际完成情况"), span=3),
+        ]
+    ),
+    Row([Cell(key="goal", style=WRAP, span=4), Cell(key="outcome", style=WRAP, span=3)]),
+]
+
 
 INDICATOR_HEADER = Row(
     [
@@ -196,6 +280,8 @@ ATTACHMENT2 = SheetLayout(
         Row([Cell(text=_("部门整体支出绩效自评表"), style=TITLE, span=8)], height=30),
         Row([Cell(text=_("（{year}年度）"), style=SUBTITLE, span=8)]),
         Row([Cell(text=_("单位名称（盖章）：{office}"), style=SUBTITLE, span=8)]),
+        *FUNDS_BLOCK,
+        *GOAL_BLOCK,
         INDICATOR_HEADER,
         INDICATOR_ROWS,
         TOTAL_ROW,
@@ -205,20 +291,6 @@ ATTACHMENT2 = SheetLayout(
 
 # ---------------------------------------------------------------------------
 # 附件3 项目支出绩效自评表 (one sheet per project expenditure)
-
-
-def funding_row(text, source: str, *, style: str = LABEL) -> Row:
-    return Row(
-        [
-            label(text, style=style),
-            wan(f"{source}.initial"),
-            wan(f"{source}.full"),
-            wan(f"{source}.executed"),
-            Cell(key=f"{source}.weight", fmt=SCORE),
-            Cell(key=f"{source}.rate", fmt=PERCENT),
-            Cell(key=f"{source}.score", fmt=SCORE),
-        ]
-    )
 
 
 ATTACHMENT3 = SheetLayout(
@@ -237,32 +309,40 @@ ATTACHMENT3 = SheetLayout(
                 Cell(key="implementer", span=3),
             ]
         ),
-        Row(
-            [
-                label(_("项目资金（万元）"), rowspan=5),
-                header(""),
-                header(_("年初预算数")),
-                header(_("全年预算数")),
-                header(_("全年执行数")),
-                header(_("分值")),
-                header(_("执行率")),
-                header(_("得分")),
-            ]
-        ),
-        funding_row(_("年度资金总额"), "total", style=TOTAL),
-        funding_row(_("其中：当年财政拨款"), "fiscal"),
-        funding_row(_("　　　上年结转资金"), "carryover"),
-        funding_row(_("　　　其他资金"), "other"),
-        Row(
-            [
-                label(_("年度总体目标"), rowspan=2),
-                header(_("预期目标"), span=4),
-                header(_("实际完成情况"), span=3),
-            ]
-        ),
-        Row([Cell(key="goal", style=WRAP, span=4), Cell(key="outcome", style=WRAP, span=3)]),
+        *FUNDS_BLOCK,
+        *GOAL_BLOCK,
         INDICATOR_HEADER,
         INDICATOR_ROWS,
         TOTAL_ROW,
     ],
 )
+
+
+@dataclass(frozen=True)
+class FormSet:
+    """The three attachments as one province prints them, from a given year."""
+
+    label: str | Promise
+    attachment1: SheetLayout
+    attachment2: SheetLayout
+    attachment3: SheetLayout
+
+
+DEFAULT_FORMS = "hunan"
+FORM_SETS: dict[str, FormSet] = {
+    "hunan": FormSet(
+        label=_("湖南省部门整体支出和项目支出绩效自评表（2022年起）"),
+        attachment1=ATTACHMENT1,
+        attachment2=ATTACHMENT2,
+        attachment3=ATTACHMENT3,
+    ),
+}
+
+
+def form_set(name: str) -> FormSet:
+    """The forms a year files on; a name no longer declared falls back to the default."""
+    return FORM_SETS.get(name) or FORM_SETS[DEFAULT_FORMS]
+
+
+def form_choices() -> list[tuple[str, str]]:
+    return [(name, str(forms.label)) for name, forms in FORM_SETS.items()]

@@ -98,18 +98,19 @@ def render(document: Document) -> bytes:
     section.left_margin, section.right_margin = Cm(2.6), Cm(2.4)
     _fonts(word.styles["Normal"], BODY_FONT, 12)
 
-    # The cover, then the text in a section of its own whose footer carries page numbers.
-    for _blank in range(6):
+    # The cover (as the seed's: 附件1 at the top left, the title, the unit's name and the date
+    # under it where the seal goes), then the text in a section whose footer numbers the pages.
+    if document.cover_label:
+        _paragraph(word, document.cover_label, indent=False, font=HEADING_FONT, size=16)
+    for _blank in range(5):
         word.add_paragraph()
     for line in document.title_lines:
         title = _paragraph(word, line, indent=False, bold=True, font=HEADING_FONT, size=22)
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for _blank in range(10):
         word.add_paragraph()
-    _paragraph(
-        word, _("单位名称：%(office)s") % {"office": document.office_name}, indent=False, size=15
-    )
-    _paragraph(word, _("报告日期：%(date)s") % {"date": document.date_text}, indent=False, size=15)
+    for text in (_("单位名称：%(office)s") % {"office": document.office_name}, document.date_text):
+        _paragraph(word, text, indent=False, size=16).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     body = word.add_section(WD_SECTION.NEW_PAGE)
     body.footer.is_linked_to_previous = False  # the cover keeps an empty footer

@@ -9,7 +9,10 @@ import math
 from decimal import Decimal
 from io import BytesIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,6 +30,7 @@ NUMBER_FORMATS = {
     layouts.SCORE: "0.00",
     layouts.PERCENT: "0.00%",
     layouts.INT: "0",
+    layouts.AREA: "#,##0.00",
 }
 BASE_HEIGHT = 20  # points for one line of 11-point text
 LINE_HEIGHT = 15
@@ -68,6 +72,15 @@ def _value(spec: Cell, data: dict):
     return str(spec.text).format_map(_Defaulting(data)) if spec.text else ""
 
 
+def is_sample(key: str, sample_keys) -> bool:
+    """Whether a figure's key is one of the year's sample (示例) data: the key itself or a key
+    under it ("three_public" covers "three_public.budget")."""
+    return any(key == sample or key.startswith(f"{sample}.") for sample in sample_keys)
+
+
+SAMPLE_NOTE = gettext_lazy("示例数据：种子报告未给出此数，为演示而编造，并非单位实际数据。")
+
+
 class _Defaulting(dict):
     def __missing__(self, key):
         return ""
@@ -100,6 +113,8 @@ class _Sheet:
             value = _value(spec, data)
             cell = self.ws.cell(row=self.row, column=column, value=value)
             _style(cell, spec.style, spec.fmt)
+            if spec.key and is_sample(spec.key, data.get("_sample_keys", ())):
+                cell.comment = Comment(str(SAMPLE_NOTE), _("示例数据"), width=240, height=80)
             protect_text(cell)
             last_column = column + spec.span - 1
             last_row = self.row + spec.rowspan - 1

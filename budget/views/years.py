@@ -29,6 +29,8 @@ from budget.models import (
     SpendingKind,
     StatedTotal,
 )
+from budget.report import layouts
+from budget.report.sheets import sample_labels
 from budget.views.common import office_year
 from core.http import paginate, report_validation_error
 from projects.services import ensure_office_staff
@@ -122,6 +124,8 @@ def year_detail(request, year):
                 for finding, note, _text in book.finding_rows()
             ],
             "is_leader": request.user.is_leader,
+            "sample_labels": sample_labels(budget_year.sample_keys or []),
+            "forms": layouts.form_set(budget_year.form_layout),
         },
     )
 

@@ -109,8 +109,13 @@ def test_the_2022_report_built_from_the_demo_states_the_seeds_figures(
         scores = load_workbook(handle).active
     total_row = next(row for row in scores.iter_rows(values_only=True) if row[0] == "总分")
     assert total_row[5:8] == (100, 95, "等级：优")
-    names = [row[2] for row in scores.iter_rows(min_row=5, values_only=True) if row[0] != "总分"]
-    assert "正在实施的征收项目" in names and len(names) == 12
+    rows = list(scores.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[0] == "一级指标")
+    names = [row[2] for row in rows[header + 1 :] if row[0] != "总分"]
+    # The eleven indicators; budget execution sits in the funds block above them.
+    assert "正在实施的征收项目" in names and len(names) == 11
+
+    assert_hunan_blocks(run)
 
     with run.attachment3.open("rb") as handle:
         projects = load_workbook(handle)
@@ -179,3 +184,80 @@ def test_the_2022_report_states_no_figure_a_table_on_its_page_contradicts(demo_y
     assert "未含项目支出使用上年结转资金支出的3万元" in other
     assert services.unacknowledged(run) == []
     services.publish_report(run=run, by=User.objects.get(username="finance"))
+
+
+def cells(sheet) -> dict[str, object]:
+    """Every non-empty cell by its text, with its coordinate, value and comment."""
+    return {
+        str(cell.value): cell for row in sheet.iter_rows() for cell in row if cell.value is not None
+    }
+
+
+def right_of(sheet, cell, steps: int = 1):
+    return sheet.cell(cell.row, cell.column + steps)
+
+
+def below(sheet, cell, steps: int = 1):
+    return sheet.cell(cell.row + steps, cell.column)
+
+
+def assert_hunan_blocks(run) -> None:
+    """The blocks of Hunan's three forms, read back from the run's .xlsx files."""
+    with run.attachment1.open("rb") as handle:
+        basic = load_workbook(handle).active
+    found = cells(basic)
+    assert "楼堂馆所控制情况（2022年完工项目）" in found
+    for name in ("批复规模（平方米）", "实际规模（平方米）", "规模控制率"):
+        assert below(basic, found[name]).value == "—"  # the office built nothing in 2022
+    for name in ("预算投资（万元）", "实际投资（万元）", "投资概算控制率"):
+        assert name in found
+    measures = right_of(basic, found["厉行节约保障措施"])
+    assert measures.value.startswith("严格执行公务接待")
+    # Invented demo figures carry a comment saying so; the seed's own figure does not.
+    three_public = found["“三公”经费"]
+    for column in (1, 2, 3):
+        assert "示例数据" in right_of(basic, three_public, column).comment.text
+    assert measures.comment is not None
+    project = found["项目支出"]
+    assert right_of(basic, project, 3).value == 3 and right_of(basic, project, 3).comment is None
+
+    with run.attachment2.open("rb") as handle:
+        department = load_workbook(handle).active
+    found = cells(department)
+    assert "部门预算资金（万元）" in found
+    heads = found["年初预算数"]
+    assert [right_of(department, heads, step).value for step in range(4)] == [
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+    ]
+    by_source = {
+        label: [right_of(department, found[label], step).value for step in range(1, 7)]
+        for label in ("年度资金总额", "其中：当年财政拨款", "　　　上年结转资金", "　　　其他资金")
+    }
+    assert by_source["其中：当年财政拨款"][1:3] == [218.4, 213.4]
+    assert by_source["　　　上年结转资金"][1:3] == [3, 3]
+    assert by_source["年度资金总额"][1:6] == [221.4, 216.4, 10, by_source["年度资金总额"][4], 9.77]
+    assert round(by_source["年度资金总额"][4], 4) == 0.9774  # 执行率
+    assert by_source["　　　其他资金"][0:3] == [0, 0, 0]
+    assert "示例数据" in right_of(department, found["其中：当年财政拨款"]).comment.text  # 年初
+    goal = found["年度总体目标"]
+    assert below(department, found["预期目标"]).value.startswith("依法履行")
+    assert below(department, found["实际完成情况"]).value.startswith("新增征收项目2个")
+    assert goal.row < found["一级指标"].row
+
+    with run.attachment3.open("rb") as handle:
+        sheet = load_workbook(handle).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[0] == "一级指标")
+    indicators = rows[header + 1 : -1]
+    output = [row for row in indicators if row[1] is not None][: len(indicators)]
+    sublevels = [row[1] for row in output]
+    assert "成本指标" in sublevels
+    cost = next(row for row in indicators if row[1] == "成本指标")
+    assert cost[2:5] == ("项目经费支出不超过全年预算", "≤8万元", "3万元")
+    # 偏差原因分析及改进措施: every row says something; a shortfall states the gap from the data.
+    assert all(row[7] for row in indicators)
+    timely = next(row for row in indicators if row[2] == "市重点项目按期完成征收任务")
+    assert timely[7].startswith("年度指标值≥3个，实际完成2个，扣5分。司法程序耗时较长")

@@ -122,6 +122,18 @@ def test_a_new_year_carries_the_facts_of_the_year_before(client, budget_year, fi
     assert "2023年度已经建立" in again.content.decode()
 
 
+# What the year form asks beyond the facts: the forms it files on and its funds (zero).
+YEAR_FORMS_AND_FUNDS = {
+    "cover_label": "附件1",
+    "form_layout": "hunan",
+    **{
+        f"{source}_{column}": "0"
+        for source in ("fiscal", "carryover", "other")
+        for column in ("initial", "full", "executed")
+    },
+}
+
+
 def test_the_year_facts_are_edited_with_their_grade_thresholds(client, budget_year, finance):
     login(client, "finance")
     data = {
@@ -142,6 +154,7 @@ def test_the_year_facts_are_edited_with_their_grade_thresholds(client, budget_ye
         "grade_pass": "60",
         "three_public_note": "",
         "adjustment_note": "",
+        **YEAR_FORMS_AND_FUNDS,
     }
     refused = client.post(reverse("budget:year_edit", args=[2022]), data)
     assert "100 ≥ 优 &gt; 良 &gt; 中 ≥ 0" in refused.content.decode()
