@@ -28,6 +28,8 @@ def test_check_deploy_passes_with_production_settings():
         "DEBUG": "false",
         "SECRET_KEY": "x7#kQ2!vLp9@Zr4$Tn8^Wm3&Yc6*Hb1(Jd5)Gf0-Se2+Ua7=Ro",
         "ALLOWED_HOSTS": "example.org",
+        # Production shares its cache between web processes (core.W001 otherwise).
+        "CACHE_URL": "redis://127.0.0.1:6379/2",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
