@@ -1,4 +1,6 @@
 import os
+from dataclasses import dataclass, field
+from io import StringIO
 
 import pytest
 
@@ -16,6 +18,7 @@ def pytest_configure(config):
     # Ordinary tests run jobs in-process; the tests that need the real worker turn
     # this off through the `celery_worker` fixture.
     celery_app.conf.task_always_eager = True
+    _flush_with_delete()
 
 
 @pytest.fixture
@@ -164,3 +167,136 @@ def _plain_http_in_tests():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         WHITENOISE_AUTOREFRESH=True,
     ).enable()
+
+
+# --- The demo data, loaded once per test session ------------------------------------------------
+#
+# Loading the whole demo costs 10-30 s on a shared 2-core machine. Tests that only read it (or
+# change it inside their own transaction) ask for `demo_data`: the demo is loaded once into an
+# open transaction, every such test runs in a savepoint inside it (the `db` fixture), and the
+# transaction is rolled back before the first test that does not ask for the demo. For that the
+# demo tests run first (see pytest_collection_modifyitems below); they cannot be transactional
+# (a live server or a Celery worker would not see uncommitted rows).
+
+DEMO_FIXTURE = "demo_data"
+
+
+@dataclass
+class DemoData:
+    """The session's demo; `output` is what `load_demo` printed (the logins) on its first run."""
+
+    output: str = ""
+    media_root: str = ""
+    _atomic: object = None
+    _settings: object = None
+    _blocker: object = None
+    closed: bool = field(default=False)
+
+    def close(self):
+        """Roll the demo back; the tests after this see an empty database again."""
+        if self._atomic is None or self.closed:
+            return
+        from django.db import transaction
+
+        self.closed = True
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._settings.disable()
+
+
+_demo = DemoData()
+
+
+def _uses_demo(item) -> bool:
+    return DEMO_FIXTURE in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run the tests that read the session's demo first (after pytest-django's own ordering)."""
+    demo = [item for item in items if _uses_demo(item)]
+    for item in demo:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction")
+        if transactional or {"transactional_db", "live_server"} & set(item.fixturenames):
+            raise pytest.UsageError(f"{item.nodeid}: {DEMO_FIXTURE} cannot be transactional")
+    items[:] = demo + [item for item in items if not _uses_demo(item)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if not _uses_demo(item):
+        _demo.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_session(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import override_settings
+
+    from appraisers.defaults import ensure_credit_rules
+
+    if _demo.closed:
+        raise RuntimeError("the session's demo was already rolled back: test order is wrong")
+    media_root = str(tmp_path_factory.mktemp("demo-media"))
+    _demo._settings = override_settings(MEDIA_ROOT=media_root)
+    _demo._settings.enable()
+    _demo._blocker = django_db_blocker
+    _demo.media_root = media_root
+    with django_db_blocker.unblock():
+        _demo._atomic = transaction.atomic()
+        _demo._atomic.__enter__()
+        ensure_credit_rules()  # a data migration's rows, as on a fresh installation
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        _demo.output = out.getvalue()
+        # Fire the deferred foreign-key checks now, once: otherwise every test's teardown fires
+        # them again (rolling back its savepoint puts them back in the queue).
+        connection.check_constraints()
+    yield _demo
+    _demo.close()
+
+
+@pytest.fixture
+def demo_data(_demo_session, db, settings):
+    """The Shaoyang demo (`load_demo`), loaded once per session; each test's changes roll back."""
+    settings.MEDIA_ROOT = _demo_session.media_root
+    return _demo_session
+
+
+# --- Transactional tests: empty the tables with DELETE, not TRUNCATE ------------------------------
+#
+# After each transactional test Django's flush TRUNCATEs all ~150 tables: 5-10 s on a loaded
+# machine (PostgreSQL creates new files for each table), against 0.3 s for DELETE on the few
+# rows such a test writes. Row triggers (the append-only ledger) and foreign-key checks are off
+# for that transaction (session_replication_role, which needs a superuser: otherwise the
+# normal flush runs).
+
+
+def _flush_with_delete():
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables or not _is_superuser(self.connection):
+            return original(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        quote = self.quote_name
+        return ["SET LOCAL session_replication_role = replica"] + [
+            f"DELETE FROM {quote(table)}"  # noqa: S608 (Django's own table names)
+            for table in tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+def _is_superuser(connection) -> bool:
+    if not hasattr(connection, "_tests_is_superuser"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            connection._tests_is_superuser = bool(cursor.fetchone()[0])
+    return connection._tests_is_superuser

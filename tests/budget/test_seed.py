@@ -3,10 +3,9 @@ figure of the office's own 2022 report, and the consistency check catches its 21
 
 import re
 from decimal import Decimal
-from io import BytesIO, StringIO
+from io import BytesIO
 
 import pytest
-from django.core.management import call_command
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -51,8 +50,8 @@ def squeeze(text: str) -> str:
 
 
 @pytest.fixture
-def demo_year():
-    call_command("load_demo", stdout=StringIO())  # loads the budget's 2022 year too
+def demo_year(demo_data):
+    # load_demo loads the budget's 2022 year too
     assert demo.load() is False  # a second run changes nothing
     return BudgetYear.objects.get(year=2022)
 

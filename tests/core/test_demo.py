@@ -15,8 +15,8 @@ def run_load_demo(*args):
     return out.getvalue()
 
 
-def test_load_demo_creates_the_office_districts_and_users():
-    output = run_load_demo()
+def test_load_demo_creates_the_office_districts_and_users(demo_data):
+    output = demo_data.output  # the session's first run, on an empty database
     assert Office.objects.get().name == "邵阳市人民政府房屋征收管理办公室"
     assert list(District.objects.values_list("name", flat=True)) == [
         "双清区",
@@ -32,8 +32,8 @@ def test_load_demo_creates_the_office_districts_and_users():
     assert output.count("Demo-") == User.objects.count()
 
 
-def test_load_demo_is_safe_to_run_twice():
-    first = run_load_demo()
+def test_load_demo_is_safe_to_run_twice(demo_data):
+    first = demo_data.output
     password = next(line.split()[-1] for line in first.splitlines() if "finance" in line)
     second = run_load_demo()
     assert User.objects.count() == 10
@@ -43,8 +43,7 @@ def test_load_demo_is_safe_to_run_twice():
     assert User.objects.get(username="finance").check_password(password)
 
 
-def test_load_demo_can_reset_passwords():
-    run_load_demo()
+def test_load_demo_can_reset_passwords(demo_data):
     output = run_load_demo("--reset-passwords")
     password = next(line.split()[-1] for line in output.splitlines() if "leader" in line)
     assert User.objects.get(username="leader").check_password(password)

@@ -1,11 +1,9 @@
 import re
 from datetime import date
-from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -85,12 +83,7 @@ def _urls_for(route: str) -> list[str]:
     return ["/" + route]
 
 
-@pytest.fixture
-def demo():
-    call_command("load_demo", stdout=StringIO())
-
-
-def test_no_public_page_shows_personal_data(client, demo):
+def test_no_public_page_shows_personal_data(client, demo_data):
     names = _people_names()
     assert len(names) > 1000
     visited = 0
@@ -107,7 +100,7 @@ def test_no_public_page_shows_personal_data(client, demo):
     assert visited > 20
 
 
-def test_a_household_sees_its_own_row_and_its_neighbours_masked(client, demo):
+def test_a_household_sees_its_own_row_and_its_neighbours_masked(client, demo_data):
     household = Household.objects.filter(project__code="2019-SQ-01").order_by("code")[3]
     response = client.post(
         reverse("public:lookup"),
@@ -250,7 +243,7 @@ def test_anonymous_visitors_get_nothing_from_staff_and_district_urls(client):
     assert checked > 50
 
 
-def test_anyone_can_verify_a_random_draw_and_read_the_credit_list(client, demo):
+def test_anyone_can_verify_a_random_draw_and_read_the_credit_list(client, demo_data):
     selection = apps.get_model("appraisers", "FirmSelection").objects.filter(
         method="draw", winner__isnull=False
     )[0]
@@ -262,7 +255,7 @@ def test_anyone_can_verify_a_random_draw_and_read_the_credit_list(client, demo):
     assert "2022" in credit and "信用等级" in credit
 
 
-def test_a_household_sees_its_valuation_and_compensation(client, demo):
+def test_a_household_sees_its_valuation_and_compensation(client, demo_data):
     household = (
         Household.objects.filter(project__code="2019-SQ-01", signed_on__isnull=False)
         .order_by("code")
@@ -276,7 +269,7 @@ def test_a_household_sees_its_valuation_and_compensation(client, demo):
     assert "被征收房屋价值" in html
 
 
-def test_the_public_pages_show_duties_and_what_was_paid(client, demo):
+def test_the_public_pages_show_duties_and_what_was_paid(client, demo_data):
     html = client.get(reverse("public:home")).content.decode()
     assert "主要职责" in html and "审核区人民政府房屋征收补偿方案" in html
     project = Project.objects.get(code="2019-SQ-01")
@@ -285,7 +278,7 @@ def test_the_public_pages_show_duties_and_what_was_paid(client, demo):
     assert "已支付补偿（元）" in page.content.decode()
 
 
-def test_the_fund_hashes_are_published(client, demo):
+def test_the_fund_hashes_are_published(client, demo_data):
     html = client.get(reverse("public:fund_hashes")).content.decode()
     fund = apps.get_model("compensation", "Fund").objects.order_by("pk").first()
     assert fund.project.name in html
