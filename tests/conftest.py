@@ -126,6 +126,17 @@ def s3_storage(s3_server, settings):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """The test database is copied from a migrated template (tests/template_db.py)."""
+    from django.db import connection
+
+    from tests.template_db import use_migrated_template
+
+    with django_db_blocker.unblock():
+        use_migrated_template(connection)
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
