@@ -1,5 +1,7 @@
 import logging
+import time
 
+from django.conf import settings
 from django.shortcuts import render
 from kombu.exceptions import OperationalError
 
@@ -28,3 +30,38 @@ class BrokerUnavailableMiddleware:
                 request, "core/broker_unavailable.html", {"retry_url": retry_url}, status=503
             )
         return None
+
+
+class IdleSessionMiddleware:
+    """Idle expiry without a database write on every request.
+
+    A session ends SESSION_COOKIE_AGE seconds (SESSION_IDLE_SECONDS, 1,800 by default; the
+    public look-up sets its own 15 minutes) after it was last saved. Instead of saving the
+    session on every request (SESSION_SAVE_EVERY_REQUEST), a request that brings a session
+    cookie marks the session changed when it was last saved TOUCH_SECONDS (60 s) or more ago,
+    so that SessionMiddleware saves it with a new expiry: one write a minute at most, and a
+    session ends between SESSION_COOKIE_AGE − 60 s and SESSION_COOKIE_AGE after the last
+    request. Requests without a session cookie (the public pages) never read the session.
+
+    Sits just after SessionMiddleware, whose response step does the saving."""
+
+    TOUCH_SECONDS = 60
+    KEY = "_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None:
+            return response
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES and not session.modified:
+            return response  # a visitor without a session: never read one
+        touched = session.get(self.KEY, 0)  # loads the session if the view did not
+        if session.is_empty():
+            return response  # an unknown or expired key, or a logout: nothing to keep alive
+        now = int(time.time())
+        if session.modified or now - touched >= self.TOUCH_SECONDS:
+            session[self.KEY] = now
+        return response

@@ -30,6 +30,15 @@ IDLE_SECONDS = 15 * 60
 LOCKOUT = Lockout("HOUSEHOLD_LOOKUP")
 
 
+def _new_session_key(session) -> None:
+    """A new session key for a household that proved who it is (against session fixation),
+    keeping what the session held, with one database write: the row is created when the
+    response saves the session (SessionBase.cycle_key would create it now and update it then)."""
+    data = dict(session.items())  # loads the session: an unknown key becomes no key
+    session.flush()  # deletes the old row if there was one
+    session.update(data)
+
+
 @never_cache
 def lookup(request):
     projects = public_projects().order_by("name")
@@ -51,7 +60,7 @@ def lookup(request):
                 LOCKOUT.record_failure(request, subject=subject)
                 form.add_error(None, _("项目、户号或身份证号码后六位不正确，请核对后重试。"))
             else:
-                request.session.cycle_key()
+                _new_session_key(request.session)
                 request.session[SESSION_KEY] = household.pk
                 request.session.set_expiry(IDLE_SECONDS)
                 return redirect("public:lookup_result")
@@ -89,7 +98,8 @@ def lookup_result(request):
     if household is None:
         messages.info(request, _("查询已超时或尚未查询，请重新输入。"))
         return redirect("public:lookup")
-    request.session.set_expiry(IDLE_SECONDS)
+    # The 15 minutes are stored in the session; core.middleware.IdleSessionMiddleware renews
+    # them while the household keeps reading (one write a minute at most).
     today = timezone.localdate()
     decisions = [
         {"decision": decision, "road": legal.road(decision, today)}

@@ -1,7 +1,10 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,15 +88,40 @@ def test_logout_ends_the_session_on_the_server(client, office_user):
     assert client.get(reverse("core:home")).status_code == 302
 
 
-def test_session_ends_after_thirty_idle_minutes(client, office_user):
-    login(client, "clerk")
-    client.get(reverse("core:home"))
-    session = Session.objects.get(session_key=client.session.session_key)
-    remaining = session.expire_date - timezone.now()
-    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
-    # Thirty-one idle minutes later the server no longer knows the session.
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(minutes=1))
-    assert client.get(reverse("core:home")).status_code == 302
+def session_writes(queries) -> list[str]:
+    return [
+        q["sql"].split()[0]
+        for q in queries
+        if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+
+
+def test_an_active_session_is_saved_once_a_minute_and_ends_thirty_idle_minutes_later(
+    client, office_user
+):
+    home = reverse("core:home")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        login(client, "clerk")
+        key = client.session.session_key
+        client.get(home)
+        saved = Session.objects.get(session_key=key).expire_date
+        clock.shift(timedelta(seconds=59))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(home).status_code == 200
+        assert session_writes(queries) == []  # the same minute: no write
+        assert Session.objects.get(session_key=key).expire_date == saved
+
+        clock.shift(timedelta(seconds=1))  # sixty seconds since the last save
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(home).status_code == 200
+        assert session_writes(queries) == ["UPDATE"]
+        renewed = Session.objects.get(session_key=key).expire_date
+        assert renewed == timezone.now() + timedelta(minutes=30)
+
+        clock.shift(timedelta(minutes=30) - timedelta(seconds=1))  # idle, one second to spare
+        assert client.get(home).status_code == 200
+        clock.shift(timedelta(minutes=30))
+        assert client.get(home).status_code == 302  # thirty idle minutes: logged out
 
 
 def test_failed_logins_lock_out_one_username_from_one_address(client, office_user):

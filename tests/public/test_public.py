@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 from django.apps import apps
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -151,6 +152,32 @@ def test_the_lookup_locks_an_address_that_tries_many_households(client, project)
     right = {"project": project.pk, "code": "B-1", "id_tail": household.id_number[-6:]}
     assert "查询失败次数过多" in client.post(url, right).content.decode()
     assert client.post(url, right, REMOTE_ADDR="10.7.7.7").status_code == 302
+
+
+def test_a_lookup_writes_one_session_row_and_reading_the_result_writes_none(client, project):
+    household = HouseholdFactory(project=project, code="A-1")
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    answer = {"project": project.pk, "code": "A-1", "id_tail": household.id_number[-6:]}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("public:lookup"), answer)
+    assert response["Location"] == reverse("public:lookup_result")
+    writes = [
+        q["sql"].split()[0]
+        for q in queries
+        if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+    assert writes == ["INSERT"]  # not an INSERT then an UPDATE
+    with CaptureQueriesContext(connection) as queries:
+        assert household.code in client.get(reverse("public:lookup_result")).content.decode()
+    assert [q for q in queries if "django_session" in q["sql"]][1:] == []  # one read only
+    assert client.session.get_expiry_age() == 15 * 60
+
+    # A second look-up from the same browser gets a new key (against session fixation).
+    old_key = client.session.session_key
+    client.post(reverse("public:lookup"), answer)
+    assert client.session.session_key != old_key
+    assert not Session.objects.filter(session_key=old_key).exists()
 
 
 def test_the_lookup_result_needs_a_lookup_first(client):
