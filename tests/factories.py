@@ -43,6 +43,12 @@ def district_user(district: District, **kwargs) -> User:
     return UserFactory(district=district, **kwargs)
 
 
+def fullwidth(text: str) -> str:
+    """`text` with its ASCII letters, digits and punctuation in their full-width forms, as
+    some input methods type them (430502 → ４３０５０２)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 def resident_id(n: int, region: str = "430502", born: str = "19800101") -> str:
     """A made-up resident ID number with a correct GB 11643 check digit."""
     from stdnum.cn import ric

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from petitions import services
 from tests.auth import login
+from tests.factories import fullwidth
 from tests.petitions.factories import TODAY, petitioner, register
 
 pytestmark = pytest.mark.django_db
@@ -124,9 +125,6 @@ def test_a_successful_look_up_does_not_clear_the_failures(client, case, settings
 
 
 def test_a_reference_and_code_typed_full_width_or_with_spaces_still_find_the_case(client, case):
-    def fullwidth(text):
-        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
-
     reference = " " + fullwidth(case.petition.reference.lower()) + "\u200b"
     html = ask(client, reference, fullwidth(case.code)).content.decode()
     assert "已受理，办理中" in html

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from projects.models import Household, HouseholdDocument
 from tests.auth import login
-from tests.factories import HouseholdFactory, resident_id
+from tests.factories import HouseholdFactory, fullwidth, resident_id
 
 pytestmark = pytest.mark.django_db
 
@@ -221,14 +221,10 @@ def test_the_household_list_searches_and_filters(client, office_user, project):
     assert codes(signed="no") == ["A-1"]
 
 
-def _fullwidth(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
-
-
 @pytest.mark.parametrize(
     ("field", "typed", "stored"),
     [
-        ("id_number", lambda n: _fullwidth(n), lambda n: n),
+        ("id_number", lambda n: fullwidth(n), lambda n: n),
         ("id_number", lambda n: n[:6] + "\u3000" + n[6:14] + "\u200b" + n[14:], lambda n: n),
         ("head_name", lambda n: "张\u3000三", lambda n: "张三"),
         ("phone", lambda n: "（０７３９）５１２３４５６转８", lambda n: "0739-5123456转8"),
@@ -251,7 +247,7 @@ def test_the_staff_form_stores_what_was_typed_in_its_one_form(
     ("typed", "cause"),
     [
         (lambda n: n[:6] + "\u200b" + n[7:], "不可见字符"),
-        (lambda n: _fullwidth(n[:-1]), "全角"),
+        (lambda n: fullwidth(n[:-1]), "全角"),
         (lambda n: n[:6] + n[8:14] + n[14:17], "15位的第一代身份证"),
     ],
     ids=["invisible", "fullwidth-17", "first-generation"],

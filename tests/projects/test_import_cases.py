@@ -20,7 +20,7 @@ from core.masking import mask_name
 from projects import imports
 from projects.models import Household, HouseholdImport
 from tests.auth import login
-from tests.factories import resident_id
+from tests.factories import fullwidth, resident_id
 from tests.projects.test_imports import workbook
 
 pytestmark = pytest.mark.django_db
@@ -201,10 +201,6 @@ def row(n: int, **overrides) -> list:
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e"]
 SPACES = [" ", "\u3000", "\u00a0", "\u2002", "\u2009", "\u202f", "\t"]
-
-
-def fullwidth(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 @pytest.mark.parametrize("way", WAYS)
