@@ -1,6 +1,6 @@
-"""Several web nodes on loopback ports: gunicorn processes of this project sharing one
-PostgreSQL database and one Redis, for the tests (and bench/two_nodes.py) that check that
-state is shared between nodes."""
+"""Separate server processes of this project on one machine, as on several machines: gunicorn
+web nodes on loopback ports and Celery workers, sharing one PostgreSQL database and one Redis,
+for the tests (and bench/two_nodes.py, bench/worker_recovery.py) of shared state and faults."""
 
 import os
 import re
@@ -76,3 +76,17 @@ def post_form(url: str, data: dict[str, str], *, client_address: str) -> request
         return session.post(
             url, data={**data, "csrfmiddlewaretoken": token}, headers=headers, timeout=30
         )
+
+
+def start_celery_worker(
+    name: str, env: dict[str, str], log_dir: Path, *, pool: str = "solo"
+) -> subprocess.Popen:
+    """A `celery worker` process (one task at a time) with `env` on top of this environment;
+    its output goes to log_dir/<name>.log. The caller stops (or kills) it."""
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool]
+    command += ["--concurrency", "1", "--hostname", f"{name}@%h", "--without-gossip"]
+    command += ["--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
+    log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 (the worker process writes it)
+    return subprocess.Popen(  # noqa: S603 (our own fixed command line)
+        command, cwd=BASE_DIR, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+    )

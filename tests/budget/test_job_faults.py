@@ -1,10 +1,8 @@
 """The report job survives faults: a broker that cannot be reached, a run that stops moving,
 and a real worker process killed mid-build."""
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -23,8 +21,7 @@ from budget.models import AnnualReport
 from config.celery import app as celery_app
 from tests.auth import login
 from tests.budget.conftest import indicator
-
-BASE_DIR = Path(settings.BASE_DIR)
+from tests.nodes import start_celery_worker
 
 
 @pytest.fixture
@@ -169,24 +166,13 @@ def _broker_reset(url: str) -> None:
 
 def _start_worker(tmp_path: Path, name: str, db_name: str) -> subprocess.Popen:
     env = {
-        **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         # A worker that vanished has its job delivered again after 3 s (production: minutes).
         "JOBS_VISIBILITY_TIMEOUT_SECONDS": "3",
     }
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
-    command += ["--hostname", f"{name}@%h", "--without-gossip", "--without-mingle"]
-    command += ["--without-heartbeat", "--loglevel", "INFO"]
-    log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (the worker process writes it)
-    return subprocess.Popen(  # noqa: S603 (our own fixed command line)
-        command,
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    return start_celery_worker(name, env, tmp_path)
 
 
 def _wait_for(condition, what: str, limit: float = 120):
