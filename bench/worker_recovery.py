@@ -44,11 +44,13 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
+    from django.core.management import call_command
 
     from budget import services
     from budget.models import AnnualReport, BudgetYear
     from tests.nodes import start_celery_worker
 
+    call_command("migrate", verbosity=0)
     budget_year = BudgetYear.objects.get(year=2022)
     env = {"MEDIA_ROOT": media}
     print(
