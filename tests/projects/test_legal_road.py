@@ -275,6 +275,9 @@ def test_a_final_judgment_gives_two_years_to_apply_for_enforcement(
         assert "2022年4月28日生效" in html
         assert "2022年5月1日送达" in html
         assert "期限至 2024年5月6日" in html
+        # The cited rule is the one applied: from the service, not from the judgment's effect.
+        assert "从该法律文书送达当事人之日起计算" in html
+        assert "自判决发生法律效力之日起计算" not in html
 
 
 # --- a decision that did not state the rights --------------------------------------------------
