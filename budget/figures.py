@@ -12,7 +12,7 @@ plain strings, not translated messages: translating one would break every text u
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -344,4 +344,51 @@ def collect(budget_year, *, lines=None) -> Figures:
     values.update(fund_figures(year))
     values.update(_appraiser_figures(year))
     values.update(budget_figures(budget_year, lines))
+    return Figures(values)
+
+
+# ---------------------------------------------------------------------------
+# A closed year's figures, stored as JSON (budget.models.YearClosing) and read back as they were.
+
+
+def freeze(year_figures: Figures) -> dict:
+    """The figures as JSON: Decimals as strings tagged "d", the progress rows as dicts."""
+    frozen = {}
+    for key, value in year_figures._values.items():
+        if key == "_progress_rows":
+            frozen[key] = [
+                {
+                    name: str(field) if isinstance(field, Decimal) else field
+                    for name, field in ((f.name, getattr(row, f.name)) for f in fields(row))
+                }
+                for row in value or []
+            ]
+        elif isinstance(value, Decimal):
+            frozen[key] = {"d": str(value)}
+        else:
+            frozen[key] = value
+    return frozen
+
+
+def thaw(frozen: dict) -> Figures:
+    """The figures `freeze` stored, with their Decimals and progress rows back."""
+    from projects.figures import ProjectProgress
+
+    values = {}
+    for key, value in frozen.items():
+        if key == "_progress_rows":
+            values[key] = [
+                ProjectProgress(
+                    **{
+                        **row,
+                        "area": Decimal(row["area"]),
+                        "signed_area": Decimal(row["signed_area"]),
+                    }
+                )
+                for row in value
+            ]
+        elif isinstance(value, dict) and set(value) == {"d"}:
+            values[key] = Decimal(value["d"])
+        else:
+            values[key] = value
     return Figures(values)

@@ -243,3 +243,11 @@ class FindingNoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("用单位自己的话说明差异的原因，报告“其他需要说明的情况”中原样写出。"),
     )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("重新开账的理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：补录2022年登记的被征收户。理由记入关账记录。"),
+    )

@@ -694,6 +694,59 @@ class Narrative(models.Model):
         return reverse("budget:narrative_edit", args=[self.budget_year.year, self.kind])
 
 
+class YearClosingQuerySet(models.QuerySet):
+    def latest_for(self, budget_year) -> "YearClosing | None":
+        return self.filter(budget_year=budget_year).order_by("-at", "-pk").first()
+
+
+class YearClosing(models.Model):
+    """关账 / 重新开账: a leader closes a year, storing its figures as at 31 December, which
+    every later build of that year reads; reopening it is recorded with its reason. The rows
+    are a log: the latest says whether the year is closed."""
+
+    class Action(models.TextChoices):
+        CLOSE = "close", _("关账")
+        REOPEN = "reopen", _("重新开账")
+
+    budget_year = models.ForeignKey(
+        BudgetYear, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="closings"
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    reason = models.TextField(_("理由"), blank=True)
+    figures = models.JSONField(_("关账时的数据"), default=dict, blank=True)
+
+    objects = YearClosingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度关账记录")
+        verbose_name_plural = _("年度关账记录")
+        ordering = ["budget_year", "-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="reopen") | ~Q(reason=""),
+                name="year_reopening_has_a_reason",
+                violation_error_message=_("重新开账须说明理由。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_year} {self.get_action_display()}"
+
+    def get_absolute_url(self):
+        return reverse("budget:year_detail", args=[self.budget_year.year]) + "#closing"
+
+    @property
+    def is_close(self) -> bool:
+        return self.action == self.Action.CLOSE
+
+
 class FindingNote(models.Model):
     """The office's explanation of one finding of the consistency check (budget.checks), and a
     leader's acknowledgement of it.

@@ -31,6 +31,7 @@ from budget.models import (
     Narrative,
     ProjectExpenditure,
     StatedTotal,
+    YearClosing,
     report_upload_to,
 )
 from core import jobs
@@ -72,6 +73,21 @@ def ensure_budget_editor(user: User) -> None:
         raise PermissionDenied(_("只有计划财务科和领导可以修改预算和绩效数据。"))
 
 
+def ensure_open(budget_year: BudgetYear) -> None:
+    """A closed year's figures are frozen: reopen it first (a leader's recorded action)."""
+    closing = YearClosing.objects.latest_for(budget_year)
+    if closing is not None and closing.is_close:
+        raise ValidationError(
+            _("%(year)s年度已关账，数据不能再修改；如确需修改，请领导先重新开账。")
+            % {"year": budget_year.year}
+        )
+
+
+def ensure_year_editor(user: User, budget_year: BudgetYear) -> None:
+    ensure_budget_editor(user)
+    ensure_open(budget_year)
+
+
 def _save(instance) -> None:
     instance.full_clean()
     instance.save()
@@ -98,7 +114,7 @@ def create_year(*, by: User, year: int) -> BudgetYear:
 
 @transaction.atomic
 def update_year(*, budget_year: BudgetYear, by: User, **fields: Any) -> BudgetYear:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, budget_year)
     for name, value in fields.items():
         setattr(budget_year, name, value)
     _save(budget_year)
@@ -118,7 +134,7 @@ def save_budget_line(
     closing: Decimal,
 ) -> BudgetLine:
     """Record (or correct) one fund and kind of the year; the balances must add up."""
-    ensure_budget_editor(by)
+    ensure_year_editor(by, budget_year)
     if opening + income - expenditure != closing:
         raise ValidationError(
             _(
@@ -147,7 +163,7 @@ def save_budget_line(
 
 @transaction.atomic
 def delete_budget_line(*, line: BudgetLine, by: User) -> None:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, line.budget_year)
     line.delete()
 
 
@@ -155,7 +171,7 @@ def delete_budget_line(*, line: BudgetLine, by: User) -> None:
 def save_stated_total(
     *, budget_year: BudgetYear, by: User, fund: str, income: Decimal, expenditure: Decimal
 ) -> StatedTotal:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, budget_year)
     total = StatedTotal.objects.filter(budget_year=budget_year, fund=fund).first()
     total = total or StatedTotal(budget_year=budget_year, fund=fund)
     total.income, total.expenditure = income, expenditure
@@ -165,7 +181,7 @@ def save_stated_total(
 
 @transaction.atomic
 def delete_stated_total(*, total: StatedTotal, by: User) -> None:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, total.budget_year)
     total.delete()
 
 
@@ -177,7 +193,7 @@ def save_expenditure(
     expenditure: ProjectExpenditure | None = None,
     **fields: Any,
 ) -> ProjectExpenditure:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, budget_year)
     if expenditure is None:
         office = Office.objects.order_by("pk").first()
         expenditure = ProjectExpenditure(budget_year=budget_year)
@@ -192,7 +208,7 @@ def save_expenditure(
 
 @transaction.atomic
 def delete_expenditure(*, expenditure: ProjectExpenditure, by: User) -> None:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, expenditure.budget_year)
     expenditure.delete()
 
 
@@ -232,7 +248,7 @@ def save_indicator(
     expenditure: ProjectExpenditure | None = None,
     **fields: Any,
 ) -> Indicator:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, budget_year)
     if indicator is None:
         indicator = Indicator(budget_year=budget_year, expenditure=expenditure)
     for name, value in fields.items():
@@ -246,7 +262,7 @@ def save_indicator(
 
 @transaction.atomic
 def delete_indicator(*, indicator: Indicator, by: User) -> None:
-    ensure_budget_editor(by)
+    ensure_year_editor(by, indicator.budget_year)
     indicator.delete()
 
 
@@ -255,7 +271,7 @@ def save_expense_controls(
     *, budget_year: BudgetYear, by: User, values: dict[str, dict[str, Decimal]]
 ) -> None:
     """`values`: item → {previous_actual, budget, actual}; every item of the form at once."""
-    ensure_budget_editor(by)
+    ensure_year_editor(by, budget_year)
     existing = {control.item: control for control in budget_year.controls.all()}
     for item, amounts in values.items():
         control = existing.get(item) or ExpenseControl(budget_year=budget_year, item=item)
@@ -286,6 +302,55 @@ def save_narrative(*, budget_year: BudgetYear, by: User, kind: str, body: str) -
     narrative.updated_at = timezone.now()
     _save(narrative)
     return narrative
+
+
+# ---------------------------------------------------------------------------
+# Closing a year (关账) and reopening it
+
+
+def _ensure_leader(user: User) -> None:
+    ensure_office_staff(user)
+    if not user.is_leader:
+        raise PermissionDenied(_("只有领导可以关账或重新开账。"))
+
+
+@transaction.atomic
+def close_year(*, budget_year: BudgetYear, by: User) -> YearClosing:
+    """A leader closes the year: its figures as at 31 December are stored with it, and every
+    later build of the year's report reads them instead of today's data; its budget figures
+    can no longer be changed until it is reopened."""
+    from budget import figures
+
+    _ensure_leader(by)
+    budget_year = BudgetYear.objects.select_for_update().get(pk=budget_year.pk)
+    latest = YearClosing.objects.latest_for(budget_year)
+    if latest is not None and latest.is_close:
+        raise ValidationError(_("%(year)s年度已经关账。") % {"year": budget_year.year})
+    closing = YearClosing(
+        budget_year=budget_year,
+        action=YearClosing.Action.CLOSE,
+        by=by,
+        figures=figures.freeze(figures.collect(budget_year)),
+    )
+    _save(closing)
+    return closing
+
+
+@transaction.atomic
+def reopen_year(*, budget_year: BudgetYear, by: User, reason: str) -> YearClosing:
+    """A leader reopens a closed year, saying why; builds read today's data again."""
+    _ensure_leader(by)
+    budget_year = BudgetYear.objects.select_for_update().get(pk=budget_year.pk)
+    latest = YearClosing.objects.latest_for(budget_year)
+    if latest is None or not latest.is_close:
+        raise ValidationError(_("%(year)s年度没有关账。") % {"year": budget_year.year})
+    if not reason.strip():
+        raise ValidationError(_("重新开账须说明理由。"))
+    reopening = YearClosing(
+        budget_year=budget_year, action=YearClosing.Action.REOPEN, by=by, reason=reason.strip()
+    )
+    _save(reopening)
+    return reopening
 
 
 # ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from budget.models import (
     ProjectExpenditure,
     SpendingKind,
     StatedTotal,
+    YearClosing,
 )
 from core.models import Office
 
@@ -38,6 +39,11 @@ class YearBook:
     project_cards: list[scorecards.Scorecard]
     findings: list[checks.Finding]
     notes: dict[str, FindingNote]
+    closing: YearClosing | None = None  # the latest closing or reopening of the year
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closing is not None and self.closing.is_close
 
     @property
     def year(self) -> int:
@@ -86,7 +92,12 @@ def gather(budget_year: BudgetYear) -> YearBook:
     expenditures = list(budget_year.expenditures.all())
     controls = ExpenseControl.in_order(budget_year.controls.all())
     narratives = {n.kind: n for n in budget_year.narratives.all()}
-    year_figures = figures.collect(budget_year, lines=lines)
+    # A closed year reads the figures stored when it was closed, not today's data.
+    closing = YearClosing.objects.select_related("by").latest_for(budget_year)
+    if closing is not None and closing.is_close:
+        year_figures = figures.thaw(closing.figures)
+    else:
+        year_figures = figures.collect(budget_year, lines=lines)
     department, project_cards = scorecards.for_year(budget_year, year_figures, expenditures)
     year_figures = scorecards.with_score(year_figures, department)
     office = Office.objects.order_by("pk").first()
@@ -111,6 +122,7 @@ def gather(budget_year: BudgetYear) -> YearBook:
         department=department,
         project_cards=project_cards,
         findings=findings,
+        closing=closing,
         notes={
             note.key: note for note in budget_year.finding_notes.select_related("acknowledged_by")
         },

@@ -468,6 +468,7 @@ def _households(
                     moved_out_on + timedelta(days=rng.randrange(10, 90)), date(2022, 12, 31)
                 )
         building = rng.randrange(1, 60)
+        registered_on = surveyed + timedelta(days=rng.randrange(5, 30))
         households.append(
             Household(
                 project=project,
@@ -486,7 +487,8 @@ def _households(
                 else "",
                 moved_out_on=moved_out_on,
                 demolished_on=demolished_on,
-                created_at=_at(surveyed + timedelta(days=rng.randrange(5, 30))),
+                created_at=_at(registered_on),
+                registered_on=registered_on,
             )
         )
     bulk_create_with_history(households, Household, batch_size=500, default_user=by)

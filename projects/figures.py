@@ -9,10 +9,13 @@ live here once (issue 3, "Definitions"):
 - a household is *signed* in the figures for Y when its agreement date is on or before the end
   of Y.
 
-A project's households are all the households registered for it (the survey has no date of its
-own). The database counts and sums the households per project (filtered aggregates); the
-totals add up those per-project sums, so `year_figures` issues two queries whatever the number
-of projects and households.
+A project's households in the figures for Y are those registered (`Household.registered_on`)
+on or before the end of Y, so that a household entered later for an earlier survey date counts
+in that year, and one registered after it does not change that year's figures.
+
+The database counts and sums the households per project (filtered aggregates); the totals
+add up those per-project sums, so `year_figures` issues two queries whatever the number of
+projects and households.
 
 Other apps add cards to the dashboard (due and overdue deadlines, open hazards) by registering
 a panel provider, from their AppConfig.ready(); the dashboard shows nothing for a source that is
@@ -124,7 +127,10 @@ def _household_sums(year: int, *, user) -> dict[int, dict]:
     """
     signed = _signed_by(year)
     sums = (
-        Household.objects.filter(project__in=projects_in_progress(year, user=user))
+        Household.objects.filter(
+            project__in=projects_in_progress(year, user=user),
+            registered_on__lte=year_end(year),
+        )
         .values("project_id")
         .annotate(
             household_count=Count("pk"),

@@ -290,6 +290,13 @@ class Household(models.Model):
     )
     moved_out_on = models.DateField(_("搬迁日期"), null=True, blank=True)
     demolished_on = models.DateField(_("拆除日期"), null=True, blank=True)
+    # The day the household was registered in the survey, which may be before the day its row
+    # was entered (created_at): the year's figures count a household from this day on.
+    registered_on = models.DateField(
+        _("登记日期"),
+        default=timezone.localdate,
+        help_text=_("调查登记的日期；补录以前登记的户时，填写实际登记的日期。"),
+    )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
 
     objects = HouseholdQuerySet.as_manager()

@@ -18,6 +18,7 @@ from budget.forms import (
     BudgetYearCreateForm,
     BudgetYearForm,
     ExpenseControlForm,
+    ReopenForm,
     StatedTotalForm,
 )
 from budget.models import (
@@ -32,7 +33,7 @@ from budget.models import (
 from budget.report import layouts
 from budget.report.sheets import sample_labels
 from budget.views.common import office_year
-from core.http import paginate, report_validation_error
+from core.http import paginate, report_form_errors, report_validation_error
 from projects.services import ensure_office_staff
 
 
@@ -126,6 +127,8 @@ def year_detail(request, year):
             "is_leader": request.user.is_leader,
             "sample_labels": sample_labels(budget_year.sample_keys or []),
             "forms": layouts.form_set(budget_year.form_layout),
+            "closings": budget_year.closings.select_related("by").order_by("-at", "-pk")[:10],
+            "reopen_form": ReopenForm(),
         },
     )
 
@@ -252,7 +255,43 @@ def controls_edit(request, year):
     )
 
 
+@login_required
+@require_POST
+def year_close(request, year):
+    budget_year = office_year(request, year)
+    try:
+        services.close_year(budget_year=budget_year, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request, _("已关账：此后生成的%(year)s年度报告使用关账时的数据。") % {"year": year}
+        )
+    return redirect(f"{budget_year.get_absolute_url()}#closing")
+
+
+@login_required
+@require_POST
+def year_reopen(request, year):
+    budget_year = office_year(request, year)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(f"{budget_year.get_absolute_url()}#closing")
+    try:
+        services.reopen_year(
+            budget_year=budget_year, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已重新开账。"))
+    return redirect(f"{budget_year.get_absolute_url()}#closing")
+
+
 urlpatterns = [
+    path("<int:year>/close/", year_close, name="year_close"),
+    path("<int:year>/reopen/", year_reopen, name="year_reopen"),
     path("", year_list, name="year_list"),
     path("<int:year>/", year_detail, name="year_detail"),
     path("<int:year>/edit/", year_edit, name="year_edit"),

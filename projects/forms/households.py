@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import check_document
@@ -57,10 +58,21 @@ class HouseholdForm(forms.ModelForm):
             "owner_unit",
             "ruling",
             "note",
+            "registered_on",
             "moved_out_on",
             "demolished_on",
         ]
-        widgets = {"moved_out_on": DATE, "demolished_on": DATE}
+        widgets = {"registered_on": DATE, "moved_out_on": DATE, "demolished_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, a new household is registered today and an existing one keeps its date.
+        self.fields["registered_on"].required = False
+
+    def clean_registered_on(self):
+        return self.cleaned_data.get("registered_on") or (
+            self.instance.registered_on or timezone.localdate()
+        )
 
 
 class SignForm(forms.Form):
