@@ -158,7 +158,7 @@ def build_ledger() -> None:
                 for number in range(per_fund)
             ]
             LedgerEntry.objects.bulk_create(entries, batch_size=5_000)
-            fund.save(update_fields=["balance", "entry_count", "last_hash"])
+            fund.save(update_fields=ledger.FUND_FIELDS)
     print(
         f"built {LedgerEntry.objects.count():,} ledger entries in {time.monotonic() - began:.1f} s"
     )

@@ -517,7 +517,7 @@ def _post(fund: Fund, payments: list[Payment], users: dict, office: str) -> None
             )
         )
     LedgerEntry.objects.bulk_create(entries, batch_size=2000)
-    fund.save(update_fields=["balance", "entry_count", "last_hash"])
+    fund.save(update_fields=ledger.FUND_FIELDS)
     agreements = list(Agreement.objects.filter(pk__in=paid))
     for agreement in agreements:
         agreement.paid = paid[agreement.pk]

@@ -109,16 +109,48 @@ def build_entry(fund: Fund, *, recorded_by, recorded_at=None, **fields) -> Ledge
     fund.balance = entry.balance_after
     fund.entry_count = entry.sequence
     fund.last_hash = entry.hash
+    add_to_totals(fund, entry)
     return entry
 
 
+# The fund's columns the ledger keeps; save them together (fund.save(update_fields=…)).
+FUND_FIELDS = [
+    "balance",
+    "entry_count",
+    "last_hash",
+    "deposited",
+    "disbursed",
+    "paid_to_households",
+]
+
+
+def counts_as(entry: LedgerEntry) -> str:
+    """The kind an entry counts as in the totals: a reversal counts as what it reverses."""
+    if entry.kind == LedgerEntry.Kind.REVERSAL and entry.reverses_id:
+        return entry.reverses.kind
+    return entry.kind
+
+
+def add_to_totals(fund: Fund, entry: LedgerEntry, kind: str | None = None) -> None:
+    """Advance the fund's running totals (元, positive) by one entry, in memory:
+    `deposited` (deposits net of their reversals), `disbursed` (disbursements net of theirs),
+    `paid_to_households` (what entries naming a household paid, net)."""
+    kind = kind or counts_as(entry)
+    if kind == LedgerEntry.Kind.DEPOSIT:
+        fund.deposited += entry.amount
+    elif kind == LedgerEntry.Kind.DISBURSEMENT:
+        fund.disbursed -= entry.amount
+    if entry.household_id:
+        fund.paid_to_households -= entry.amount
+
+
 def append_entry(fund: Fund, *, recorded_by, **fields) -> LedgerEntry:
-    """Append one entry to a locked fund and save the fund's new balance and hash."""
+    """Append one entry to a locked fund and save the fund's new balance, hash and totals."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_entry must run inside a transaction holding the fund lock")
     entry = build_entry(fund, recorded_by=recorded_by, **fields)
     entry.save(force_insert=True)
-    fund.save(update_fields=["balance", "entry_count", "last_hash"])
+    fund.save(update_fields=FUND_FIELDS)
     return entry
 
 
@@ -153,61 +185,105 @@ class Problem:
         }
 
 
-def check_fund(fund: Fund) -> tuple[int, list[Problem]]:
-    """Verify one fund; returns (entries read, problems). Reads its entries in one query."""
-    problems: list[Problem] = []
-    project = str(fund.project)
+# What the check reads of each entry: plain rows (no model instances), streamed.
+CHECK_COLUMNS = ("pk", "prev_hash", "hash", "reverses__kind", *HASHED_FIELDS)
+CHECK_CHUNK = 5000
 
-    def problem(message, entry=None):
-        problems.append(
+
+@dataclass
+class _Totals:
+    deposited: Decimal = ZERO
+    disbursed: Decimal = ZERO
+    paid_to_households: Decimal = ZERO
+
+
+class _FundCheck:
+    """One fund's check, fed its entries in sequence order (as rows of CHECK_COLUMNS)."""
+
+    def __init__(self, fund: Fund):
+        self.fund = fund
+        self.project = str(fund.project)
+        self.problems: list[Problem] = []
+        self.running = ZERO
+        self.prev_hash = GENESIS_HASH
+        self.expected_sequence = 1
+        self.count = 0
+        self.totals = _Totals()
+
+    def problem(self, message, entry=None):
+        self.problems.append(
             Problem(
-                fund.pk,
-                project,
+                self.fund.pk,
+                self.project,
                 entry.sequence if entry else None,
                 entry.pk if entry else None,
                 message,
             )
         )
 
-    running = ZERO
-    prev_hash = GENESIS_HASH
-    expected_sequence = 1
-    count = 0
-    for entry in fund.entries.order_by("sequence").iterator(chunk_size=2000):
-        count += 1
-        if entry.sequence != expected_sequence:
-            problem(
+    def add(self, entry) -> None:
+        self.count += 1
+        if entry.sequence != self.expected_sequence:
+            self.problem(
                 _("序号不连续：应为第%(expected)s笔，缺少的账目可能已被删除。")
-                % {"expected": expected_sequence},
+                % {"expected": self.expected_sequence},
                 entry,
             )
-        if entry.prev_hash != prev_hash:
-            problem(_("上一笔哈希与前一笔账目不符，账目链已断开。"), entry)
-        recomputed = entry_hash(entry, entry.prev_hash)
-        if recomputed != entry.hash:
-            problem(_("哈希校验失败：账目内容与记账时不一致（可能被篡改）。"), entry)
-        running += entry.amount
-        if entry.balance_after != running:
-            problem(
+        if entry.prev_hash != self.prev_hash:
+            self.problem(_("上一笔哈希与前一笔账目不符，账目链已断开。"), entry)
+        if entry_hash(entry, entry.prev_hash) != entry.hash:
+            self.problem(_("哈希校验失败：账目内容与记账时不一致（可能被篡改）。"), entry)
+        self.running += entry.amount
+        if entry.balance_after != self.running:
+            self.problem(
                 _("逐笔累计余额为%(running)s元，账目记载余额为%(recorded)s元。")
-                % {"running": f"{running:,.2f}", "recorded": f"{entry.balance_after:,.2f}"},
+                % {"running": f"{self.running:,.2f}", "recorded": f"{entry.balance_after:,.2f}"},
                 entry,
             )
-        prev_hash = entry.hash
-        expected_sequence = entry.sequence + 1
-    if running != fund.balance:
-        problem(
-            _("各笔账目合计%(sum)s元，与账户余额%(balance)s元不符。")
-            % {"sum": f"{running:,.2f}", "balance": f"{fund.balance:,.2f}"}
-        )
-    if count != fund.entry_count:
-        problem(
-            _("账目笔数为%(count)s，账户记载为%(recorded)s笔。")
-            % {"count": count, "recorded": fund.entry_count}
-        )
-    if prev_hash != fund.last_hash:
-        problem(_("最后一笔账目的哈希与账户记载的最新哈希不符。"))
-    return count, problems
+        reversed_kind = entry.kind == LedgerEntry.Kind.REVERSAL and entry.reverses__kind
+        add_to_totals(self.totals, entry, kind=reversed_kind or entry.kind)
+        self.prev_hash = entry.hash
+        self.expected_sequence = entry.sequence + 1
+
+    def finish(self) -> list[Problem]:
+        fund = self.fund
+        if self.running != fund.balance:
+            self.problem(
+                _("各笔账目合计%(sum)s元，与账户余额%(balance)s元不符。")
+                % {"sum": f"{self.running:,.2f}", "balance": f"{fund.balance:,.2f}"}
+            )
+        if self.count != fund.entry_count:
+            self.problem(
+                _("账目笔数为%(count)s，账户记载为%(recorded)s笔。")
+                % {"count": self.count, "recorded": fund.entry_count}
+            )
+        if self.prev_hash != fund.last_hash:
+            self.problem(_("最后一笔账目的哈希与账户记载的最新哈希不符。"))
+        for name, label in (
+            ("deposited", _("累计归集")),
+            ("disbursed", _("累计划拨")),
+            ("paid_to_households", _("已付被征收户")),
+        ):
+            added, kept = getattr(self.totals, name), getattr(fund, name)
+            if added != kept:
+                self.problem(
+                    _("账目合计%(label)s%(added)s元，账户记载为%(kept)s元。")
+                    % {"label": label, "added": f"{added:,.2f}", "kept": f"{kept:,.2f}"}
+                )
+        return self.problems
+
+
+def _stream(entries):
+    """Entries as plain rows through a server-side cursor, CHECK_CHUNK rows at a time."""
+    return entries.values_list(*CHECK_COLUMNS, named=True).iterator(chunk_size=CHECK_CHUNK)
+
+
+def check_fund(fund: Fund) -> tuple[int, list[Problem]]:
+    """Verify one fund; returns (entries read, problems). Streams its entries in one query."""
+    check = _FundCheck(fund)
+    for entry in _stream(fund.entries.order_by("sequence")):
+        check.add(entry)
+    return check.count, check.finish()
 
 
 def _paid_problems() -> list[Problem]:
@@ -280,14 +356,20 @@ def _request_problems() -> list[Problem]:
 
 
 def check_all() -> LedgerCheck:
-    """Check every fund and record the result (one LedgerCheck row)."""
+    """Check every fund and record the result (one LedgerCheck row): each fund's chain,
+    sequence, running balance and kept totals (from one streamed pass over all entries),
+    then what agreements, subsidies and requests say was paid."""
     problems: list[Problem] = []
     entries = 0
-    funds = list(Fund.objects.select_related("project").order_by("pk"))
-    for fund in funds:
-        count, found = check_fund(fund)
-        entries += count
-        problems.extend(found)
+    funds = {fund.pk: fund for fund in Fund.objects.select_related("project").order_by("pk")}
+    checks = {pk: _FundCheck(fund) for pk, fund in funds.items()}
+    # One pass over every entry, fund by fund, through a server-side cursor: memory stays at
+    # one chunk of rows however long the ledgers are.
+    for entry in _stream(LedgerEntry.objects.order_by("fund_id", "sequence")):
+        checks[entry.fund_id].add(entry)
+    for check in checks.values():
+        entries += check.count
+        problems.extend(check.finish())
     problems.extend(_paid_problems())
     problems.extend(_request_problems())
     return LedgerCheck.objects.create(

@@ -101,6 +101,14 @@ class Fund(models.Model):
     last_hash = models.CharField(
         _("最新账目哈希"), max_length=64, default=GENESIS_HASH, editable=False
     )
+    # Running totals, kept by compensation.ledger with the balance (net of reversals), so that
+    # a ledger page reads this row instead of adding up the fund's entries; check_ledgers
+    # re-adds them.
+    deposited = models.DecimalField(_("累计归集（元）"), **MONEY, default=ZERO, editable=False)
+    disbursed = models.DecimalField(_("累计划拨（元）"), **MONEY, default=ZERO, editable=False)
+    paid_to_households = models.DecimalField(
+        _("已付被征收户（元）"), **MONEY, default=ZERO, editable=False
+    )
 
     objects = FundQuerySet.as_manager()
     history = HistoricalRecords()

@@ -112,18 +112,13 @@ def _total(groups: dict, pk: int) -> Decimal:
 
 def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
     """Deposits, disbursements, balance, compensation due, paid and unpaid per project
-    (projects with a fund or with computed compensation), in six queries."""
+    (projects with a fund or with computed compensation), in five queries: the ledger's
+    figures are the totals each fund keeps, the rest sums grouped in the database."""
     project_ids = list(projects.values_list("pk", flat=True))
     funds = {
         fund.project_id: fund
         for fund in Fund.objects.filter(project_id__in=project_ids).select_related("project")
     }
-    entries = LedgerEntry.objects.filter(fund__project_id__in=project_ids)
-    deposits = _grouped(entries.deposits_net(), "fund__project_id", total=Sum("amount"))
-    disbursements = _grouped(entries.disbursements_net(), "fund__project_id", total=Sum("amount"))
-    paid = _grouped(
-        entries.filter(household__isnull=False), "fund__project_id", total=Sum("amount")
-    )
     breakdowns = _grouped(
         CompensationBreakdown.objects.current().filter(household__project_id__in=project_ids),
         "household__project_id",
@@ -148,11 +143,12 @@ def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
             ReconciliationRow(
                 project=project,
                 fund=fund,
-                deposits=_total(deposits, pk),
-                disbursements=-_total(disbursements, pk),
+                # The fund keeps its totals (compensation.ledger); no fund, no entries.
+                deposits=fund.deposited if fund else ZERO,
+                disbursements=fund.disbursed if fund else ZERO,
                 balance=fund.balance if fund else ZERO,
                 due=_total(breakdowns, pk) + _total(adjustments, pk),
-                paid=-_total(paid, pk),
+                paid=fund.paid_to_households if fund else ZERO,
                 households=(household_counts.get(pk) or {}).get("count") or 0,
                 computed=(breakdowns.get(pk) or {}).get("count") or 0,
             )

@@ -6,9 +6,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 
 
-def paginate(request, queryset, per_page: int = 25):
-    """The page the request asks for (?page=N); out-of-range pages give the last one."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = 25, *, count: int | None = None):
+    """The page the request asks for (?page=N); out-of-range pages give the last one.
+
+    `count`, when the caller keeps it (e.g. a fund's entry_count), saves the COUNT(*)."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 def error_messages(error: ValidationError) -> list[str]:

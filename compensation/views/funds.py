@@ -97,7 +97,8 @@ def fund_detail(request, pk):
         {
             "fund": fund,
             "project": project,
-            "page": paginate(request, entries, per_page=50),
+            # The fund row knows how many entries it has: no COUNT over the ledger.
+            "page": paginate(request, entries, per_page=50, count=fund.entry_count),
             "figures": row[0] if row else None,
             "requests": fund.requests.pending().select_related("requested_by", "household"),
             "deposit_form": DepositForm(initial={"received_on": timezone.localdate()}),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.test.utils import CaptureQueriesContext
 
 from compensation import ledger, services, tasks
 from compensation.models import (
@@ -242,6 +243,41 @@ def test_a_removed_last_entry_is_detected(project, finance_user, leader_user):
     check = ledger.check_all()
     assert not check.is_ok
     assert any("账目笔数" in problem["text"] for problem in check.problems)
+
+
+def test_a_fund_total_changed_behind_the_ledger_fails_the_check(
+    project, finance_user, leader_user, capsys
+):
+    fund = funded(project, "5000.00", by=finance_user)
+    services.approve_disbursement(
+        request=district_request(fund, "1200.00", by=finance_user), approved_by=leader_user
+    )
+    # The totals are not under the balance trigger: the check is what watches them.
+    Fund.objects.filter(pk=fund.pk).update(disbursed=Decimal("1199.99"))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("check_ledgers")
+    assert exit_info.value.code != 0
+    report = capsys.readouterr().err
+    assert "账目合计累计划拨1,200.00元，账户记载为1,199.99元" in report
+    assert "累计归集" not in report
+
+
+def test_check_ledgers_reads_every_fund_in_one_streamed_pass(
+    project, other_project, finance_user, leader_user
+):
+    funds = [funded(p, "900.00", by=finance_user) for p in (project, other_project)]
+    for fund in funds:
+        entry = services.approve_disbursement(
+            request=district_request(fund, "100.00", by=finance_user), approved_by=leader_user
+        )
+        services.reverse_entry(entry=entry, by=finance_user, reason="重复")
+    with CaptureQueriesContext(connection) as queries:
+        check = ledger.check_all()
+    assert check.is_ok, check.problems
+    assert check.entry_count == 6 and check.fund_count == 2
+    reads = [q["sql"] for q in queries if 'FROM "compensation_ledgerentry"' in q["sql"]]
+    # Both funds' entries in one streamed query (not a query per fund).
+    assert len([sql for sql in reads if '"reverses__kind"' in sql]) == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -183,6 +183,35 @@ def test_finance_records_a_deposit_from_the_fund_page(client, world):
     assert fund.balance == D("1000000.00") - D("100000.00") + D("250000.00")
 
 
+def test_the_fund_page_reads_the_totals_the_fund_keeps_not_its_entries(
+    client, world, finance_user, leader_user
+):
+    fund = world["fund"]
+    # A district payment reversed, and another kept: the totals are net of the reversal.
+    reversed_entry = services.approve_disbursement(
+        request=district_request(fund, "3000.00", by=finance_user), approved_by=leader_user
+    )
+    services.reverse_entry(entry=reversed_entry, by=finance_user, reason="账号有误")
+    services.approve_disbursement(
+        request=district_request(fund, "0.01", by=finance_user), approved_by=leader_user
+    )
+    fund.refresh_from_db()
+    assert fund.deposited == D("1000000.00")
+    assert fund.disbursed == D("100000.01")  # the household's 100,000 and the fen
+    assert fund.paid_to_households == D("100000.00")
+    assert fund.balance == fund.deposited - fund.disbursed
+    login(client, "finance")
+    url = reverse("compensation:fund_detail", args=[fund.pk])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    for figure in ["1,000,000.00", "100,000.01", "899,999.99"]:
+        assert figure in html
+    ledger_reads = [q["sql"] for q in queries if 'FROM "compensation_ledgerentry"' in q["sql"]]
+    # One page of entries; no SUM over the ledger and no COUNT of it.
+    assert len(ledger_reads) == 1
+    assert "SUM(" not in ledger_reads[0] and "COUNT(" not in ledger_reads[0]
+
+
 def test_a_resubmitted_request_form_makes_one_request(client, world):
     login(client, "finance")
     url = reverse("compensation:request_create", args=[world["fund"].pk])
