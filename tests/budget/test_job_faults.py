@@ -2,6 +2,7 @@
 and a real worker process killed mid-build."""
 
 import signal
+import socket
 import subprocess
 import time
 from datetime import timedelta
@@ -30,19 +31,27 @@ def year_with_indicator(budget_year, finance):
     return budget_year
 
 
-@pytest.fixture
-def broker_down():
-    """The broker address points at a port nothing listens on (as when Redis is down)."""
+@pytest.fixture(params=["refused", "silent"])
+def broker_down(request):
+    """The broker address points at a port nothing listens on (Redis down), or at a socket
+    that accepts connections and never answers (Redis hung, or a half-open network path)."""
     original = celery_app.conf.broker_write_url
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_write_url = "redis://127.0.0.1:1/0"
-    celery_app.amqp._producer_pool = None
-    try:
-        yield
-    finally:
-        celery_app.conf.broker_write_url = original
+    with socket.socket() as silent:
+        if request.param == "refused":
+            url = "redis://127.0.0.1:1/0"
+        else:
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(8)
+            url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.broker_write_url = url
         celery_app.amqp._producer_pool = None
-        celery_app.conf.task_always_eager = True
+        try:
+            yield
+        finally:
+            celery_app.conf.broker_write_url = original
+            celery_app.amqp._producer_pool = None
+            celery_app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)

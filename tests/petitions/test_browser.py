@@ -39,7 +39,9 @@ def test_a_receptionist_registers_a_visit_and_opens_a_case_from_it(
     page.get_by_role("button", name="登记").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("信访事项登记回执")
-    expect(page.locator("#lookup-code")).to_have_text(re.compile(r"^\d{6}$"))
+    expect(page.locator("#lookup-code")).to_have_text(
+        re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
+    )
     page.get_by_role("link", name="进入信访件").click()
 
     expect(page.locator("h1")).to_contain_text("待受理")
