@@ -1,6 +1,10 @@
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -24,3 +28,24 @@ def test_a_real_worker_clears_expired_sessions(celery_worker):
     assert result.get(timeout=20) == 1
     assert not Session.objects.filter(session_key=expired.session_key).exists()
     assert Session.objects.filter(session_key=live.session_key).exists()
+
+
+def test_a_worker_imports_weasyprint_as_it_starts_not_in_its_first_job():
+    """In a fresh interpreter: loading the Celery app leaves WeasyPrint out; the signal a
+    worker sends as it starts (before its pool forks) brings it in."""
+    script = (
+        "import sys, django; django.setup();"
+        "from config.celery import app; from celery import signals;"
+        "before = 'weasyprint' in sys.modules;"
+        "signals.worker_init.send(sender=None);"
+        "print(before, 'weasyprint' in sys.modules)"
+    )
+    result = subprocess.run(  # noqa: S603 (our interpreter, a fixed script)
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    assert result.stdout.split() == ["False", "True"]
