@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core import panels as core_panels
+from core.http import paginate
 from projects import figures
 from projects.charts import signing_progress_svg
 
 # Years outside this range are typing mistakes, not years the office worked in.
 FIRST_YEAR, LAST_YEAR = 1990, 2100
+PROJECTS_PER_PAGE = 25
 
 
 def _chosen_year(request) -> int:
@@ -41,13 +43,19 @@ def dashboard(request):
     years = figures.years_with_projects(user=request.user)
     if year not in years:
         years = sorted({*years, year}, reverse=True)
-    urls = {row.pk: _project_url(row) for row in year_figures.projects}
-    chart = signing_progress_svg(
-        year_figures.projects,
-        title=_("%(year)s年各项目签约进度") % {"year": year},
-        url_for=lambda row: urls[row.pk],
-    )
-    rows = [(row, urls[row.pk]) for row in year_figures.projects]
+    # The year's figures add up every project (sums grouped in the database); the chart and
+    # the table show one page of projects, so a large year draws 25 bars, not 200.
+    page = paginate(request, year_figures.projects, per_page=PROJECTS_PER_PAGE)
+    urls = {row.pk: _project_url(row) for row in page}
+    title = _("%(year)s年各项目签约进度") % {"year": year}
+    if page.paginator.num_pages > 1:
+        title += _("（第%(number)s/%(pages)s页，共%(count)s个项目）") % {
+            "number": page.number,
+            "pages": page.paginator.num_pages,
+            "count": page.paginator.count,
+        }
+    chart = signing_progress_svg(page, title=title, url_for=lambda row: urls[row.pk])
+    rows = [(row, urls[row.pk]) for row in page]
     return render(
         request,
         "projects/dashboard.html",
@@ -56,6 +64,8 @@ def dashboard(request):
             "years": years,
             "figures": year_figures,
             "rows": rows,
+            "page": page,
+            "query": f"year={year}",
             "chart": chart,
             "panels": core_panels.panels_for(year=year, user=request.user),
         },

@@ -12,6 +12,7 @@ from django.utils import timezone
 from core import panels as core_panels
 from projects import figures
 from projects.charts import signing_progress_svg
+from projects.models import Project
 from tests.auth import login
 from tests.factories import ProjectFactory
 from tests.projects.test_figures import households, start
@@ -191,3 +192,24 @@ def test_dashboard_takes_the_same_queries_for_few_and_many_households(
         households(more, 50, signed_on=date(2022, 3, 1))
     assert _queries_for_dashboard(client) == few
     assert few > 5, few
+
+
+def test_a_large_year_draws_one_page_of_projects_and_counts_them_all(client, district, office_user):
+    """26 projects: one more than a page. The figures add up all 26; the chart and the table
+    show 25, then 1 on the second page, with the same queries."""
+    projects = ProjectFactory.create_batch(26, district=district)
+    Project.objects.filter(pk__in=[p.pk for p in projects]).update(started_on=date(2022, 3, 1))
+    for project in projects:
+        households(project, 1, area="10.00", signed_on=date(2022, 6, 1))
+    login(client, "clerk")
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(URL, {"year": 2022}).content.decode()
+    assert len(bars(chart_of(first))) == 25
+    assert "（第1/2页，共26个项目）" in first
+    assert "正在实施的项目26个，共26户" in first
+    assert 'href="?year=2022&amp;page=2"' in first
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(URL, {"year": 2022, "page": 2}).content.decode()
+    assert len(bars(chart_of(second))) == 1
+    assert "（第2/2页，共26个项目）" in second
+    assert len(second_queries) == len(first_queries)
