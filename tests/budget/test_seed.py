@@ -1,7 +1,10 @@
 """The seed test: the 2022 report built from the demo data through the real job states every
 figure of the office's own 2022 report, and the consistency check catches its 213.4 vs 218.4."""
 
+import html
 import re
+from collections import Counter
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -10,8 +13,9 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from budget import demo, services
+from budget import demo, services, yearbook
 from budget.models import AnnualReport, BudgetYear
+from budget.report import build, document
 from core.models import User
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +264,71 @@ def assert_hunan_blocks(run) -> None:
     assert all(row[7] for row in indicators)
     timely = next(row for row in indicators if row[2] == "市重点项目按期完成征收任务")
     assert timely[7].startswith("年度指标值≥3个，实际完成2个，扣5分。司法程序耗时较长")
+
+
+NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def numbers_by_chapter(text: str, chapters: list[str]) -> list[Counter]:
+    """The numbers of the text before the first chapter and in each chapter, as multisets."""
+    text = text.replace("\n", " ")  # a number never wraps: the type breaks lines at CJK
+    parts, rest = [], text
+    for heading in chapters:
+        before, found, rest = rest.partition(heading)
+        assert found, heading
+        parts.append(before)
+    parts.append(rest)
+    return [Counter(n.replace(",", "") for n in NUMBER.findall(part)) for part in parts]
+
+
+def docx_text(document) -> str:
+    """Paragraphs and tables in the order of the body: cells apart by spaces, rows by lines."""
+    lines = []
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            lines += [" ".join(cell.text for cell in row.cells) for row in block.rows]
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def test_the_word_file_states_the_pdfs_figures_chapter_by_chapter_and_carries_its_chart(
+    demo_year,
+):
+    run = AnnualReport.objects.create(budget_year=demo_year)
+    run = services.build_report(run_id=run.pk, today=date(2023, 4, 7))
+    book = yearbook.gather(demo_year)
+    report = document.build(book, chart=build.chart(book), today=date(2023, 4, 7))
+    chapters = [
+        block.text for block in report.blocks if block.kind == "heading" and block.level == 1
+    ]
+    assert len(chapters) == 10
+
+    with run.pdf.open("rb") as handle:
+        pages = [page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages]
+    pdf = re.sub(r"—\s*\d+\s*—", "", "\n".join(pages))  # the page numbers
+    with run.docx.open("rb") as handle:
+        word = Document(BytesIO(handle.read()))
+    in_pdf = numbers_by_chapter(pdf, chapters)
+    in_word = numbers_by_chapter(docx_text(word), chapters)
+
+    # The chart is drawn in the PDF and an image in Word: its labels are the only difference.
+    chart = next(block for block in report.blocks if block.kind == "chart")
+    labels = " ".join(html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", chart.svg))
+    chart_numbers = Counter(n.replace(",", "") for n in NUMBER.findall(labels))
+    chart_chapter = chapters.index("六、部门整体支出绩效情况") + 1
+    assert in_pdf[chart_chapter] - chart_numbers == in_word[chart_chapter]
+    assert chart_numbers <= in_pdf[chart_chapter]
+    for index, (pdf_numbers, word_numbers) in enumerate(zip(in_pdf, in_word, strict=True)):
+        if index != chart_chapter:
+            assert pdf_numbers == word_numbers, ["", *chapters][index]
+    assert in_word[2]["218.40"] == 1 and in_word[2]["216.40"] == 1  # §二's table, in Word too
+
+    # The chart itself: one picture, a PNG, with its caption under it.
+    pictures = word.inline_shapes
+    assert len(pictures) == 1
+    blob = word.part.related_parts[
+        pictures[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
+    ].blob
+    assert blob.startswith(b"\x89PNG")
+    assert "图1 2022年正在实施项目签约进度" in docx_text(word)
