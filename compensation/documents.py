@@ -197,7 +197,10 @@ DECISION_PLACEHOLDERS = {
     "决定书文号": _("补偿决定书文号"),
     "作出日期": _("补偿决定作出日期"),
     "补偿金额": _("补偿金额（元），另有 补偿金额大写"),
-    "明细": _("补偿明细列表（该户有现行补偿明细时），每行有 序号、项目、计算依据、金额、大写"),
+    "明细": _(
+        "补偿明细列表（该户现行补偿明细合计与决定金额一致时），"
+        "每行有 序号、项目、计算依据、金额、大写"
+    ),
     "复议机关": _("行政复议机关"),
     "复议期限": _("申请行政复议的期限（如 60日）"),
     "受理法院": _("管辖法院"),
@@ -360,11 +363,16 @@ def settlement_context(household: Household, breakdown: CompensationBreakdown, t
 
 def decision_context(decision: CompensationDecision, today, *, masked: bool) -> dict:
     """The placeholders of a compensation decision or its announcement, all strings (明细 a
-    list of dicts of strings). `masked`: the announcement is public, so the name, ID number and
+    list of dicts of strings, the current breakdown's lines when they add up to the decided
+    amount, else empty). `masked`: the announcement is public, so the name, ID number and
     address are masked (core.masking) as on every public page."""
     household = decision.household
     project = household.project
     breakdown = household.breakdowns.filter(is_current=True).first()
+    if breakdown is not None and breakdown.total != decision.amount:
+        # The decided amount is not the current breakdown's: its lines would not add up to
+        # the amount the document states, so the document lists none.
+        breakdown = None
     name, id_number, address = household.head_name, household.id_number, household.address
     if masked:
         name, id_number, address = mask_name(name), mask_id_number(id_number), mask_address(address)

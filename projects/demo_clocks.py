@@ -139,13 +139,19 @@ def _decisions(users: dict[str, User]) -> None:
     leader = users["leader"]
 
     def decide(household, number, decided_on, served_on, amount):
+        # The decided amount is the household's current breakdown, which the decision
+        # document itemises; the bodies are those of a district government's decision
+        # (行政复议法 第二十四条: the city government; 行政诉讼法 第十五条: the intermediate court).
         by = _district_user(household.project, users)
+        breakdown = household.breakdowns.filter(is_current=True).first()
         decision = legal.record_compensation_decision(
             household=household,
             by=by,
             number=number,
             decided_on=decided_on,
-            amount=Decimal(amount),
+            amount=breakdown.total if breakdown else Decimal(amount),
+            reconsideration_body="邵阳市人民政府",
+            court="邵阳市中级人民法院",
         )
         return legal.serve_decision(decision=decision, by=by, served_on=served_on), by
 

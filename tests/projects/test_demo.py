@@ -212,6 +212,13 @@ def test_demo_has_the_legal_clocks_and_the_2022_safety_campaign(demo_data):
         legal.road(decision, today).position for decision in CompensationDecision.objects.all()
     )
     assert positions == sorted(["已申请强制执行", "行政诉讼中", "复议期内", "待催告", "行政复议中"])
+    # Each decision decides the household's current breakdown (which its document itemises)
+    # and names the bodies to apply to.
+    for decision in CompensationDecision.objects.all():
+        breakdown = decision.household.breakdowns.get(is_current=True)
+        assert decision.amount == breakdown.total
+        assert decision.reconsideration_body == "邵阳市人民政府"
+        assert decision.court == "邵阳市中级人民法院"
     past_plan = Project.objects.exclude(stage__in=["initiation", "survey", "plan"])
     assert (
         RiskAssessment.objects.filter(project__in=past_plan).values("project").distinct().count()

@@ -15,9 +15,11 @@ from django.urls import reverse
 from docx import Document as Docx
 from pypdf import PdfReader
 
+from compensation import services
 from projects import legal
 from projects.models import CompensationDecision
 from tests.auth import login
+from tests.compensation.factories import approve_plan, valued_household
 from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -450,3 +452,29 @@ def test_outsiders_cannot_download_the_decision_documents(
         ).status_code
         == 404
     )
+
+
+def test_the_decision_lists_the_breakdown_only_when_it_adds_up_to_the_decided_amount(
+    client, project, district_member
+):
+    approve_plan(project)
+    household = valued_household(project, area="86.50", unit_price="5000.00")
+    breakdown = services.compute_breakdown(household=household, by=district_member)
+    login(client, "district")
+    # The form offers the breakdown's total as the amount.
+    form = client.get(reverse("projects:decision_create", args=[household.pk])).content.decode()
+    assert f'value="{breakdown.total}"' in form
+    decision = served(
+        household, district_member, decided_on=date(2026, 8, 3), served_on=date(2026, 8, 4)
+    )
+    # Decided at 385,000.00, not the breakdown's total: its lines would not add up to it.
+    assert decision.amount != breakdown.total
+    url = reverse("compensation:decision_decision_pdf", args=[decision.pk])
+    text = pdf_text(client.get(url).content)
+    assert "叁拾捌万伍仟元整" in text
+    assert "补偿明细" not in text and "被征收房屋价值" not in text
+
+    decision.amount = breakdown.total
+    decision.save(update_fields=["amount"])
+    text = pdf_text(client.get(url).content)
+    assert "补偿明细" in text and "被征收房屋价值" in text

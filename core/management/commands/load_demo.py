@@ -31,9 +31,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = core_demo.load(reset_passwords=reset_passwords)
             projects_demo.load()
-            projects_demo_clocks.load()
             appraisers_demo.load()
             compensation_demo.load()
+            # After the breakdowns: the demo decisions decide each household's current total.
+            projects_demo_clocks.load()
             petitions_demo.load()
             budget_demo.load()
         if with_report:
