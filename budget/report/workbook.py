@@ -225,3 +225,32 @@ def workbook(layout: SheetLayout, sheets: list[dict]) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def comparison_workbook(comparison) -> bytes:
+    """The year-over-year comparison (budget.comparison) as one sheet: a figure a row, a year
+    a column, then the change from the year before and its percentage."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("历年对比"))
+    sheet.append(
+        [
+            _("数据"),
+            _("单位"),
+            *(_("%(year)s年") % {"year": y} for y in comparison.years),
+            _("同比增减"),
+            _("同比增减（%）"),
+        ]
+    )
+    for line in comparison.lines:
+        sheet.append(
+            [
+                line.spec.name,
+                str(line.spec.unit),
+                *line.values,
+                line.change,
+                line.change_percent,
+            ]
+        )
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

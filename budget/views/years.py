@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from budget import services, yearbook
+from budget.comparison import compare
 from budget.figures import wan_text
 from budget.forms import (
     BudgetLineForm,
@@ -32,6 +33,7 @@ from budget.models import (
 )
 from budget.report import layouts
 from budget.report.sheets import sample_labels
+from budget.report.workbook import comparison_workbook
 from budget.views.common import office_year
 from core.http import paginate, report_form_errors, report_validation_error
 from projects.services import ensure_office_staff
@@ -256,6 +258,25 @@ def controls_edit(request, year):
 
 
 @login_required
+def year_compare(request, year):
+    """The year beside the four before it, on a page or (?format=xlsx) as a workbook."""
+    budget_year = office_year(request, year)
+    comparison = compare(budget_year)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            comparison_workbook(comparison),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{year}-comparison.xlsx"'
+        return response
+    return render(
+        request,
+        "budget/budgetyear_compare.html",
+        {"budget_year": budget_year, "comparison": comparison},
+    )
+
+
+@login_required
 @require_POST
 def year_close(request, year):
     budget_year = office_year(request, year)
@@ -290,6 +311,7 @@ def year_reopen(request, year):
 
 
 urlpatterns = [
+    path("<int:year>/compare/", year_compare, name="year_compare"),
     path("<int:year>/close/", year_close, name="year_close"),
     path("<int:year>/reopen/", year_reopen, name="year_reopen"),
     path("", year_list, name="year_list"),
