@@ -5,9 +5,11 @@ after their deadline are allowed, recorded as late with the days, shown and coun
 Every date is worked out by hand in the comment above it.
 """
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from core.deadlines import Unit
@@ -162,3 +164,32 @@ def test_a_receipt_date_before_the_reply_is_refused(client, office_user, distric
     assert "日期不能早于答复日期" in page
     petition.refresh_from_db()
     assert petition.reply_served_on is None
+
+
+def test_a_deadline_on_derived_holidays_is_badged_provisional_on_the_case_and_the_due_list(
+    client, office_user, district
+):
+    # Received Thursday 2026-12-17: + 15 = Friday 2027-01-01, 元旦 by the statutory holidays
+    # (2027 has no entered schedule); the weekend follows: Monday 2027-01-04, provisionally.
+    petition = register(
+        by=office_user, district=district, received_on=date(2026, 12, 17), today=date(2026, 12, 17)
+    ).petition
+    assert deadlines.accept_deadline(petition).due == date(2027, 1, 4)
+    with time_machine.travel(datetime(2026, 12, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        login(client, "clerk")
+        page = client.get(petition.get_absolute_url()).content.decode()
+        assert "2027年1月4日" in page
+        assert "暂按推算" in page
+        due = client.get(reverse("petitions:petition_due")).content.decode()
+        assert "2027-01-04" in due
+        assert "暂按推算" in due
+
+    # A deadline in a year with a known schedule carries no such badge.
+    known = register(
+        by=office_user, district=district, received_on=date(2026, 11, 2), today=date(2026, 11, 2)
+    ).petition
+    with time_machine.travel(datetime(2026, 11, 10, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        login(client, "clerk")
+        page = client.get(known.get_absolute_url()).content.decode()
+        assert "2026年11月17日" in page
+        assert "暂按推算" not in page
