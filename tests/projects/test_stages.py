@@ -48,15 +48,15 @@ def test_advancing_records_who_and_when_and_the_start_date(project, district_mem
 def test_the_first_list_must_have_run_its_period(project, district_member, office_user):
     advance_to(project, Stage.SURVEY, district_user=district_member, staff=office_user, start=START)
     HouseholdFactory(project=project)
-    # Seven days or fewer count working days: from Tuesday 1 March 2022, Wednesday 2 March
-    # is the first; the seventh is Thursday 10 March.
+    # A posting period counts calendar days (no law makes it working days): from Tuesday
+    # 1 March 2022, Wednesday 2 March is the first; the seventh is Tuesday 8 March.
     notice = publish(project, Notice.Kind.FIRST_LIST, staff=office_user, on=START, period_days=7)
-    assert notice.ends_on == date(2022, 3, 10)
-    assert "工作日" in notice.period_explanation
+    assert notice.ends_on == date(2022, 3, 8)
+    assert "自2022年3月1日次日起算7日，至2022年3月8日" in notice.period_explanation
     with pytest.raises(ValidationError) as error:
-        services.advance_stage(project=project, by=office_user, today=date(2022, 3, 10))
-    assert "一榜公示公示期至2022年3月10日，尚未届满" in error.value.messages[0]
-    services.advance_stage(project=project, by=office_user, today=date(2022, 3, 11))
+        services.advance_stage(project=project, by=office_user, today=date(2022, 3, 8))
+    assert "一榜公示公示期至2022年3月8日，尚未届满" in error.value.messages[0]
+    services.advance_stage(project=project, by=office_user, today=date(2022, 3, 9))
 
 
 def test_no_decision_before_an_approved_plan_whose_30_day_comment_period_has_ended(
