@@ -324,20 +324,35 @@ def _request_problems() -> list[Problem]:
     entry, in its own fund, paying exactly its amount; a pending or rejected one has none."""
     problems = []
     posted = DisbursementRequest.Status.POSTED
-    requests = DisbursementRequest.objects.select_related("entry", "fund__project")
-    for request in requests.order_by("pk").iterator(chunk_size=2000):
-        entry = getattr(request, "entry", None)
-        if request.status == posted and entry is None:
+    # Plain rows through a server-side cursor; a model is loaded only for a request in error.
+    rows = (
+        DisbursementRequest.objects.order_by("pk")
+        .values_list(
+            "pk",
+            "status",
+            "fund_id",
+            "amount",
+            "entry__pk",
+            "entry__fund_id",
+            "entry__amount",
+            named=True,
+        )
+        .iterator(chunk_size=CHECK_CHUNK)
+    )
+    for row in rows:
+        has_entry = row.entry__pk is not None
+        if row.status == posted and not has_entry:
             message = _("%(request)s 已划拨，但没有对应的账目。")
-        elif request.status != posted and entry is not None:
+        elif row.status != posted and has_entry:
             message = _("%(request)s 未划拨（%(status)s），却有对应的账目。")
-        elif entry is not None and (entry.fund_id, -entry.amount) != (
-            request.fund_id,
-            request.amount,
-        ):
+        elif has_entry and (row.entry__fund_id, -row.entry__amount) != (row.fund_id, row.amount):
             message = _("%(request)s 的金额或账户与其账目（%(amount)s元）不符。")
         else:
             continue
+        request = DisbursementRequest.objects.select_related("entry", "fund__project").get(
+            pk=row.pk
+        )
+        entry = getattr(request, "entry", None)
         problems.append(
             Problem(
                 request.fund_id,
