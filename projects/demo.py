@@ -468,27 +468,26 @@ def _households(
                     moved_out_on + timedelta(days=rng.randrange(10, 90)), date(2022, 12, 31)
                 )
         building = rng.randrange(1, 60)
-        registered_on = surveyed + timedelta(days=rng.randrange(5, 30))
-        households.append(
-            Household(
-                project=project,
-                code=f"{number:04d}",
-                head_name=_name(rng),
-                id_number=_resident_id(rng, rng.choice(regions)),
-                phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}",
-                address=f"{spec.street}{building}号"
-                + (f"{rng.randrange(1, 7)}0{rng.randrange(1, 5)}室" if residential else "门面"),
-                use=Household.Use.RESIDENTIAL if residential else Household.Use.NON_RESIDENTIAL,
-                area=area,
-                hardship=rng.choice(HARDSHIPS) if residential and rng.random() < 0.05 else "",
-                signed_on=signed_on,
-                method=(Household.Method.MONETARY if rng.random() < 0.7 else Household.Method.SWAP)
-                if signed_on
-                else "",
-                moved_out_on=moved_out_on,
-                demolished_on=demolished_on,
-                created_at=_at(registered_on),
-                registered_on=registered_on,
-            )
+        household = Household(
+            project=project,
+            code=f"{number:04d}",
+            head_name=_name(rng),
+            id_number=_resident_id(rng, rng.choice(regions)),
+            phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}",
+            address=f"{spec.street}{building}号"
+            + (f"{rng.randrange(1, 7)}0{rng.randrange(1, 5)}室" if residential else "门面"),
+            use=Household.Use.RESIDENTIAL if residential else Household.Use.NON_RESIDENTIAL,
+            area=area,
+            hardship=rng.choice(HARDSHIPS) if residential and rng.random() < 0.05 else "",
+            signed_on=signed_on,
+            method=(Household.Method.MONETARY if rng.random() < 0.7 else Household.Method.SWAP)
+            if signed_on
+            else "",
+            moved_out_on=moved_out_on,
+            demolished_on=demolished_on,
+            # Drawn last, as before registered_on existed: the demo's names stay the same.
+            created_at=_at(surveyed + timedelta(days=rng.randrange(5, 30))),
         )
+        household.registered_on = timezone.localtime(household.created_at).date()
+        households.append(household)
     bulk_create_with_history(households, Household, batch_size=500, default_user=by)
