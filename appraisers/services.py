@@ -45,6 +45,7 @@ from appraisers.models import (
 )
 from core.formatting import cn_date
 from core.models import User
+from projects import gates
 from projects import services as project_services
 from projects.models import Household, Notice, Project
 from projects.services import ensure_can_edit_project, ensure_office_staff
@@ -225,6 +226,7 @@ def _locked_selection(selection: FirmSelection) -> FirmSelection:
     selection = FirmSelection.objects.select_for_update().get(pk=selection.pk)
     if selection.is_decided:
         raise ValidationError(_("评估机构已经选定，不能再更改。"))
+    gates.ensure_allowed("firm.select", project=selection.project)
     return selection
 
 
@@ -243,6 +245,7 @@ def open_selection(
         )
     _ensure_eligible(firms, opened_on)
     Project.objects.select_for_update().filter(pk=project.pk).first()
+    gates.ensure_allowed("firm.select", project=project, today=opened_on)
     selection = FirmSelection.objects.filter(project=project).first()
     if selection is not None:
         selection = _locked_selection(selection)
@@ -594,6 +597,7 @@ def record_commission(
     selection = FirmSelection.objects.select_for_update().get(pk=selection.pk)
     if not selection.is_decided:
         raise ValidationError(_("评估机构尚未选定，不能签订委托合同。"))
+    gates.ensure_allowed("firm.commission", project=selection.project, today=signed_on)
     if Commission.objects.filter(selection=selection).exists():
         raise ValidationError(_("委托合同已经录入。"))
     if signed_on < selection.decided_on:
@@ -695,6 +699,9 @@ def record_valuation(
     registered valuers."""
     ensure_can_edit_project(by, household.project)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    gates.ensure_allowed(
+        "valuation.record", project=household.project, household=household, today=reported_on
+    )
     commission = _commission_of(household.project)
     if Valuation.objects.filter(household=household, is_current=True).exists():
         raise ValidationError(_("该户已有评估报告；评估结果的改变须经复核或专家鉴定。"))
@@ -730,6 +737,12 @@ def _ensure_not_future(day: date, today: date | None, label: str) -> None:
         raise ValidationError(_("%(label)s不能晚于今天。") % {"label": label})
 
 
+def _ensure_recheck_allowed(household: Household, day: date) -> None:
+    gates.ensure_allowed(
+        "valuation.recheck", project=household.project, household=household, today=day
+    )
+
+
 @transaction.atomic
 def request_recheck(
     *,
@@ -741,6 +754,7 @@ def request_recheck(
 ) -> Recheck:
     """复核: the household asks within 10 days of receiving the report."""
     ensure_can_edit_project(by, valuation.household.project)
+    _ensure_recheck_allowed(valuation.household, requested_on)
     valuation = Valuation.objects.select_for_update().get(pk=valuation.pk)
     if valuation.source != Valuation.Source.ORIGINAL or not valuation.is_current:
         raise ValidationError(_("只能对现行有效的初始评估报告申请复核。"))
@@ -833,6 +847,7 @@ def answer_recheck(
     """The firm's answer. A changed result comes with a new report (`revision`: report_number,
     appraised_value, unit_price, reported_on, valuers)."""
     ensure_can_edit_project(by, recheck.valuation.household.project)
+    _ensure_recheck_allowed(recheck.valuation.household, answered_on)
     recheck = Recheck.objects.select_for_update().select_related("valuation").get(pk=recheck.pk)
     if recheck.is_answered:
         raise ValidationError(_("该复核已经答复。"))
@@ -869,6 +884,7 @@ def request_expert_review(
 ) -> ExpertReview:
     """专家鉴定: within 10 days of receiving the re-check result."""
     ensure_can_edit_project(by, recheck.valuation.household.project)
+    _ensure_recheck_allowed(recheck.valuation.household, requested_on)
     recheck = Recheck.objects.select_for_update().get(pk=recheck.pk)
     if not recheck.is_answered:
         raise ValidationError(_("复核尚未答复，不能申请专家鉴定。"))
@@ -908,6 +924,7 @@ def decide_expert_review(
     """The committee's opinion; a report with technical problems is corrected by the firm with a
     new report (`revision`), which becomes the household's valuation."""
     ensure_can_edit_project(by, review.recheck.valuation.household.project)
+    _ensure_recheck_allowed(review.recheck.valuation.household, decided_on)
     review = ExpertReview.objects.select_for_update().get(pk=review.pk)
     if review.is_decided:
         raise ValidationError(_("该专家鉴定已经作出结论。"))
@@ -1116,10 +1133,7 @@ def publish_credit_list(*, credit_list: CreditList, by: User, on: date | None = 
     if credit_list.is_published:
         raise ValidationError(_("该信用名录已经公布。"))
     on = on or timezone.localdate()
-    if on < credit_list.period_end:
-        raise ValidationError(_("评价期尚未结束，不能公布信用名录。"))
-    if not CreditGrade.objects.exists():
-        raise ValidationError(_("尚未设置信用等级。"))
+    gates.ensure_allowed("credit_list.publish", project=None, obj=credit_list, today=on)
     scores = score_firms(period_start=credit_list.period_start, period_end=credit_list.period_end)
     CreditListEntry.objects.bulk_create(
         CreditListEntry(

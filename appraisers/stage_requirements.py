@@ -1,4 +1,5 @@
-"""What the appraisal stage needs on file, registered with the projects' stage machine.
+"""What the appraisal stage needs on file, registered with the projects' stage machine, and the
+checks of projects.gates' table that need valuations, the firm selection and credit lists.
 
 Imported from AppraisersConfig.ready(), so the projects app never needs to know this app.
 """
@@ -7,10 +8,17 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from appraisers.models import households_without_valuation
-from appraisers.services import valuations_missing
-from projects.models import Notice, Project, Stage
-from projects.stages import publish_requirement, requirement
+from appraisers.models import (
+    Commission,
+    CreditGrade,
+    FirmSelection,
+    households_without_valuation,
+)
+from appraisers.services import current_valuation, valuations_missing
+from core.formatting import cn_date
+from projects.gates import Subject, check
+from projects.models import Project, Stage
+from projects.stages import requirement
 
 
 @requirement(Stage.APPRAISAL)
@@ -19,12 +27,49 @@ def every_household_valued(project: Project, today: date) -> str | None:
     return valuations_missing(project)
 
 
-@publish_requirement
-def second_list_needs_valuations(notice: Notice, today: date) -> str | None:
+@check("every_household_valued")
+def every_household_valued_check(subject: Subject) -> str | None:
     """No 二榜 (the per-household valuation results) before every household has been valued."""
-    if notice.kind != Notice.Kind.SECOND_LIST:
-        return None
-    missing = households_without_valuation(notice.project).count()
+    missing = households_without_valuation(subject.project).count()
     if missing:
         return _("尚有%(count)s户没有分户评估报告，不能发布二榜公示。") % {"count": missing}
+    return None
+
+
+@check("household_valued")
+def household_valued(subject: Subject) -> str | None:
+    if current_valuation(subject.household) is None:
+        return _("该户尚无分户评估报告。")
+    return None
+
+
+@check("firm_selected")
+def firm_selected(subject: Subject) -> str | None:
+    selection = FirmSelection.objects.filter(project=subject.project).first()
+    if selection is None or not selection.is_decided:
+        return _("评估机构尚未选定。")
+    return None
+
+
+@check("commission_on_file")
+def commission_on_file(subject: Subject) -> str | None:
+    if not Commission.objects.filter(selection__project=subject.project).exists():
+        return _("本项目尚未委托评估机构（签订委托合同），不能录入评估报告。")
+    return None
+
+
+@check("credit_period_ended")
+def credit_period_ended(subject: Subject) -> str | None:
+    credit_list = subject.obj
+    if subject.today < credit_list.period_end:
+        return _("评价期尚未结束（至%(day)s），不能公布信用名录。") % {
+            "day": cn_date(credit_list.period_end)
+        }
+    return None
+
+
+@check("credit_grades_set")
+def credit_grades_set(subject: Subject) -> str | None:
+    if not CreditGrade.objects.exists():
+        return _("尚未设置信用等级。")
     return None

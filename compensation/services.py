@@ -45,6 +45,7 @@ from compensation.models import (
 from core.masking import mask_name
 from core.models import User
 from core.roles import Section
+from projects import gates
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Notice, Project
 
@@ -89,6 +90,7 @@ def open_fund(
     *, project: Project, by: User, opened_on: date | None = None, account_number: str = ""
 ) -> Fund:
     ensure_finance(by)
+    gates.ensure_allowed("fund.open", project=project, today=opened_on)
     if Fund.objects.filter(project=project).exists():
         raise ValidationError(_("该项目已开设资金账户。"))
     fund = Fund(
@@ -125,6 +127,7 @@ def record_deposit(
         raise ValidationError(_("到账日期不能晚于今天。"))
     fund = ledger.lock_fund(fund)
     _ensure_books_open(fund.project)
+    gates.ensure_allowed("fund.deposit", project=fund.project, today=received_on)
     return ledger.append_entry(
         fund,
         recorded_by=by,
@@ -210,6 +213,7 @@ def request_disbursement(
                 % {"unpaid": f"{subsidy.unpaid:,.2f}"}
             )
     _ensure_books_open(fund.project)
+    _ensure_disbursement_allowed(fund.project, household, today)
     candidate.full_clean(exclude=["idempotency_key"])
     try:
         with transaction.atomic():
@@ -221,6 +225,17 @@ def request_disbursement(
             raise
         return _repeat(existing, candidate)
     return candidate
+
+
+def _ensure_disbursement_allowed(
+    project: Project, household: Household | None, today: date
+) -> None:
+    if household is None:
+        gates.ensure_allowed("disbursement.district", project=project, today=today)
+    else:
+        gates.ensure_allowed(
+            "disbursement.household", project=project, household=household, today=today
+        )
 
 
 def _repeat(existing: DisbursementRequest, candidate: DisbursementRequest) -> DisbursementRequest:
@@ -254,6 +269,7 @@ def approve_disbursement(
     fund = ledger.lock_fund(request.fund_id)
     project = fund.project
     _ensure_books_open(project)
+    _ensure_disbursement_allowed(project, request.household, today)
     payee_name = _payee_name(request, project)
     if request.agreement_id:
         agreement = Agreement.objects.select_for_update().get(pk=request.agreement_id)
@@ -571,6 +587,7 @@ def draft_agreements(
     locked: a change to it needs a supplement."""
     ensure_can_edit(by, household.project)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    gates.ensure_allowed("agreement.draft", project=household.project, household=household)
     if method not in (Household.Method.MONETARY, Household.Method.SWAP):
         raise ValidationError(_("请选择补偿方式。"))
     if method == Household.Method.SWAP and not swap_area:
@@ -633,6 +650,10 @@ def sign_agreement(*, agreement: Agreement, by: User, signed_on: date) -> Agreem
         raise ValidationError(_("该协议已签订。"))
     if signed_on > timezone.localdate():
         raise ValidationError(_("签订日期不能晚于今天。"))
+    if agreement.party == Agreement.Party.HOUSEHOLD and not household.is_signed:
+        gates.ensure_allowed(
+            "household.sign", project=household.project, household=household, today=signed_on
+        )
     breakdown = compute_breakdown(
         household=household,
         by=by,
@@ -667,6 +688,9 @@ def approve_agreement(*, agreement: Agreement, by: User, note: str = "") -> Agre
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != Agreement.Status.SIGNED:
         raise ValidationError(_("只能审核已签订、尚未审核的协议。"))
+    gates.ensure_allowed(
+        "agreement.approve", project=agreement.household.project, household=agreement.household
+    )
     if agreement.drafted_by_id == by.pk:
         raise PermissionDenied(_("拟稿人不能审核自己起草的协议。"))
     agreement.status = Agreement.Status.APPROVED
@@ -692,6 +716,9 @@ def add_supplement(
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if not agreement.is_locked:
         raise ValidationError(_("协议尚未签订，可直接修改草稿，无需补充协议。"))
+    gates.ensure_allowed(
+        "agreement.supplement", project=agreement.household.project, household=agreement.household
+    )
     if not reason.strip():
         raise ValidationError(_("请填写变更事由。"))
     if not adjustment:
@@ -740,6 +767,7 @@ def register_subsidies(*, project: Project, by: User) -> list[HardshipSubsidy]:
     """A subsidy for each vulnerable household of the project that has none, at the amount the
     approved plan sets for its hardship type."""
     ensure_can_edit(by, project)
+    gates.ensure_allowed("subsidy.register", project=project)
     plan = calculation.approved_plan(project)
     households = project.households.exclude(hardship="").filter(hardship_subsidy__isnull=True)
     created = []
@@ -845,6 +873,7 @@ def approve_cost_budget(*, project: Project, by: User) -> CostBudget:
         raise ValidationError(_("概算已经审定。"))
     if budget.prepared_by_id == by.pk:
         raise PermissionDenied(_("编制人不能审定自己编制的概算。"))
+    gates.ensure_allowed("cost_budget.approve", project=project)
     budget.status = CostBudget.Status.APPROVED
     budget.approved_by = by
     budget.approved_at = timezone.now()
@@ -877,6 +906,7 @@ def budget_by_category(project: Project) -> dict[str, Decimal]:
 @transaction.atomic
 def save_final_account(*, project: Project, by: User, note: str) -> FinalAccount:
     ensure_finance(by)
+    gates.ensure_allowed("final_account.prepare", project=project)
     account, _created = FinalAccount.objects.select_for_update().get_or_create(
         project=project, defaults={"prepared_by": by}
     )
@@ -891,16 +921,18 @@ def save_final_account(*, project: Project, by: User, note: str) -> FinalAccount
 @transaction.atomic
 def approve_final_account(*, project: Project, by: User) -> FinalAccount:
     """A leader approves the final accounts: the figures are frozen as they stand, and the
-    project's fund takes no more entries."""
+    project's fund takes no more entries (closing the fund). projects.gates' table says when:
+    every household signed or under a compensation decision, every subsidy paid, no request
+    pending and a zero balance."""
     ensure_leader(by)
-    fund = Fund.objects.select_for_update().filter(project=project).first()
+    # The fund's row lock: no entry may slip in between the checks and the freeze.
+    Fund.objects.select_for_update().filter(project=project).first()
     account = FinalAccount.objects.select_for_update().filter(project=project).first()
     if account is None:
         raise ValidationError(_("尚未编制决算。"))
     if account.is_approved:
         raise ValidationError(_("决算已经审定。"))
-    if DisbursementRequest.objects.filter(fund=fund, status="pending").exists():
-        raise ValidationError(_("尚有待审批的划拨申请，请先处理后再审定决算。"))
+    gates.ensure_allowed("final_account.approve", project=project)
     budget = budget_by_category(project)
     actual = actuals_by_category(project)
     FinalAccountLine.objects.bulk_create(

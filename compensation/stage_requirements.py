@@ -4,11 +4,21 @@ Imported from CompensationConfig.ready(), so the projects app never needs to kno
 """
 
 from datetime import date
+from decimal import Decimal
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from compensation.models import Fund
-from projects.models import CompensationPlan, Project, Stage
+from compensation.models import (
+    Agreement,
+    CompensationBreakdown,
+    DisbursementRequest,
+    Fund,
+    HardshipSubsidy,
+)
+from projects.gates import Subject, check
+from projects.legal import breakdown_total_source
+from projects.models import CompensationPlan, Household, Project, Stage
 from projects.stages import requirement
 
 
@@ -32,3 +42,65 @@ def compensation_funds_in_place(project: Project, today: date) -> str | None:
         "补偿资金未足额到位：资金账户余额%(balance)s元，少于补偿方案确定的%(budget)s元"
         "（《国有土地上房屋征收与补偿条例》第十二条）。"
     ) % {"balance": f"{balance:,.2f}", "budget": f"{plan.compensation_budget:,.2f}"}
+
+
+# ---------------------------------------------------------------------------
+# Checks of projects.gates' table that need the fund, agreements and subsidies.
+
+
+@check("funds_in_place")
+def funds_in_place(subject: Subject) -> str | None:
+    return compensation_funds_in_place(subject.project, subject.today)
+
+
+@check("agreement_on_file")
+def agreement_on_file(subject: Subject) -> str | None:
+    if not Agreement.objects.filter(
+        household=subject.household, party=Agreement.Party.HOUSEHOLD
+    ).exists():
+        return _("该户尚未起草补偿协议。")
+    return None
+
+
+@check("breakdown_on_file")
+def breakdown_on_file(subject: Subject) -> str | None:
+    """The decision's amount comes from the household's computed breakdown."""
+    if not CompensationBreakdown.objects.filter(
+        household=subject.household, is_current=True
+    ).exists():
+        return _("该户尚未测算补偿明细，补偿决定的金额须取自补偿明细。")
+    return None
+
+
+@breakdown_total_source
+def current_breakdown_total(household: Household) -> Decimal | None:
+    breakdown = CompensationBreakdown.objects.filter(household=household, is_current=True).first()
+    return breakdown.total if breakdown else None
+
+
+@check("subsidies_paid")
+def subsidies_paid(subject: Subject) -> str | None:
+    unpaid = HardshipSubsidy.objects.filter(
+        household__project=subject.project, paid__lt=F("amount")
+    ).count()
+    if unpaid:
+        return _("尚有%(count)s项困难补助未划拨完毕。") % {"count": unpaid}
+    return None
+
+
+@check("no_pending_disbursements")
+def no_pending_disbursements(subject: Subject) -> str | None:
+    pending = DisbursementRequest.objects.pending().filter(fund__project=subject.project).count()
+    if pending:
+        return _("尚有%(count)s笔待审批的划拨申请。") % {"count": pending}
+    return None
+
+
+@check("fund_balance_zero")
+def fund_balance_zero(subject: Subject) -> str | None:
+    fund = Fund.objects.filter(project=subject.project).first()
+    if fund is not None and fund.balance != 0:
+        return _("资金账户余额为%(balance)s元，须为零方可封账（结余资金须先退回）。") % {
+            "balance": f"{fund.balance:,.2f}"
+        }
+    return None

@@ -9,7 +9,6 @@ its rows exist.
 """
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -138,27 +137,24 @@ def _decisions(users: dict[str, User]) -> None:
         return
     leader = users["leader"]
 
-    def decide(household, number, decided_on, served_on, amount):
-        # The decided amount is the household's current breakdown, which the decision
-        # document itemises; the bodies are those of a district government's decision
-        # (行政复议法 第二十四条: the city government; 行政诉讼法 第十五条: the intermediate court).
+    def decide(household, number, decided_on, served_on):
+        # The decided amount is the household's current breakdown (legal.breakdown_total), which
+        # the decision document itemises; the bodies are those of a district government's
+        # decision (行政复议法 第二十四条: the city government; 行政诉讼法 第十五条: the
+        # intermediate court).
         by = _district_user(household.project, users)
-        breakdown = household.breakdowns.filter(is_current=True).first()
         decision = legal.record_compensation_decision(
             household=household,
             by=by,
             number=number,
             decided_on=decided_on,
-            amount=breakdown.total if breakdown else Decimal(amount),
             reconsideration_body="邵阳市人民政府",
             court="邵阳市中级人民法院",
         )
         return legal.serve_decision(decision=decision, by=by, served_on=served_on), by
 
     # Filed with the court: served in June 2022, warned after the suit window, applied.
-    decision, by = decide(
-        liuling[0], "双政征补字〔2022〕5号", date(2022, 6, 10), date(2022, 6, 13), "412600.00"
-    )
+    decision, by = decide(liuling[0], "双政征补字〔2022〕5号", date(2022, 6, 10), date(2022, 6, 13))
     legal.announce_decision(decision=decision, by=leader, published_on=date(2022, 6, 14))
     legal.serve_warning(decision=decision, by=by, served_on=date(2022, 12, 20))
     legal.file_enforcement_application(
@@ -170,9 +166,7 @@ def _decisions(users: dict[str, User]) -> None:
     )
 
     # In litigation: the household went to court within the suit window.
-    decision, by = decide(
-        liuling[1], "双政征补字〔2022〕9号", date(2022, 9, 1), date(2022, 9, 5), "298300.00"
-    )
+    decision, by = decide(liuling[1], "双政征补字〔2022〕9号", date(2022, 9, 1), date(2022, 9, 5))
     legal.record_litigation(decision=decision, by=by, filed_on=date(2022, 10, 10))
 
     # Still inside the reconsideration window, which closes within the next month.
@@ -182,7 +176,6 @@ def _decisions(users: dict[str, User]) -> None:
         f"双政征补字〔{decided.year}〕12号",
         decided,
         today - timedelta(days=45),
-        "356800.00",
     )
 
     # Before the review body: accepted 40 days ago, so its 60 days (行政复议法 第六十二条) end
@@ -193,7 +186,6 @@ def _decisions(users: dict[str, User]) -> None:
         f"双政征补字〔{decided.year}〕15号",
         decided,
         today - timedelta(days=70),
-        "341900.00",
     )
     legal.record_reconsideration(
         decision=decision,
@@ -206,4 +198,4 @@ def _decisions(users: dict[str, User]) -> None:
     # within the next month, so the deadlines page has something pressing to show.
     served = today - timedelta(days=183 + 70)
     decided = served - timedelta(days=3)
-    decide(shuili[0], f"大政征补字〔{decided.year}〕2号", decided, served, "227450.00")
+    decide(shuili[0], f"大政征补字〔{decided.year}〕2号", decided, served)

@@ -7,7 +7,7 @@ window comes with the explanation of how it was computed, which the pages show.
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from core import deadlines
 from core.deadlines import Deadline, WorkCalendar
 from core.formatting import cn_date
 from core.models import User
+from projects import gates
 from projects.models import (
     CompensationDecision,
     EnforcementApplication,
@@ -112,13 +113,15 @@ def raise_objection(
         raise ValidationError(_("只有一榜、二榜公示可以登记异议。"))
     if household.project_id != notice.project_id:
         raise ValidationError(_("该户不属于本项目。"))
+    if raised_on > timezone.localdate():
+        raise ValidationError(_("异议提出日期不能晚于今天。"))
     if not notice.is_open_on(raised_on):
         if notice.ends_on is None:
             raise ValidationError(_("该公示尚未发布或未设公示期，不能登记异议。"))
         raise ValidationError(
             _("异议须在公示期内提出（%(start)s至%(end)s）。")
             % {
-                "start": cn_date(notice.published_on + timedelta(days=1)),
+                "start": cn_date(notice.published_on),
                 "end": cn_date(notice.ends_on),
             }
         )
@@ -182,6 +185,7 @@ def record_risk_assessment(
     document: File | None = None,
 ) -> RiskAssessment:
     ensure_can_edit_project(by, project)
+    gates.ensure_allowed("risk.record", project=project, today=assessed_on)
     if households_surveyed <= 0:
         raise ValidationError(_("调查户数必须大于0。"))
     if households_opposed > households_surveyed:
@@ -601,6 +605,22 @@ def road(decision: CompensationDecision, today: date, calendar: Calendar = None)
     )
 
 
+# The compensation app registers where a household's computed compensation is read
+# (compensation.calculation's breakdown), so this app never imports it.
+_BREAKDOWN_TOTAL: list[Callable[[Household], Decimal | None]] = []
+
+
+def breakdown_total_source(function: Callable[[Household], Decimal | None]):
+    """Register `function(household) -> Decimal | None`: the household's current computed
+    compensation in yuan, None when it has no breakdown."""
+    _BREAKDOWN_TOTAL[:] = [function]
+    return function
+
+
+def breakdown_total(household: Household) -> Decimal | None:
+    return _BREAKDOWN_TOTAL[0](household) if _BREAKDOWN_TOTAL else None
+
+
 @transaction.atomic
 def record_compensation_decision(
     *,
@@ -608,13 +628,20 @@ def record_compensation_decision(
     by: User,
     number: str,
     decided_on: date,
-    amount: Decimal,
+    amount: Decimal | None = None,
+    amount_reason: str = "",
     document: File | None = None,
     states_rights: bool = True,
     reconsideration_body: str = "",
     court: str = "",
 ) -> CompensationDecision:
-    """The district government decides compensation for a household that did not sign.
+    """The district government decides compensation for a household that did not sign
+    (国有土地上房屋征收与补偿条例 第二十六条).
+
+    The amount (元) is the household's computed breakdown total (compensation.calculation);
+    another amount needs `amount_reason`, kept on the decision and in its history. Raises
+    ValidationError for a signed household, one with an open decision, a gate of
+    projects.gates ("decision.record") not met, or a changed amount without a reason.
 
     `states_rights`: whether the decision told the household its rights to reconsideration and
     to sue, the periods and the bodies (reconsideration_body, court); when it did not, the
@@ -624,11 +651,28 @@ def record_compensation_decision(
         raise ValidationError(_("该户已签约，不能作出补偿决定。"))
     if household.compensation_decisions.open().exists():
         raise ValidationError(_("该户已有尚未办结的补偿决定。"))
+    gates.ensure_allowed(
+        "decision.record", project=household.project, household=household, today=decided_on
+    )
+    computed = breakdown_total(household)
+    amount_reason = amount_reason.strip()
+    if amount is None:
+        if computed is None:
+            raise ValidationError(_("该户尚无补偿明细，请填写补偿金额并说明理由。"))
+        amount = computed
+    if amount != computed and not amount_reason:
+        raise ValidationError(
+            _("补偿金额与该户补偿明细合计%(computed)s元不一致，须填写调整理由。")
+            % {"computed": f"{computed:,.2f}" if computed is not None else "—"}
+        )
+    if amount == computed:
+        amount_reason = ""
     decision = CompensationDecision(
         household=household,
         number=number,
         decided_on=decided_on,
         amount=amount,
+        amount_reason=amount_reason,
         states_rights=states_rights,
         reconsideration_body=reconsideration_body.strip(),
         court=court.strip(),

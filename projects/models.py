@@ -467,8 +467,9 @@ class Notice(models.Model):
         return self.published_on is not None
 
     def is_open_on(self, day: date) -> bool:
-        """Whether `day` falls inside the posting period (objections are taken then)."""
-        return self.ends_on is not None and self.published_on < day <= self.ends_on
+        """Whether `day` falls inside the posting period (objections are taken then): from the
+        posting day itself, when the list is already on the wall, to the period's last day."""
+        return self.ends_on is not None and self.published_on <= day <= self.ends_on
 
     def has_ended(self, today: date) -> bool:
         return self.ends_on is not None and today > self.ends_on
@@ -919,6 +920,8 @@ class CompensationDecision(models.Model):
     amount = models.DecimalField(
         _("补偿金额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
+    # Empty when the amount is the household's computed breakdown total (legal.py).
+    amount_reason = models.TextField(_("金额调整理由"), blank=True)
     document = models.FileField(_("决定书"), upload_to="decisions/%Y/", blank=True)
     # Whether the decision told the household its rights, the periods and the bodies to apply
     # to; when it did not, the longer limits apply (行政复议法 第二十条第三款; 行政诉讼法解释
@@ -1215,3 +1218,59 @@ class DigestDelivery(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.day}"
+
+
+class GateOverride(models.Model):
+    """A leader's recorded decision to let one action on one object through despite what
+    projects.gates says is missing; used up by the action it let through."""
+
+    district_path = "project__district"
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="gate_overrides",
+    )
+    action = models.CharField(_("事项"), max_length=40)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    target_label = models.CharField(_("办理对象"), max_length=200)
+    blocked_by = models.TextField(_("未满足的条件"))
+    reason = models.TextField(_("理由"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    used_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("越过办理条件记录")
+        verbose_name_plural = _("越过办理条件记录")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+            models.UniqueConstraint(
+                fields=["action", "target_type", "target_id"],
+                condition=Q(used_at__isnull=True),
+                name="override_one_waiting_per_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.target_label}"
+
+    @property
+    def action_label(self) -> str:
+        from projects.gates import action_label
+
+        return action_label(self.action)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core import deadlines
 from core.models import District, User
-from projects import stages
+from projects import gates, stages
 from projects.models import (
     Approval,
     CompensationPlan,
@@ -198,9 +198,7 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
     ensure_office_staff(by)
     if notice.is_published:
         raise ValidationError(_("该公告已经发布。"))
-    missing = stages.missing_to_publish(notice, on or timezone.localdate())
-    if missing:
-        raise ValidationError(missing)
+    gates.ensure_allowed(gates.notice_action(notice), project=notice.project, obj=notice, today=on)
     notice.published_on = on or timezone.localdate()
     notice.published_by = by
     if notice.period_days:
@@ -250,6 +248,9 @@ def sign_household(*, household: Household, by: User, signed_on: date, method: s
         raise ValidationError(_("请选择补偿方式。"))
     if signed_on > timezone.localdate():
         raise ValidationError(_("签约日期不能晚于今天。"))
+    gates.ensure_allowed(
+        "household.sign", project=household.project, household=household, today=signed_on
+    )
     household.signed_on = signed_on
     household.method = method
     household.save(update_fields=["signed_on", "method"])
@@ -294,8 +295,7 @@ def submit_plan(
         raise ValidationError(_("已有一版方案正在审核，请等待审核结果。"))
     if plans.filter(status=CompensationPlan.Status.APPROVED).exists():
         raise ValidationError(_("补偿方案已批准，不能再提交新版本。"))
-    if project.stage_enum.position > Stage.PLAN.position:
-        raise ValidationError(_("项目已过补偿方案阶段，不能再提交方案。"))
+    gates.ensure_allowed("plan.submit", project=project)
     latest = plans.order_by("-version").first()
     if latest is not None and latest.status == CompensationPlan.Status.RETURNED:
         latest.status = CompensationPlan.Status.SUPERSEDED
@@ -340,6 +340,7 @@ def return_plan(*, plan: CompensationPlan, by: User, comment: str) -> Compensati
 @transaction.atomic
 def approve_plan(*, plan: CompensationPlan, by: User, comment: str = "") -> CompensationPlan:
     plan = _decide(plan, by)
+    gates.ensure_allowed("plan.approve", project=plan.project, obj=plan)
     plan.status = CompensationPlan.Status.APPROVED
     plan.decided_by = by
     plan.decided_at = timezone.now()

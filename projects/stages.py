@@ -3,7 +3,8 @@
 A requirement is a function of the project (and today's date) that returns None when it is
 met, or a message in Chinese saying what is missing. Other apps add their own requirements
 (the risk assessment, the fund balance, valuations) with `@requirement(Stage.X)`, in a
-`stage_requirements` module that the app config imports at start-up; the projects app never
+`stage_requirements` module (which also registers their checks of projects.gates' table)
+that the app config imports at start-up; the projects app never
 needs to know them.
 """
 
@@ -36,23 +37,6 @@ def requirement(stage: Stage) -> Callable[[Requirement], Requirement]:
         return function
 
     return register
-
-
-PublishRequirement = Callable[[Notice, date], str | None]
-_PUBLISH_REQUIREMENTS: list[PublishRequirement] = []
-
-
-def publish_requirement(function: PublishRequirement) -> PublishRequirement:
-    """Register a check a notice must pass before it is published (e.g. no 二榜 before every
-    household has its valuation). It returns None, or what is missing in Chinese."""
-    if function not in _PUBLISH_REQUIREMENTS:
-        _PUBLISH_REQUIREMENTS.append(function)
-    return function
-
-
-def missing_to_publish(notice: Notice, today: date) -> list[str]:
-    messages = [function(notice, today) for function in _PUBLISH_REQUIREMENTS]
-    return [message for message in messages if message]
 
 
 def missing_to_leave(project: Project, today: date) -> list[str]:

@@ -84,3 +84,41 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     # Registered long before any year a test looks at, so that a household counts in every
     # year's figures unless a test gives it a registration date of its own.
     registered_on = datetime.date(2000, 1, 1)
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A published notice (made directly: for tests about what comes after it)."""
+
+    class Meta:
+        model = "projects.Notice"
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = "other"
+    title = factory.LazyAttribute(lambda n: f"{n.project.name}公告")
+    body = "公告正文。"
+    published_on = datetime.date(2022, 3, 1)
+
+
+# What each stage has published on file once a project has reached it (a 二榜 that has run).
+_STAGE_NOTICES = {
+    "decision": ("decision", datetime.date(2022, 3, 1), None),
+    "signing": ("second_list", datetime.date(2022, 4, 1), datetime.date(2022, 4, 11)),
+}
+
+
+def put_at_stage(project, stage: str):
+    """Move a test project straight to `stage`, with the published 征收决定公告 and a run-out
+    二榜 that projects.gates asks of the stages it passed. A shortcut for tests about the later
+    stages; tests/projects/helpers.advance_to walks the stages through the services instead."""
+    from projects.models import Notice, Stage
+
+    target = Stage(stage)
+    for reached, (kind, published_on, ends_on) in _STAGE_NOTICES.items():
+        if (
+            target.position >= Stage(reached).position
+            and not Notice.objects.filter(project=project, kind=kind).exists()
+        ):
+            NoticeFactory(project=project, kind=kind, published_on=published_on, ends_on=ends_on)
+    project.stage = target
+    project.save(update_fields=["stage"])
+    return project

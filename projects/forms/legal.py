@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import check_document
@@ -26,6 +27,12 @@ class ObjectionForm(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = project.households.order_by("code")
+
+    def clean_raised_on(self):
+        raised_on = self.cleaned_data["raised_on"]
+        if raised_on > timezone.localdate():
+            raise forms.ValidationError(_("异议提出日期不能晚于今天。"))
+        return raised_on
 
 
 class AnswerForm(forms.Form):
@@ -60,7 +67,15 @@ class DecisionForm(forms.Form):
     number = forms.CharField(label=_("决定书文号"), max_length=100)
     decided_on = forms.DateField(label=_("作出日期"), widget=DATE)
     amount = forms.DecimalField(
-        label=_("补偿金额（元）"), max_digits=14, decimal_places=2, min_value=0
+        label=_("补偿金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("取自该户补偿明细的合计金额；如需调整，须填写调整理由。"),
+    )
+    amount_reason = forms.CharField(
+        label=_("金额调整理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     document = UploadField(label=_("决定书"), required=False)
     states_rights = forms.BooleanField(

@@ -65,11 +65,11 @@ def decision_create(request, pk):
     household = get_visible_or_404(
         Household.objects.select_related("project__district"), request.user, pk=pk
     )
-    # The amount starts as the current breakdown's total: the decision document lists that
-    # breakdown only when the two agree.
-    breakdown = household.breakdowns.filter(is_current=True).first()
-    initial = {"amount": breakdown.total} if breakdown else {}
-    form = DecisionForm(request.POST or None, request.FILES or None, initial=initial)
+    form = DecisionForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"amount": legal.breakdown_total(household)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             decision = legal.record_compensation_decision(

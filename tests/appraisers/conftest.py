@@ -1,8 +1,9 @@
 import pytest
 
 from appraisers.defaults import ensure_credit_rules
+from projects.models import Stage
 from tests.appraisers.factories import FirmFactory
-from tests.factories import HouseholdFactory, ProjectFactory
+from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +36,10 @@ def _check(body: str) -> str:
 
 @pytest.fixture
 def project(district):
-    """A project of the `district` fixture (双清区), as in tests/projects/conftest.py."""
-    return ProjectFactory(district=district, code="2022-SQ-001", name="六岭棚改")
+    """A project of the `district` fixture (双清区) that has announced its expropriation decision:
+    the households now choose their appraisal firm (Decree 590 art. 20)."""
+    project = ProjectFactory(district=district, code="2022-SQ-001", name="六岭棚改")
+    return put_at_stage(project, Stage.DECISION)
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from appraisers import services
 from appraisers.models import Commission, FirmSelection
+from projects import services as project_services
+from projects.models import Stage
 
 
 def decided_by_negotiation(project, firms, *, staff, on=date(2022, 6, 1)) -> FirmSelection:
@@ -21,13 +23,18 @@ def decided_by_negotiation(project, firms, *, staff, on=date(2022, 6, 1)) -> Fir
 
 def commissioned(project, firms, *, staff, on=date(2022, 6, 1)) -> Commission:
     selection = decided_by_negotiation(project, firms, staff=staff, on=on)
-    return services.record_commission(
+    commission = services.record_commission(
         selection=selection,
         by=staff,
         contract_number=f"WT-{project.code}",
         signed_on=on,
         fee=Decimal("120000.00"),
     )
+    if project.stage == Stage.DECISION:
+        # The firm is commissioned: the valuations are the appraisal stage's work.
+        project_services.advance_stage(project=project, by=staff, today=on)
+        project.refresh_from_db()
+    return commission
 
 
 def value(household, commission, *, by, n=1, amount="500000.00", delivered_on=None):

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from appraisers import draws, services
 from appraisers.models import FirmSelection, SelectionCandidate, Vote
-from projects.models import Notice
+from projects.models import Notice, Stage
 from tests.appraisers.factories import FirmFactory
 from tests.auth import login
-from tests.factories import HouseholdFactory, ProjectFactory
+from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage
 
 pytestmark = pytest.mark.django_db
 DAY = date(2022, 6, 1)
@@ -230,8 +230,8 @@ def test_the_draw_follows_the_documented_algorithm():
 
 def test_the_draw_does_not_depend_on_database_order(office_user, firms, monkeypatch, district):
     seed = "5eed" * 8
-    first = ProjectFactory(district=district)
-    second = ProjectFactory(district=district)
+    first = put_at_stage(ProjectFactory(district=district), Stage.DECISION)
+    second = put_at_stage(ProjectFactory(district=district), Stage.DECISION)
     one = open_(first, firms, office_user)
     other = open_(second, list(reversed(firms)), office_user)
     # Shuffle the rows' insertion order: the candidates of `other` are re-created backwards.

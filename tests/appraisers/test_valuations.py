@@ -7,14 +7,14 @@ from django.urls import reverse
 
 from appraisers import clocks, services
 from appraisers.models import CreditEvent, CreditEventKind, Valuation
-from appraisers.stage_requirements import second_list_needs_valuations
 from core import clocks as core_clocks
+from projects import gates
 from projects import services as project_services
 from projects.models import Notice, Stage
 from tests.appraisers.factories import FirmFactory, ValuerFactory
 from tests.appraisers.helpers import commissioned, value, value_project
 from tests.auth import login
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage
 from tests.projects.helpers import advance_to
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,7 @@ def revision(commission, number="R-A-001-2", amount="540000.00"):
 
 
 def test_a_valuation_needs_a_commissioned_firm(project, households, office_user):
+    put_at_stage(project, Stage.APPRAISAL)
     with pytest.raises(ValidationError) as error:
         services.record_valuation(
             household=households[0],
@@ -332,8 +333,9 @@ def test_the_clock_source_reads_a_fixed_number_of_queries(
 
 
 def test_a_project_cannot_leave_appraisal_until_every_household_is_valued(
-    project, firms, district_member, office_user
+    firms, district_member, office_user
 ):
+    project = ProjectFactory(district=district_member.district)
     today = advance_to(
         project,
         Stage.APPRAISAL,
@@ -348,14 +350,14 @@ def test_a_project_cannot_leave_appraisal_until_every_household_is_valued(
     notice = project_services.draft_notice(
         project=project, by=office_user, kind=Notice.Kind.SECOND_LIST, title="二榜", body="正文"
     )
-    assert (
-        second_list_needs_valuations(notice, today) == "尚有1户没有分户评估报告，不能发布二榜公示。"
-    )
+    assert gates.blockers(gates.notice_action(notice), project=project, today=today) == [
+        "尚有1户没有分户评估报告，不能发布二榜公示。"
+    ]
     with pytest.raises(ValidationError) as error:
         project_services.advance_stage(project=project, by=office_user, today=today)
     assert "尚有1户没有分户评估报告。" in error.value.messages
     value_project(project, staff=office_user)
-    assert second_list_needs_valuations(notice, today) is None
+    assert gates.blockers(gates.notice_action(notice), project=project, today=today) == []
     project_services.publish_notice(notice=notice, by=office_user, on=today)
     stage = project_services.advance_stage(project=project, by=office_user, today=today)
     assert stage == Stage.SIGNING
@@ -365,7 +367,7 @@ def test_other_notices_are_not_held_back_by_valuations(project, office_user):
     notice = project_services.draft_notice(
         project=project, by=office_user, kind=Notice.Kind.OTHER, title="其他", body="正文"
     )
-    assert second_list_needs_valuations(notice, date(2022, 6, 1)) is None
+    assert gates.blockers(gates.notice_action(notice), project=project) == []
 
 
 # Pages

@@ -12,8 +12,8 @@ from compensation import services
 from compensation.models import Agreement, Category, Fund
 from core.roles import Section
 from projects import services as project_services
-from projects.models import CompensationPlan, Household, Project
-from tests.factories import HouseholdFactory, district_user, staff
+from projects.models import CompensationPlan, Household, Project, Stage
+from tests.factories import HouseholdFactory, district_user, put_at_stage, staff
 
 _serial = itertools.count(1)
 
@@ -91,6 +91,8 @@ def value(household: Household, *, unit_price, appraised_value) -> Valuation:
     """The household's valuation in force (made directly: the appraisal workflow is not
     what these tests are about)."""
     commission = _commission(household.project)
+    if household.project.stage_enum.position < Stage.SIGNING.position:
+        put_at_stage(household.project, Stage.SIGNING)
     return Valuation.objects.create(
         household=household,
         commission=commission,
@@ -154,3 +156,28 @@ def district_request(fund: Fund, amount, *, by, key=None, category=Category.WORK
         purpose="工作经费",
         paid_on=date(2022, 6, 1),
     )
+
+
+def _approved_plan(project: Project) -> None:
+    if not project.plans.filter(status=CompensationPlan.Status.APPROVED).exists():
+        approve_plan(project)
+
+
+def ready_to_sign(project: Project, **fields) -> Household:
+    """A valued household of a project in 签约 (approved plan, 征收决定公告, a run-out 二榜) with
+    its agreement drafted: what projects.gates asks before it is signed."""
+    _approved_plan(project)
+    household = valued_household(project, **fields)
+    drafter = district_user(project.district, username=f"drafter-{project.district.code}")
+    services.draft_agreements(household=household, by=drafter, method="monetary")
+    return household
+
+
+def ready_for_decision(project: Project, **fields) -> Household:
+    """An unsigned, valued household with its computed breakdown, in a project that has reached
+    补偿决定: a compensation decision may be made for it, at the breakdown's amount."""
+    _approved_plan(project)
+    household = valued_household(project, **fields)
+    services.compute_breakdown(household=household, by=staff(username="breakdown-clerk"))
+    put_at_stage(project, Stage.ENFORCEMENT)
+    return household

@@ -9,7 +9,7 @@ from compensation import services
 from compensation.models import Agreement, HardshipSubsidy
 from projects import services as project_services
 from projects import stages
-from projects.models import Notice
+from projects.models import Notice, Stage
 from tests.compensation.factories import (
     approve_plan,
     approved_agreement,
@@ -18,7 +18,7 @@ from tests.compensation.factories import (
     reviewer,
     valued_household,
 )
-from tests.factories import staff
+from tests.factories import put_at_stage, staff
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -227,13 +227,14 @@ def test_a_hardship_subsidy_is_payable_only_after_its_notice_has_run(
 def test_the_final_accounts_freeze_the_figures_and_close_the_books(
     project, finance_user, leader_user
 ):
-    fund = funded(project, "10000.00", by=finance_user)
+    fund = funded(project, "3000.00", by=finance_user)
     request = district_request(fund, "3000.00", by=finance_user)
     services.approve_disbursement(request=request, approved_by=leader_user)
     services.save_cost_budget(
         project=project, by=finance_user, amounts={"working": D("2500.00")}, note="工作经费"
     )
     services.approve_cost_budget(project=project, by=leader_user)
+    put_at_stage(project, Stage.ENFORCEMENT)
     services.save_final_account(project=project, by=finance_user, note="决算")
     account = services.approve_final_account(project=project, by=leader_user)
     line = account.lines.get(category="working")

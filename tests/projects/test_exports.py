@@ -10,6 +10,7 @@ from core.spreadsheets import XLSX_CONTENT_TYPE, protect_text
 from projects import exports, services
 from projects.models import Household, Project, Stage
 from tests.auth import login
+from tests.compensation.factories import ready_to_sign
 from tests.factories import HouseholdFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,8 @@ def column(sheet, header: str) -> list:
 
 
 def test_household_export_has_chinese_headers_and_choice_labels(client, district_member, project):
-    household = HouseholdFactory(
-        project=project,
+    household = ready_to_sign(
+        project,
         code="A001",
         head_name="张测试",
         phone="0739-5201234",

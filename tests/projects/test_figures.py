@@ -9,12 +9,15 @@ from core import panels as core_panels
 from projects import figures, services
 from projects.models import Notice, Project
 from tests.factories import HouseholdFactory, ProjectFactory
+from tests.projects.helpers import file_approvals
 
 pytestmark = pytest.mark.django_db
 
 
 def start(project: Project, on: date, by) -> Project:
-    """Publish the project's 启动公告 on `on`, the way the office does."""
+    """Publish the project's 启动公告 on `on`, the way the office does (its approvals on file
+    and verified first)."""
+    file_approvals(project, district_user=by, staff=by)
     notice = services.draft_notice(
         project=project, by=by, kind=Notice.Kind.START, title="启动公告", body="启动公告正文"
     )

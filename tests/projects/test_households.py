@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from projects.models import Household, HouseholdDocument
 from tests.auth import login
+from tests.compensation.factories import ready_to_sign
 from tests.factories import HouseholdFactory, fullwidth, resident_id
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def test_an_unknown_region_code_is_a_warning_not_an_error(client, district_membe
 
 
 def test_signing_records_the_date_and_method_once(client, district_member, project):
-    household = HouseholdFactory(project=project)
+    household = ready_to_sign(project)
     login(client, "district")
     url = reverse("projects:household_sign", args=[household.pk])
     response = client.post(url, {"signed_on": "2022-06-01", "method": "swap"}, follow=True)

@@ -1,5 +1,4 @@
 from datetime import date, timedelta
-from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -13,7 +12,8 @@ from core.roles import Section
 from projects import digest, legal, safety, services
 from projects.models import Hazard, Notice, Stage
 from tests.auth import login
-from tests.factories import HouseholdFactory, staff
+from tests.compensation.factories import ready_for_decision
+from tests.factories import HouseholdFactory, put_at_stage, staff
 from tests.projects.helpers import PLAN_STANDARDS, advance_to, publish
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def household(project):
-    return HouseholdFactory(project=project, code="A-012", head_name="钱某某")
+    """An unsigned household of a project in 补偿决定, valued and with its breakdown."""
+    return ready_for_decision(project, code="A-012", head_name="钱某某")
+
+
+@pytest.fixture
+def surveyed(project):
+    """A household of a project in 调查登记, where the 一榜 is posted."""
+    put_at_stage(project, Stage.SURVEY)
+    return HouseholdFactory(project=project, code="A-013", head_name="孙某某")
 
 
 def decide(household, by, *, decided_on, served_on=None):
@@ -30,7 +38,6 @@ def decide(household, by, *, decided_on, served_on=None):
         by=by,
         number="双政征补字〔2022〕3号",
         decided_on=decided_on,
-        amount=Decimal("385000.00"),
     )
     if served_on:
         decision = legal.serve_decision(decision=decision, by=by, served_on=served_on)
@@ -220,7 +227,7 @@ def test_no_decision_stage_without_an_acceptable_risk_assessment(
 
 
 def test_objections_are_taken_only_inside_the_posting_period(
-    project, household, district_member, office_user
+    project, surveyed, district_member, office_user
 ):
     notice = publish(
         project, Notice.Kind.FIRST_LIST, staff=office_user, on=date(2022, 3, 1), period_days=7
@@ -229,23 +236,25 @@ def test_objections_are_taken_only_inside_the_posting_period(
     # Tuesday 2022-03-01 end on Tuesday 03-08.
     assert notice.ends_on == date(2022, 3, 8)
     assert notice.period_explanation.startswith("依据公告载明的公示期")
-    for day in (date(2022, 3, 1), date(2022, 3, 9)):
+    for day in (date(2022, 2, 28), date(2022, 3, 9)):
         with pytest.raises(ValidationError) as error:
             legal.raise_objection(
                 notice=notice,
-                household=household,
+                household=surveyed,
                 by=district_member,
                 raised_on=day,
                 content="面积有误",
             )
-        assert "异议须在公示期内提出（2022年3月2日至2022年3月8日）" in error.value.messages[0]
-    objection = legal.raise_objection(
-        notice=notice,
-        household=household,
-        by=district_member,
-        raised_on=date(2022, 3, 8),
-        content="面积有误",
-    )
+        assert "异议须在公示期内提出（2022年3月1日至2022年3月8日）" in error.value.messages[0]
+    # The list is on the wall from the posting day: that day and the last day are inside.
+    for day in (date(2022, 3, 1), date(2022, 3, 8)):
+        objection = legal.raise_objection(
+            notice=notice,
+            household=surveyed,
+            by=district_member,
+            raised_on=day,
+            content="面积有误",
+        )
     legal.answer_objection(
         objection=objection, by=office_user, answer="已复核更正", answered_on=date(2022, 3, 14)
     )
@@ -253,8 +262,30 @@ def test_objections_are_taken_only_inside_the_posting_period(
     assert objection.is_answered
 
 
+def test_an_objection_dated_tomorrow_is_refused_on_the_page(
+    client, project, surveyed, district_member, office_user
+):
+    today = timezone.localdate()
+    notice = publish(project, Notice.Kind.FIRST_LIST, staff=office_user, on=today, period_days=7)
+    login(client, "district")
+    url = reverse("projects:objection_raise", args=[notice.pk])
+    tomorrow = today + timedelta(days=1)
+    response = client.post(
+        url,
+        {"household": surveyed.pk, "raised_on": tomorrow.isoformat(), "content": "面积登记有误"},
+        follow=True,
+    )
+    assert "异议提出日期不能晚于今天。" in response.content.decode()
+    assert not notice.objections.exists()
+    # On the posting day itself it is taken.
+    client.post(
+        url, {"household": surveyed.pk, "raised_on": today.isoformat(), "content": "面积登记有误"}
+    )
+    assert notice.objections.get().raised_on == today
+
+
 def test_objections_can_be_recorded_and_answered_on_the_page(
-    client, project, household, district_member, office_user
+    client, project, surveyed, district_member, office_user
 ):
     today = timezone.localdate()
     notice = publish(
@@ -267,7 +298,7 @@ def test_objections_can_be_recorded_and_answered_on_the_page(
     login(client, "district")
     url = reverse("projects:objection_raise", args=[notice.pk])
     client.post(
-        url, {"household": household.pk, "raised_on": today.isoformat(), "content": "面积登记有误"}
+        url, {"household": surveyed.pk, "raised_on": today.isoformat(), "content": "面积登记有误"}
     )
     response = client.get(reverse("projects:objection_list", args=[notice.pk]))
     assert "面积登记有误" in response.content.decode()

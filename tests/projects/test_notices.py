@@ -10,6 +10,7 @@ from django.utils import timezone
 from projects import services
 from projects.models import Notice
 from tests.auth import login
+from tests.projects.helpers import file_approvals
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def notice_form(**overrides):
 
 def drafted(project, by, **fields):
     values = {
-        "kind": Notice.Kind.FIRST_LIST,
+        "kind": Notice.Kind.OTHER,
         "title": "一榜公示",
         "body": "调查登记结果公示。",
         **fields,
@@ -76,6 +77,7 @@ def test_district_user_drafts_a_notice_with_an_attachment(client, project, distr
 def test_publishing_a_start_notice_sets_the_project_start_date(
     client, project, district_member, office_user
 ):
+    file_approvals(project, district_user=district_member, staff=office_user)
     notice = drafted(project, district_member, kind=Notice.Kind.START, title="启动公告")
     login(client, "clerk")
     page = html_of(client.get(notice.get_absolute_url()))
@@ -208,10 +210,13 @@ def test_missing_title_and_body_are_reported_in_chinese(client, project, distric
 
 
 def test_notice_index_filters_by_kind_status_and_title(client, project, other_project, office_user):
+    file_approvals(project, district_user=office_user, staff=office_user)
     start = drafted(project, office_user, kind=Notice.Kind.START, title="六岭棚改启动公告")
     services.publish_notice(notice=start, by=office_user, on=date(2022, 3, 1))
-    draft = drafted(project, office_user, title="六岭棚改一榜公示")
-    elsewhere = drafted(other_project, office_user, title="水利局棚改一榜公示")
+    draft = drafted(project, office_user, kind=Notice.Kind.FIRST_LIST, title="六岭棚改一榜公示")
+    elsewhere = drafted(
+        other_project, office_user, kind=Notice.Kind.FIRST_LIST, title="水利局棚改一榜公示"
+    )
     login(client, "clerk")
     url = reverse("projects:notice_index")
 
@@ -341,11 +346,11 @@ def test_a_draft_can_be_corrected_until_it_is_published(
     client, district_member, office_user, project
 ):
     notice = services.draft_notice(
-        project=project, by=district_member, kind="first_list", title="一榜（错字）", body="正文"
+        project=project, by=district_member, kind="other", title="一榜（错字）", body="正文"
     )
     login(client, "district")
     url = reverse("projects:notice_edit", args=[notice.pk])
-    client.post(url, {"kind": "first_list", "title": "一榜公示", "body": "正文", "period_days": 7})
+    client.post(url, {"kind": "other", "title": "一榜公示", "body": "正文", "period_days": 7})
     notice.refresh_from_db()
     assert notice.title == "一榜公示"
     services.publish_notice(notice=notice, by=office_user)

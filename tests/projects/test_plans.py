@@ -471,4 +471,7 @@ def test_a_plan_cannot_be_submitted_once_the_project_is_past_the_plan_stage(
     project.save(update_fields=["stage"])
     with pytest.raises(ValidationError) as error:
         services.submit_plan(project=project, by=district_member, **PLAN_STANDARDS)
-    assert "已过补偿方案阶段" in error.value.messages[0]
+    assert (
+        "提交补偿方案须在「立项启动」、「调查登记」、「补偿方案」阶段办理"
+        in (error.value.messages[0])
+    )

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from compensation import services as compensation_services
 from projects import legal, services
 from projects.models import Notice, Stage, StageChange
 from tests.auth import login
@@ -28,7 +29,9 @@ def test_a_project_cannot_leave_initiation_without_its_approvals_and_start_notic
 
 def test_unverified_approvals_hold_the_project_back(project, district_member, office_user):
     file_approvals(project, district_user=district_member, staff=office_user, verify=False)
-    publish(project, Notice.Kind.START, staff=office_user, on=START)
+    with pytest.raises(ValidationError) as error:
+        publish(project, Notice.Kind.START, staff=office_user, on=START)
+    assert "尚未经市征收办核查" in error.value.messages[0]
     with pytest.raises(ValidationError) as error:
         services.advance_stage(project=project, by=office_user, today=START)
     assert "尚未经市征收办核查" in error.value.messages[0]
@@ -104,6 +107,9 @@ def test_archiving_needs_every_household_settled_and_sets_the_completion_date(
     with pytest.raises(ValidationError) as error:
         services.advance_stage(project=project, by=office_user, today=today)
     assert "尚有1户未签约" in error.value.messages[0]
+    compensation_services.draft_agreements(
+        household=household, by=district_member, method="monetary"
+    )
     services.sign_household(
         household=household, by=district_member, signed_on=today, method="monetary"
     )

@@ -1,0 +1,413 @@
+"""What may be done when: one table of every state-changing action of a project's legal road.
+
+Each row of `RULES` names an action, the project stages in which it may be taken and what must
+already be on file, by the names of checks. A check is a function of a `Subject` (the project,
+the household or object acted on, and the day) that returns None when it is met, or what is
+missing in Chinese. The projects app registers its own checks below; the apps above it add
+theirs with `@check("name")` in their `stage_requirements` module, imported from their
+AppConfig.ready(), so this module never imports them (like projects.stages).
+
+Services call `ensure_allowed(...)` before they write; pages call `blockers(...)` to show why an
+action is not available yet. A leader (领导) may let one action on one object through despite
+its gate with `override(...)`: the reason is recorded (`GateOverride`, with its history) and
+listed on the project page, and the override is used up by the action it let through.
+
+Why a table and not a state-machine library (django-fsm-2, viewflow): those guard the
+transitions of one status field of one model. The rules here span many models (a notice's
+publication depends on the project's stage, the plan, the fund and the risk assessment; a
+household's signing on its valuation, the 二榜 and its agreement), and most actions do not change
+a status at all. A table of (action → stages, requirements) read by one function is smaller and
+is what the tests walk cell by cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.formatting import cn_date
+from core.models import User
+from projects import stages as stage_requirements
+from projects.models import CompensationDecision, GateOverride, Household, Notice, Project, Stage
+
+S = Stage
+BEFORE_ARCHIVE = tuple(stage for stage in Stage if stage != Stage.ARCHIVED)
+AFTER_DECISION = (S.SIGNING, S.ENFORCEMENT)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the table: `stages` None means the action is not bound to a project."""
+
+    label: Promise
+    stages: tuple[Stage, ...] | None
+    needs: tuple[str, ...] = ()
+    subject: str = "project"  # what the action is taken on: project, household, notice, …
+
+
+def _notice_action(kind: str) -> str:
+    return f"notice.{kind}"
+
+
+# fmt: off
+RULES: dict[str, Rule] = {
+    # 公告 / 公示: each kind in its own stage (Decree 590 arts. 9-13, 19-20, 26).
+    _notice_action(Notice.Kind.START): Rule(
+        gettext_lazy("发布启动公告"), (S.INITIATION,), ("approvals_verified",), "notice"),
+    _notice_action(Notice.Kind.RANGE): Rule(
+        gettext_lazy("发布征收范围公告"), (S.INITIATION, S.SURVEY), (), "notice"),
+    _notice_action(Notice.Kind.FIRST_LIST): Rule(
+        gettext_lazy("发布一榜公示"), (S.SURVEY,), ("households_registered",), "notice"),
+    _notice_action(Notice.Kind.PLAN_COMMENT): Rule(
+        gettext_lazy("发布补偿方案征求意见公告"), (S.PLAN,), ("plan_approved",), "notice"),
+    _notice_action(Notice.Kind.DECISION): Rule(
+        gettext_lazy("发布征收决定公告"), (S.DECISION,),
+        ("plan_approved", "plan_comment_period_over", "risk_assessed", "funds_in_place"),
+        "notice"),
+    _notice_action(Notice.Kind.SECOND_LIST): Rule(
+        gettext_lazy("发布二榜公示"), (S.APPRAISAL,), ("every_household_valued",), "notice"),
+    _notice_action(Notice.Kind.COMPENSATION_DECISION): Rule(
+        gettext_lazy("发布补偿决定公告"), (S.ENFORCEMENT,), ("compensation_decision_on_file",),
+        "notice"),
+    _notice_action(Notice.Kind.HARDSHIP): Rule(
+        gettext_lazy("发布困难补助公示"), AFTER_DECISION, ("plan_approved",), "notice"),
+    _notice_action(Notice.Kind.OTHER): Rule(
+        gettext_lazy("发布其他公告"), tuple(Stage), (), "notice"),
+    # Plans and the risk assessment come before the decision.
+    "plan.submit": Rule(gettext_lazy("提交补偿方案"), (S.INITIATION, S.SURVEY, S.PLAN)),
+    "plan.approve": Rule(gettext_lazy("审批补偿方案"), (S.INITIATION, S.SURVEY, S.PLAN)),
+    "risk.record": Rule(gettext_lazy("登记社会稳定风险评估"), (S.SURVEY, S.PLAN)),
+    # The appraisal firm is chosen by the households after the decision (Decree 590 art. 20).
+    "firm.select": Rule(
+        gettext_lazy("选定评估机构"), (S.DECISION, S.APPRAISAL), ("decision_announced",)),
+    "firm.commission": Rule(
+        gettext_lazy("签订评估委托合同"), (S.DECISION, S.APPRAISAL),
+        ("decision_announced", "firm_selected")),
+    "valuation.record": Rule(
+        gettext_lazy("录入分户评估报告"), (S.APPRAISAL,), ("commission_on_file",), "household"),
+    "valuation.recheck": Rule(
+        gettext_lazy("评估复核与专家鉴定"), (S.APPRAISAL, *AFTER_DECISION), ("household_valued",),
+        "household"),
+    # Signing needs the approved plan, the decision, the household's valuation past its 二榜.
+    "agreement.draft": Rule(
+        gettext_lazy("起草补偿协议"), AFTER_DECISION,
+        ("plan_approved", "decision_announced", "household_valued",
+         "second_list_ended"), "household"),
+    "household.sign": Rule(
+        gettext_lazy("签订补偿协议（签约）"), AFTER_DECISION,
+        ("household_not_signed", "plan_approved", "decision_announced", "household_valued",
+         "second_list_ended", "agreement_on_file"), "household"),
+    "agreement.approve": Rule(gettext_lazy("审核补偿协议"), AFTER_DECISION, (), "household"),
+    "agreement.supplement": Rule(gettext_lazy("签订补充协议"), AFTER_DECISION, (), "household"),
+    # 补偿决定 for a household that did not sign (Decree 590 art. 26), at the breakdown's amount.
+    "decision.record": Rule(
+        gettext_lazy("作出补偿决定"), (S.ENFORCEMENT,),
+        ("household_not_signed", "household_valued", "second_list_ended", "breakdown_on_file"),
+        "household"),
+    # Money.
+    "fund.open": Rule(gettext_lazy("开设资金账户"), BEFORE_ARCHIVE),
+    "fund.deposit": Rule(gettext_lazy("资金归集"), BEFORE_ARCHIVE),
+    "disbursement.household": Rule(
+        gettext_lazy("向被征收户划拨"), AFTER_DECISION, (), "household"),
+    # Working funds and fees reach the district office from the survey on, until the archive.
+    "disbursement.district": Rule(gettext_lazy("向区县征收部门划拨"), BEFORE_ARCHIVE),
+    "subsidy.register": Rule(gettext_lazy("登记困难补助"), AFTER_DECISION, ("plan_approved",)),
+    "cost_budget.approve": Rule(gettext_lazy("审定概算"), BEFORE_ARCHIVE),
+    "final_account.prepare": Rule(gettext_lazy("编制决算"), (S.ENFORCEMENT, S.ARCHIVED)),
+    "final_account.approve": Rule(
+        gettext_lazy("审定决算并封账"), (S.ENFORCEMENT, S.ARCHIVED),
+        ("every_household_settled", "subsidies_paid", "no_pending_disbursements",
+         "fund_balance_zero")),
+    # Not bound to a project.
+    "credit_list.publish": Rule(
+        gettext_lazy("公布信用名录"), None, ("credit_period_ended", "credit_grades_set"),
+        "credit_list"),
+}
+# fmt: on
+
+
+def notice_action(notice: Notice) -> str:
+    return _notice_action(notice.kind)
+
+
+@dataclass
+class Subject:
+    """What a check looks at: the project (None for the credit list), and the household or
+    object the action is taken on, on `today`."""
+
+    project: Project | None
+    household: Household | None = None
+    obj: Any = None
+    today: date = field(default_factory=timezone.localdate)
+
+
+Check = Callable[[Subject], str | None]
+_CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    """Register the check `name` used in the table (from an app's stage_requirements module)."""
+
+    def register(function: Check) -> Check:
+        _CHECKS[name] = function
+        return function
+
+    return register
+
+
+def unknown_checks() -> set[str]:
+    """Names the table uses that no installed app registered (a test keeps this empty)."""
+    used = {name for rule in RULES.values() for name in rule.needs}
+    return used - set(_CHECKS)
+
+
+def _stage_names(stages: tuple[Stage, ...]) -> str:
+    return "、".join(f"「{stage.label}」" for stage in stages)
+
+
+def stage_on(project: Project, day: date) -> Stage:
+    """The stage the project was in on `day`, read from its timeline (StageChange rows).
+
+    A back-dated record (a risk assessment entered after the fact, an agreement signed last
+    week) is judged by the stage of its own date; today and later, and a day the timeline does
+    not reach, take the current stage."""
+    if day >= timezone.localdate():
+        return project.stage_enum
+    change = (
+        project.stage_changes.filter(changed_at__date__lte=day)
+        .order_by("-changed_at", "-pk")
+        .values_list("to_stage", flat=True)
+        .first()
+    )
+    return Stage(change) if change else project.stage_enum
+
+
+def _stage_message(rule: Rule, stage: Stage, day: date) -> str:
+    values = {"stage": stage.label, "action": rule.label, "stages": _stage_names(rule.stages)}
+    if day < timezone.localdate():
+        values["day"] = cn_date(day)
+        return _("项目于%(day)s处于「%(stage)s」阶段，%(action)s须在%(stages)s阶段办理。") % values
+    return _("项目处于「%(stage)s」阶段，%(action)s须在%(stages)s阶段办理。") % values
+
+
+def blockers(
+    action: str,
+    *,
+    project: Project | None,
+    household: Household | None = None,
+    obj: Any = None,
+    today: date | None = None,
+) -> list[str]:
+    """Why `action` cannot be taken on `today` (default: today): a list of Chinese messages,
+    empty when it can. Services pass the action's own date (the signing day, the publication
+    day), so the stage is the one the project was in on that day (`stage_on`).
+
+    The stage comes first; the requirements follow in the table's order. Raises KeyError for an
+    action not in the table (a programming error)."""
+    rule = RULES[action]
+    subject = Subject(project, household, obj, today or timezone.localdate())
+    missing = []
+    if rule.stages is not None and project is not None:
+        stage = stage_on(project, subject.today)
+        if stage not in rule.stages:
+            missing.append(_stage_message(rule, stage, subject.today))
+    for name in rule.needs:
+        message = _CHECKS[name](subject)
+        if message:
+            missing.append(message)
+    return missing
+
+
+def _target(project, household, obj):
+    return obj if obj is not None else household if household is not None else project
+
+
+def _open_override(action: str, target) -> GateOverride | None:
+    if target is None or target.pk is None:
+        return None
+    return (
+        GateOverride.objects.select_for_update()
+        .filter(
+            action=action,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            used_at__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def ensure_allowed(
+    action: str,
+    *,
+    project: Project | None,
+    household: Household | None = None,
+    obj: Any = None,
+    today: date | None = None,
+) -> None:
+    """Raise ValidationError (the Chinese reasons of `blockers`) unless the action may be taken
+    now, or a leader's recorded override for this action on this object is waiting: that
+    override is then used up (call inside the service's transaction)."""
+    missing = blockers(action, project=project, household=household, obj=obj, today=today)
+    if not missing:
+        return
+    pending = _open_override(action, _target(project, household, obj))
+    if pending is None:
+        raise ValidationError(missing)
+    pending.used_at = timezone.now()
+    pending.save(update_fields=["used_at"])
+
+
+@transaction.atomic
+def override(
+    *,
+    action: str,
+    by: User,
+    reason: str,
+    project: Project | None,
+    household: Household | None = None,
+    obj: Any = None,
+    today: date | None = None,
+) -> GateOverride:
+    """A leader lets `action` on one object through once despite its gate, with a reason.
+
+    Raises PermissionDenied for anyone but a leader (领导), ValidationError for an empty reason,
+    an action that is not blocked, or an override already waiting for the same action."""
+    if not by.is_leader:
+        raise PermissionDenied(_("只有领导可以越过办理条件。"))
+    if action not in RULES:
+        raise ValidationError(_("未知的事项。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("越过办理条件须填写理由。"))
+    missing = blockers(action, project=project, household=household, obj=obj, today=today)
+    if not missing:
+        raise ValidationError(_("该事项当前已可办理，无需越过办理条件。"))
+    target = _target(project, household, obj)
+    if _open_override(action, target) is not None:
+        raise ValidationError(_("该事项已有尚未使用的越过记录。"))
+    record = GateOverride(
+        project=project,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        target_label=str(target)[:200],
+        blocked_by="\n".join(missing),
+        reason=reason,
+        by=by,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+@dataclass(frozen=True)
+class Status:
+    """One action as a page shows it: its code, label and why it is not available yet."""
+
+    action: str
+    label: str
+    missing: list[str]
+    override: GateOverride | None = None
+
+    @property
+    def is_allowed(self) -> bool:
+        return not self.missing
+
+
+def statuses(
+    *, project: Project, household: Household | None = None, today: date | None = None
+) -> list[Status]:
+    """Every project action (or, given a household, every household action) with its blockers,
+    in the table's order: what the project and household pages show."""
+    wanted = "household" if household is not None else "project"
+    target = household if household is not None else project
+    waiting = {
+        o.action: o
+        for o in GateOverride.objects.filter(
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            used_at__isnull=True,
+        )
+    }
+    return [
+        Status(
+            action,
+            str(rule.label),
+            blockers(action, project=project, household=household, today=today),
+            waiting.get(action),
+        )
+        for action, rule in RULES.items()
+        if rule.subject == wanted
+    ]
+
+
+def action_label(action: str) -> str:
+    rule = RULES.get(action)
+    return str(rule.label) if rule else action
+
+
+# ---------------------------------------------------------------------------
+# The projects app's own checks
+
+
+def _project_requirement(function) -> Check:
+    return lambda subject: function(subject.project, subject.today)
+
+
+check("approvals_verified")(_project_requirement(stage_requirements.approvals_verified))
+check("households_registered")(_project_requirement(stage_requirements.households_surveyed))
+check("plan_approved")(_project_requirement(stage_requirements.plan_approved))
+check("plan_comment_period_over")(_project_requirement(stage_requirements.plan_comment_period_over))
+check("risk_assessed")(_project_requirement(stage_requirements.stability_risk_assessed))
+check("decision_announced")(_project_requirement(stage_requirements.decision_announced))
+
+
+@check("second_list_ended")
+def second_list_ended(subject: Subject) -> str | None:
+    """The household's valuation is past its 二榜: the 二榜 was posted and its period ran out."""
+    return stage_requirements.second_list_posted(subject.project, subject.today)
+
+
+@check("household_not_signed")
+def household_not_signed(subject: Subject) -> str | None:
+    household = subject.household
+    if household is not None and household.is_signed:
+        return _("该户已于%(day)s签约。") % {"day": cn_date(household.signed_on)}
+    return None
+
+
+@check("compensation_decision_on_file")
+def compensation_decision_on_file(subject: Subject) -> str | None:
+    decisions = CompensationDecision.objects.filter(household__project=subject.project)
+    if not decisions.exists():
+        return _("本项目尚未作出补偿决定。")
+    return None
+
+
+@check("every_household_settled")
+def every_household_settled(subject: Subject) -> str | None:
+    """Every household signed, or under a compensation decision that was not revoked."""
+    unsettled = (
+        subject.project.households.filter(signed_on__isnull=True)
+        .exclude(
+            pk__in=CompensationDecision.objects.exclude(
+                closure=CompensationDecision.Closure.REVOKED
+            ).values("household_id")
+        )
+        .count()
+    )
+    if unsettled:
+        return _("尚有%(count)s户既未签约也未作出补偿决定。") % {"count": unsettled}
+    return None
