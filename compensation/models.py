@@ -392,6 +392,15 @@ class DisbursementRequest(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key"], name="request_idempotency_key"),
+            # A household's pending request blocks a second one for the same amount (on the
+            # same agreement or subsidy) until it is decided.
+            models.UniqueConstraint(
+                fields=["household", "agreement", "subsidy", "amount"],
+                condition=Q(status="pending", household__isnull=False),
+                nulls_distinct=False,
+                name="request_one_pending_per_household_amount",
+                violation_error_message=_("该户已有一笔相同金额的划拨申请待审批。"),
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="request_amount_positive"),
             # Maker-checker in the database too: the approver is never the requester.
             models.CheckConstraint(

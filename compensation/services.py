@@ -42,6 +42,7 @@ from compensation.models import (
     PriceItem,
     Supplement,
 )
+from core.formatting import cn_date
 from core.masking import mask_name
 from core.models import User
 from core.roles import Section
@@ -214,6 +215,7 @@ def request_disbursement(
             )
     _ensure_books_open(fund.project)
     _ensure_disbursement_allowed(fund.project, household, today)
+    _ensure_no_pending_twin(candidate)
     candidate.full_clean(exclude=["idempotency_key"])
     try:
         with transaction.atomic():
@@ -235,6 +237,34 @@ def _ensure_disbursement_allowed(
     else:
         gates.ensure_allowed(
             "disbursement.household", project=project, household=household, today=today
+        )
+
+
+def _ensure_no_pending_twin(candidate: DisbursementRequest) -> None:
+    """A household's pending request for the same amount (on the same agreement or subsidy)
+    blocks another until a leader decides it (the database holds the same rule)."""
+    if candidate.household is None:
+        return
+    twin = (
+        DisbursementRequest.objects.pending()
+        .filter(
+            household=candidate.household,
+            agreement=candidate.agreement,
+            subsidy=candidate.subsidy,
+            amount=candidate.amount,
+        )
+        .first()
+    )
+    if twin is not None:
+        raise ValidationError(
+            _(
+                "该户已有一笔%(amount)s元的划拨申请待审批（%(day)s提交），"
+                "审批或驳回前不能再次申请相同金额。"
+            )
+            % {
+                "amount": f"{twin.amount:,.2f}",
+                "day": cn_date(timezone.localdate(twin.requested_at)),
+            }
         )
 
 

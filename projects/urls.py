@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from projects.views import (
     dashboard,
+    gates,
     households,
     imports,
     legal,
@@ -15,5 +16,5 @@ app_name = "projects"
 # Each topic module keeps its routes beside its views.
 urlpatterns = [
     path("", include(module))
-    for module in (projects, households, imports, notices, plans, dashboard, legal, safety)
+    for module in (projects, households, imports, notices, plans, dashboard, legal, safety, gates)
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.http import download, paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from core.validators import resident_id_warnings
-from projects import services
+from projects import gates, services
 from projects.forms.households import (
     DocumentForm,
     FamilyMemberForm,
@@ -106,11 +106,18 @@ def household_edit(request, pk):
     )
 
 
+def _blockers_of(statuses: list[gates.Status], action: str) -> list[str]:
+    """Why the page's button for `action` is disabled: nothing once a leader's override waits."""
+    status = next(s for s in statuses if s.action == action)
+    return [] if status.override else status.missing
+
+
 @login_required
 def household_detail(request, pk):
     household = _household_for(request, pk)
     history = household.history.select_related("history_user").order_by("-history_date")[:20]
     decisions = list(household.compensation_decisions.order_by("-decided_on"))
+    statuses = gates.statuses(project=household.project, household=household)
     return render(
         request,
         "projects/household_detail.html",
@@ -127,6 +134,8 @@ def household_detail(request, pk):
             "id_warnings": resident_id_warnings(household.id_number),
             "decisions": decisions,
             "open_decision": any(d.closed_on is None for d in decisions),
+            "gate_statuses": statuses,
+            "sign_blockers": _blockers_of(statuses, "household.sign"),
         },
     )
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.http import add_service_error, download, error_messages, paginate
 from core.scoping import get_visible_or_404, visible_to
-from projects import services
+from projects import gates, services
 from projects.forms.notices import NoticeFilterForm, NoticeForm, PublishNoticeForm
 from projects.models import Notice, Project
 
@@ -115,6 +115,9 @@ def _render_detail(request, notice, *, publish_form=None):
             request.user.is_office_staff or request.user.district_id == notice.project.district_id
         ),
         "publish_form": publish_form or PublishNoticeForm(),
+        "publish_blockers": []
+        if notice.is_published
+        else gates.blockers(gates.notice_action(notice), project=notice.project, obj=notice),
     }
     return render(request, "projects/notice_detail.html", context)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.http import download, paginate, report_form_errors, report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
-from projects import legal, services, stages
+from projects import gates, legal, services, stages
 from projects.forms.legal import RiskAssessmentForm, SuspensionForm
 from projects.forms.projects import (
     AdvanceStageForm,
@@ -126,6 +126,8 @@ def project_detail(request, pk):
     ]
     context = {
         "project": project,
+        "gate_statuses": gates.statuses(project=project, today=today),
+        "gate_overrides": project.gate_overrides.select_related("by"),
         "households": households,
         "approvals": [(kind, approvals.get(kind)) for kind in Approval.Kind],
         "approval_form": ApprovalForm(),

@@ -5,8 +5,9 @@ from playwright.sync_api import Page, expect
 
 from appraisers import services
 from appraisers.models import FirmSelection
+from projects.models import Stage
 from tests.appraisers.factories import FirmFactory
-from tests.factories import PASSWORD, HouseholdFactory, ProjectFactory, staff
+from tests.factories import PASSWORD, HouseholdFactory, ProjectFactory, put_at_stage, staff
 
 
 @pytest.mark.django_db(transaction=True)
@@ -15,6 +16,7 @@ def test_staff_member_runs_a_random_draw_and_sees_the_result_notice(
 ):
     clerk = staff(username="clerk", name="王测试")
     project = ProjectFactory(district=district, code="2022-SQ-001", name="六岭棚改")
+    put_at_stage(project, Stage.DECISION)
     for n in range(3):
         HouseholdFactory(project=project, code=f"A-{n:03d}")
     firms = [FirmFactory(name=name) for name in ("甲评估", "乙评估", "丙评估")]

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -7,7 +6,8 @@ from playwright.sync_api import Page, expect
 
 from core.roles import Section
 from projects import legal
-from tests.factories import PASSWORD, HouseholdFactory, staff
+from tests.compensation.factories import ready_for_decision
+from tests.factories import PASSWORD, staff
 
 
 @pytest.mark.django_db(transaction=True)
@@ -15,14 +15,13 @@ def test_a_legal_clerk_records_a_served_decision_and_sees_its_windows(
     live_server, page: Page, project, district_member
 ):
     staff(Section.LEGAL, username="lawyer", name="刘法规")
-    household = HouseholdFactory(project=project, code="A-031", head_name="孙某某")
+    household = ready_for_decision(project, code="A-031", head_name="孙某某")
     today = timezone.localdate()
     decision = legal.record_compensation_decision(
         household=household,
         by=district_member,
         number="双政征补字〔2022〕7号",
         decided_on=today - timedelta(days=45),
-        amount=Decimal("256000.00"),
     )
     served_on = today - timedelta(days=40)
 
