@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compensation', '0003_sum_checks_with_slack'),
-        ('projects', '0006_gates'),
+        ('compensation', '0006_fund_running_totals'),
+        ('projects', '0011_gates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
