@@ -5,8 +5,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from projects import legal
-from projects.models import Notice
-from tests.factories import PASSWORD, HouseholdFactory
+from projects.models import Notice, Stage
+from tests.factories import PASSWORD, HouseholdFactory, put_at_stage
 from tests.projects.helpers import publish
 
 
@@ -17,13 +17,15 @@ def test_only_the_overdue_row_is_badged_overdue(
     # Two unanswered objections to a 一榜 posted 40 days ago for 60 days: the one raised 30 days
     # ago was due 20 days ago (overdue); the one raised yesterday is due in 9 days (upcoming).
     today = timezone.localdate()
+    put_at_stage(project, Stage.SURVEY)
+    households = {code: HouseholdFactory(project=project, code=code) for code in ("A-001", "A-002")}
     notice = publish(
         project, Notice.Kind.FIRST_LIST, staff=office_user, on=today - timedelta(40), period_days=60
     )
     for code, raised in (("A-001", today - timedelta(30)), ("A-002", today - timedelta(1))):
         legal.raise_objection(
             notice=notice,
-            household=HouseholdFactory(project=project, code=code),
+            household=households[code],
             by=district_member,
             raised_on=raised,
             content="面积有误",

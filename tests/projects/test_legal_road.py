@@ -19,8 +19,8 @@ from compensation import services
 from projects import legal
 from projects.models import CompensationDecision
 from tests.auth import login
-from tests.compensation.factories import approve_plan, valued_household
-from tests.factories import HouseholdFactory
+from tests.compensation.factories import approve_plan, ready_for_decision, valued_household
+from tests.factories import HouseholdFactory, put_at_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,8 @@ def on(client, day: date):
 
 @pytest.fixture
 def household(project):
-    return HouseholdFactory(
-        project=project,
+    return ready_for_decision(
+        project,
         code="A-012",
         head_name="钱某某",
         id_number="430502198001011235",
@@ -53,6 +53,7 @@ def served(household, by, *, decided_on, served_on, **fields) -> CompensationDec
         number="双政征补字〔2026〕7号",
         decided_on=decided_on,
         amount=Decimal("385000.00"),
+        amount_reason="经评估复核后确定。",
         **fields,
     )
     return legal.serve_decision(decision=decision, by=by, served_on=served_on)
@@ -291,7 +292,12 @@ def test_a_decision_that_did_not_state_the_rights_gets_the_one_year_limits(
     login(client, "district")
     client.post(
         reverse("projects:decision_create", args=[household.pk]),
-        {"number": "双政征补字〔2025〕4号", "decided_on": "2025-09-29", "amount": "385000.00"},
+        {
+            "number": "双政征补字〔2025〕4号",
+            "decided_on": "2025-09-29",
+            "amount": "385000.00",
+            "amount_reason": "经评估复核后确定。",
+        },
     )
     decision = CompensationDecision.objects.get(household=household)
     assert decision.states_rights is False  # the box was left unticked
@@ -460,6 +466,7 @@ def test_the_decision_lists_the_breakdown_only_when_it_adds_up_to_the_decided_am
     approve_plan(project)
     household = valued_household(project, area="86.50", unit_price="5000.00")
     breakdown = services.compute_breakdown(household=household, by=district_member)
+    put_at_stage(project, "enforcement")
     login(client, "district")
     # The form offers the breakdown's total as the amount.
     form = client.get(reverse("projects:decision_create", args=[household.pk])).content.decode()

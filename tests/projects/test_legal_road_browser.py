@@ -7,15 +7,15 @@ from playwright.sync_api import Page, expect
 
 from projects import legal
 from tests.auth import log_in_browser
-from tests.factories import HouseholdFactory
+from tests.compensation.factories import ready_for_decision
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_undecided_reconsideration_shows_both_windows_and_the_announcement_goes_public(
     live_server, page: Page, project, district_member, office_user
 ):
-    household = HouseholdFactory(
-        project=project, code="A-031", head_name="孙小梅", address="六岭路12号3栋2单元401室"
+    household = ready_for_decision(
+        project, code="A-031", head_name="孙小梅", address="六岭路12号3栋2单元401室"
     )
     today = timezone.localdate()
     decision = legal.record_compensation_decision(
@@ -24,6 +24,7 @@ def test_an_undecided_reconsideration_shows_both_windows_and_the_announcement_go
         number="双政征补字〔2026〕9号",
         decided_on=today - timedelta(days=100),
         amount=Decimal("256000.00"),
+        amount_reason="经评估复核后确定。",
         reconsideration_body="邵阳市人民政府",
         court="邵阳市中级人民法院",
     )

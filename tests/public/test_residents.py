@@ -16,7 +16,7 @@ from compensation import services as compensation_services
 from projects import imports
 from projects import services as project_services
 from tests.compensation.factories import approve_plan
-from tests.factories import resident_id, staff
+from tests.factories import put_at_stage, resident_id, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,7 @@ def test_the_published_hardship_notice_of_padded_names_shows_only_surnames(
         "赵六",
     }
     approve_plan(project)
+    put_at_stage(project, "signing")  # subsidies are registered and posted from 签约 on
     office = staff(username="subsidy-clerk")
     compensation_services.register_subsidies(project=project, by=office)
     notice = compensation_services.post_subsidy_notice(project=project, by=office)
