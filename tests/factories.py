@@ -101,8 +101,8 @@ class NoticeFactory(factory.django.DjangoModelFactory):
 
 # What each stage has published on file once a project has reached it (a 二榜 that has run).
 _STAGE_NOTICES = {
-    "decision": ("decision", datetime.date(2022, 3, 1), None),
-    "signing": ("second_list", datetime.date(2022, 4, 1), datetime.date(2022, 4, 11)),
+    "decision": ("decision", datetime.date(2020, 3, 1), None),
+    "signing": ("second_list", datetime.date(2020, 4, 1), datetime.date(2020, 4, 11)),
 }
 
 

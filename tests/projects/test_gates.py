@@ -109,14 +109,14 @@ def test_signing_needs_the_plan_the_decision_the_valuation_past_the_second_list_
 
 
 def test_signing_before_the_second_list_has_run_out_is_refused(project, district_member):
-    household = ready_to_sign(project)  # its 二榜 ran from 1 to 11 April 2022
+    household = ready_to_sign(project)  # its 二榜 ran from 1 to 11 April 2020
     with pytest.raises(ValidationError) as error:
         services.sign_household(
-            household=household, by=district_member, signed_on=date(2022, 4, 11), method="swap"
+            household=household, by=district_member, signed_on=date(2020, 4, 11), method="swap"
         )
-    assert error.value.messages == ["二榜公示公示期至2022年4月11日，尚未届满。"]
+    assert error.value.messages == ["二榜公示公示期至2020年4月11日，尚未届满。"]
     services.sign_household(
-        household=household, by=district_member, signed_on=date(2022, 4, 12), method="swap"
+        household=household, by=district_member, signed_on=date(2020, 4, 12), method="swap"
     )
 
 

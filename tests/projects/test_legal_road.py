@@ -20,7 +20,7 @@ from projects import legal
 from projects.models import CompensationDecision
 from tests.auth import login
 from tests.compensation.factories import approve_plan, ready_for_decision, valued_household
-from tests.factories import HouseholdFactory, put_at_stage
+from tests.factories import put_at_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -320,7 +320,7 @@ def test_a_decision_that_did_not_state_the_rights_gets_the_one_year_limits(
     # The same decision stating them: 60 days end on Sunday 30 November 2025 → Monday
     # 1 December; 6 months on Wednesday 1 April 2026.
     told = served(
-        HouseholdFactory(project=household.project),
+        ready_for_decision(household.project),
         district_member,
         decided_on=date(2025, 9, 29),
         served_on=date(2025, 10, 1),
