@@ -193,3 +193,27 @@ def test_a_deadline_on_derived_holidays_is_badged_provisional_on_the_case_and_th
         page = client.get(known.get_absolute_url()).content.decode()
         assert "2026年11月17日" in page
         assert "暂按推算" not in page
+
+
+def test_the_receipt_and_the_public_look_up_mark_a_provisional_date(client, office_user, district):
+    # Received Thursday 2026-12-17: the acceptance deadline, Monday 2027-01-04, rests on the
+    # derived 元旦 of 2027 (see above), so the printed receipt and the petitioner's own look-up
+    # say it is provisional.
+    registration = register(
+        by=office_user, district=district, received_on=date(2026, 12, 17), today=date(2026, 12, 17)
+    )
+    petition = registration.petition
+    with time_machine.travel(datetime(2026, 12, 18, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        login(client, "clerk")
+        receipt = client.get(reverse("petitions:petition_receipt", args=[petition.pk]))
+        receipt = receipt.content.decode()
+        assert "本机关将于2027年1月4日前告知是否受理" in receipt
+        assert "暂按法定节日推算" in receipt
+        client.logout()
+        found = client.post(
+            reverse("petitions:lookup"),
+            {"reference": petition.reference, "code": registration.code},
+            REMOTE_ADDR="10.9.9.9",
+        ).content.decode()
+        assert "2027年1月4日" in found
+        assert "暂按推算" in found
