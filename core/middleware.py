@@ -1,6 +1,8 @@
 import logging
 import time
 
+from botocore.exceptions import ConnectionError as StorageConnectionError
+from botocore.exceptions import HTTPClientError as StorageHTTPError
 from django.conf import settings
 from django.shortcuts import render
 from kombu.exceptions import OperationalError
@@ -29,6 +31,27 @@ class BrokerUnavailableMiddleware:
             return render(
                 request, "core/broker_unavailable.html", {"retry_url": retry_url}, status=503
             )
+        return None
+
+
+class StorageUnavailableMiddleware:
+    """The object store (STORAGE_URL) cannot be reached while a file is saved or opened: the
+    user gets a clear page (503) saying nothing was saved, not a 500.
+
+    botocore raises a ConnectionError (refused, connect timeout) or an HTTPClientError (read
+    timeout, connection closed) after its retries; the upload's transaction has rolled back,
+    and FileField saves the file before its row, so no row points at a missing file."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, StorageConnectionError | StorageHTTPError):
+            logger.error("Object storage unavailable on %s: %s", request.path, exception)
+            return render(request, "core/storage_unavailable.html", status=503)
         return None
 
 

@@ -145,3 +145,44 @@ def test_the_storage_url_names_host_bucket_and_keys():
     )
     with pytest.raises(ValueError, match="s3://"):
         s3_options("https://minio.internal/media")
+
+
+@pytest.fixture
+def dead_storage(settings):
+    """STORAGE_URL pointing at a port where no S3 server listens (the object store is down)."""
+    from tests.nodes import free_port
+
+    url = f"s3+http://test:test-secret@127.0.0.1:{free_port()}/media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(url)},
+    }
+    return url
+
+
+def test_an_upload_while_the_object_store_is_down_gets_a_chinese_503_and_saves_nothing(
+    client, dead_storage, district_member, project
+):
+    household = HouseholdFactory(project=project)
+    login(client, "district")
+    response = upload(client, household)
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "文件存储服务暂不可用" in page
+    assert "未能保存" in page
+    assert not HouseholdDocument.objects.exists()
+
+
+def test_a_download_while_the_object_store_is_down_gets_a_chinese_503(
+    client, dead_storage, district_member, project
+):
+    document = HouseholdDocument.objects.create(
+        household=HouseholdFactory(project=project),
+        kind="certificate",
+        title="房屋所有权证",
+        file="households/2026/11/证.pdf",
+    )
+    login(client, "district")
+    response = client.get(reverse("projects:document_download", args=[document.pk]))
+    assert response.status_code == 503
+    assert "文件存储服务暂不可用" in response.content.decode()
