@@ -211,6 +211,8 @@ class Phone:
 # Where one cell holds two numbers: 13812345678、0739-5234567 / 13812345678 或 5234567.
 _SEPARATORS = re.compile(r"[、,;/|\\]|或|和|及")
 _EXTENSION = re.compile(r"^(?P<main>.*?)(?:转|分机|ext\.?|x|#)-?(?P<ext>\d{1,6})$", re.IGNORECASE)
+# A landline's extension after a second hyphen: 0739-5123456-8012, (0739)5123456-12.
+_HYPHEN_EXTENSION = re.compile(r"^(?P<main>\(?0\d{2,3}\)?-?\d{7,8})-(?P<ext>\d{1,6})$")
 # Hyphen look-alikes NFKC leaves alone (en and em dashes, the minus sign, ...).
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63", "-"))
 _COUNTRY = re.compile(r"^(?:\+|00)86-?")
@@ -226,7 +228,7 @@ def _one_number(text: str, *, area_code: str) -> tuple[str, str]:
     """(stored form, area code added) for one number, or ValidationError."""
     compact = normalize_identifier(text).translate(_DASHES)
     extension = ""
-    match = _EXTENSION.match(compact)
+    match = _EXTENSION.match(compact) or _HYPHEN_EXTENSION.match(compact)
     if match and re.sub(r"\D", "", match.group("main")):
         compact, extension = match.group("main"), match.group("ext")
     compact = _COUNTRY.sub("", compact)
@@ -277,7 +279,8 @@ def normalize_phone(value: object, *, area_code: str | None = None) -> Phone:
 
     Accepted: 138-1234-5678, 138 1234 5678, full-width digits and hyphens, +86 / 0086,
     (0739)5123456, 0739 5123456, a local number without area code (the office's area code,
-    settings.PHONE_AREA_CODE, is put before it), an extension after 转 / 分机 / ext.
+    settings.PHONE_AREA_CODE, is put before it), an extension after 转 / 分机 / ext or after
+    a landline's second hyphen (0739-5123456-8012).
     Mobiles are stored as 11 digits, landlines as 0739-5123456, extensions as 转8012.
     When a cell holds several numbers (separated by 、 , ; / or 或), the first is the number
     and the others come back in `others`. Raises ValidationError (Chinese) for a wrong count

@@ -333,7 +333,37 @@ def test_phones_as_offices_write_them_are_normalised(project, typed, stored_as):
     assert result.households[0].phone == stored_as
 
 
-@pytest.mark.parametrize("typed", ["1381234567", "138123456789", "0739-51234", "123", "电话没有"])
+@pytest.mark.parametrize("way", WAYS)
+@pytest.mark.parametrize(
+    ("typed", "stored_as"),
+    [
+        ("0739-5123456-8012", "0739-5123456转8012"),
+        ("(0739)5123456-12", "0739-5123456转12"),
+        ("010-12345678-123456", "010-12345678转123456"),
+    ],
+)
+def test_a_landline_extension_after_a_second_hyphen_is_kept(
+    client, district_member, project, tmp_path, way, typed, stored_as
+):
+    """0739-5123456-8012 is how many offices write 转8012: not a wrong count of digits."""
+    data = sheet([row(1, 联系电话=typed)])
+    outcome = run(way, client, project, "ext.xlsx", data, tmp_path)
+    assert outcome["refused"] == ""
+    assert project.households.get().phone == stored_as
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1381234567",
+        "138123456789",
+        "0739-51234",
+        "123",
+        "电话没有",
+        "0739-512345-8012",
+        "138-1234-5678-12",
+    ],
+)
 def test_a_phone_with_a_wrong_count_of_digits_stays_an_error(project, typed):
     result = imports.check_household_file(
         project=project, file=SimpleUploadedFile("p.xlsx", sheet([row(1, 联系电话=typed)]))
