@@ -251,6 +251,23 @@ def _load_project(project: Project, plan: CompensationPlan, users: dict) -> None
         opened_on=decision - timedelta(days=30),
         opened_by=users["finance"],
     )
+    if project.stage == Stage.ARCHIVED and project.completed_on:
+        # Closing the fund needs a zero balance (projects.gates): what is left after the last
+        # payment goes to the district office as its final working funds, before completion.
+        left = sum(
+            (p.amount if p.kind == LedgerEntry.Kind.DEPOSIT else -p.amount for p in payments), ZERO
+        )
+        if left > 0:
+            payments.append(
+                Payment(
+                    project.completed_on - timedelta(days=10),
+                    3,
+                    LedgerEntry.Kind.DISBURSEMENT,
+                    left,
+                    category=Category.WORKING,
+                    purpose=f"{office}征收工作经费（结算）",
+                )
+            )
     _post(fund, payments, users, office)
 
     if project.name in PENDING_REQUESTS:

@@ -67,6 +67,13 @@ def test_on_the_demo_signing_before_signing_is_refused_on_the_page(demo_data, cl
     assert not household.is_signed
 
 
+def test_the_demos_closed_fund_met_the_table(demo_data):
+    archived = Project.objects.get(stage=Stage.ARCHIVED)
+    assert archived.final_account.is_approved
+    assert archived.fund.balance == 0
+    assert gates.blockers("final_account.approve", project=archived) == []
+
+
 @pytest.mark.parametrize(
     "code", ["2022-BT-C12", "2022-JK-01", "2020-SQ-02", "2021-DX-02", "2018-SQ-01"]
 )
