@@ -61,7 +61,7 @@ def public_project(project):
     notice = project_services.draft_notice(
         project=project,
         by=office,
-        kind="start",
+        kind="other",  # a long title; a 启动公告 would belong to the project's first stage
         title="关于六岭棚户区改造项目房屋征收范围内暂停办理相关手续的启动公告",
         body="正文",
     )
