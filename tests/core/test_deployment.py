@@ -50,3 +50,31 @@ def test_the_proxy_serves_no_stored_file_and_passes_one_forwarded_hop():
     config = (ROOT / "deploy/nginx.conf").read_text()
     assert "/media" not in config.replace("# /media/", "")
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
+
+
+def test_the_image_gets_no_secret_or_local_data_from_the_build_folder(tmp_path):
+    """docker build sends the folder beside docker-compose.yml, where README puts .env and the
+    TLS key: .dockerignore (read with Docker's own matching, docker-py) keeps them out."""
+    from docker.utils.build import exclude_paths
+
+    kept_out = [
+        ".env",
+        "deploy/certs/privkey.pem",
+        "media/households/2026/11/证.pdf",
+        "db.sqlite3",
+        ".venv/bin/python",
+        ".git/config",
+        "core/__pycache__/models.cpython-311.pyc",
+    ]
+    shipped = ["manage.py", "config/settings.py", "deploy/nginx.conf", "static/css/app.css"]
+    for name in [*kept_out, *shipped]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    context = set(exclude_paths(str(tmp_path), patterns, dockerfile="Dockerfile"))
+    assert context.isdisjoint(kept_out)
+    assert context.issuperset(shipped)
