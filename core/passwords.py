@@ -13,6 +13,7 @@ Two rules, each from a well-kept source rather than a list of our own:
   unguessable: moderate protection from offline slow-hash scenario") the password is refused.
 """
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -65,7 +66,14 @@ def fewest_syllables(letters: str) -> int | None:
 
 
 def is_pinyin_with_digits(password: str) -> bool:
-    letters = "".join(char for char in password.lower() if "a" <= char <= "z")
+    lowered = password.lower()
+    # A name or phrase is typed in one piece, at most split by symbols (Zhang@San1988,
+    # wang.xiao.ming); letters interleaved with digits (Ge4%Ba8*Mi1&) are a generated password,
+    # not a word plus a number, and are left to zxcvbn.
+    between_letters = re.sub(r"^[^a-z]*|[^a-z]*$", "", lowered)
+    if any(char.isdigit() for char in between_letters):
+        return False
+    letters = "".join(char for char in lowered if "a" <= char <= "z")
     if not letters:
         return False
     count = fewest_syllables(letters)

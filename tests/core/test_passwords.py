@@ -23,6 +23,7 @@ def change_password(client, new):
         ("zhangsan123", "拼音"),
         ("wangxiaoming1990", "拼音"),
         ("Zhang@San1988", "拼音"),
+        ("1988.Wang.Xiao.Ming", "拼音"),
         ("woaini1314", "拼音"),
         ("shaoyang2022", "拼音"),
         ("qwerty2024!", "键盘连续字符"),
@@ -47,6 +48,7 @@ def test_the_password_page_refuses_common_chinese_weak_passwords(client, office_
         "liuling-chaiqian-7Kq",  # pinyin, but not only pinyin and digits
         "xiaomao-chi-yutou-tiantian-9",  # a long pinyin passphrase
         "Xk9#mP2vLq!t",
+        "Ge4%Ba8*Mi1&",  # generated: its letters happen to read ge-ba-mi, between digits
     ],
 )
 def test_the_password_page_accepts_passwords_that_are_not_guessable(client, office_user, strong):
