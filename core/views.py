@@ -188,7 +188,10 @@ def healthz(request):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    """The 403 page, naming the refusal's cause when the code gave one (our services raise
+    PermissionDenied with a translated message, e.g. 只有领导可以关账或重新开账。)."""
+    reason = str(exception) if exception is not None else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request, exception=None):

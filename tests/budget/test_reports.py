@@ -146,7 +146,8 @@ def test_publishing_a_run_with_findings_needs_a_leaders_acknowledgement_of_each(
     refused = client.post(
         reverse("budget:finding_acknowledge", args=[2022, "stated:general:income"])
     )
-    assert refused.status_code == 403  # a clerk is not a leader
+    assert refused.status_code == 403  # a clerk is not a leader, and the page says so
+    assert "只有领导可以确认一致性检查的差异说明" in refused.content.decode()
     client.logout()
     login(client, "leader")
     for key in ("stated:general:income", "stated:general:expenditure"):
