@@ -23,6 +23,14 @@ class NormalizedFormField(forms.CharField):
         value = super().to_python(value)
         return self.normalizer(value) if value not in self.empty_values else value
 
+    def widget_attrs(self, widget):
+        # No maxlength in the page: the browser would cut "430502　19711107　0661" (20
+        # characters typed, 18 stored) before the server can normalise it and name the cause.
+        # The length is still checked, after normalising.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
 
 class NormalizedCharField(models.CharField):
     """A CharField whose values go through `normalize_value` (identity here)."""
