@@ -241,10 +241,21 @@ PROJECT_INDICATORS = [
         "petitions_on_time_rate",
         None,
         "20",
-        "",
+        "个别信访件因需多部门会商答复延期。下一步建立会商时限台账，按期答复。",
     ),
     (L.BENEFIT, S.SUSTAINABLE, "征收信息公开率", M.POSITIVE, "100", "%", "", "100", "10", ""),
-    (L.SATISFACTION, S.SERVICE, "被征收群众满意度", M.POSITIVE, "90", "%", "", "87", "10", ""),
+    (
+        L.SATISFACTION,
+        S.SERVICE,
+        "被征收群众满意度",
+        M.POSITIVE,
+        "90",
+        "%",
+        "",
+        "87",
+        "10",
+        "部分被征收人对补偿标准和安置进度有不同意见。下一步加强政策解释，及时公开安置房建设进度。",
+    ),
 ]
 
 NARRATIVES = {
