@@ -97,3 +97,20 @@ def project_page(project) -> str:
     from django.urls import reverse
 
     return reverse("public:project_detail", args=[project.code])
+
+
+def test_the_id_tail_typed_with_a_space_reaches_the_lookup_whole(
+    live_server, browser, public_project
+):
+    """The input must not cut "123 45X" (7 characters typed, 6 meant) before normalising."""
+    project, household = public_project
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/public/lookup/")
+    page.get_by_label("征收项目").select_option(str(project.pk))
+    page.get_by_label("户号").fill(household.code)
+    tail = household.id_number[-6:]
+    page.get_by_label("身份证号码后六位").fill(f"{tail[:3]}\u3000{tail[3:]}")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator(".own-row")).to_contain_text(household.head_name)
+    context.close()
