@@ -11,3 +11,13 @@ class AppraisersConfig(AppConfig):
         from core.clocks import register
 
         register(clocks.open_clocks)
+
+        from appraisers import todo as app_todo
+        from core import todo
+
+        todo.register(app_todo.todo_items)
+
+        from appraisers.models import Valuation
+        from core.history import register_household_model
+
+        register_household_model(Valuation, "household_id")

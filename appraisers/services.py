@@ -43,6 +43,7 @@ from appraisers.models import (
     Vote,
     households_without_valuation,
 )
+from core import permissions
 from core.formatting import cn_date
 from core.models import User
 from projects import gates
@@ -467,7 +468,7 @@ def _decide(
         body=result_notice_body(selection),
         period_days=0,
     )
-    project_services.publish_notice(notice=notice, by=by, on=day)
+    project_services.publish_result_notice(notice=notice, by=by, on=day)
     selection.notice = notice
     selection.save(update_fields=["notice"])
     return selection
@@ -1127,8 +1128,9 @@ def prepare_quarterly_credit_list(*, today: date | None = None) -> tuple[CreditL
 @transaction.atomic
 def publish_credit_list(*, credit_list: CreditList, by: User, on: date | None = None) -> CreditList:
     """Publish the list: every firm's score and grade are copied into entries, which later
-    events, new kinds or new thresholds never change."""
-    ensure_credit_staff(by)
+    events, new kinds or new thresholds never change. A leader publishes it (市征收办's
+    sign-off rule for the credit list, core.permissions)."""
+    permissions.ensure(by, "appraisers.publish_credit_list")
     credit_list = CreditList.objects.select_for_update().get(pk=credit_list.pk)
     if credit_list.is_published:
         raise ValidationError(_("该信用名录已经公布。"))

@@ -34,9 +34,8 @@ from budget.models import (
     YearClosing,
     report_upload_to,
 )
-from core import jobs
+from core import jobs, permissions
 from core.models import Office, User
-from core.roles import Section
 from projects.services import ensure_office_staff
 from public import cache as public_cache
 
@@ -62,9 +61,7 @@ CARRIED_FIELDS = [
 
 
 def can_edit_figures(user: User) -> bool:
-    return user.is_office_staff and (
-        user.is_superuser or user.in_section(Section.FINANCE) or user.is_leader
-    )
+    return permissions.allowed(user, "budget.edit_figures")
 
 
 def ensure_budget_editor(user: User) -> None:

@@ -42,10 +42,10 @@ from compensation.models import (
     PriceItem,
     Supplement,
 )
+from core import permissions
 from core.formatting import cn_date
 from core.masking import mask_name
 from core.models import User
-from core.roles import Section
 from projects import gates
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Notice, Project
@@ -56,25 +56,19 @@ CENT = Decimal("0.01")
 # Who may do what (visibility by district is core.scoping's job)
 
 
-def ensure_section(user: User, *sections: Section) -> None:
-    if not any(user.in_section(section) for section in sections):
-        names = "、".join(str(section.label) for section in sections)
-        raise PermissionDenied(
-            _("只有%(sections)s的工作人员可以进行此操作。") % {"sections": names}
-        )
-
-
 def ensure_finance(user: User) -> None:
-    ensure_section(user, Section.FINANCE)
+    """The fund's books are kept by 计划财务科 (the maker of every payment)."""
+    permissions.ensure(user, "compensation.keep_fund")
 
 
 def ensure_leader(user: User) -> None:
-    ensure_section(user, Section.LEADER)
+    """Payments and the cost accounts are approved by a 领导 (the checker)."""
+    permissions.ensure(user, "compensation.approve_payment")
 
 
 def ensure_reviewer(user: User) -> None:
     """Agreements and their supplements are reviewed by the legal section or a leader."""
-    ensure_section(user, Section.LEGAL, Section.LEADER)
+    permissions.ensure(user, "compensation.review_agreement")
 
 
 def _ensure_books_open(project: Project) -> None:
@@ -895,7 +889,7 @@ def save_cost_budget(
 
 @transaction.atomic
 def approve_cost_budget(*, project: Project, by: User) -> CostBudget:
-    ensure_leader(by)
+    permissions.ensure(by, "compensation.approve_accounts")
     budget = CostBudget.objects.select_for_update().filter(project=project).first()
     if budget is None:
         raise ValidationError(_("尚未编制概算。"))
@@ -954,7 +948,7 @@ def approve_final_account(*, project: Project, by: User) -> FinalAccount:
     project's fund takes no more entries (closing the fund). projects.gates' table says when:
     every household signed or under a compensation decision, every subsidy paid, no request
     pending and a zero balance."""
-    ensure_leader(by)
+    permissions.ensure(by, "compensation.approve_accounts")
     # The fund's row lock: no entry may slip in between the checks and the freeze.
     Fund.objects.select_for_update().filter(project=project).first()
     account = FinalAccount.objects.select_for_update().filter(project=project).first()

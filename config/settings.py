@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "pgtrigger",
+    "rules",
     "core",
     "public",
     "projects",
@@ -117,6 +118,8 @@ HOUSEHOLD_LOOKUP_WINDOW_SECONDS = env.int("HOUSEHOLD_LOOKUP_WINDOW_SECONDS", def
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # core.permissions: who may take which action, as rules predicates.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

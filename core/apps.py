@@ -7,4 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("用户与区县")
 
     def ready(self):
-        from core import deployment_checks  # noqa: F401  (registers the checks)
+        from core import (  # noqa: F401  (register the rules, the to-do sources)
+            deployment_checks,
+            permissions,
+            todo,
+        )

@@ -1,3 +1,5 @@
+"""Forms core's own pages and every app's sign-off steps (core.signoffs) share."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -42,3 +44,17 @@ class ArrangementForm(forms.Form):
         cleaned["text"] = text
         cleaned["days"] = parse_arrangement(text, year=self.year)
         return cleaned
+
+
+class SignOffForm(forms.Form):
+    comment = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("退回时必须填写意见。")},
+    )

@@ -1,9 +1,10 @@
 """Small helpers that views of every app share."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 
 def paginate(request, queryset, per_page: int = 25, *, count: int | None = None):
@@ -16,7 +17,10 @@ def paginate(request, queryset, per_page: int = 25, *, count: int | None = None)
     return paginator.get_page(request.GET.get("page"))
 
 
-def error_messages(error: ValidationError) -> list[str]:
+def error_messages(error: ValidationError | PermissionDenied) -> list[str]:
+    """The Chinese messages of a service's refusal (a PermissionDenied carries one)."""
+    if isinstance(error, PermissionDenied):
+        return [str(error) or _("您无权进行此操作。")]
     return [str(message) for message in error.messages]
 
 
@@ -42,7 +46,7 @@ def report_form_errors(request, form) -> None:
             messages.error(request, f"{label}：{error}" if label else error)
 
 
-def report_validation_error(request, error: ValidationError) -> None:
+def report_validation_error(request, error: ValidationError | PermissionDenied) -> None:
     from django.contrib import messages
 
     for message in error_messages(error):

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -207,3 +211,140 @@ class CalendarDay(models.Model):
     def __str__(self):
         kind = _("上班") if self.is_working_day else _("放假")
         return f"{self.day.isoformat()} {self.name or kind}"
+
+
+class SignOffQuerySet(DistrictScopedQuerySet):
+    def waiting_for(self, user):
+        """Items whose pending step belongs to one of the user's sections (office staff)."""
+        if not (user.is_active and user.is_office_staff):
+            return self.none()
+        return self.filter(state=SignOff.State.PENDING, section__in=list(user.sections))
+
+    def returned_to(self, user):
+        """Items sent back to the user's side: their district's, or the ones they submitted."""
+        returned = self.filter(state=SignOff.State.RETURNED)
+        if user.is_district_user:
+            return returned.filter(district_id=user.district_id)
+        return returned.filter(submitted_by=user, submitted_by_district__isnull=True)
+
+
+class SignOff(models.Model):
+    """Where one item (a plan version, a notice, an approval document) stands in its sign-off
+    chain (core.signoffs.CHAINS): the step waiting, the section it waits for, the last comment.
+
+    Every change is a history row (who, when, which step, which comment), and that history is
+    the item's sign-off record; core.signoffs is the only writer.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("审核中")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已通过")
+        CLOSED = "closed", _("已关闭")
+
+    district_path = "district"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    chain = models.CharField(_("审核流程"), max_length=30)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("事项"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300)
+    step = models.PositiveSmallIntegerField(_("当前步骤"), default=0)
+    section = models.CharField(_("待办科室"), max_length=20, choices=Section.choices, blank=True)
+    responsible = models.CharField(
+        _("责任科室"), max_length=20, choices=Section.choices, blank=True
+    )
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The submitter's district at the time (null: office staff); a return goes back there.
+    submitted_by_district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("动作"), max_length=20, blank=True)
+    comment = models.TextField(_("意见"), blank=True)
+    # Who has passed a step since the last submission (one person signs one step of a round).
+    round_signers = models.JSONField(_("本轮签署人"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    objects = SignOffQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("审核签发")
+        verbose_name_plural = _("审核签发")
+        ordering = ["updated_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="signoff_one_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending", section__gt="") | ~Q(state="pending"),
+                name="signoff_pending_has_section",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "section"])]
+
+    def __str__(self):
+        return f"{self.title}: {self.get_state_display()}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message to one person: an item was assigned to them, returned to them or approved."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("待办")
+        RETURNED = "returned", _("退回")
+        APPROVED = "approved", _("通过")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    text = models.CharField(_("内容"), max_length=500)
+    url = models.CharField(_("链接"), max_length=300)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.text

@@ -9,4 +9,7 @@ urlpatterns = [
     path("deadlines/", views.deadline_list, name="deadline_list"),
     path("calendar/", views.holiday_calendar, name="holiday_calendar"),
     path("calendar/<int:year>/", views.holiday_arrangement_entry, name="holiday_arrangement"),
+    path("todo/", views.todo_list, name="todo_list"),
+    path("todo/counts/", views.nav_counts, name="nav_counts"),
+    path("notifications/", views.notification_list, name="notification_list"),
 ]

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import clocks, deadlines, health, panels
+from core import clocks, deadlines, health, notifications, panels, todo
 from core.calendar_arrangement import enter_arrangement
 from core.forms import ArrangementForm
-from core.models import District, HolidayArrangement
+from core.http import paginate
+from core.models import District, HolidayArrangement, Notification
 from core.scoping import get_visible_or_404, visible_to
 
 
@@ -169,6 +170,41 @@ def _preview(days, year: int) -> list[dict]:
             }
         )
     return rows
+
+
+@login_required
+def todo_list(request):
+    """What waits for me or my section: reviews and sign-offs, returned items to answer,
+    payments and accounts to approve, and legal clocks due within 7 days on my projects."""
+    today = timezone.localdate()
+    items = todo.items_for(request.user, today)
+    return render(
+        request,
+        "core/todo_list.html",
+        {"groups": todo.grouped(items), "count": len(items), "today": today},
+    )
+
+
+@never_cache
+@login_required
+def nav_counts(request):
+    """The navigation bar's counts (fetched by htmx after each page): my to-do items, and my
+    unread notifications swapped in out of band."""
+    count = len(todo.items_for(request.user, timezone.localdate()))
+    unread = notifications.unread_count(request.user)
+    return render(request, "core/_nav_counts.html", {"count": count, "unread": unread})
+
+
+@login_required
+def notification_list(request):
+    """My notifications, newest first; opening the list marks them read."""
+    page = paginate(request, Notification.objects.filter(recipient=request.user))
+    unread_ids = [n.pk for n in page.object_list if n.read_at is None]
+    response = render(
+        request, "core/notification_list.html", {"page": page, "unread_ids": set(unread_ids)}
+    )
+    notifications.mark_read(user=request.user, notification_ids=unread_ids)
+    return response
 
 
 @login_required

@@ -25,6 +25,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import permissions
 from core.deadlines import Deadline
 from core.models import District, Office, User
 from petitions import deadlines
@@ -68,7 +69,7 @@ def ensure_can_view_personal_data(user: User, petition: Petition) -> None:
 
 
 def ensure_leader(user: User) -> None:
-    if not user.is_leader:
+    if not permissions.allowed(user, "petitions.leader_decision"):
         raise PermissionDenied(_("延长办理期限须经本机关负责人批准，请由领导操作。"))
 
 

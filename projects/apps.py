@@ -12,3 +12,21 @@ class ProjectsConfig(AppConfig):
         from projects.clocks import open_clocks
 
         register(open_clocks)
+        _register_household_history()
+
+
+def _register_household_history():
+    from core.history import register_household_model
+    from projects.models import (
+        CompensationDecision,
+        FamilyMember,
+        Household,
+        HouseholdDocument,
+        Objection,
+    )
+
+    register_household_model(Household, "id", lambda row: row.code)
+    register_household_model(FamilyMember, "household_id", lambda row: row.name)
+    register_household_model(HouseholdDocument, "household_id", lambda row: row.title)
+    register_household_model(Objection, "household_id")
+    register_household_model(CompensationDecision, "household_id", lambda row: row.number)

@@ -1,6 +1,9 @@
-"""The daily digest: each liaison and handler hears, by e-mail, what falls due in their projects.
+"""The daily digest: each liaison and handler hears, by e-mail, what falls due in their projects,
+and everybody hears the notifications (core.notifications) not yet mailed: items assigned to
+them, returned to them or approved.
 
-The same list shows on their home page (core.views.home); this module only sends it.
+The same lists show on their home page, their to-do list and their notifications; this module
+only sends them.
 """
 
 import logging
@@ -10,11 +13,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clocks import DueItem, due_items
 from core.formatting import cn_date
-from core.models import User
+from core.models import Notification, User
 from projects.models import DigestDelivery
 
 logger = logging.getLogger(__name__)
@@ -26,12 +30,24 @@ def items_for(user: User, today: date) -> list[DueItem]:
     return [item for item in due_items(user, until=until) if user.pk in item.handler_ids]
 
 
-def digest_text(user: User, items: list[DueItem], today: date) -> str:
+def notifications_for(user: User) -> list[Notification]:
+    """The user's unread notifications that no digest has carried yet, oldest first."""
+    return list(
+        Notification.objects.filter(
+            recipient=user, read_at__isnull=True, emailed_at__isnull=True
+        ).order_by("created_at", "pk")
+    )
+
+
+def digest_text(
+    user: User, items: list[DueItem], today: date, notes: list[Notification] = ()
+) -> str:
     return render_to_string(
         "projects/email/digest.txt",
         {
             "user": user,
             "items": items,
+            "notes": notes,
             "today": today,
             "site_url": settings.SITE_URL.rstrip("/"),
             "overdue": [item for item in items if item.is_overdue(today)],
@@ -41,21 +57,25 @@ def digest_text(user: User, items: list[DueItem], today: date) -> str:
 
 
 def send_digest(*, user: User, today: date) -> bool:
-    """Send today's digest to one person once; a second run the same day sends nothing."""
+    """Send today's digest to one person once; a second run the same day sends nothing.
+    The notifications it carries are marked mailed and are not mailed again."""
     items = items_for(user, today)
-    if not items or not user.email:
+    notes = notifications_for(user)
+    if not (items or notes) or not user.email:
         return False
+    count = len(items) + len(notes)
     try:
         with transaction.atomic():
-            DigestDelivery.objects.create(user=user, day=today, item_count=len(items))
+            DigestDelivery.objects.create(user=user, day=today, item_count=count)
     except IntegrityError:
         return False
     subject = _("征收工作期限提醒（%(day)s，%(count)s项）") % {
         "day": cn_date(today),
-        "count": len(items),
+        "count": count,
     }
-    send_mail(subject, digest_text(user, items, today), None, [user.email])
-    logger.info("Sent deadline digest to user %s with %s items", user.pk, len(items))
+    send_mail(subject, digest_text(user, items, today, notes), None, [user.email])
+    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+    logger.info("Sent digest to user %s with %s items", user.pk, count)
     return True
 
 

@@ -665,6 +665,7 @@ class PlanReview(models.Model):
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("提交")
+        PASS = "pass", _("审核通过")
         RETURN = "return", _("退回修改")
         REPLY = "reply", _("答复")
         APPROVE = "approve", _("批准")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import deadlines
+from core import deadlines, permissions, signoffs
 from core.models import District, User
 from projects import gates, stages
 from projects.models import (
@@ -37,22 +37,17 @@ from public import cache as public_cache
 
 
 def ensure_office_staff(user: User) -> None:
-    if not user.is_office_staff:
-        raise PermissionDenied(_("只有市征收办工作人员可以进行此操作。"))
+    permissions.ensure(user, "projects.office_work")
 
 
 def ensure_can_edit_project(user: User, project: Project) -> None:
     """Office staff, and the district users of the project's own district, may edit."""
-    if user.is_office_staff:
-        return
-    if user.district_id != project.district_id:
-        raise PermissionDenied(_("您无权修改该项目。"))
+    permissions.ensure(user, "projects.edit_project", project)
 
 
 def ensure_district_of_project(user: User, project: Project) -> None:
     """Only the district office carrying out the project may submit its plan."""
-    if user.district_id != project.district_id:
-        raise PermissionDenied(_("只有项目所在区县的征收部门可以提交补偿方案。"))
+    permissions.ensure(user, "projects.submit_plan", project)
 
 
 # ---------------------------------------------------------------------------
@@ -134,16 +129,44 @@ def record_approval(
     approval.verified_at = None
     approval.full_clean()
     approval.save()
+    _submit_approval(approval, by)
+    return approval
+
+
+def _submit_approval(approval: Approval, by: User) -> None:
+    """Send a filed (or replaced) approval to its verification step (core.signoffs "approval")."""
+    project = approval.project
+    signoffs.submit(
+        item=approval,
+        chain="approval",
+        by=by,
+        title=_("%(project)s %(kind)s %(number)s")
+        % {"project": project.name, "kind": approval.get_kind_display(), "number": approval.number},
+        url=project.get_absolute_url(),
+        district=project.district,
+        again=True,
+    )
+
+
+@transaction.atomic
+def verify_approval(*, approval: Approval, by: User, comment: str = "") -> Approval:
+    """The city office checks an approval on file (备案核查): 业务科 verifies (core.signoffs).
+
+    Raises PermissionDenied for anyone else, ValidationError when it is not waiting.
+    """
+    permissions.ensure(by, "projects.verify_approval", approval)
+    signoffs.approve(item=approval, by=by, comment=comment)
+    approval.verified_by = by
+    approval.verified_at = timezone.now()
+    approval.save(update_fields=["verified_by", "verified_at"])
     return approval
 
 
 @transaction.atomic
-def verify_approval(*, approval: Approval, by: User) -> Approval:
-    """The city office checks an approval on file (备案核查)."""
-    ensure_office_staff(by)
-    approval.verified_by = by
-    approval.verified_at = timezone.now()
-    approval.save(update_fields=["verified_by", "verified_at"])
+def return_approval(*, approval: Approval, by: User, comment: str) -> Approval:
+    """Send an approval back to the district with a comment; filing it again resubmits it."""
+    permissions.ensure(by, "projects.verify_approval", approval)
+    signoffs.send_back(item=approval, by=by, comment=comment)
     return approval
 
 
@@ -153,16 +176,35 @@ def verify_approval(*, approval: Approval, by: User) -> Approval:
 
 @transaction.atomic
 def draft_notice(*, project: Project, by: User, **fields: Any) -> Notice:
+    """Save a draft and send it for a leader's sign-off (core.signoffs "notice")."""
     ensure_can_edit_project(by, project)
     notice = Notice(project=project, created_by=by, **fields)
     notice.full_clean()
     notice.save()
+    _submit_notice(notice, by)
     return notice
+
+
+def _submit_notice(notice: Notice, by: User) -> None:
+    signoffs.submit(
+        item=notice,
+        chain="notice",
+        by=by,
+        title=_("%(kind)s：%(title)s") % {"kind": notice.get_kind_display(), "title": notice.title},
+        url=notice.get_absolute_url(),
+        district=notice.project.district,
+        responsible=signoffs.notice_section(notice.kind),
+        again=True,
+    )
 
 
 @transaction.atomic
 def update_notice(*, notice: Notice, by: User, **fields: Any) -> Notice:
-    """Correct a draft; a published notice is a public record and stays as it was."""
+    """Correct a draft; a published notice is a public record and stays as it was.
+
+    A corrected draft goes back to the leader's sign-off (a returned one is thereby resubmitted):
+    a sign-off covers the text the leader saw.
+    """
     ensure_can_edit_project(by, notice.project)
     if notice.is_published:
         raise ValidationError(_("公告已发布，不能修改。"))
@@ -170,6 +212,7 @@ def update_notice(*, notice: Notice, by: User, **fields: Any) -> Notice:
         setattr(notice, name, value)
     notice.full_clean()
     notice.save()
+    _submit_notice(notice, by)
     return notice
 
 
@@ -193,9 +236,27 @@ def posting_period(kind: str, published_on: date, period_days: int) -> deadlines
 
 
 @transaction.atomic
-def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notice:
-    """The city office publishes a notice (it reviews the districts' 一榜/二榜 first)."""
-    ensure_office_staff(by)
+def sign_off_notice(*, notice: Notice, by: User, comment: str = "") -> Notice:
+    """A leader signs the draft off (签发); the responsible section then publishes it.
+
+    Raises PermissionDenied for anyone but a leader while the draft waits for sign-off.
+    """
+    permissions.ensure(by, "projects.sign_off_notice", notice)
+    signoffs.approve(item=notice, by=by, comment=comment)
+    return notice
+
+
+@transaction.atomic
+def return_notice(*, notice: Notice, by: User, comment: str) -> Notice:
+    """Send the draft back to whoever drafted it (the district, or a section) with a comment."""
+    if notice.is_published:
+        raise ValidationError(_("该公告已经发布。"))
+    permissions.ensure(by, "projects.return_notice", notice)
+    signoffs.send_back(item=notice, by=by, comment=comment)
+    return notice
+
+
+def _publish(notice: Notice, by: User, on: date | None) -> Notice:
     if notice.is_published:
         raise ValidationError(_("该公告已经发布。"))
     gates.ensure_allowed(gates.notice_action(notice), project=notice.project, obj=notice, today=on)
@@ -212,6 +273,32 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
         if project.started_on is None or notice.published_on < project.started_on:
             project.started_on = notice.published_on
             project.save(update_fields=["started_on"])
+    return notice
+
+
+@transaction.atomic
+def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notice:
+    """The responsible section publishes a notice a leader has signed off (core.signoffs:
+    法规科 the 补偿决定公告, 计划财务科 the 困难补助公示, 业务科 the others).
+
+    Raises PermissionDenied before the sign-off or for another section, ValidationError when
+    it is already published or its stage's requirements are missing.
+    """
+    if notice.is_published:
+        raise ValidationError(_("该公告已经发布。"))
+    permissions.ensure(by, "projects.publish_notice", notice)
+    _publish(notice, by, on)
+    signoffs.approve(item=notice, by=by)
+    return notice
+
+
+@transaction.atomic
+def publish_result_notice(*, notice: Notice, by: User, on: date) -> Notice:
+    """Publish a notice that only records a decision taken under its own rule (the appraisal
+    firm selection's result, 国有土地上房屋征收评估办法 第四条), together with that decision."""
+    ensure_office_staff(by)
+    _publish(notice, by, on)
+    signoffs.close(item=notice, by=by, action="approve")
     return notice
 
 
@@ -300,6 +387,7 @@ def submit_plan(
     if latest is not None and latest.status == CompensationPlan.Status.RETURNED:
         latest.status = CompensationPlan.Status.SUPERSEDED
         latest.save(update_fields=["status"])
+        signoffs.close(item=latest, by=by, action="resubmit")
     plan = CompensationPlan(
         project=project,
         version=(latest.version + 1) if latest else 1,
@@ -311,22 +399,38 @@ def submit_plan(
     PlanReview.objects.create(
         plan=plan, action=PlanReview.Action.SUBMIT, comment=comment, author=by
     )
+    signoffs.submit(
+        item=plan,
+        chain="plan",
+        by=by,
+        title=str(plan),
+        url=plan.get_absolute_url(),
+        district=project.district,
+        comment=comment,
+    )
     return plan
 
 
 def _decide(plan: CompensationPlan, by: User) -> CompensationPlan:
-    ensure_office_staff(by)
     plan = CompensationPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != CompensationPlan.Status.SUBMITTED:
         raise ValidationError(_("只能审核待审核的方案。"))
+    permissions.ensure(by, "projects.review_plan", plan)
     return plan
 
 
 @transaction.atomic
 def return_plan(*, plan: CompensationPlan, by: User, comment: str) -> CompensationPlan:
+    """Any step of the review (业务科, 法规科, 领导) returns the plan to the district with a
+    comment; the district answers with a new version (submit_plan).
+
+    Raises ValidationError without a comment or when the plan does not wait for review,
+    PermissionDenied when the review step waits for another section.
+    """
     if not comment.strip():
         raise ValidationError(_("退回方案时必须填写审核意见。"))
     plan = _decide(plan, by)
+    signoffs.send_back(item=plan, by=by, comment=comment)
     plan.status = CompensationPlan.Status.RETURNED
     plan.decided_by = by
     plan.decided_at = timezone.now()
@@ -339,8 +443,21 @@ def return_plan(*, plan: CompensationPlan, by: User, comment: str) -> Compensati
 
 @transaction.atomic
 def approve_plan(*, plan: CompensationPlan, by: User, comment: str = "") -> CompensationPlan:
+    """Pass the plan's pending review step (core.signoffs "plan": 业务科审核 → 法规科审查 →
+    领导批准); the leader's step approves it (Decree 590 art. 10: the plan is reviewed before
+    it is published for comment).
+
+    Raises PermissionDenied when the step waits for another section (or `by` signed an
+    earlier step), ValidationError when the plan does not wait for review.
+    """
     plan = _decide(plan, by)
     gates.ensure_allowed("plan.approve", project=plan.project, obj=plan)
+    signoff = signoffs.approve(item=plan, by=by, comment=comment)
+    if signoff.state != signoff.State.APPROVED:
+        PlanReview.objects.create(
+            plan=plan, action=PlanReview.Action.PASS, comment=comment, author=by
+        )
+        return plan
     plan.status = CompensationPlan.Status.APPROVED
     plan.decided_by = by
     plan.decided_at = timezone.now()

@@ -122,3 +122,43 @@ def put_at_stage(project, stage: str):
     project.stage = target
     project.save(update_fields=["stage"])
     return project
+
+
+def reviewers() -> dict:
+    """One office user per section, for walking items through their sign-off chains."""
+    return {
+        section: staff(
+            section, username=f"signer-{section.name.lower()}", name=f"{section.label}签署人"
+        )
+        for section in Section
+    }
+
+
+def approve_plan_fully(plan, **comments):
+    """Take a submitted plan through its review chain (业务科 → 法规科 → 领导)."""
+    from projects import services
+
+    people = reviewers()
+    for section in (Section.OPERATIONS, Section.LEGAL, Section.LEADER):
+        plan = services.approve_plan(
+            plan=plan, by=people[section], comment=comments.get(section.name, "")
+        )
+    return plan
+
+
+def signed_off(notice):
+    """A leader signs the draft off (签发): its responsible section may publish it."""
+    from projects import services
+
+    return services.sign_off_notice(notice=notice, by=reviewers()[Section.LEADER])
+
+
+def sign_off_and_publish(notice, *, on=None, by=None):
+    """A leader signs the draft off; its responsible section (or `by`) publishes it."""
+    from core import signoffs
+    from projects import services
+
+    people = reviewers()
+    signed_off(notice)
+    publisher = by or people[signoffs.notice_section(notice.kind)]
+    return services.publish_notice(notice=notice, by=publisher, on=on)

@@ -20,6 +20,7 @@ from appraisers.forms import (
     PublishListForm,
 )
 from appraisers.models import CreditEvent, CreditEventKind, CreditList, CreditPolicy
+from core import permissions
 from core.http import (
     add_service_error,
     download,
@@ -145,7 +146,12 @@ def credit_list_detail(request, pk):
             period_start=credit_list.period_start, period_end=credit_list.period_end
         )
         context["base_score"] = CreditPolicy.current().base_score
-        context["publish_form"] = PublishListForm(initial={"published_on": timezone.localdate()})
+        if permissions.allowed(request.user, "appraisers.publish_credit_list"):
+            context["publish_form"] = PublishListForm(
+                initial={"published_on": timezone.localdate()}
+            )
+        else:
+            context["publish_note"] = _("信用名录由领导审定公布。")
     return render(request, "appraisers/creditlist_detail.html", context)
 
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from compensation import exports, reports, services
 from compensation.forms import CostBudgetForm, FinalAccountForm, SubsidyNoticeForm
 from compensation.models import Category, CostBudget, FinalAccount, HardshipSubsidy
-from compensation.views.common import can_edit, in_section, project_for, xlsx_response
+from compensation.views.common import can_edit, project_for, xlsx_response
+from core import permissions
 from core.http import report_form_errors, report_validation_error
-from core.roles import Section
 from core.scoping import visible_to
 from projects.models import Project
 
@@ -40,7 +40,7 @@ def subsidy_list(request, pk):
             "unposted": sum(1 for s in subsidies if s.notice_id is None),
             "notice_form": SubsidyNoticeForm(),
             "can_edit": can_edit(request.user, project),
-            "is_finance": in_section(request.user, Section.FINANCE),
+            "is_finance": permissions.allowed(request.user, "compensation.keep_fund"),
             "fund": getattr(project, "fund", None),
         },
     )
@@ -128,8 +128,8 @@ def cost_accounts(request, pk):
             "totals": totals,
             "budget_form": CostBudgetForm(initial=budget_initial),
             "final_form": FinalAccountForm(initial={"note": account.note if account else ""}),
-            "is_finance": in_section(user, Section.FINANCE),
-            "is_leader": in_section(user, Section.LEADER),
+            "is_finance": permissions.allowed(user, "compensation.keep_fund"),
+            "is_leader": permissions.allowed(user, "compensation.approve_accounts"),
         },
     )
 

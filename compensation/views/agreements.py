@@ -19,10 +19,10 @@ from compensation.forms import (
     TemplateForm,
 )
 from compensation.models import Agreement, DocumentTemplate
-from compensation.views.common import can_edit, document_response, in_section, project_for
+from compensation.views.common import can_edit, document_response, project_for
 from compensation.views.households import household_for
+from core import permissions
 from core.http import report_form_errors, report_validation_error
-from core.roles import Section
 from core.scoping import get_visible_or_404
 
 
@@ -80,8 +80,8 @@ def agreement_detail(request, pk):
             "template_error": template_error,
             "supplements": agreement.supplements.select_related("recorded_by"),
             "can_edit": can_edit(user, household.project),
-            "is_reviewer": in_section(user, Section.LEGAL, Section.LEADER),
-            "is_finance": in_section(user, Section.FINANCE),
+            "is_reviewer": permissions.allowed(user, "compensation.review_agreement"),
+            "is_finance": permissions.allowed(user, "compensation.keep_fund"),
             "sign_form": SignAgreementForm(initial={"signed_on": timezone.localdate()}),
             "review_form": ReviewForm(),
             "supplement_form": SupplementForm(initial={"signed_on": timezone.localdate()}),

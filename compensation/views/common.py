@@ -1,9 +1,7 @@
-"""What the compensation views share: reading a project through the scoping rule, role
-checks for showing buttons, and file responses."""
+"""What the compensation views share: reading a project through the scoping rule, file responses."""
 
 from django.http import HttpResponse
 
-from core.roles import Section
 from core.scoping import get_visible_or_404
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects.models import Project
@@ -11,11 +9,6 @@ from projects.models import Project
 
 def project_for(request, pk) -> Project:
     return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
-
-
-def in_section(user, *sections: Section) -> bool:
-    """For showing an action; the services decide whether it may be done."""
-    return any(user.in_section(section) for section in sections)
 
 
 def can_edit(user, project: Project) -> bool:

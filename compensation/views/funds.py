@@ -28,9 +28,9 @@ from compensation.models import (
     LedgerCheck,
     LedgerEntry,
 )
-from compensation.views.common import in_section, project_for, xlsx_response
+from compensation.views.common import project_for, xlsx_response
+from core import permissions
 from core.http import paginate, report_form_errors, report_validation_error
-from core.roles import Section
 from core.scoping import get_visible_or_404, visible_to
 from projects.models import Project
 
@@ -56,7 +56,7 @@ def fund_list(request):
             "page": paginate(request, funds),
             "without_fund": without_fund.select_related("district").order_by("code"),
             "today": timezone.localdate(),
-            "can_open": in_section(request.user, Section.FINANCE),
+            "can_open": permissions.allowed(request.user, "compensation.keep_fund"),
             "pending_count": visible_to(
                 DisbursementRequest.objects.pending(), request.user
             ).count(),
@@ -104,8 +104,8 @@ def fund_detail(request, pk):
             "deposit_form": DepositForm(initial={"received_on": timezone.localdate()}),
             "request_form": DisbursementRequestForm(initial={"paid_on": timezone.localdate()}),
             "reversal_form": ReversalForm(),
-            "is_finance": in_section(user, Section.FINANCE),
-            "is_leader": in_section(user, Section.LEADER),
+            "is_finance": permissions.allowed(user, "compensation.keep_fund"),
+            "is_leader": permissions.allowed(user, "compensation.approve_payment"),
             "books_closed": hasattr(project, "final_account") and project.final_account.is_approved,
         },
     )
@@ -235,7 +235,7 @@ def request_detail(request, pk):
             "project": disbursement.fund.project,
             "entry": LedgerEntry.objects.filter(request=disbursement).first(),
             "can_decide": disbursement.is_pending
-            and in_section(user, Section.LEADER)
+            and permissions.allowed(user, "compensation.approve_payment")
             and disbursement.requested_by_id != user.pk,
             "reject_form": DecisionNoteForm(),
         },

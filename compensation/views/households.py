@@ -17,12 +17,11 @@ from compensation.models import CompensationBreakdown, Fund, HardshipSubsidy, Pr
 from compensation.views.common import (
     can_edit,
     file_response,
-    in_section,
     project_for,
     xlsx_response,
 )
+from core import permissions
 from core.http import paginate, report_form_errors, report_validation_error
-from core.roles import Section
 from core.scoping import get_visible_or_404
 from projects.models import Household
 
@@ -101,7 +100,7 @@ def household_detail(request, pk):
             "payments": payments,
             "fund": Fund.objects.filter(project=project).first(),
             "can_edit": can_edit(user, project),
-            "is_finance": in_section(user, Section.FINANCE),
+            "is_finance": permissions.allowed(user, "compensation.keep_fund"),
             "can_redraft": not any(a.is_locked for a in agreements),
         },
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core import permissions
 from core.http import report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from petitions import deadlines, services
@@ -213,7 +214,8 @@ def available_steps(petition: Petition, user) -> list[tuple[StepAction, forms.Fo
     return [
         (step, step.make_form(petition))
         for step in STEPS
-        if step.applies(petition) and (user.is_leader or not step.leaders_only)
+        if step.applies(petition)
+        and (not step.leaders_only or permissions.allowed(user, "petitions.leader_decision"))
     ]
 
 

@@ -114,7 +114,7 @@ class ReturnPlanForm(forms.Form):
 
 class ApprovePlanForm(forms.Form):
     comment = forms.CharField(
-        label=_("批准意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import history as core_history
 from core.http import download, paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from core.validators import resident_id_warnings
@@ -115,7 +116,7 @@ def _blockers_of(statuses: list[gates.Status], action: str) -> list[str]:
 @login_required
 def household_detail(request, pk):
     household = _household_for(request, pk)
-    history = household.history.select_related("history_user").order_by("-history_date")[:20]
+    history = core_history.for_household(household)
     decisions = list(household.compensation_decisions.order_by("-decided_on"))
     statuses = gates.statuses(project=household.project, household=household)
     return render(

@@ -13,6 +13,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import history as core_history
+from core import permissions, signoffs
+from core.forms import ReturnForm, SignOffForm
 from core.http import add_service_error, download, error_messages, paginate
 from core.scoping import get_visible_or_404, visible_to
 from projects import gates, services
@@ -77,7 +80,7 @@ def notice_create(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("公告草稿已保存，待市征收办发布。"))
+            messages.success(request, _("公告草稿已保存，待领导签发后由责任科室发布。"))
             return redirect(notice)
     return render(request, "projects/notice_form.html", {"project": project, "form": form})
 
@@ -96,7 +99,7 @@ def notice_edit(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("公告草稿已修改。"))
+            messages.success(request, _("公告草稿已修改，已重新提交领导签发。"))
             return redirect(notice)
     return render(
         request,
@@ -105,19 +108,24 @@ def notice_edit(request, pk):
     )
 
 
-def _render_detail(request, notice, *, publish_form=None):
+def _render_detail(request, notice, *, publish_form=None, sign_off_form=None, return_form=None):
+    user = request.user
+    draft = not notice.is_published
     context = {
         "notice": notice,
         "project": notice.project,
-        "can_publish": request.user.is_office_staff and not notice.is_published,
-        "can_edit": not notice.is_published
-        and (
-            request.user.is_office_staff or request.user.district_id == notice.project.district_id
-        ),
+        "can_publish": draft and permissions.allowed(user, "projects.publish_notice", notice),
+        "can_sign_off": draft and permissions.allowed(user, "projects.sign_off_notice", notice),
+        "can_return": draft and permissions.allowed(user, "projects.return_notice", notice),
+        "can_edit": draft and permissions.allowed(user, "projects.edit_project", notice.project),
         "publish_form": publish_form or PublishNoticeForm(),
         "publish_blockers": []
         if notice.is_published
         else gates.blockers(gates.notice_action(notice), project=notice.project, obj=notice),
+        "sign_off_form": sign_off_form or SignOffForm(prefix="signoff"),
+        "return_form": return_form or ReturnForm(prefix="return"),
+        **signoffs.page_context(notice, "notice"),
+        "history": core_history.for_object(notice),
     }
     return render(request, "projects/notice_detail.html", context)
 
@@ -131,7 +139,6 @@ def notice_detail(request, pk):
 @require_POST
 def notice_publish(request, pk):
     notice = _notice_for(request, pk)
-    services.ensure_office_staff(request.user)
     form = PublishNoticeForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, notice, publish_form=form)
@@ -144,6 +151,44 @@ def notice_publish(request, pk):
             messages.error(request, message)
     else:
         messages.success(request, _("公告已发布。"))
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_sign_off(request, pk):
+    """A leader signs the draft off (签发); the responsible section then publishes it."""
+    notice = _notice_for(request, pk)
+    form = SignOffForm(request.POST, prefix="signoff")
+    if not form.is_valid():
+        return _render_detail(request, notice, sign_off_form=form)
+    try:
+        services.sign_off_notice(
+            notice=notice, by=request.user, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("公告已签发，待责任科室发布。"))
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_return(request, pk):
+    """Send the draft back to whoever drafted it, with a comment."""
+    notice = _notice_for(request, pk)
+    form = ReturnForm(request.POST, prefix="return")
+    if not form.is_valid():
+        return _render_detail(request, notice, return_form=form)
+    try:
+        services.return_notice(notice=notice, by=request.user, comment=form.cleaned_data["comment"])
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("公告草稿已退回起草单位。"))
     return redirect(notice)
 
 
@@ -161,5 +206,7 @@ urlpatterns = [
     path("notices/<int:pk>/", notice_detail, name="notice_detail"),
     path("notices/<int:pk>/edit/", notice_edit, name="notice_edit"),
     path("notices/<int:pk>/publish/", notice_publish, name="notice_publish"),
+    path("notices/<int:pk>/sign-off/", notice_sign_off, name="notice_sign_off"),
+    path("notices/<int:pk>/return/", notice_return, name="notice_return"),
     path("notices/<int:pk>/attachment/", notice_attachment, name="notice_attachment"),
 ]

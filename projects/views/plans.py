@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import permissions, signoffs
 from core.http import add_service_error, download, error_messages, paginate
 from core.scoping import get_visible_or_404, visible_to
 from projects import services
@@ -42,7 +43,11 @@ def _plan_for(request, pk):
 
 def _versions(project):
     """Every version of the project's plan, newest first, with its thread."""
-    reviews = PlanReview.objects.select_related("author__district").order_by("created_at", "pk")
+    reviews = (
+        PlanReview.objects.select_related("author__district")
+        .prefetch_related("author__groups")
+        .order_by("created_at", "pk")
+    )
     return list(
         project.plans.select_related("submitted_by", "decided_by")
         .prefetch_related(Prefetch("reviews", queryset=reviews))
@@ -121,12 +126,14 @@ def _render_detail(request, plan, *, status=200, **forms):
         "versions": versions,
         "latest": latest,
         "carried_from": carried_from if carried_from != plan.version else None,
-        "can_review": user.is_office_staff and plan.status == Status.SUBMITTED,
+        "can_review": plan.status == Status.SUBMITTED
+        and permissions.allowed(user, "projects.review_plan", plan),
         "can_resubmit": is_district and plan.pk == latest.pk and plan.status == Status.RETURNED,
         "can_reply": (user.is_office_staff or is_district) and plan.pk == latest.pk,
         "return_form": forms.get("return_form") or ReturnPlanForm(prefix="return"),
         "approve_form": forms.get("approve_form") or ApprovePlanForm(prefix="approve"),
         "reply_form": forms.get("reply_form") or PlanReplyForm(prefix="reply"),
+        **signoffs.page_context(plan, "plan"),
     }
     return render(request, "projects/compensationplan_detail.html", context, status=status)
 
@@ -140,7 +147,6 @@ def plan_detail(request, pk):
 @require_POST
 def plan_return(request, pk):
     plan = _plan_for(request, pk)
-    services.ensure_office_staff(request.user)
     form = ReturnPlanForm(request.POST, prefix="return")
     if not form.is_valid():
         return _render_detail(request, plan, return_form=form)
@@ -158,17 +164,23 @@ def plan_return(request, pk):
 @require_POST
 def plan_approve(request, pk):
     plan = _plan_for(request, pk)
-    services.ensure_office_staff(request.user)
     form = ApprovePlanForm(request.POST, prefix="approve")
     if not form.is_valid():
         return _render_detail(request, plan, approve_form=form)
     try:
-        services.approve_plan(plan=plan, by=request.user, comment=form.cleaned_data["comment"])
+        plan = services.approve_plan(
+            plan=plan, by=request.user, comment=form.cleaned_data["comment"]
+        )
     except ValidationError as error:
         for message in error_messages(error):
             messages.error(request, message)
     else:
-        messages.success(request, _("补偿方案第%(version)s版已批准。") % {"version": plan.version})
+        if plan.status == Status.APPROVED:
+            messages.success(
+                request, _("补偿方案第%(version)s版已批准。") % {"version": plan.version}
+            )
+        else:
+            messages.success(request, _("已审核通过，转下一审核环节。"))
     return redirect(plan)
 
 
@@ -202,15 +214,18 @@ def plan_document(request, pk):
 
 @login_required
 def plan_review_queue(request):
-    """The plans waiting for the city office's review, oldest submission first."""
+    """The plans waiting for the city office's review, oldest submission first, each with the
+    review step it waits at."""
     services.ensure_office_staff(request.user)
     pending = visible_to(CompensationPlan.objects.filter(status=Status.SUBMITTED), request.user)
     pending = pending.select_related("project__district", "submitted_by").order_by(
         "submitted_at", "pk"
     )
-    return render(
-        request, "projects/compensationplan_review_queue.html", {"page": paginate(request, pending)}
-    )
+    page = paginate(request, pending)
+    waiting = signoffs.signoffs_for(page.object_list)
+    for plan in page.object_list:
+        plan.waiting_step = signoffs.current_step(waiting[plan.pk]) if plan.pk in waiting else None
+    return render(request, "projects/compensationplan_review_queue.html", {"page": page})
 
 
 urlpatterns = [

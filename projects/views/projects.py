@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import permissions, signoffs
+from core.forms import ReturnForm
 from core.http import download, paginate, report_form_errors, report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
@@ -113,6 +115,12 @@ def project_detail(request, pk):
         signed_area=Sum("area", filter=Q(signed_on__isnull=False)),
     )
     approvals = {a.kind: a for a in project.approvals.select_related("verified_by")}
+    states = signoffs.signoffs_for(approvals.values())
+    for approval in approvals.values():
+        approval.signoff = states.get(approval.pk)
+        approval.can_verify = permissions.allowed(
+            request.user, "projects.verify_approval", approval.signoff
+        )
     changes = list(project.stage_changes.select_related("changed_by"))
     reached = {change.to_stage: change for change in changes}
     timeline = [
@@ -208,8 +216,32 @@ def approval_record(request, pk):
 @require_POST
 def approval_verify(request, pk):
     approval = get_visible_or_404(Approval.objects.select_related("project"), request.user, pk=pk)
-    services.verify_approval(approval=approval, by=request.user)
-    messages.success(request, _("已核查：%(approval)s。") % {"approval": approval})
+    try:
+        services.verify_approval(approval=approval, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已核查：%(approval)s。") % {"approval": approval})
+    return redirect(approval.project)
+
+
+@login_required
+@require_POST
+def approval_return(request, pk):
+    """业务科 sends an approval back to the district with a comment; filing it again resubmits."""
+    approval = get_visible_or_404(Approval.objects.select_related("project"), request.user, pk=pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(approval.project)
+    try:
+        services.return_approval(
+            approval=approval, by=request.user, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已退回区县：%(approval)s。") % {"approval": approval})
     return redirect(approval.project)
 
 
@@ -228,5 +260,6 @@ urlpatterns = [
     path("projects/<int:pk>/advance/", project_advance, name="project_advance"),
     path("projects/<int:pk>/approvals/", approval_record, name="approval_record"),
     path("approvals/<int:pk>/verify/", approval_verify, name="approval_verify"),
+    path("approvals/<int:pk>/return/", approval_return, name="approval_return"),
     path("approvals/<int:pk>/file/", approval_file, name="approval_file"),
 ]

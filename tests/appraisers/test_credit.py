@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from appraisers import services, tasks
 from appraisers.models import CreditEventKind, CreditGrade, CreditList, CreditPolicy
+from core.roles import Section
 from tests.appraisers.factories import FirmFactory
 from tests.auth import login
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 YEAR_START, YEAR_END = date(2022, 1, 1), date(2022, 12, 31)
@@ -30,11 +32,16 @@ def scores(**period):
     return {row.firm.name: row for row in services.score_firms(**period)}
 
 
-def publish_2022(staff, on=date(2023, 1, 10)):
+def a_leader():
+    """Credit lists are published on a leader's approval (core.permissions)."""
+    return staff(Section.LEADER, username="credit-leader", name="信用审定领导")
+
+
+def publish_2022(on=date(2023, 1, 10)):
     credit_list, _created = services.prepare_credit_list(
         period_start=YEAR_START, period_end=YEAR_END
     )
-    return services.publish_credit_list(credit_list=credit_list, by=staff, on=on)
+    return services.publish_credit_list(credit_list=credit_list, by=a_leader(), on=on)
 
 
 def test_the_default_rules_are_data(db):
@@ -111,7 +118,7 @@ def test_an_event_cannot_be_in_the_future_nor_of_a_retired_kind(office_user):
 def test_a_published_list_does_not_change_when_events_are_added_later(office_user):
     firm = FirmFactory(name="甲评估")
     event(firm, "complaint_upheld", date(2022, 5, 1), office_user)
-    credit_list = publish_2022(office_user)
+    credit_list = publish_2022()
     before = list(credit_list.entries.values_list("firm_name", "score", "grade_code", "rank"))
     assert ("甲评估", 90, "A", 1) in before
 
@@ -133,11 +140,11 @@ def test_a_list_is_published_once_and_only_after_its_period(office_user):
         period_start=YEAR_START, period_end=YEAR_END
     )
     with pytest.raises(ValidationError) as error:
-        services.publish_credit_list(credit_list=credit_list, by=office_user, on=date(2022, 12, 1))
+        services.publish_credit_list(credit_list=credit_list, by=a_leader(), on=date(2022, 12, 1))
     assert "评价期尚未结束" in error.value.messages[0]
-    services.publish_credit_list(credit_list=credit_list, by=office_user, on=YEAR_END)
+    services.publish_credit_list(credit_list=credit_list, by=a_leader(), on=YEAR_END)
     with pytest.raises(ValidationError) as error:
-        services.publish_credit_list(credit_list=credit_list, by=office_user, on=YEAR_END)
+        services.publish_credit_list(credit_list=credit_list, by=a_leader(), on=YEAR_END)
     assert "已经公布" in error.value.messages[0]
 
 
@@ -146,7 +153,7 @@ def test_a_firm_graded_below_the_bar_is_not_eligible(office_user, settings):
     newcomer = FirmFactory(name="新评估")
     event(firm, "admin_penalty", date(2022, 3, 1), office_user)
     event(firm, "complaint_upheld", date(2022, 4, 1), office_user)  # 100 - 30 = 70: C
-    publish_2022(office_user)
+    publish_2022()
     today = date(2023, 2, 1)
     results = {r.firm: r for r in services.assess_firms([firm, newcomer], today=today)}
     assert results[firm].reasons == [
@@ -172,11 +179,11 @@ def test_the_quarterly_job_prepares_the_last_quarters_draft_once(db):
 def test_the_public_page_gets_the_current_list_and_the_past_ones(office_user):
     FirmFactory()
     assert services.published_credit_lists().current is None
-    publish_2022(office_user)
+    publish_2022()
     q1, _created = services.prepare_credit_list(
         period_start=date(2023, 1, 1), period_end=date(2023, 3, 31)
     )
-    services.publish_credit_list(credit_list=q1, by=office_user, on=date(2023, 4, 3))
+    services.publish_credit_list(credit_list=q1, by=a_leader(), on=date(2023, 4, 3))
     services.prepare_credit_list(period_start=date(2023, 4, 1), period_end=date(2023, 6, 30))
     lists = services.published_credit_lists()
     assert lists.current.title == "2023年第1季度评估机构信用名录"
@@ -246,6 +253,11 @@ def test_staff_prepare_and_publish_a_list_on_the_pages(client, office_user):
     draft = client.get(credit_list.get_absolute_url()).content.decode()
     assert "2022年度评估机构信用名录" in draft
     assert "草稿" in draft
+    # The clerk prepares it; a leader publishes it.
+    assert "信用名录由领导审定公布。" in draft
+    assert reverse("appraisers:credit_list_publish", args=[credit_list.pk]) not in draft
+    client.logout()
+    login(client, a_leader().username)
     published = client.post(
         reverse("appraisers:credit_list_publish", args=[credit_list.pk]),
         {"published_on": "2023-01-10"},

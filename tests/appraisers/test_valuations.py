@@ -14,7 +14,7 @@ from projects.models import Notice, Stage
 from tests.appraisers.factories import FirmFactory, ValuerFactory
 from tests.appraisers.helpers import commissioned, value, value_project
 from tests.auth import login
-from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage
+from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage, sign_off_and_publish
 from tests.projects.helpers import advance_to
 
 pytestmark = pytest.mark.django_db
@@ -358,7 +358,7 @@ def test_a_project_cannot_leave_appraisal_until_every_household_is_valued(
     assert "尚有1户没有分户评估报告。" in error.value.messages
     value_project(project, staff=office_user)
     assert gates.blockers(gates.notice_action(notice), project=project, today=today) == []
-    project_services.publish_notice(notice=notice, by=office_user, on=today)
+    sign_off_and_publish(notice, by=office_user, on=today)
     stage = project_services.advance_stage(project=project, by=office_user, today=today)
     assert stage == Stage.SIGNING
 

@@ -13,7 +13,7 @@ from compensation.models import Agreement, Category, Fund
 from core.roles import Section
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Project, Stage
-from tests.factories import HouseholdFactory, district_user, put_at_stage, staff
+from tests.factories import HouseholdFactory, approve_plan_fully, district_user, put_at_stage, staff
 
 _serial = itertools.count(1)
 
@@ -53,7 +53,7 @@ def approve_plan(project: Project, **overrides) -> CompensationPlan:
     """Submit the plan as the project's district and approve it as the office."""
     submitter = district_user(project.district, username=f"plan-{project.district.code}")
     plan = project_services.submit_plan(project=project, by=submitter, **{**PLAN, **overrides})
-    return project_services.approve_plan(plan=plan, by=staff(username="plan-approver"))
+    return approve_plan_fully(plan)
 
 
 def _commission(project: Project) -> Commission:

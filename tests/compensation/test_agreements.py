@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 
 from compensation import services
 from compensation.models import Agreement, HardshipSubsidy
-from projects import services as project_services
 from projects import stages
 from projects.models import Notice, Stage
 from tests.compensation.factories import (
@@ -18,7 +17,7 @@ from tests.compensation.factories import (
     reviewer,
     valued_household,
 )
-from tests.factories import put_at_stage, staff
+from tests.factories import put_at_stage, sign_off_and_publish, staff
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -203,7 +202,7 @@ def test_a_hardship_subsidy_is_payable_only_after_its_notice_has_run(
     assert notice.kind == Notice.Kind.HARDSHIP
     assert household.head_name not in notice.body  # masked for the public
     assert household.head_name[0] + "*" in notice.body
-    project_services.publish_notice(notice=notice, by=office, on=date(2022, 5, 9))
+    sign_off_and_publish(notice, by=finance_user, on=date(2022, 5, 9))
     notice.refresh_from_db()
     subsidy.refresh_from_db()
     assert subsidy.notice == notice

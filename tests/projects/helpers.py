@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from projects import legal, services
 from projects.models import Approval, Notice, Project, Stage
 from tests.appraisers.helpers import value_project
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, approve_plan_fully, sign_off_and_publish
 
 PLAN_STANDARDS = {
     "valuation_basis": "以征收决定公告之日为价值时点，由选定的评估机构评估。",
@@ -40,7 +40,7 @@ def publish(project, kind, *, staff, on, period_days=0, title=None) -> Notice:
         body="公告正文。",
         period_days=period_days,
     )
-    return services.publish_notice(notice=notice, by=staff, on=on)
+    return sign_off_and_publish(notice, on=on)
 
 
 def advance_to(project: Project, stage: Stage, *, district_user, staff, start: date) -> date:
@@ -65,7 +65,7 @@ def advance_to(project: Project, stage: Stage, *, district_user, staff, start: d
                 households_opposed=5,
             )
             plan = services.submit_plan(project=project, by=district_user, **PLAN_STANDARDS)
-            services.approve_plan(plan=plan, by=staff)
+            approve_plan_fully(plan)
             notice = publish(
                 project, Notice.Kind.PLAN_COMMENT, staff=staff, on=today, period_days=30
             )

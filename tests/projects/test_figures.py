@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from core import panels as core_panels
 from projects import figures, services
 from projects.models import Notice, Project
-from tests.factories import HouseholdFactory, ProjectFactory
+from tests.factories import HouseholdFactory, ProjectFactory, sign_off_and_publish
 from tests.projects.helpers import file_approvals
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def start(project: Project, on: date, by) -> Project:
     notice = services.draft_notice(
         project=project, by=by, kind=Notice.Kind.START, title="启动公告", body="启动公告正文"
     )
-    services.publish_notice(notice=notice, by=by, on=on)
+    sign_off_and_publish(notice, by=by, on=on)
     project.refresh_from_db()
     return project
 

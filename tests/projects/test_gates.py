@@ -23,7 +23,13 @@ from tests.compensation.factories import (
     ready_for_decision,
     ready_to_sign,
 )
-from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage, staff
+from tests.factories import (
+    HouseholdFactory,
+    ProjectFactory,
+    put_at_stage,
+    sign_off_and_publish,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +140,7 @@ def test_each_notice_kind_is_published_only_in_its_stages(kind, stage, project, 
         project=project, by=office_user, kind=kind, title="公告", body="正文"
     )
     try:
-        services.publish_notice(notice=notice, by=office_user, on=date(2022, 5, 1))
+        sign_off_and_publish(notice, on=date(2022, 5, 1))
     except ValidationError as error:
         published, messages = False, error.messages
     else:
@@ -160,7 +166,7 @@ def test_the_decision_announcement_needs_the_assessment_the_comment_period_and_t
         body="正文",
     )
     with pytest.raises(ValidationError) as error:
-        services.publish_notice(notice=notice, by=office_user, on=date(2022, 5, 1))
+        sign_off_and_publish(notice, on=date(2022, 5, 1))
     assert error.value.messages == [
         "补偿方案尚未经市征收办批准。",
         "补偿方案尚未公布征求意见（征求意见期不少于30日）。",

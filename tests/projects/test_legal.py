@@ -13,7 +13,7 @@ from projects import digest, legal, safety, services
 from projects.models import Hazard, Notice, Stage
 from tests.auth import login
 from tests.compensation.factories import ready_for_decision
-from tests.factories import HouseholdFactory, put_at_stage, staff
+from tests.factories import HouseholdFactory, approve_plan_fully, put_at_stage, staff
 from tests.projects.helpers import PLAN_STANDARDS, advance_to, publish
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ def test_no_decision_stage_without_an_acceptable_risk_assessment(
         start=date(2022, 3, 1),
     )
     plan = services.submit_plan(project=project, by=district_member, **PLAN_STANDARDS)
-    services.approve_plan(plan=plan, by=office_user)
+    approve_plan_fully(plan)
     notice = publish(project, Notice.Kind.PLAN_COMMENT, staff=office_user, on=today, period_days=30)
     after = notice.ends_on + timedelta(days=1)
     with pytest.raises(ValidationError) as error:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from projects import services
 from projects.models import Notice
 from tests.auth import login
+from tests.factories import sign_off_and_publish, signed_off
 from tests.projects.helpers import file_approvals
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_district_user_drafts_a_notice_with_an_attachment(client, project, distr
     assert not notice.is_published
     assert notice.period_days == 7
     html = html_of(response)
-    assert "公告草稿已保存，待市征收办发布。" in html
+    assert "公告草稿已保存，待领导签发后由责任科室发布。" in html
     assert "草稿" in html
     assert "7日，自发布次日起算" in html
     # The district drafts; only the office publishes.
@@ -79,6 +80,7 @@ def test_publishing_a_start_notice_sets_the_project_start_date(
 ):
     file_approvals(project, district_user=district_member, staff=office_user)
     notice = drafted(project, district_member, kind=Notice.Kind.START, title="启动公告")
+    signed_off(notice)
     login(client, "clerk")
     page = html_of(client.get(notice.get_absolute_url()))
     assert "发布" in page and "启动公告的发布日期即项目启动日期。" in page
@@ -104,6 +106,7 @@ def test_publishing_without_a_date_uses_today_and_shows_the_posting_period(
     client, project, office_user
 ):
     notice = drafted(project, office_user, period_days=10)
+    signed_off(notice)
     login(client, "clerk")
 
     response = client.post(reverse("projects:notice_publish", args=[notice.pk]), follow=True)
@@ -124,6 +127,7 @@ def test_publishing_without_a_date_uses_today_and_shows_the_posting_period(
 
 def test_a_publication_date_in_the_future_is_refused(client, project, office_user):
     notice = drafted(project, office_user)
+    signed_off(notice)
     login(client, "clerk")
     tomorrow = timezone.localdate() + timedelta(days=1)
 
@@ -139,7 +143,7 @@ def test_a_publication_date_in_the_future_is_refused(client, project, office_use
 
 def test_a_published_notice_cannot_be_published_again(client, project, office_user):
     notice = drafted(project, office_user)
-    services.publish_notice(notice=notice, by=office_user, on=date(2022, 5, 1))
+    sign_off_and_publish(notice, by=office_user, on=date(2022, 5, 1))
     login(client, "clerk")
 
     response = client.post(reverse("projects:notice_publish", args=[notice.pk]), follow=True)
@@ -212,7 +216,7 @@ def test_missing_title_and_body_are_reported_in_chinese(client, project, distric
 def test_notice_index_filters_by_kind_status_and_title(client, project, other_project, office_user):
     file_approvals(project, district_user=office_user, staff=office_user)
     start = drafted(project, office_user, kind=Notice.Kind.START, title="六岭棚改启动公告")
-    services.publish_notice(notice=start, by=office_user, on=date(2022, 3, 1))
+    sign_off_and_publish(start, by=office_user, on=date(2022, 3, 1))
     draft = drafted(project, office_user, kind=Notice.Kind.FIRST_LIST, title="六岭棚改一榜公示")
     elsewhere = drafted(
         other_project, office_user, kind=Notice.Kind.FIRST_LIST, title="水利局棚改一榜公示"
@@ -328,7 +332,7 @@ def test_notice_lists_do_not_issue_more_queries_for_more_notices(
         for n in range(count):
             notice = drafted(project, office_user, title=f"公示{n}", period_days=7)
             if n % 2:
-                services.publish_notice(notice=notice, by=office_user, on=date(2022, 4, 1))
+                sign_off_and_publish(notice, by=office_user, on=date(2022, 4, 1))
 
     add(3)
     login(client, "clerk")
@@ -353,7 +357,7 @@ def test_a_draft_can_be_corrected_until_it_is_published(
     client.post(url, {"kind": "other", "title": "一榜公示", "body": "正文", "period_days": 7})
     notice.refresh_from_db()
     assert notice.title == "一榜公示"
-    services.publish_notice(notice=notice, by=office_user)
+    sign_off_and_publish(notice, by=office_user)
     response = client.post(
         url, {"kind": "first_list", "title": "改", "body": "正文", "period_days": 7}, follow=True
     )

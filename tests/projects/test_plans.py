@@ -6,10 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.roles import Section
 from projects import services
 from projects.models import CompensationPlan, PlanReview
 from tests.auth import login
-from tests.factories import ProjectFactory, district_user
+from tests.factories import ProjectFactory, district_user, reviewers
 
 pytestmark = pytest.mark.django_db
 
@@ -149,15 +150,24 @@ def test_plan_goes_through_return_reply_resubmit_and_approval(
     first.refresh_from_db()
     assert first.status == Status.SUPERSEDED
 
-    # The office approves version 2.
+    # The office reviews version 2: 业务科 (the clerk), then 法规科, then a leader approves.
+    people = reviewers()
     switch_to(client, "clerk")
     response = client.post(
-        reverse("projects:plan_approve", args=[second.pk]),
-        {"approve-comment": "同意。"},
-        follow=True,
+        reverse("projects:plan_approve", args=[second.pk]), {"approve-comment": "业务科同意。"}
     )
     second.refresh_from_db()
+    assert second.status == Status.SUBMITTED
+    for section in (Section.LEGAL, Section.LEADER):
+        switch_to(client, people[section].username)
+        response = client.post(
+            reverse("projects:plan_approve", args=[second.pk]),
+            {"approve-comment": "同意。"},
+            follow=True,
+        )
+    second.refresh_from_db()
     assert second.status == Status.APPROVED
+    assert second.decided_by == people[Section.LEADER]
     assert "补偿方案第2版已批准。" in html_of(response)
 
     # The whole thread of both versions is on the page, newest version first.
@@ -166,7 +176,15 @@ def test_plan_goes_through_return_reply_resubmit_and_approval(
         .order_by("created_at", "pk")
         .values_list("plan__version", "action")
     )
-    assert thread == [(1, "submit"), (1, "return"), (1, "reply"), (2, "submit"), (2, "approve")]
+    assert thread == [
+        (1, "submit"),
+        (1, "return"),
+        (1, "reply"),
+        (2, "submit"),
+        (2, "pass"),
+        (2, "pass"),
+        (2, "approve"),
+    ]
     html = html_of(response)
     assert html.index("第2版") < html.index("临时安置费标准偏低")
     assert "已按市定标准调整为每月15元。" in html

@@ -8,7 +8,7 @@ from compensation import services as compensation_services
 from projects import legal, services
 from projects.models import Notice, Stage, StageChange
 from tests.auth import login
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, approve_plan_fully
 from tests.projects.helpers import PLAN_STANDARDS, advance_to, file_approvals, publish
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_no_decision_before_an_approved_plan_whose_30_day_comment_period_has_end
         households_opposed=1,
     )
     plan = services.submit_plan(project=project, by=district_member, **PLAN_STANDARDS)
-    services.approve_plan(plan=plan, by=office_user)
+    approve_plan_fully(plan)
     # A comment period shorter than the law's 30 days does not count.
     publish(project, Notice.Kind.PLAN_COMMENT, staff=office_user, on=today, period_days=20)
     with pytest.raises(ValidationError) as error:

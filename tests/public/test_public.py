@@ -13,7 +13,7 @@ from stdnum.cn import ric
 from projects import services
 from projects.models import CompensationPlan, Household, Notice, Project
 from tests.auth import login
-from tests.factories import HouseholdFactory, NoticeFactory, ProjectFactory
+from tests.factories import HouseholdFactory, NoticeFactory, ProjectFactory, sign_off_and_publish
 from tests.projects.helpers import file_approvals
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +215,7 @@ def test_publishing_invalidates_the_cached_pages(
     )
     assert "新发布的二榜" not in client.get(url).content.decode()  # a draft changes nothing
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_notice(notice=notice, by=office_user)
+        sign_off_and_publish(notice, by=office_user)
     assert "新发布的二榜" in client.get(url).content.decode()
 
 
@@ -324,7 +324,7 @@ def test_the_atom_feed_lists_published_notices(client, project, office_user):
     notice = services.draft_notice(
         project=project, by=office_user, kind="start", title="六岭棚改启动公告", body="正文"
     )
-    services.publish_notice(notice=notice, by=office_user)
+    sign_off_and_publish(notice, by=office_user)
     response = client.get(reverse("public:notice_feed"))
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "六岭棚改启动公告" in response.content.decode()

@@ -9,6 +9,7 @@ from core import demo as core_demo
 from petitions import demo as petitions_demo
 from projects import demo as projects_demo
 from projects import demo_clocks as projects_demo_clocks
+from projects import demo_signoffs as projects_demo_signoffs
 from public import demo as public_demo
 
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             projects_demo_clocks.load()
             petitions_demo.load()
             budget_demo.load()
+            projects_demo_signoffs.load()
         if with_report:
             budget_demo.publish_report()
             public_demo.load()

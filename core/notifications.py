@@ -1,0 +1,60 @@
+"""Notifications in the system: a row per recipient, shown in the navigation badge and at
+/notifications/, and carried by e-mail in the next daily digest (projects.digest).
+
+Recipients are resolved here: a section means its active office staff; a submitter means the
+district office's active users when a district submitted, otherwise the staff member.
+"""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from core.models import Notification, SignOff, User
+from core.roles import Section
+
+
+def section_members(section: Section) -> QuerySet:
+    return User.objects.filter(
+        is_active=True, district__isnull=True, groups__name=section.value
+    ).distinct()
+
+
+def _create(recipients, *, kind: str, text: str, url: str) -> int:
+    now = timezone.now()
+    rows = [
+        Notification(recipient=user, kind=kind, text=text[:500], url=url, created_at=now)
+        for user in recipients
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notify_section(*, section: Section, kind: str, text: str, url: str) -> int:
+    return _create(section_members(section), kind=kind, text=text, url=url)
+
+
+def notify_submitter(*, signoff: SignOff, kind: str, text: str) -> int:
+    if signoff.submitted_by_district_id:
+        recipients = User.objects.filter(
+            is_active=True, district_id=signoff.submitted_by_district_id
+        )
+    elif signoff.submitted_by_id:
+        recipients = User.objects.filter(pk=signoff.submitted_by_id, is_active=True)
+    else:
+        recipients = User.objects.none()
+    return _create(recipients, kind=kind, text=text, url=signoff.url)
+
+
+def notify_users(users, *, kind: str, text: str, url: str) -> int:
+    return _create([u for u in users if u.is_active], kind=kind, text=text, url=url)
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(*, user, notification_ids=None) -> int:
+    """Mark the user's notifications read (all of them, or the given ids); returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,125 @@
+"""What waits for a person: the to-do list at /todo/ and the count in the navigation bar.
+
+Each app registers one *source* in its AppConfig.ready(), as with core.clocks: a function that,
+for a user and a day, returns the items waiting for that user or their section. This module
+gives the sources that need no app: sign-off steps waiting for the user's sections, items
+returned to the user (or their district), and the legal clocks falling due within the digest's
+look-ahead (7 days) on the projects and cases the user answers for.
+
+A source must respect the district scoping rule and must not query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import clocks, signoffs
+from core.models import SignOff
+from core.scoping import visible_to
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    group: str  # one of GROUPS
+    kind: str  # what is to be done, for people: "法规科审查", "待审批划拨"
+    title: str  # what it is about
+    url: str
+    since: datetime | date | None = None  # waiting since
+    note: str = ""  # a return comment, a due date's explanation
+
+
+# The list's sections, in the order the page shows them.
+GROUPS = {
+    "review": gettext_lazy("待我审核、签发"),
+    "returned": gettext_lazy("被退回、待修改后重新提交"),
+    "money": gettext_lazy("待审批的资金与决算"),
+    "clock": gettext_lazy("7日内到期的法定期限"),
+}
+
+Source = Callable[..., Iterable[TodoItem]]
+_SOURCES: list[Source] = []
+
+
+def register(source: Source) -> Source:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def items_for(user, today: date) -> list[TodoItem]:
+    """Everything waiting for `user`, by group, oldest first within a group."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    items = [item for source in _SOURCES for item in source(user, today=today)]
+    order = list(GROUPS)
+    return sorted(items, key=lambda item: (order.index(item.group), _sort_key(item.since)))
+
+
+def _sort_key(since) -> str:
+    return since.isoformat() if since else ""
+
+
+def grouped(items: list[TodoItem]) -> list[dict]:
+    return [
+        {"key": key, "label": label, "items": [i for i in items if i.group == key]}
+        for key, label in GROUPS.items()
+    ]
+
+
+# ---------------------------------------------------------------------------
+# The sources core provides
+
+
+def signoff_items(user, *, today: date) -> list[TodoItem]:
+    rows = visible_to(SignOff.objects.all(), user)
+    items = []
+    for signoff in rows.waiting_for(user).order_by("updated_at"):
+        if not signoffs.can_act(user, signoff):
+            continue  # signed an earlier step of this round: another member takes it
+        step = signoffs.current_step(signoff)
+        items.append(
+            TodoItem("review", str(step.label), signoff.title, signoff.url, signoff.updated_at)
+        )
+    for signoff in rows.returned_to(user).select_related("acted_by").order_by("updated_at"):
+        note = _("%(who)s：%(comment)s") % {
+            "who": signoff.acted_by.get_full_name() if signoff.acted_by else "—",
+            "comment": signoff.comment,
+        }
+        items.append(
+            TodoItem(
+                "returned",
+                str(signoffs.CHAINS[signoff.chain].label),
+                signoff.title,
+                signoff.url,
+                signoff.updated_at,
+                note,
+            )
+        )
+    return items
+
+
+def clock_items(user, *, today: date) -> list[TodoItem]:
+    until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
+    return [
+        TodoItem(
+            "clock",
+            item.kind,
+            item.title,
+            item.url,
+            item.due,
+            _("%(day)s到期") % {"day": item.due.isoformat()}
+            + (_("（已逾期）") if item.is_overdue(today) else ""),
+        )
+        for item in clocks.due_items(user, until=until)
+        if user.pk in item.handler_ids
+    ]
+
+
+register(signoff_items)
+register(clock_items)
