@@ -2,8 +2,7 @@
 demo user's to-do list has something on it:
 
 - 北塔区 (user beita) submitted the C-12 plot's compensation plan and 业务科 returned it with a
-  comment: the plan waits on beita's to-do list for a new version; beita also filed a new scan
-  of the plot's 国土 approval, which waits for 业务科's verification;
+  comment: the plan waits on beita's to-do list for a new version;
 - 经开区 (user jingkai) submitted the 三里桥 road project's plan; 业务科 and 法规科 passed it, and
   it waits for a leader's approval, as does jingkai's draft 一榜公示 (a leader's sign-off);
 - 双清区 (user shuangqing) drafted a notice for 中驰棚改 that a leader returned with a comment.
@@ -19,7 +18,7 @@ from django.db import transaction
 
 from core.models import User
 from projects import services
-from projects.models import Approval, Notice, Project
+from projects.models import Notice, Project
 
 PLAN = {
     "valuation_basis": "以征收决定公告之日为评估时点，由被征收人选定的房地产估价机构评估确定。",
@@ -63,15 +62,6 @@ def load() -> None:
             plan=returned,
             by=users["operations"],
             comment="临时安置费标准低于市定标准，请按每月每平方米10元调整后重新提交。",
-        )
-
-        land = c12.approvals.get(kind=Approval.Kind.LAND)
-        services.record_approval(
-            project=c12,
-            by=users["beita"],
-            kind=land.kind,
-            number=land.number,
-            issued_on=land.issued_on,
         )
 
         waiting = services.submit_plan(

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import User
+from projects import services
 from projects.models import Approval, CompensationPlan, Notice
 from tests.auth import login
 from tests.factories import PASSWORD
@@ -37,7 +38,15 @@ def test_demo_users_see_what_waits_for_them_and_the_secretariat_cannot_sign(clie
     plan = CompensationPlan.objects.get(project__code="2022-JK-01")
     returned = CompensationPlan.objects.get(project__code="2022-BT-C12")
     first_list = Notice.objects.get(project__code="2022-JK-01", kind=Notice.Kind.FIRST_LIST)
+    # 北塔区 files a new scan of the C-12 plot's 国土 approval: it waits for 业务科.
     land = Approval.objects.get(project__code="2022-BT-C12", kind=Approval.Kind.LAND)
+    services.record_approval(
+        project=land.project,
+        by=User.objects.get(username="beita"),
+        kind=land.kind,
+        number=land.number,
+        issued_on=land.issued_on,
+    )
 
     # The secretariat (人事秘书科) can neither approve a plan, publish a notice nor verify.
     as_demo_user(client, "secretariat")
