@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0002_calendarday'),
+        ('core', '0003_holidayarrangement'),
     ]
 
     operations = [
