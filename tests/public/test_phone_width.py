@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from projects import services as project_services
 from tests.compensation.factories import approve_plan, approved_agreement, valued_household
-from tests.factories import HouseholdFactory, staff
+from tests.factories import HouseholdFactory, sign_off_and_publish, staff
 
 PHONE = {"width": 390, "height": 844}
 SHOTS = "/tmp/residents-390"  # noqa: S108  (screenshots to look at, not test data)
@@ -65,7 +65,7 @@ def public_project(project):
         title="关于六岭棚户区改造项目房屋征收范围内暂停办理相关手续的启动公告",
         body="正文",
     )
-    project_services.publish_notice(notice=notice, by=office, on=date(2022, 3, 1))
+    sign_off_and_publish(notice, by=office, on=date(2022, 3, 1))
     return project, household
 
 

@@ -14,9 +14,8 @@ from django.urls import reverse
 
 from compensation import services as compensation_services
 from projects import imports
-from projects import services as project_services
 from tests.compensation.factories import approve_plan
-from tests.factories import put_at_stage, resident_id, staff
+from tests.factories import put_at_stage, resident_id, sign_off_and_publish, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,7 @@ def test_the_published_hardship_notice_of_padded_names_shows_only_surnames(
     office = staff(username="subsidy-clerk")
     compensation_services.register_subsidies(project=project, by=office)
     notice = compensation_services.post_subsidy_notice(project=project, by=office)
-    project_services.publish_notice(notice=notice, by=office, on=date(2022, 5, 9))
+    sign_off_and_publish(notice, on=date(2022, 5, 9))
 
     html = client.get(reverse("public:notice_detail", args=[notice.pk])).content.decode()
     for masked in ("D01 张*", "D02 李*", "D03 王*", "D04 欧阳*", "D05 赵*"):
