@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compensation import calculation, ledger
+from compensation import notifications as payment_notifications
 from compensation.documents import validate_template
 from compensation.models import (
     ZERO,
@@ -220,6 +221,7 @@ def request_disbursement(
         if existing is None:
             raise
         return _repeat(existing, candidate)
+    payment_notifications.payment_requested(candidate)
     return candidate
 
 
@@ -343,6 +345,7 @@ def approve_disbursement(
     request.decided_by = approved_by
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_by", "decided_at"])
+    payment_notifications.payment_decided(request)
     return entry
 
 
@@ -397,6 +400,7 @@ def reject_disbursement(*, request: DisbursementRequest, by: User, note: str) ->
     request.decided_at = timezone.now()
     request.decision_note = note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    payment_notifications.payment_decided(request)
 
 
 @transaction.atomic

@@ -35,7 +35,11 @@ from projects.models import (
     RiskAssessment,
     SuspensionNotice,
 )
-from projects.services import ensure_can_edit_project, ensure_office_staff, publish_notice
+from projects.services import (
+    ensure_can_edit_project,
+    ensure_office_staff,
+    publish_result_notice,
+)
 
 Calendar = WorkCalendar | None
 
@@ -917,7 +921,9 @@ def announce_decision(*, decision: CompensationDecision, by: User, published_on:
         body=body,
         created_by=by,
     )
-    publish_notice(notice=notice, by=by, on=published_on)
+    # The announcement is the legal record of a decision already made (条例 第二十六条), published
+    # with it like the appraisal-selection result, without a separate sign-off chain.
+    publish_result_notice(notice=notice, by=by, on=published_on)
     decision.announcement = notice
     decision.save(update_fields=["announcement"])
     return notice

@@ -29,6 +29,7 @@ from compensation.models import (
     LedgerEntry,
 )
 from compensation.views.common import project_for, xlsx_response
+from core import history as core_history
 from core import permissions
 from core.http import paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404, visible_to
@@ -234,6 +235,7 @@ def request_detail(request, pk):
             "fund": disbursement.fund,
             "project": disbursement.fund.project,
             "entry": LedgerEntry.objects.filter(request=disbursement).first(),
+            "history": core_history.for_object(disbursement),
             "can_decide": disbursement.is_pending
             and permissions.allowed(user, "compensation.approve_payment")
             and disbursement.requested_by_id != user.pk,

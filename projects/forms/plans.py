@@ -106,7 +106,7 @@ class PlanForm(forms.ModelForm):
 
 class ReturnPlanForm(forms.Form):
     comment = forms.CharField(
-        label=_("审核意见"),
+        label=_("退回意见"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("退回方案时必须填写审核意见。")},
     )

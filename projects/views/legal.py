@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import history as core_history
 from core.deadlines import WorkCalendar
 from core.http import download, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
@@ -100,6 +101,7 @@ def decision_detail(request, pk):
             "project": decision.household.project,
             "road": legal.road(decision, today),
             "today": today,
+            "history": core_history.for_object(decision),
             "forms": {
                 "serve": ServeForm(),
                 "reconsideration": ReconsiderationForm(

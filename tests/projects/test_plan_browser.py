@@ -1,8 +1,10 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.roles import Section
+from projects import services
 from projects.models import CompensationPlan
-from tests.factories import PASSWORD, ProjectFactory, district_user, staff
+from tests.factories import PASSWORD, ProjectFactory, district_user, reviewers, staff
 
 PDF = b"%PDF-1.4\n% plan document for the browser test\n"
 
@@ -55,7 +57,7 @@ def test_district_submits_office_returns_district_resubmits_office_approves(
     expect(office.get_by_role("link", name="六岭棚改")).to_be_visible()
     office.get_by_role("link", name="审核", exact=True).click()
     expect(office.get_by_text("请审核第1版。")).to_be_visible()
-    office.get_by_label("审核意见").fill("临时安置费偏低，请按市定标准调整为每月15元。")
+    office.get_by_label("退回意见").fill("临时安置费偏低，请按市定标准调整为每月15元。")
     office.get_by_role("button", name="退回修改").click()
     expect(office.get_by_text("方案已退回区县修改。")).to_be_visible()
     expect(office.locator("#plan-status")).to_have_text("已退回")
@@ -81,9 +83,14 @@ def test_district_submits_office_returns_district_resubmits_office_approves(
     expect(office.get_by_role("heading", name="补偿方案第2版")).to_be_visible()
     expect(office.get_by_text("已调整，见第2版。")).to_be_visible()
     expect(office.get_by_text("15.00 元/平方米/月，24 个月")).to_be_visible()
-    office.get_by_role("button", name="批准").click()
-    expect(office.get_by_text("补偿方案第2版已批准。")).to_be_visible()
-    expect(office.locator("#plan-status")).to_have_text("已批准")
+    office.get_by_role("button", name="审核通过").click()
+    expect(office.get_by_text("已审核通过，转下一审核环节。")).to_be_visible()
+    expect(office.locator("#plan-status")).to_have_text("待审核")
+    # 法规科 and a leader finish the chain (walked page by page in test_plan_review_browser).
+    people = reviewers()
+    second = CompensationPlan.objects.get(project=project, version=2)
+    for section in (Section.LEGAL, Section.LEADER):
+        services.approve_plan(plan=second, by=people[section])
 
     # The district sees the approval, and nothing left to submit.
     page.goto(plans_url)

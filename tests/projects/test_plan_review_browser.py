@@ -85,7 +85,7 @@ def test_a_plan_goes_through_the_review_chain_with_one_return(
     log_in(page, base, "legal")
     assert todo_count(page) == "1"
     open_plan_from_todo(page, base, "法规科审查")
-    page.get_by_label("审核意见").first.fill("提前签约奖励期限不明确，请补充。")
+    page.get_by_label("退回意见").fill("提前签约奖励期限不明确，请补充。")
     page.get_by_role("button", name="退回修改").click()
     expect(page.locator("#plan-status")).to_have_text("已退回")
     assert todo_count(page) == "0"
