@@ -65,7 +65,9 @@ def test_district_submits_office_returns_district_resubmits_office_approves(
     # The district sees the comment, answers and resubmits from the prefilled form.
     page.reload()
     expect(page.locator("#plan-status")).to_have_text("已退回")
-    expect(page.get_by_text("临时安置费偏低，请按市定标准调整为每月15元。")).to_be_visible()
+    expect(page.locator("#signoff .signoff-comment")).to_have_text(
+        "临时安置费偏低，请按市定标准调整为每月15元。"
+    )
     page.get_by_label("答复内容").fill("已调整，见第2版。")
     page.get_by_role("button", name="发表答复").click()
     expect(page.get_by_text("答复已记入审核记录。")).to_be_visible()
