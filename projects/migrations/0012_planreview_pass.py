@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_household_registered_on'),
+        ('projects', '0011_gates'),
     ]
 
     operations = [
