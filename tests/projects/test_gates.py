@@ -28,6 +28,7 @@ from tests.factories import (
     ProjectFactory,
     put_at_stage,
     sign_off_and_publish,
+    signed_off,
     staff,
 )
 
@@ -341,6 +342,7 @@ def test_the_publish_page_refuses_a_decision_notice_at_the_survey_with_the_reaso
         title="征收决定公告",
         body="正文",
     )
+    signed_off(notice)  # a leader's sign-off: the page then offers 业务科 the publication
     login(client, "clerk")
     page = client.get(notice.get_absolute_url()).content.decode()
     assert "发布征收决定公告须在「征收决定」阶段办理" in page
