@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import User
-from projects import gates
+from projects import gates, services
 from projects.models import Household, Notice, Project, Stage
 
 pytestmark = pytest.mark.django_db
@@ -82,10 +82,17 @@ def test_on_the_demo_a_decision_notice_outside_the_decision_stage_is_refused_on_
 ):
     project = Project.objects.get(code=code)
     assert project.stage != Stage.DECISION
-    notice = Notice.objects.create(
-        project=project, kind=Notice.Kind.DECISION, title="征收决定公告（重复）", body="正文"
+    operations = User.objects.get(username="operations")
+    notice = services.draft_notice(
+        project=project,
+        by=operations,
+        kind=Notice.Kind.DECISION,
+        title="征收决定公告（重复）",
+        body="正文",
     )
-    client.force_login(User.objects.get(username="operations"))
+    # A leader's sign-off (签发) first: then only the stage stands between 业务科 and publishing.
+    services.sign_off_notice(notice=notice, by=User.objects.get(username="leader"))
+    client.force_login(operations)
     response = client.post(reverse("projects:notice_publish", args=[notice.pk]), follow=True)
     html = response.content.decode()
     assert (
