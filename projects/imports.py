@@ -615,11 +615,17 @@ def _id_number(value: Any) -> str:
     number = normalize_resident_id(raw)
     if SCIENTIFIC_RE.match(number):
         raise ValidationError(as_text)
-    # Digits lost to Excel's number format come as plain digits; text copied with spaces,
-    # invisible or full-width characters was text all along, and gets the cause instead.
+    # Digits lost to Excel's number format come as plain digits, and Excel keeps exactly 15
+    # significant ones; text copied with spaces, invisible or full-width characters was text all
+    # along, and gets the cause instead. 16 or 17 digits are simply short: no Excel story.
+    if number.isdigit() and 16 <= len(number) <= 17 and not describe_changes(raw):
+        raise ValidationError(
+            _("身份证号码只有%(n)s位，少了%(missing)s位，请核对后输入完整的18位号码。")
+            % {"n": len(number), "missing": 18 - len(number)}
+        )
     if (
         number.isdigit()
-        and 15 <= len(number) <= 17
+        and len(number) == 15
         and not is_first_generation_id(number)
         and not describe_changes(raw)
     ):
