@@ -77,11 +77,8 @@ def s3_server(tmp_path_factory):
     """A real S3 API server (moto's standalone server) on a loopback port, for the session."""
     import subprocess
     import sys
-    import time
 
-    import requests
-
-    from tests.nodes import free_port
+    from tests.nodes import free_port, wait_until_answering
 
     port = free_port()
     log = open(tmp_path_factory.mktemp("s3") / "moto.log", "wb")  # noqa: SIM115 (server writes it)
@@ -91,15 +88,7 @@ def s3_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, "moto_server exited"
-        try:
-            requests.get(endpoint, timeout=5)
-            break
-        except requests.ConnectionError:
-            assert time.monotonic() < deadline, "moto_server did not come up"
-            time.sleep(0.2)
+    wait_until_answering(server, endpoint)
     yield endpoint
     server.terminate()
     server.wait(timeout=30)
