@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "appraisers",
     "petitions",
     "budget",
+    "resettlement",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("appraisers/", include("appraisers.urls")),
     path("compensation/", include("compensation.urls")),
     path("budget/", include("budget.urls")),
+    path("resettlement/", include("resettlement.urls")),
     path("", include("projects.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,3 @@
+"""URL patterns of the settlement pages (included by resettlement/urls.py)."""
+
+urlpatterns: list = []
