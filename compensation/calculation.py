@@ -25,9 +25,16 @@ difference, which a swap always shows):
    (`temporary_months`) or for monetary compensation (`monetary_temporary_months`); none for a
    swap into a finished house.
 6. 提前签约奖励 — the plan's bonus when the agreement is signed on or before the plan's deadline.
-7. 产权调换差价 — swap only: house value − swap area × swap unit price. Negative when the new
-   house is worth more than the old one: the household pays the difference. A plan that sets
-   no swap price settles the area difference at the valuation's unit price (the common rule
+7. 产权调换差价 — swap only. With chosen flats (`Inputs.swap_flats`, from the selection day) the
+   settlement is itemised by `swap_settlement_lines`: the old house's value as a credit, then
+   each flat's area priced part by part under the plan's swap rules (`SwapRules`): the
+   entitlement (以旧换新面积 = old area × ratio + bonus area) at the flat's 安置价, the area beyond
+   it tier by tier (each tier at its unit price or at a percentage of the flat's market price),
+   and beyond the last tier at the market price (条例 第二十一条: the office and the household
+   settle the difference between the two values). Without chosen flats, one line: house value −
+   swap area × the plan's swap unit price. Either way the swap lines sum to the difference,
+   negative when the new flats are worth more: the household pays it. A plan that sets no swap
+   price settles the area difference at the valuation's unit price (the common rule
    "面积差价按评估价格结算"), so a swap of equal area costs nothing either way.
 8. 实物清点项目 — each counted catalogue item: count × catalogue unit price.
 9. 困难补助 — the plan's amount for the household's hardship type. It is shown here but paid
@@ -74,6 +81,41 @@ class CountedItem:
 
 
 @dataclass(frozen=True)
+class SwapFlat:
+    """One chosen flat, priced as on its selection day: area in m², prices in 元/m²."""
+
+    label: str
+    area: Decimal
+    resettlement_price: Decimal  # 安置价, the preferential price within the entitlement
+    market_price: Decimal  # 市场价
+
+
+@dataclass(frozen=True)
+class SwapTierRule:
+    """The next `width` m² of extra area, at `unit_price` 元/m² or at `market_percent` % of
+    each flat's market price (exactly one of the two is set)."""
+
+    width: Decimal
+    unit_price: Decimal | None = None
+    market_percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SwapRules:
+    """The plan's swap rules (resettlement.SwapTerms): entitlement = old area × ratio + bonus;
+    `max_extra_area` m² at most beyond it (None: no cap)."""
+
+    entitlement_ratio: Decimal = Decimal("1")
+    entitlement_bonus_area: Decimal = Decimal("0")
+    tiers: tuple[SwapTierRule, ...] = ()
+    max_extra_area: Decimal | None = None
+
+    def entitlement(self, area: Decimal) -> Decimal:
+        """以旧换新面积 in m² for an old house of `area` m² (not rounded: areas keep 2 places)."""
+        return area * self.entitlement_ratio + self.entitlement_bonus_area
+
+
+@dataclass(frozen=True)
 class Inputs:
     """Everything the calculation reads, gathered by `inputs_for` (or built in a test)."""
 
@@ -88,6 +130,14 @@ class Inputs:
     swap_area: Decimal | None = None
     swap_transition: bool = True
     items: tuple[CountedItem, ...] = ()
+    # The flats chosen on the selection day, in selection order, and the plan's swap rules;
+    # when given they replace `swap_area` × the plan's swap unit price.
+    swap_flats: tuple[SwapFlat, ...] = ()
+    swap_rules: SwapRules | None = None
+    # Months of 临时安置费 for a swap with a transition when the plan's fixed months do not
+    # apply (期房: months until the flat's delivery); None: the plan's `temporary_months`.
+    swap_transition_months: int | None = None
+    swap_transition_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +162,16 @@ class Result:
     @property
     def total(self) -> Decimal:
         return self.compensation_total + self.subsidy_total
+
+    @property
+    def swap_difference(self) -> Decimal | None:
+        """产权调换差价 in 元: the swap lines' sum, positive when the office pays the household,
+        negative when the household pays; None for monetary compensation."""
+        swap_lines = [line.amount for line in self.lines if line.code in SWAP_CODES]
+        return sum(swap_lines, ZERO) if swap_lines else None
+
+
+SWAP_CODES = frozenset({"swap_difference", "swap_house_value", "swap_flat"})
 
 
 def round_amount(value: Decimal, rounding: str) -> Decimal:
@@ -194,6 +254,8 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
     if residential:
         if swap:
             months = plan.temporary_months if transition else 0
+            if transition and inputs.swap_transition_months is not None:
+                months = inputs.swap_transition_months
         else:
             months = plan.monetary_temporary_months
         if months and plan.temporary_rate:
@@ -206,7 +268,12 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
                         "rate": _money(plan.temporary_rate),
                         "area": _number(inputs.area),
                         "months": months,
-                    },
+                    }
+                    + (
+                        f"（{inputs.swap_transition_basis}）"
+                        if swap and inputs.swap_transition_basis
+                        else ""
+                    ),
                     round_amount(plan.temporary_rate * inputs.area * months, r),
                     Category.TEMPORARY,
                 )
@@ -231,7 +298,9 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
                 )
             )
 
-    if swap:
+    if swap and inputs.swap_flats:
+        lines.extend(swap_settlement_lines(plan, inputs))
+    elif swap:
         if not inputs.swap_area or inputs.swap_area <= 0:
             raise CalculationError(_("产权调换须在补偿协议中填写调换房屋面积，才能测算补偿。"))
         swap_price = plan.swap_unit_price or inputs.unit_price
@@ -313,6 +382,122 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
         tenant_share=compensation_total - owner_share,
         notes=tuple(notes),
     )
+
+
+def swap_settlement_lines(plan: CompensationPlan, inputs: Inputs) -> list[Line]:
+    """The itemised 产权调换差价 for the flats chosen on the selection day.
+
+    Returns: the old house's value (valuation unit price × area) as a positive line
+    ("swap_house_value"), then one negative line ("swap_flat") per part of each chosen flat:
+    the flats are taken in the order given (selection order); the entitlement
+    (以旧换新面积 = old area × ratio + bonus area, `SwapRules.entitlement`) is used up flat by
+    flat at each flat's 安置价; the household's area beyond it is priced in the plan's tiers in
+    order (a tier's width counts across all the flats: 10 m² of tier 1 in total, not per flat),
+    then at the market price. Every line is area × price in 元, rounded once by the plan's
+    rule, half up; the lines sum to the difference (负数: the household pays it).
+
+    Raises CalculationError when the plan has no swap rules, a flat has no price, or the area
+    beyond the entitlement exceeds the plan's cap `max_extra_area` (the selection-day pick
+    refuses such a choice first). Legal source: 条例 第二十一条 (产权调换: 计算、结清差价).
+    """
+    rules = inputs.swap_rules
+    if rules is None:
+        raise CalculationError(
+            _("补偿方案未规定产权调换选房规则（应安置面积、超面积档次），不能结算差价。")
+        )
+    r = plan.rounding
+    exact_house = inputs.unit_price * inputs.area
+    lines = [
+        Line(
+            "swap_house_value",
+            _("被征收房屋价值（抵作安置房价款）"),
+            _("评估单价 %(price)s 元/平方米 × 建筑面积 %(area)s 平方米")
+            % {"price": _money(inputs.unit_price), "area": _number(inputs.area)},
+            round_amount(exact_house, r),
+            Category.HOUSE,
+        )
+    ]
+    entitlement = rules.entitlement(inputs.area)
+    total_area = sum((flat.area for flat in inputs.swap_flats), Decimal(0))
+    extra_total = max(total_area - entitlement, Decimal(0))
+    if rules.max_extra_area is not None and extra_total > rules.max_extra_area:
+        raise CalculationError(
+            _(
+                "所选房屋共 %(total)s 平方米，超出应安置面积 %(entitled)s 平方米 %(extra)s 平方米，"
+                "超过补偿方案允许的 %(cap)s 平方米。"
+            )
+            % {
+                "total": _number(total_area),
+                "entitled": _number(entitlement),
+                "extra": _number(extra_total),
+                "cap": _number(rules.max_extra_area),
+            }
+        )
+    left = entitlement  # entitlement not yet used
+    extra_used = Decimal(0)  # extra area already priced, across flats (for the tiers)
+    for flat in inputs.swap_flats:
+        if flat.resettlement_price is None or flat.market_price is None:
+            raise CalculationError(
+                _("%(flat)s 尚无执行中的价格，不能结算差价。") % {"flat": flat.label}
+            )
+        own = min(left, flat.area)
+        left -= own
+        if own > 0:
+            lines.append(
+                Line(
+                    "swap_flat",
+                    _("%(flat)s 应安置面积内") % {"flat": flat.label},
+                    _("%(area)s 平方米 × 安置价 %(price)s 元/平方米")
+                    % {"area": _number(own), "price": _money(flat.resettlement_price)},
+                    -round_amount(own * flat.resettlement_price, r),
+                    Category.HOUSE,
+                )
+            )
+        rest = flat.area - own  # this flat's area beyond the entitlement
+        start = Decimal(0)
+        for position, tier in enumerate(rules.tiers, start=1):
+            end = start + tier.width
+            part = min(rest, max(end - extra_used, Decimal(0)))
+            if part > 0:
+                if tier.unit_price is not None:
+                    price = tier.unit_price
+                    basis = _("%(area)s 平方米 × %(price)s 元/平方米") % {
+                        "area": _number(part),
+                        "price": _money(price),
+                    }
+                else:
+                    price = flat.market_price * tier.market_percent / HUNDRED
+                    basis = _("%(area)s 平方米 × 市场价 %(market)s 元/平方米 × %(percent)s%%") % {
+                        "area": _number(part),
+                        "market": _money(flat.market_price),
+                        "percent": _number(tier.market_percent),
+                    }
+                lines.append(
+                    Line(
+                        "swap_flat",
+                        _("%(flat)s 超出应安置面积第%(tier)s档")
+                        % {"flat": flat.label, "tier": position},
+                        basis,
+                        -round_amount(part * price, r),
+                        Category.HOUSE,
+                    )
+                )
+                rest -= part
+                extra_used += part
+            start = end
+        if rest > 0:
+            lines.append(
+                Line(
+                    "swap_flat",
+                    _("%(flat)s 超出各档面积部分") % {"flat": flat.label},
+                    _("%(area)s 平方米 × 市场价 %(price)s 元/平方米")
+                    % {"area": _number(rest), "price": _money(flat.market_price)},
+                    -round_amount(rest * flat.market_price, r),
+                    Category.HOUSE,
+                )
+            )
+            extra_used += rest
+    return lines
 
 
 # ---------------------------------------------------------------------------
