@@ -504,6 +504,43 @@ def swap_settlement_lines(plan: CompensationPlan, inputs: Inputs) -> list[Line]:
 # Reading the inputs from the database
 
 
+@dataclass(frozen=True)
+class SwapChoice:
+    """A swap household's chosen flats as the resettlement app reads them: the flats in
+    selection order with the prices in force on the selection day, the plan's swap rules, and
+    the months of transition until delivery when the plan's fixed months do not apply."""
+
+    flats: tuple[SwapFlat, ...]
+    rules: SwapRules | None
+    transition_months: int | None = None
+    transition_basis: str = ""
+
+    @property
+    def area(self) -> Decimal:
+        """The chosen flats' total building area, m²."""
+        return sum((flat.area for flat in self.flats), Decimal(0))
+
+
+# The resettlement app registers, from its AppConfig.ready(), the function that reads a
+# household's chosen flats: (household) -> SwapChoice | None. Compensation never imports it.
+_swap_choice_sources: list = []
+
+
+def register_swap_choice_source(source) -> None:
+    """Register `source(household) -> SwapChoice | None` (once per source)."""
+    if source not in _swap_choice_sources:
+        _swap_choice_sources.append(source)
+
+
+def swap_choice_for(household: Household) -> SwapChoice | None:
+    """The flats the household chose on the selection day, or None when it chose none."""
+    for source in _swap_choice_sources:
+        choice = source(household)
+        if choice is not None:
+            return choice
+    return None
+
+
 def approved_plan(project) -> CompensationPlan:
     plan = project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
     if plan is None:
@@ -531,14 +568,20 @@ def inputs_for(
     signed_on: date | None = None,
 ) -> Inputs:
     """The household's inputs: the method and signing date default to what is on record (a
-    household that has not chosen is computed as monetary compensation)."""
+    household that has not chosen is computed as monetary compensation). A swap household that
+    chose flats on the selection day is settled flat by flat (`swap_choice_for`), and its swap
+    area defaults to the chosen flats' area."""
     counts = household.item_counts.select_related("item").order_by("item__sort_order", "item")
+    method = method or household.method or Household.Method.MONETARY
+    choice = swap_choice_for(household) if method == Household.Method.SWAP else None
+    if choice is not None and swap_area is None:
+        swap_area = choice.area
     return Inputs(
         area=household.area,
         use=household.use,
         hardship=household.hardship,
         is_public_housing=household.is_public_housing,
-        method=method or household.method or Household.Method.MONETARY,
+        method=method,
         appraised_value=valuation.appraised_value,
         unit_price=valuation.unit_price,
         signed_on=signed_on if signed_on is not None else household.signed_on,
@@ -547,4 +590,8 @@ def inputs_for(
         items=tuple(
             CountedItem(c.item.name, c.item.unit, c.item.unit_price, c.quantity) for c in counts
         ),
+        swap_flats=choice.flats if choice else (),
+        swap_rules=choice.rules if choice else None,
+        swap_transition_months=choice.transition_months if choice else None,
+        swap_transition_basis=choice.transition_basis if choice else "",
     )

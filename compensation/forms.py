@@ -102,17 +102,11 @@ class AgreementDraftForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        help_text=_("产权调换时填写。"),
+        help_text=_("产权调换时填写；已在选房日选定安置房的，留空即按所选房屋面积结算。"),
     )
     swap_transition = forms.BooleanField(
         label=_("期房安置（有过渡期）"), required=False, initial=True
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("method") == Household.Method.SWAP and not data.get("swap_area"):
-            self.add_error("swap_area", _("产权调换须填写调换房屋面积。"))
-        return data
 
 
 class SignAgreementForm(forms.Form):

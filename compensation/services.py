@@ -619,7 +619,10 @@ def draft_agreements(
     if method not in (Household.Method.MONETARY, Household.Method.SWAP):
         raise ValidationError(_("请选择补偿方式。"))
     if method == Household.Method.SWAP and not swap_area:
-        raise ValidationError(_("产权调换须填写调换房屋面积。"))
+        choice = calculation.swap_choice_for(household)
+        if choice is None:
+            raise ValidationError(_("产权调换须填写调换房屋面积，或先在选房日选定安置房。"))
+        swap_area = choice.area
     if method == Household.Method.MONETARY:
         swap_area, swap_transition = None, True
     existing = {a.party: a for a in household.agreements.select_for_update()}

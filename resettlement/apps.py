@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ResettlementConfig(AppConfig):
     name = "resettlement"
     verbose_name = _("安置房源")
+
+    def ready(self):
+        from compensation.calculation import register_swap_choice_source
+        from resettlement.settlement import swap_choice
+
+        register_swap_choice_source(swap_choice)
