@@ -127,8 +127,23 @@ def render_template(source: str, context: dict) -> SafeString:
 
 
 def capital(amount: Decimal) -> str:
-    """An amount in Chinese capital numerals: 123456 → 壹拾贰万叁仟肆佰伍拾陆元整."""
-    return cn2an.an2cn(f"{Decimal(amount):.2f}", "rmb")
+    """An amount in Chinese capital numerals: 123456 → 壹拾贰万叁仟肆佰伍拾陆元整.
+
+    Never "负…": a negative amount is a deduction (a breakdown line for the flats a swap
+    household receives) and reads 扣减壹拾贰万元整; a total that the household pays is stated
+    by the document in words (`_amounts` gives the absolute amount and who pays it)."""
+    amount = Decimal(amount)
+    if amount < 0:
+        return _("扣减") + cn2an.an2cn(f"{-amount:.2f}", "rmb")
+    return cn2an.an2cn(f"{amount:.2f}", "rmb")
+
+
+def total_capital(amount: Decimal) -> str:
+    """A total in capitals saying who pays: 壹万元整, or 被征收人应补交壹万元整 when negative."""
+    amount = Decimal(amount)
+    if amount < 0:
+        return _("被征收人应补交") + capital(-amount)
+    return capital(amount)
 
 
 def figure(amount: Decimal) -> str:
@@ -136,7 +151,15 @@ def figure(amount: Decimal) -> str:
 
 
 def _amounts(prefix: str, amount: Decimal) -> dict[str, str]:
-    return {prefix: figure(amount), f"{prefix}大写": capital(amount)}
+    """`prefix`: the amount in figures, `prefix大写`: in capitals, both of the absolute amount,
+    and `prefix由乙方支付`: "是" when the amount is negative (the household pays it, e.g. a swap
+    household whose new flats are worth more than its compensation), else ""."""
+    amount = Decimal(amount)
+    return {
+        prefix: figure(abs(amount)),
+        f"{prefix}大写": capital(abs(amount)),
+        f"{prefix}由乙方支付": _("是") if amount < 0 else "",
+    }
 
 
 # The placeholders each kind of document offers, with what they hold (shown on the edit page).
@@ -168,7 +191,10 @@ AGREEMENT_PLACEHOLDERS = {
     "协议编号": _("协议编号"),
     "当事人": _("本协议的乙方（被征收人、承租人或产权单位）"),
     "当事人身份": _("被征收人/承租人/产权单位"),
-    "协议金额": _("本协议金额（元），另有 协议金额大写"),
+    "协议金额": _(
+        "本协议金额（元），另有 协议金额大写；产权调换乙方应补交差价时 协议金额由乙方支付 为“是”，"
+        "金额及大写均为乙方应付的数额"
+    ),
     "签订日期": _("签订日期"),
 }
 SETTLEMENT_PLACEHOLDERS = {
@@ -225,7 +251,11 @@ def placeholder_names(kind: str) -> list[str]:
         if kind in DECISION_KINDS
         else ("补偿合计", "困难补助", "应付合计", "协议金额", "已划拨", "未付")
     )
-    return names + [f"{amount}大写" for amount in amounts]
+    return (
+        names
+        + [f"{amount}大写" for amount in amounts]
+        + [f"{amount}由乙方支付" for amount in amounts]
+    )
 
 
 def placeholder_help(kind: str) -> list[tuple[str, str]]:
@@ -513,9 +543,9 @@ def statement_pdf(breakdown: CompensationBreakdown, today) -> bytes:
             "lines": [
                 {"line": line, "capital": capital(line.amount)} for line in breakdown.lines.all()
             ],
-            "compensation_capital": capital(breakdown.compensation_total),
+            "compensation_capital": total_capital(breakdown.compensation_total),
             "subsidy_capital": capital(breakdown.subsidy_total),
-            "total_capital": capital(breakdown.total),
+            "total_capital": total_capital(breakdown.total),
             "office": Office.current_name(),
             "today": cn_date(today),
             "font": PDF_FONT_FAMILY,

@@ -83,3 +83,32 @@ def test_swap_without_chosen_flats_or_area_is_refused_on_the_page(project, distr
     )
     assert "产权调换须填写调换房屋面积，或先在选房日选定安置房。" in response.content.decode()
     assert not Agreement.objects.filter(household=household).exists()
+
+
+def test_a_household_that_pays_the_difference_is_told_so_in_words_never_negative(
+    project, district_member, client
+):
+    plan = approve_plan(project)
+    terms = SwapTerms.objects.create(plan=plan, entitlement_bonus_area=D("10.00"))
+    SwapTier.objects.create(terms=terms, position=1, width=D("10.00"), unit_price=D("4800.10"))
+    SwapTier.objects.create(terms=terms, position=2, width=D("10.00"), market_percent=D("80"))
+    household = valued_household(project, area="70.00", unit_price="5000.00")
+    chosen_flat(household, district_member)
+    client.force_login(district_member)
+    client.post(
+        reverse("compensation:agreement_draft", args=[household.pk]),
+        {"method": "swap", "swap_area": "", "swap_transition": "on"},
+    )
+    agreement = Agreement.objects.get(household=household)
+
+    page = client.get(reverse("compensation:agreement_detail", args=[agreement.pk]))
+    text = page.content.decode()
+    assert "乙方应向甲方支付差价人民币19,841.00元（大写：壹万玖仟捌佰肆拾壹元整）" in text
+    assert "负" not in text
+    # A flat's price in the breakdown is a deduction, in words too.
+    assert "扣减叁拾贰万元整" in text
+
+    docx = client.get(reverse("compensation:agreement_docx", args=[agreement.pk]))
+    assert docx.status_code == 200
+    pdf = client.get(reverse("compensation:agreement_pdf", args=[agreement.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
