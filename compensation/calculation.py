@@ -512,6 +512,7 @@ class SwapChoice:
 
     flats: tuple[SwapFlat, ...]
     rules: SwapRules | None
+    transition: bool | None = None  # two moves (a transition) or one; None: as the agreement says
     transition_months: int | None = None
     transition_basis: str = ""
 
@@ -576,6 +577,8 @@ def inputs_for(
     choice = swap_choice_for(household) if method == Household.Method.SWAP else None
     if choice is not None and swap_area is None:
         swap_area = choice.area
+    if choice is not None and choice.transition is not None:
+        swap_transition = choice.transition
     return Inputs(
         area=household.area,
         use=household.use,

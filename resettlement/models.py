@@ -454,3 +454,89 @@ class Selection(models.Model):
 
     def __str__(self):
         return f"{self.household} → {self.flat}"
+
+
+class TransitLoan(models.Model):
+    """周转房: a transit flat lent to a swap household until its own flat is delivered, instead
+    of 临时安置费 (条例 第二十二条: 选择房屋产权调换的，产权调换房屋交付前，房屋征收部门应当
+    向被征收人支付临时安置费或者提供周转用房)."""
+
+    district_path = "household__project__district"
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("被征收户"),
+        on_delete=models.PROTECT,
+        related_name="transit_loans",
+    )
+    flat = models.ForeignKey(
+        Flat, verbose_name=_("周转房"), on_delete=models.PROTECT, related_name="transit_loans"
+    )
+    lent_on = models.DateField(_("入住周转房日期"))
+    returned_on = models.DateField(_("腾退周转房日期"), null=True, blank=True)
+    lent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = DistrictScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("周转房借用")
+        verbose_name_plural = _("周转房借用")
+        ordering = ["-lent_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flat"],
+                condition=Q(returned_on__isnull=True),
+                name="transit_loan_one_open_per_flat",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(returned_on__isnull=True),
+                name="transit_loan_one_open_per_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=models.F("lent_on")),
+                name="transit_loan_returned_after_lent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} 借用 {self.flat}"
+
+
+class Handover(models.Model):
+    """交房: the chosen flat handed over to the household with its keys; the flat is 已交付.
+    The 入住通知单 is printed from it."""
+
+    district_path = "selection__household__project__district"
+
+    selection = models.OneToOneField(
+        Selection, verbose_name=_("选房结果"), on_delete=models.PROTECT, related_name="handover"
+    )
+    handed_over_on = models.DateField(_("交付日期"))
+    keys = models.PositiveSmallIntegerField(_("钥匙（把）"), validators=[MinValueValidator(1)])
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = DistrictScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("交房")
+        verbose_name_plural = _("交房")
+        ordering = ["-handed_over_on"]
+
+    def __str__(self):
+        return f"{self.selection.flat} 交付 {self.handed_over_on:%Y-%m-%d}"

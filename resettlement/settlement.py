@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from compensation.calculation import CalculationError, SwapChoice, SwapFlat, SwapRules, SwapTierRule
 from projects.models import CompensationPlan, Household
+from resettlement.handover import transition_for
 from resettlement.models import Selection, SwapTerms
 
 
@@ -33,7 +34,8 @@ def swap_rules(plan: CompensationPlan) -> SwapRules | None:
 
 def swap_choice(household: Household) -> SwapChoice | None:
     """The household's active selections, in the order chosen, each flat priced as on the day
-    it was chosen (`Flat.price_on`), with the approved plan's swap rules; None without any.
+    it was chosen (`Flat.price_on`), with the approved plan's swap rules and the transition
+    until delivery (`handover.transition_for`); None without any.
 
     Raises CalculationError when a chosen flat has no price in force on its selection day."""
     selections = list(
@@ -61,4 +63,11 @@ def swap_choice(household: Household) -> SwapChoice | None:
             )
         )
     plan = household.project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
-    return SwapChoice(flats=tuple(flats), rules=swap_rules(plan) if plan else None)
+    transition = transition_for(household, selections, timezone.localdate())
+    return SwapChoice(
+        flats=tuple(flats),
+        rules=swap_rules(plan) if plan else None,
+        transition=transition.needed,
+        transition_months=transition.months,
+        transition_basis=transition.basis,
+    )
