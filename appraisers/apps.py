@@ -8,9 +8,8 @@ class AppraisersConfig(AppConfig):
 
     def ready(self):
         from appraisers import clocks, stage_requirements  # noqa: F401  (registers the guards)
-        from core.clocks import register
 
-        register(clocks.open_clocks)
+        clocks.register()
 
         from appraisers import todo as app_todo
         from core import todo

@@ -13,23 +13,21 @@ a last day that is a day off rolling to the next working day. A report received 
 gets a re-check deadline of 2023-10-07 (a make-up working Saturday), not 2023-10-17.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.clocks import DueItem
+from core import due
+from core.clocks import DueItem, due_items
 from core.deadlines import Deadline, Unit, WorkCalendar, add_period
-from core.scoping import visible_to
 
 RECHECK_REQUEST_DAYS = 10
 RECHECK_ANSWER_DAYS = 10
 REVIEW_REQUEST_DAYS = 10
 REVIEW_DECISION_DAYS = 10
-# 10 calendar days, rolled past the longest run of days off (the Spring Festival week with its
-# weekends), never span more than this: request windows that started earlier are closed.
-_LONGEST_WINDOW = timedelta(days=21)
 
 BASIS = {
     "recheck_request": gettext_lazy("《国有土地上房屋征收评估办法》第二十条"),
@@ -67,76 +65,98 @@ def review_decision_deadline(review, calendar: WorkCalendar | None = None) -> De
     return _ten_days(review.requested_on, REVIEW_DECISION_DAYS, calendar, "review_decision")
 
 
-def open_clocks(user, *, until: date, today: date | None = None) -> list[DueItem]:
-    """The valuation clocks `user` may see that fall due on or before `until`.
+RECHECK_ANSWER = due.kind("appraisers.recheck_answer", gettext_lazy("评估复核答复期限"))
+EXPERT_REVIEW = due.kind("appraisers.expert_review", gettext_lazy("专家鉴定期限"))
+RECHECK_REQUEST = due.kind("appraisers.recheck_request", gettext_lazy("评估复核申请期限"))
+REVIEW_REQUEST = due.kind("appraisers.review_request", gettext_lazy("专家鉴定申请期限"))
+KINDS = frozenset({RECHECK_ANSWER, EXPERT_REVIEW, RECHECK_REQUEST, REVIEW_REQUEST})
 
-    Answer and decision clocks stay open until answered (overdue ones included). A household's
-    request window is shown only while it runs: once it has passed, nothing is left to do."""
+
+def _row(kind, household, what, deadline, valuation, *, window=False) -> due.Row:
+    """A valuation clock's row. Answer and decision clocks stay listed until answered
+    (overdue ones included); a household's request window (`window`) only while it runs."""
+    project = household.project
+    return due.Row(
+        kind=kind,
+        title=_title(household, what),
+        url=valuation.get_absolute_url(),
+        deadline=deadline,
+        district_id=project.district_id,
+        project_id=project.pk,
+        shown_until=deadline.due if window else None,
+    )
+
+
+def valuation_rows(valuation, calendar: WorkCalendar) -> list[due.Row]:
+    """The household's window to ask for a re-check of a delivered, unchallenged report."""
+    deadline = recheck_request_deadline(valuation, calendar)
+    if deadline is None:
+        return []
+    household = valuation.household
+    return [_row(RECHECK_REQUEST, household, _("评估报告"), deadline, valuation, window=True)]
+
+
+def recheck_rows(recheck, calendar: WorkCalendar) -> list[due.Row]:
+    """The firm's answer while unanswered; then the household's window to ask the experts."""
+    valuation = recheck.valuation
+    household = valuation.household
+    rows = []
+    if recheck.answered_on is None:
+        answer = recheck_answer_deadline(recheck, calendar)
+        rows.append(_row(RECHECK_ANSWER, household, _("复核评估"), answer, valuation))
+    if not hasattr(recheck, "expert_review"):
+        window = review_request_deadline(recheck, calendar)
+        if window is not None:
+            rows.append(
+                _row(REVIEW_REQUEST, household, _("复核结果"), window, valuation, window=True)
+            )
+    return rows
+
+
+def review_rows(review, calendar: WorkCalendar) -> list[due.Row]:
+    valuation = review.recheck.valuation
+    deadline = review_decision_deadline(review, calendar)
+    return [_row(EXPERT_REVIEW, valuation.household, _("专家鉴定"), deadline, valuation)]
+
+
+def register() -> None:
+    """Called from AppraisersConfig.ready()."""
     from appraisers.models import ExpertReview, Recheck, Valuation
 
-    today = today or timezone.localdate()
-    calendar = WorkCalendar()
-    items: list[DueItem] = []
-
-    def item(kind, title, deadline, url, project_id):
-        if deadline.due <= until:
-            items.append(DueItem(kind, title, deadline, url, project_id))
-
-    rechecks = visible_to(Recheck, user).filter(answered_on__isnull=True)
-    for recheck in rechecks.select_related("valuation__household__project"):
-        valuation = recheck.valuation
-        item(
-            _("评估复核答复期限"),
-            _title(valuation.household, _("复核评估")),
-            recheck_answer_deadline(recheck, calendar),
-            valuation.get_absolute_url(),
-            valuation.household.project_id,
-        )
-
-    reviews = visible_to(ExpertReview, user).filter(decided_on__isnull=True)
-    for review in reviews.select_related("recheck__valuation__household__project"):
-        valuation = review.recheck.valuation
-        item(
-            _("专家鉴定期限"),
-            _title(valuation.household, _("专家鉴定")),
-            review_decision_deadline(review, calendar),
-            valuation.get_absolute_url(),
-            valuation.household.project_id,
-        )
-
-    window_start = today - _LONGEST_WINDOW
-    unchallenged = visible_to(Valuation, user).filter(
-        is_current=True,
-        source=Valuation.Source.ORIGINAL,
-        delivered_on__gte=window_start,
-        recheck__isnull=True,
+    due.register(
+        Valuation,
+        queryset=lambda: Valuation.objects.filter(
+            is_current=True,
+            source=Valuation.Source.ORIGINAL,
+            delivered_on__isnull=False,
+            recheck__isnull=True,
+        ).select_related("household__project"),
+        rows=valuation_rows,
+        # A re-check request closes the valuation's window.
+        follows={Recheck: lambda recheck: [recheck.valuation_id]},
     )
-    for valuation in unchallenged.select_related("household__project"):
-        deadline = recheck_request_deadline(valuation, calendar)
-        if deadline.due >= today:
-            item(
-                _("评估复核申请期限"),
-                _title(valuation.household, _("评估报告")),
-                deadline,
-                valuation.get_absolute_url(),
-                valuation.household.project_id,
-            )
-
-    answered = visible_to(Recheck, user).filter(
-        result_delivered_on__gte=window_start, expert_review__isnull=True
+    due.register(
+        Recheck,
+        queryset=lambda: Recheck.objects.filter(
+            Q(answered_on__isnull=True)
+            | Q(result_delivered_on__isnull=False, expert_review__isnull=True)
+        ).select_related("valuation__household__project", "expert_review"),
+        rows=recheck_rows,
+        # An expert review request closes the re-check's window.
+        follows={ExpertReview: lambda review: [review.recheck_id]},
     )
-    for recheck in answered.select_related("valuation__household__project"):
-        deadline = review_request_deadline(recheck, calendar)
-        if deadline.due >= today:
-            valuation = recheck.valuation
-            item(
-                _("专家鉴定申请期限"),
-                _title(valuation.household, _("复核结果")),
-                deadline,
-                valuation.get_absolute_url(),
-                valuation.household.project_id,
-            )
-    return items
+    due.register(
+        ExpertReview,
+        queryset=lambda: ExpertReview.objects.filter(decided_on__isnull=True).select_related(
+            "recheck__valuation__household__project"
+        ),
+        rows=review_rows,
+    )
+
+
+def open_clocks(user, *, until: date, today: date | None = None) -> list[DueItem]:
+    """The stored valuation clocks `user` may see, listed on `today`, due by `until`."""
+    return due_items(user, until=until, today=today or timezone.localdate(), kinds=KINDS)
 
 
 def _title(household, what: str) -> str:

@@ -8,10 +8,9 @@ class CompensationConfig(AppConfig):
 
     def ready(self):
         from compensation import clocks, documents, stage_requirements  # noqa: F401  (registers the guard)
-        from core.clocks import register
         from projects import legal
 
-        register(clocks.open_clocks)
+        clocks.register()
         legal.register_announcement_writer(documents.announcement_text)
 
         from compensation import todo as app_todo

@@ -1,51 +1,95 @@
-"""The clocks the compensation app keeps, for core.clocks (the deadlines page and the digest):
-the early-signing incentive's deadline of each project in the signing stage, so the liaison
-and the district know how long households may still sign with the bonus, and how many have
-not yet signed."""
+"""The clocks the compensation app keeps, stored through core.due (the deadlines page and the
+digest read them): the early-signing incentive's deadline of each project in the signing stage,
+so the liaison and the district know how long households may still sign with the bonus, and how
+many have not yet signed.
 
-from datetime import date
+The row is written when the plan or its project is saved; the number of households still
+unsigned is read with the rows (one subquery in the same query), so that signing a household
+never rewrites clocks and the list never counts per row.
+"""
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.clocks import DueItem
-from core.deadlines import fixed_date
-from core.scoping import visible_to
-from projects.models import CompensationPlan, Stage
+from core import due
+from core.deadlines import WorkCalendar, fixed_date
+from projects.models import CompensationPlan, Household, Project, Stage
+
+EARLY_SIGNING = due.kind("compensation.early_signing", gettext_lazy("提前签约奖励截止"))
 
 
-def open_clocks(user, *, until: date) -> list[DueItem]:
-    today = timezone.localdate()
-    plans = (
-        visible_to(CompensationPlan, user)
-        .filter(
-            status=CompensationPlan.Status.APPROVED,
-            project__stage=Stage.SIGNING,
-            early_signing_deadline__gte=today,
-            early_signing_deadline__lte=until,
-            early_signing_bonus__gt=0,
+def plans() -> QuerySet[CompensationPlan]:
+    return CompensationPlan.objects.filter(
+        status=CompensationPlan.Status.APPROVED,
+        project__stage=Stage.SIGNING,
+        early_signing_deadline__isnull=False,
+        early_signing_bonus__gt=0,
+    ).select_related("project")
+
+
+def plan_rows(plan: CompensationPlan, calendar: WorkCalendar) -> list[due.Row]:
+    """Listed until the incentive's last day; the title gets the unsigned count when read."""
+    project = plan.project
+    start = timezone.localdate(plan.decided_at) if plan.decided_at else plan.early_signing_deadline
+    return [
+        due.Row(
+            kind=EARLY_SIGNING,
+            title=project.name,
+            url=project.get_absolute_url(),
+            deadline=fixed_date(
+                plan.early_signing_deadline,
+                start=min(start, plan.early_signing_deadline),
+                reason=_("补偿方案"),
+            ),
+            district_id=project.district_id,
+            project_id=project.pk,
+            handler_ids=tuple(pk for pk in (project.liaison_id, project.leader_id) if pk),
+            shown_until=plan.early_signing_deadline,
         )
-        .select_related("project")
-        .annotate(
-            unsigned=Count("project__households", filter=Q(project__households__signed_on=None))
+    ]
+
+
+def with_unsigned(rows: QuerySet) -> QuerySet:
+    """Read each early-signing row's count of unsigned households in the same query, and leave
+    out the projects where every household has signed."""
+    unsigned = (
+        Household.objects.filter(project_id=OuterRef("project_id"), signed_on__isnull=True)
+        .order_by()
+        .values("project_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    # Only the early-signing rows run the subquery.
+    rows = rows.annotate(
+        unsigned=Case(
+            When(
+                kind=EARLY_SIGNING,
+                then=Coalesce(Subquery(unsigned, output_field=IntegerField()), 0),
+            ),
+            default=None,
+            output_field=IntegerField(),
         )
     )
-    items = []
-    for plan in plans:
-        if not plan.unsigned:
-            continue
-        project = plan.project
-        start = timezone.localdate(plan.decided_at) if plan.decided_at else today
-        items.append(
-            DueItem(
-                kind=_("提前签约奖励截止"),
-                title=_("%(project)s（尚有%(count)s户未签约）")
-                % {"project": project.name, "count": plan.unsigned},
-                deadline=fixed_date(plan.early_signing_deadline, start=start, reason=_("补偿方案")),
-                url=project.get_absolute_url(),
-                project_id=project.pk,
-                handler_ids=tuple(pk for pk in (project.liaison_id, project.leader_id) if pk),
-            )
-        )
-    return items
+    return rows.exclude(Q(kind=EARLY_SIGNING) & Q(unsigned=0))
+
+
+def early_signing_title(row) -> str:
+    return _("%(project)s（尚有%(count)s户未签约）") % {
+        "project": row.title,
+        "count": getattr(row, "unsigned", "?"),
+    }
+
+
+def register() -> None:
+    """Called from CompensationConfig.ready()."""
+    due.register(
+        CompensationPlan,
+        queryset=plans,
+        rows=plan_rows,
+        follows={Project: lambda project: project.plans.values_list("pk", flat=True)},
+    )
+    due.TITLES[EARLY_SIGNING] = early_signing_title
+    due.register_refinement(with_unsigned)

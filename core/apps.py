@@ -7,8 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("用户与区县")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from core import (  # noqa: F401  (register the rules, the to-do sources)
             deployment_checks,
+            due,
             permissions,
             todo,
         )
+
+        post_migrate.connect(due.fill_after_migrate, sender=self, dispatch_uid="core.due:fill")

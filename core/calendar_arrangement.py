@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import holidays
+from core import due, holidays
 from core.formatting import cn_date
 from core.models import CalendarDay, HolidayArrangement, User
 
@@ -250,14 +250,17 @@ def enter_arrangement(
     replaced = CalendarDay.objects.filter(day__year=year) | CalendarDay.objects.filter(
         day__in=[arranged.day for arranged in days]
     )
-    for row in replaced:
-        row.delete()  # one by one, so that the history records each
-    for arranged in days:
-        CalendarDay.objects.create(
-            day=arranged.day,
-            arrangement=arrangement,
-            is_working_day=arranged.is_working_day,
-            name=arranged.name[:30],
-            note=arrangement.notice_number[:200],
-        )
+    # The stored due dates touching the years changed are recomputed once, at the end.
+    with due.calendar_batch() as years:
+        years.add(year)
+        for row in replaced:
+            row.delete()  # one by one, so that the history records each
+        for arranged in days:
+            CalendarDay.objects.create(
+                day=arranged.day,
+                arrangement=arrangement,
+                is_working_day=arranged.is_working_day,
+                name=arranged.name[:30],
+                note=arrangement.notice_number[:200],
+            )
     return arrangement

@@ -1,22 +1,19 @@
-"""Every running legal clock in the system, gathered for the deadlines page and the digest.
+"""Every running legal clock in the system, for the deadlines page, the to-do list and the digest.
 
-Each app that keeps clocks (compensation decisions, objection windows, valuation re-checks,
-petitions, notice periods) registers one *source*: a function that, for a user and a window
-of dates, returns the clocks that user may see. The deadlines page, the home page counts and
-the daily digest read them all through `due_items` and never need to know the apps.
-
-A source must respect the district scoping rule (read through core.scoping.visible_to) and
-must not query per row. Register it in the app's AppConfig.ready():
-
-    from core.clocks import register
-    register(my_app.clocks.open_clocks)
+The clocks are stored (core.due: one DueDate row per clock, written when its event is recorded
+and rewritten when the holiday calendar changes); this module reads them as DueItems, each with
+the deadline engine's Deadline (due date, explanation, calendar source, provisional years), so
+that no page counts periods per request. Apps register their clocks with core.due.register.
 """
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
+from core import due as stored
 from core.deadlines import Deadline
+from core.models import DueDate
 
 
 @dataclass(frozen=True)
@@ -37,20 +34,26 @@ class DueItem:
     def is_overdue(self, today: date) -> bool:
         return self.deadline.has_expired(today)
 
+    @classmethod
+    def from_row(cls, row: DueDate) -> "DueItem":
+        """The item of a stored row; its label from core.due.KINDS (one dict, no query)."""
+        return cls(
+            kind=stored.label(row.kind),
+            title=stored.title(row),
+            deadline=stored.as_deadline(row),
+            url=row.url,
+            project_id=row.project_id,
+            handler_ids=tuple(row.handler_ids),
+        )
 
-# A source gets (user, until) and returns the open clocks due on or before `until`
-# (overdue ones included: they are still open).
-Source = Callable[..., Iterable[DueItem]]
-_SOURCES: list[Source] = []
 
-
-def register(source: Source) -> Source:
-    if source not in _SOURCES:
-        _SOURCES.append(source)
-    return source
-
-
-def due_items(user, *, until: date) -> list[DueItem]:
-    """The open clocks the user may see that fall due on or before `until`, soonest first."""
-    items = [item for source in _SOURCES for item in source(user, until=until)]
-    return sorted(items, key=lambda item: (item.due, item.kind, item.title))
+def due_items(
+    user, *, until: date, today: date | None = None, kinds: frozenset[str] | None = None
+) -> list[DueItem]:
+    """The open clocks the user may see that fall due on or before `until` (overdue ones
+    included), as listed on `today` (default: today), soonest first; only `kinds` when given.
+    One query."""
+    rows = stored.listed(user, today=today or timezone.localdate(), until=until)
+    if kinds is not None:
+        rows = rows.filter(kind__in=kinds)
+    return [DueItem.from_row(row) for row in rows]

@@ -139,6 +139,9 @@ class WorkCalendar:
     def __init__(self) -> None:
         self._table: dict[date, CalendarDay] | None = None
         self._arranged: frozenset[int] = frozenset()
+        # The statutory days off of each year asked about (core.holidays), for this calendar's
+        # lifetime only: deriving them reads the lunar calendar, too slow to repeat per day.
+        self._statutory: dict[int, dict[date, tuple[str, bool]]] = {}
 
     def _load(self) -> dict[date, CalendarDay]:
         if self._table is None:
@@ -169,7 +172,9 @@ class WorkCalendar:
             return _status_from_weekday(day, _arranged_source(day.year))
         if coverage == Coverage.LIBRARY:
             return _status_from_library(day)
-        return _status_from_law(day)
+        if day.year not in self._statutory:
+            self._statutory[day.year] = holidays.statutory_days_off(day.year)
+        return _status_from_law(day, self._statutory[day.year])
 
 
 def day_status(day: date, *, calendar: WorkCalendar | None = None) -> DayStatus:
@@ -406,10 +411,11 @@ def _status_from_weekday(day: date, source: str) -> DayStatus:
     return DayStatus(day, day.weekday() < 5, "", source)
 
 
-def _status_from_law(day: date) -> DayStatus:
+def _status_from_law(day: date, days_off: dict[date, tuple[str, bool]]) -> DayStatus:
     """A day of a year with no official schedule: the statutory holidays (放假办法 第二条) and
-    their make-up days (第六条), else Monday to Friday. Always provisional."""
-    special = holidays.statutory_days_off(day.year).get(day)
+    their make-up days (第六条, `days_off` = core.holidays.statutory_days_off(day.year)), else
+    Monday to Friday. Always provisional."""
+    special = days_off.get(day)
     if special is None:
         return DayStatus(day, day.weekday() < 5, "", str(STATUTORY_SOURCE), provisional=True)
     name, is_make_up = special

@@ -21,7 +21,6 @@ a hand-made table.
 """
 
 from datetime import date, timedelta
-from functools import lru_cache
 
 from django.utils.translation import gettext_lazy
 from lunar_python import Lunar, Solar
@@ -68,7 +67,6 @@ def festival_days(year: int) -> dict[date, str]:
     return {day: "、".join(names) for day, names in sorted(days.items())}
 
 
-@lru_cache(maxsize=64)
 def statutory_days_off(year: int) -> dict[date, tuple[str, bool]]:
     """Every day off `year` gets from the law alone, besides ordinary weekends.
 
@@ -76,6 +74,9 @@ def statutory_days_off(year: int) -> dict[date, tuple[str, bool]]:
     on a Saturday or Sunday (第六条) a make-up day off, the first later weekday that is not a
     festival day and not already a make-up day. A make-up day stays in `year` (no festival falls
     late enough in December to push one into the next year).
+
+    Not cached here: a WorkCalendar keeps each year's result for its own lifetime (one batch of
+    computations), so nothing outlives a change of the holiday table or of the language.
     """
     festivals = festival_days(year)
     days: dict[date, tuple[str, bool]] = {day: (name, False) for day, name in festivals.items()}

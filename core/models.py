@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -348,3 +348,74 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class DueDate(models.Model):
+    """到期事项: one running legal clock, stored when the event that starts or changes it is
+    recorded (core.due), so that lists of clocks read rows instead of counting periods.
+
+    Rows are derived data: core.due rewrites a source object's rows whenever that object (or
+    one it follows) is saved, and the rows touching a year whenever that year's holidays change
+    (`manage.py recompute_due_dates` rewrites them all). A clock that is done has no row.
+    """
+
+    district_path = "district"
+
+    source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("source_type", "source_id")
+    # A code registered in core.due.KINDS ("petitions.accept"); its label comes from that dict.
+    kind = models.CharField(_("期限"), max_length=40)
+    title = models.CharField(_("事项"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("区县"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The project's id, not a foreign key: core sits below the projects app.
+    project_id = models.PositiveBigIntegerField(_("项目"), null=True, blank=True, db_index=True)
+    # The users answerable for the clock (the case's assignee, the project's liaison and leader).
+    handler_ids = models.JSONField(_("负责人"), default=list, blank=True)
+    started_on = models.DateField(_("起算事件日"))
+    due_on = models.DateField(_("到期日"))
+    length = models.PositiveIntegerField(_("期间长度"))
+    unit = models.CharField(_("计算单位"), max_length=20)
+    basis = models.CharField(_("法律依据"), max_length=300, blank=True)
+    explanation = models.JSONField(_("计算过程"), default=list)
+    calendar_source = models.CharField(_("节假日依据"), max_length=300, blank=True)
+    provisional_years = models.JSONField(_("暂按推算的年度"), default=list, blank=True)
+    is_provisional = models.BooleanField(_("暂按推算"), default=False)
+    # The days on which the clock is listed: from the event (null) or a later day, until done
+    # (null, listed as overdue once past due_on) or a last day (a window that simply closes).
+    shown_from = models.DateField(_("显示起始日"), null=True, blank=True)
+    shown_until = models.DateField(_("显示截止日"), null=True, blank=True)
+    # The first day of the holiday calendar the computation depended on: a change to a year's
+    # holidays recomputes the rows whose [counted_from, due_on] touches that year.
+    counted_from = models.DateField(_("计算所依据的首日"))
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("到期事项")
+        verbose_name_plural = _("到期事项")
+        ordering = ["due_on", "kind", "title", "pk"]
+        indexes = [
+            models.Index(fields=["source_type", "source_id"]),
+            models.Index(fields=["due_on", "kind", "title", "id"]),
+            models.Index(fields=["district", "due_on"]),
+            models.Index(fields=["counted_from", "due_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shown_from__isnull=True)
+                | Q(shown_until__isnull=True)
+                | Q(shown_from__lte=F("shown_until")),
+                name="due_date_shown_window_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.due_on.isoformat()} {self.title}"

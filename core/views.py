@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import clocks, deadlines, health, notifications, panels, todo
+from core import clocks, deadlines, due, health, notifications, panels, todo
 from core.calendar_arrangement import enter_arrangement
 from core.forms import ArrangementForm
 from core.http import paginate
@@ -23,12 +24,10 @@ from core.scoping import get_visible_or_404, visible_to
 
 def _my_clocks(user, today):
     """The clocks falling due this week on the projects and cases the user answers for."""
-    items = clocks.due_items(user, until=today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS))
-    return [
-        {"item": item, "overdue": item.is_overdue(today)}
-        for item in items
-        if user.pk in item.handler_ids
-    ]
+    until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
+    rows = due.handled_by(due.listed(user, today=today, until=until), user)
+    items = [clocks.DueItem.from_row(row) for row in rows]
+    return [{"item": item, "overdue": item.is_overdue(today)} for item in items]
 
 
 def _calendar_warning(today, items) -> list[int]:
@@ -57,24 +56,43 @@ def home(request):
     )
 
 
+DEADLINES_PAGE_SIZE = 25
+
+
 @login_required
 def deadline_list(request):
-    """Every running clock the user may see: overdue first, then the next 30 days."""
+    """Every running clock the user may see: overdue first, then the next 30 days; 25 a page
+    (?page=, ?per_page= from 10 to 500), read from the stored clocks (core.due) with a fixed
+    number of queries whatever the page size."""
     today = timezone.localdate()
     lookahead = settings.DEADLINES_LOOKAHEAD_DAYS
-    items = clocks.due_items(request.user, until=today + timedelta(days=lookahead))
-    if request.GET.get("mine"):
-        items = [item for item in items if request.user.pk in item.handler_ids]
+    rows = due.listed(request.user, today=today, until=today + timedelta(days=lookahead))
+    mine = bool(request.GET.get("mine"))
+    if mine:
+        rows = due.handled_by(rows, request.user)
+    counts = rows.aggregate(all=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    asked = request.GET.get("per_page", "")
+    per_page = min(max(int(asked), 10), 500) if asked.isdigit() else DEADLINES_PAGE_SIZE
+    page = paginate(request, rows, per_page, count=counts["all"])
+    items = [clocks.DueItem.from_row(row) for row in page.object_list]
+    years = set(deadlines.years_awaiting_arrangement(today))
+    years.update(due.provisional_years(rows))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "core/deadline_list.html",
         {
+            "page": page,
+            "query": query.urlencode(),
             "overdue_items": [item for item in items if item.is_overdue(today)],
             "upcoming_items": [item for item in items if not item.is_overdue(today)],
+            "overdue_count": counts["overdue"],
+            "upcoming_count": counts["all"] - counts["overdue"],
             "lookahead": lookahead,
             "today": today,
-            "mine": bool(request.GET.get("mine")),
-            "provisional_years": _calendar_warning(today, items),
+            "mine": mine,
+            "provisional_years": sorted(years),
         },
     )
 

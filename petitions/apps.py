@@ -7,12 +7,11 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("信访")
 
     def ready(self):
-        from core.clocks import register
         from core.panels import panel_provider
-        from petitions.clocks import open_clocks
+        from petitions import clocks
         from petitions.panels import due_panel
 
-        # The deadlines page and the digest read the petition clocks through core.clocks;
-        # the dashboard shows the count of cases falling due.
-        register(open_clocks)
+        # The petition clocks are stored through core.due (the due list, the deadlines page
+        # and the digest read them); the dashboard shows the count of cases falling due.
+        clocks.register()
         panel_provider(due_panel)

@@ -1,56 +1,78 @@
-"""The petition clocks that core.clocks gathers for the deadlines page and the home page.
+"""The petition clocks, stored through core.due for the due list, the deadlines page and the
+home page.
 
-Titles carry the case's reference, category and project, never a petitioner's name: the
-deadlines page is shared with other apps' clocks.
+Each case whose clock the office must act on (受理, 答复, 复查, 复核: not the petitioner's own
+windows to ask for a review, and not legacy cases) has one stored row, rewritten whenever the
+case is saved. Titles carry the case's reference, category and project, never a petitioner's
+name: the deadlines page is shared with other apps' clocks.
 """
 
 from datetime import date
 
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from core.clocks import DueItem
+from core import due
 from core.deadlines import WorkCalendar
-from core.scoping import visible_to
-from petitions.deadlines import Clock, current_clock, earliest_due, may_fall_due_by
-from petitions.models import Petition
+from core.models import DueDate
+from petitions.deadlines import ACCEPT, RECHECK, REPLY, REVIEW, current_clock
+from petitions.models import Category, Petition, Status
+
+KIND_BY_STATUS = {
+    Status.REGISTERED: due.kind("petitions.accept", ACCEPT),
+    Status.ACCEPTED: due.kind("petitions.reply", REPLY),
+    Status.REVIEW_REQUESTED: due.kind("petitions.review", REVIEW),
+    Status.RECHECK_REQUESTED: due.kind("petitions.recheck", RECHECK),
+}
+KINDS = frozenset(KIND_BY_STATUS.values())
+CATEGORY_LABELS = dict(Category.choices)
+STATUS_LABELS = dict(Status.choices)
 
 
 def case_title(petition: Petition) -> str:
     """XF2022-0003 补偿标准（六岭棚改）"""
-    title = f"{petition.reference} {petition.get_category_display()}"
+    title = f"{petition.reference} {CATEGORY_LABELS.get(petition.category, petition.category)}"
     if petition.project_id:
         title += _("（%(project)s）") % {"project": petition.project.name}
     return title
 
 
-def due_cases(user, *, until: date) -> list[tuple[Petition, Clock]]:
-    """The cases the user may see whose running clock falls due on or before `until`
-    (overdue ones included), soonest first. Two queries whatever the number of cases: the
-    cases, and the holiday table once for all of them."""
-    candidates = Petition.objects.with_clock().filter(may_fall_due_by(until))
-    petitions = visible_to(candidates, user).select_related("district", "project", "assignee")
-    calendar = WorkCalendar()
-    due = []
-    for petition in petitions:
-        lower_bound = earliest_due(petition)
-        if lower_bound is None or lower_bound > until:
-            continue
-        clock = current_clock(petition, calendar=calendar)
-        if clock is not None and clock.office_must_act and clock.due <= until:
-            due.append((petition, clock))
-    return sorted(due, key=lambda pair: (pair[1].due, pair[0].reference))
+def clock_queryset() -> QuerySet[Petition]:
+    """The cases that may have a stored clock: open, not legacy."""
+    return Petition.objects.with_clock().select_related("project")
 
 
-def open_clocks(user, *, until: date) -> list[DueItem]:
-    """The source registered in core.clocks (see PetitionsConfig.ready)."""
+def petition_rows(petition: Petition, calendar: WorkCalendar) -> list[due.Row]:
+    """The stored row of the case's running clock, when the office must act on it."""
+    clock = current_clock(petition, calendar=calendar)
+    if clock is None or not clock.office_must_act or petition.status not in KIND_BY_STATUS:
+        return []
     return [
-        DueItem(
-            kind=clock.kind,
+        due.Row(
+            kind=KIND_BY_STATUS[petition.status],
             title=case_title(petition),
-            deadline=clock.deadline,
             url=petition.get_absolute_url(),
+            deadline=clock.deadline,
+            district_id=petition.district_id,
             project_id=petition.project_id,
             handler_ids=(petition.assignee_id,) if petition.assignee_id else (),
         )
-        for petition, clock in due_cases(user, until=until)
     ]
+
+
+def register() -> None:
+    """Called from PetitionsConfig.ready()."""
+    due.register(Petition, queryset=clock_queryset, rows=petition_rows)
+
+
+def due_rows(user, *, today: date, until: date) -> QuerySet[DueDate]:
+    """The stored clocks of the cases `user` may see that fall due on or before `until`
+    (overdue ones included), soonest first: a queryset, to paginate and count in SQL."""
+    return due.listed(user, today=today, until=until).filter(kind__in=KINDS)
+
+
+def due_counts(user, *, today: date, until: date) -> dict[str, int]:
+    """{"due": all cases due by `until` or overdue, "overdue": those past due}; one query."""
+    return due_rows(user, today=today, until=until).aggregate(
+        due=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    )

@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -199,42 +198,6 @@ def current_clock(petition: Petition, *, calendar: WorkCalendar | None = None) -
     if status == Status.RECHECK_REQUESTED:
         return Clock(str(RECHECK), recheck_deadline(petition, calendar=calendar))
     return None
-
-
-# When the period of each state starts and how long it is, in calendar days.
-_STARTS = {
-    Status.REGISTERED: ("received_on", "PETITION_ACCEPT_DAYS"),
-    Status.ACCEPTED: ("accepted_on", "PETITION_REPLY_DAYS"),
-    Status.REPLIED: ("replied_on", "PETITION_REVIEW_REQUEST_DAYS"),
-    Status.REVIEW_REQUESTED: ("review_requested_on", "PETITION_REVIEW_DAYS"),
-    Status.REVIEWED: ("reviewed_on", "PETITION_RECHECK_REQUEST_DAYS"),
-    Status.RECHECK_REQUESTED: ("recheck_requested_on", "PETITION_RECHECK_DAYS"),
-}
-
-
-def earliest_due(petition: Petition) -> date | None:
-    """A lower bound of the running clock's due date, without the calendar: the period's last
-    day before any roll-over (rolling past days off only ever moves a deadline later; a
-    document's receipt is never before its date). Lists of many cases use it to skip the full
-    computation for clocks that cannot be due yet."""
-    start = _STARTS.get(petition.status)
-    if start is None:
-        return None
-    field, setting = start
-    days = period(setting)
-    if petition.status == Status.ACCEPTED:
-        days += petition.extension_days
-    return getattr(petition, field) + timedelta(days=days)
-
-
-def may_fall_due_by(until: date) -> Q:
-    """The cases whose running clock may be due on or before `until`: the database's share of
-    earliest_due, so that a list of many open cases reads only those worth computing."""
-    condition = Q(pk__in=[])
-    for status, (field, setting) in _STARTS.items():
-        latest_start = until - timedelta(days=period(setting))
-        condition |= Q(status=status, **{f"{field}__lte": latest_start})
-    return condition
 
 
 def days_late(done_on: date, deadline: Deadline) -> int:

@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce, Concat
 from core.deadlines import WorkCalendar
 from core.scoping import visible_to
 from petitions import deadlines
-from petitions.clocks import due_cases
+from petitions.clocks import due_counts
 from petitions.models import (
     COLLECTIVE_MIN_PEOPLE,
     Category,
@@ -213,4 +213,4 @@ def open_due_count(user, today: date) -> int:
     """Cases whose clock runs out within the next PETITION_DUE_SOON_DAYS days or has run out
     (the home page's count)."""
     until = today + timedelta(days=deadlines.period("PETITION_DUE_SOON_DAYS"))
-    return len(due_cases(user, until=until))
+    return due_counts(user, today=today, until=until)["due"]

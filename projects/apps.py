@@ -7,11 +7,12 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("征收项目")
 
     def ready(self):
-        from core.clocks import register
-        from projects import panels  # noqa: F401  (registers the dashboard cards)
-        from projects.clocks import open_clocks
+        from projects import (
+            clocks,
+            panels,  # noqa: F401  (registers the dashboard cards)
+        )
 
-        register(open_clocks)
+        clocks.register()
         _register_household_history()
 
 

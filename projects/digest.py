@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 def items_for(user: User, today: date) -> list[DueItem]:
     """The open clocks the user answers for, due within the digest's look-ahead."""
     until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
-    return [item for item in due_items(user, until=until) if user.pk in item.handler_ids]
+    return [
+        item for item in due_items(user, until=until, today=today) if user.pk in item.handler_ids
+    ]
 
 
 def notifications_for(user: User) -> list[Notification]:

@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.clocks import due_items
+from core import due
 from core.panels import Panel, panel_provider
 from core.scoping import visible_to
 from projects.models import Hazard
@@ -16,8 +17,11 @@ from projects.models import Hazard
 @panel_provider
 def deadline_panels(*, year: int, user) -> list[Panel]:
     today = timezone.localdate()
-    items = due_items(user, until=today + timedelta(days=settings.DEADLINES_LOOKAHEAD_DAYS))
-    overdue = sum(item.is_overdue(today) for item in items)
+    rows = due.listed(
+        user, today=today, until=today + timedelta(days=settings.DEADLINES_LOOKAHEAD_DAYS)
+    )
+    counts = rows.aggregate(all=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    overdue = counts["overdue"]
     url = reverse("core:deadline_list")
     return [
         Panel(
@@ -30,7 +34,7 @@ def deadline_panels(*, year: int, user) -> list[Panel]:
         ),
         Panel(
             title=_("即将到期事项"),
-            value=len(items) - overdue,
+            value=counts["all"] - overdue,
             unit=_("项"),
             note=_("今后%(days)s日内") % {"days": settings.DEADLINES_LOOKAHEAD_DAYS},
             url=url,

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import due
 from core.deadlines import WorkCalendar
 from core.http import download, paginate, report_form_errors, report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
 from petitions import deadlines, letters, services
-from petitions.clocks import due_cases
+from petitions.clocks import CATEGORY_LABELS, STATUS_LABELS, due_counts, due_rows
 from petitions.forms import (
     AssignForm,
     DocumentForm,
@@ -71,17 +72,61 @@ def petition_list(request):
     )
 
 
+DUE_PAGE_SIZE = 25
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _due_page_size(request) -> int:
+    """25 a page; ?per_page= (10 to 500) for staff who print the list."""
+    asked = request.GET.get("per_page", "")
+    return min(max(int(asked), 10), 500) if asked.isdigit() else DUE_PAGE_SIZE
+
+
 @login_required
 def petition_due(request):
+    """The cases due within PETITION_DUE_SOON_DAYS or overdue, 25 a page (?page=), read from
+    the stored clocks (core.due): a fixed number of queries whatever the page size."""
     today = timezone.localdate()
     soon = deadlines.period("PETITION_DUE_SOON_DAYS")
-    rows = due_cases(request.user, until=today + timedelta(days=soon))
-    overdue = [(p, c) for p, c in rows if c.deadline.has_expired(today)]
-    upcoming = [(p, c) for p, c in rows if not c.deadline.has_expired(today)]
+    until = today + timedelta(days=soon)
+    counts = due_counts(request.user, today=today, until=until)
+    rows = due_rows(request.user, today=today, until=until)
+    page = paginate(request, rows, per_page=_due_page_size(request), count=counts["due"])
+    petitions = petition_queryset().in_bulk([row.source_id for row in page.object_list])
+    entries = []
+    for row in page.object_list:
+        petition = petitions.get(row.source_id)
+        if petition is None:  # deleted since the row was read: nothing to act on
+            continue
+        entries.append(
+            {
+                "petition": petition,
+                "kind": due.label(row.kind),
+                "due": row.due_on,
+                "provisional": row.is_provisional,
+                "overdue": row.due_on < today,
+                "category": CATEGORY_LABELS.get(petition.category, ""),
+                "status": STATUS_LABELS.get(petition.status, ""),
+            }
+        )
     return render(
         request,
         "petitions/petition_due.html",
-        {"overdue": overdue, "upcoming": upcoming, "today": today, "soon": soon},
+        {
+            "page": page,
+            "overdue": [entry for entry in entries if entry["overdue"]],
+            "upcoming": [entry for entry in entries if not entry["overdue"]],
+            "overdue_count": counts["overdue"],
+            "upcoming_count": counts["due"] - counts["overdue"],
+            "today": today,
+            "soon": soon,
+            "query": _without_page(request),
+        },
     )
 
 

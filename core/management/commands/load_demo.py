@@ -6,6 +6,7 @@ from appraisers import demo as appraisers_demo
 from budget import demo as budget_demo
 from compensation import demo as compensation_demo
 from core import demo as core_demo
+from core import due
 from petitions import demo as petitions_demo
 from projects import demo as projects_demo
 from projects import demo_clocks as projects_demo_clocks
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             petitions_demo.load()
             budget_demo.load()
             projects_demo_signoffs.load()
+            # The demo loads many rows in bulk (no signals): store every clock once, at the end.
+            due.recompute()
         if with_report:
             budget_demo.publish_report()
             public_demo.load()

@@ -1,0 +1,342 @@
+"""Stored due dates: every running legal clock as a DueDate row, written when its event is
+recorded and rewritten when the holiday calendar changes, so that the deadlines page, the due
+lists, the home page and the navigation's counts read rows (filtered, counted and paginated in
+SQL) and never count periods per request.
+
+Each app that keeps clocks registers one *source* per model in its AppConfig.ready():
+
+    from core import due
+    due.register(
+        Petition,
+        queryset=lambda: Petition.objects.with_clock().select_related(...),
+        rows=petition_rows,                     # (petition, calendar) -> iterable of Row
+        follows={Other: lambda other: [pk, ...]},  # saving Other rewrites these sources
+    )
+
+and names its kinds of clock with `kind(code, label)`; pages take labels from KINDS, one dict.
+
+When rows are written:
+- a source object (or one it follows) is saved or deleted: its rows are rewritten at once,
+  in the same transaction (post_save / post_delete; fixtures loaded raw are skipped, and
+  bulk_create / update() send no signal: bulk loaders call `recompute()` afterwards);
+- a holiday-table day (CalendarDay) changes: the rows whose [counted_from, due_on] touches
+  that year are recomputed; entering a year's arrangement recomputes once (calendar_batch);
+- `manage.py recompute_due_dates` (and load_demo) rewrite every row.
+
+Rows are derived data, so signals are the right hook here: every write path (services, the
+admin, data fixes in a shell) must keep them true, and the domain rules stay in the apps'
+row functions, which use the deadline engine (core.deadlines) as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from core.deadlines import Deadline, Unit, WorkCalendar
+from core.models import CalendarDay, DueDate
+from core.scoping import visible_to
+
+# code -> label, e.g. "petitions.accept" -> "信访受理期限" (lazy)
+KINDS: dict[str, str] = {}
+# code -> function(row, label) -> the title people read, for kinds whose title depends on
+# figures read with the row (see `register_refinement`).
+TITLES: dict[str, Callable[[DueDate], str]] = {}
+
+
+def kind(code: str, label) -> str:
+    """Name a kind of clock: `code` is stored on the rows, `label` shown."""
+    KINDS[code] = label
+    return code
+
+
+def label(code: str) -> str:
+    """The label of a kind; the code itself for a kind no app registers any more."""
+    return str(KINDS.get(code, code))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One clock of a source object, as its app computes it."""
+
+    kind: str  # a code given to `kind`
+    title: str  # what it is about, without personal data: "六岭棚改 A-012 补偿决定（复议期内）"
+    url: str  # where to act on it
+    deadline: Deadline
+    district_id: int | None
+    project_id: int | None = None
+    handler_ids: tuple[int, ...] = ()
+    # Listed from this day (None: from the event) until this day (None: until done, overdue
+    # once past due); a window that simply closes sets shown_until to its due day.
+    shown_from: date | None = None
+    shown_until: date | None = None
+    # The first day whose holidays the computation depended on (default: the deadline's start).
+    counted_from: date | None = None
+
+
+@dataclass
+class Source:
+    model: type[Model]
+    queryset: Callable[[], QuerySet]  # the objects that may have clocks, related rows joined
+    rows: Callable[[Model, WorkCalendar], Iterable[Row]]
+    follows: dict[type[Model], Callable[[Model], Iterable[int]]] = field(default_factory=dict)
+
+
+_SOURCES: dict[type[Model], Source] = {}
+# Functions (queryset -> queryset) applied to every read: a kind that needs figures read with
+# its rows (the number of households still unsigned) annotates and filters them here.
+_REFINEMENTS: list[Callable[[QuerySet], QuerySet]] = []
+_state = threading.local()
+
+
+def register(
+    model: type[Model],
+    *,
+    queryset: Callable[[], QuerySet],
+    rows: Callable[[Model, WorkCalendar], Iterable[Row]],
+    follows: dict[type[Model], Callable[[Model], Iterable[int]]] | None = None,
+) -> None:
+    """Keep `model`'s clocks stored (see the module docstring). Safe to call twice."""
+    source = Source(model, queryset, rows, dict(follows or {}))
+    _SOURCES[model] = source
+    uid = f"core.due:{model._meta.label}"
+    post_save.connect(_source_saved, sender=model, dispatch_uid=uid, weak=False)
+    post_delete.connect(_source_deleted, sender=model, dispatch_uid=uid, weak=False)
+    for other, _pks in source.follows.items():
+        other_uid = f"core.due:{model._meta.label}<-{other._meta.label}"
+        post_save.connect(
+            _follower_changed, sender=other, dispatch_uid=other_uid + ":save", weak=False
+        )
+        post_delete.connect(
+            _follower_changed, sender=other, dispatch_uid=other_uid + ":delete", weak=False
+        )
+
+
+def follow_projects(project_model: type[Model]) -> None:
+    """Rewrite a project's clocks when it is saved: its name, liaison and leader are in their
+    titles and handlers (called by the projects app, which core does not import)."""
+    post_save.connect(
+        _project_saved, sender=project_model, dispatch_uid="core.due:projects", weak=False
+    )
+
+
+def _project_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    found = DueDate.objects.filter(project_id=instance.pk).values_list(
+        "source_type_id", "source_id"
+    )
+    by_type: dict[int, set[int]] = {}
+    for type_id, source_id in found:
+        by_type.setdefault(type_id, set()).add(source_id)
+    for model in list(_SOURCES):
+        pks = by_type.get(ContentType.objects.get_for_model(model).pk)
+        if pks:
+            sync(model, pks)
+
+
+def register_refinement(refine: Callable[[QuerySet], QuerySet]) -> None:
+    if refine not in _REFINEMENTS:
+        _REFINEMENTS.append(refine)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def sync(model: type[Model], pks: Iterable[int], *, calendar: WorkCalendar | None = None) -> int:
+    """Rewrite the rows of `model`'s objects `pks` from their current facts; returns how many
+    rows they now have. Objects that are gone or have no running clock are left with none."""
+    pks = [pk for pk in set(pks) if pk is not None]
+    if not pks:
+        return 0
+    source = _SOURCES[model]
+    source_type = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        DueDate.objects.filter(source_type=source_type, source_id__in=pks).delete()
+        calendar = calendar or WorkCalendar()
+        objects = source.queryset().filter(pk__in=pks)
+        rows = [
+            _stored(source_type, obj.pk, row)
+            for obj in objects
+            for row in source.rows(obj, calendar)
+        ]
+        DueDate.objects.bulk_create(rows)
+    return len(rows)
+
+
+def recompute(*, year: int | None = None, batch: int = 2_000) -> int:
+    """Rewrite every stored clock (year None), or those whose computation touches `year`'s
+    holidays. Returns the number of rows written. One WorkCalendar serves them all."""
+    calendar = WorkCalendar()
+    written = 0
+    with transaction.atomic():
+        for model, source in _SOURCES.items():
+            source_type = ContentType.objects.get_for_model(model)
+            if year is not None:
+                touched = DueDate.objects.filter(
+                    source_type=source_type,
+                    counted_from__lte=date(year, 12, 31),
+                    due_on__gte=date(year, 1, 1),
+                ).values_list("source_id", flat=True)
+                pks = sorted(set(touched))
+                for start in range(0, len(pks), batch):
+                    written += sync(model, pks[start : start + batch], calendar=calendar)
+                continue
+            DueDate.objects.filter(source_type=source_type).delete()
+            pending: list[DueDate] = []
+            for obj in source.queryset().iterator(chunk_size=batch):
+                pending.extend(
+                    _stored(source_type, obj.pk, row) for row in source.rows(obj, calendar)
+                )
+                if len(pending) >= batch:
+                    DueDate.objects.bulk_create(pending)
+                    written += len(pending)
+                    pending = []
+            DueDate.objects.bulk_create(pending)
+            written += len(pending)
+    return written
+
+
+@contextlib.contextmanager
+def calendar_batch() -> Iterator[set[int]]:
+    """Change many holiday-table days, then recompute the years touched once, at the end."""
+    outer = getattr(_state, "years", None)
+    if outer is not None:  # already inside a batch: the outer one recomputes
+        yield outer
+        return
+    _state.years = years = set()
+    try:
+        yield years
+    finally:
+        _state.years = None
+    # Not reached when the block raised: its transaction is rolled back, the rows stay true.
+    for year in sorted(years):
+        recompute(year=year)
+
+
+def _stored(source_type: ContentType, source_id: int, row: Row) -> DueDate:
+    deadline = row.deadline
+    return DueDate(
+        source_type=source_type,
+        source_id=source_id,
+        kind=row.kind,
+        title=row.title[:300],
+        url=row.url[:300],
+        district_id=row.district_id,
+        project_id=row.project_id,
+        handler_ids=sorted(set(row.handler_ids)),
+        started_on=deadline.start,
+        due_on=deadline.due,
+        length=max(deadline.length, 0),
+        unit=str(Unit(deadline.unit).value),
+        basis=deadline.basis[:300],
+        explanation=[str(line) for line in deadline.explanation],
+        calendar_source=deadline.calendar_source[:300],
+        provisional_years=list(deadline.provisional_years),
+        is_provisional=deadline.provisional,
+        shown_from=row.shown_from,
+        shown_until=row.shown_until,
+        counted_from=row.counted_from or deadline.start,
+        computed_at=timezone.now(),
+    )
+
+
+def _source_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        sync(sender, [instance.pk])
+
+
+def _source_deleted(sender, instance, **kwargs):
+    source_type = ContentType.objects.get_for_model(sender)
+    DueDate.objects.filter(source_type=source_type, source_id=instance.pk).delete()
+
+
+def _follower_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    for model, source in _SOURCES.items():
+        pks = source.follows.get(sender)
+        if pks is not None:
+            sync(model, list(pks(instance)))
+
+
+def fill_after_migrate(sender=None, using="default", **kwargs) -> None:
+    """post_migrate (core): the first migrate that creates the table fills it from the rows
+    already there, so an upgraded database lists its running clocks at once. Later migrates
+    find rows (or nothing to store) and cost one query per source."""
+    if DueDate.objects.using(using).exists():
+        return
+    recompute()
+
+
+def _calendar_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    years = getattr(_state, "years", None)
+    if years is not None:
+        years.add(instance.day.year)
+        return
+    recompute(year=instance.day.year)
+
+
+post_save.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="core.due:calendar")
+post_delete.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="core.due:calendar-del")
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+def listed(user, *, today: date, until: date | None = None) -> QuerySet[DueDate]:
+    """The stored clocks `user` may see that are listed on `today` (overdue ones included),
+    due on or before `until` when given; ordered soonest first. Scoped by district."""
+    rows = visible_to(DueDate.objects.all(), user).filter(
+        Q(shown_from__isnull=True) | Q(shown_from__lte=today),
+        Q(shown_until__isnull=True) | Q(shown_until__gte=today),
+    )
+    if until is not None:
+        rows = rows.filter(due_on__lte=until)
+    for refine in _REFINEMENTS:
+        rows = refine(rows)
+    return rows.order_by("due_on", "kind", "title", "pk")
+
+
+def handled_by(rows: QuerySet[DueDate], user) -> QuerySet[DueDate]:
+    """The rows `user` answers for (assignee, liaison or leader)."""
+    return rows.filter(handler_ids__contains=[user.pk])
+
+
+def as_deadline(row: DueDate) -> Deadline:
+    """The stored computation as the engine's Deadline (with its explanation and sources)."""
+    return Deadline(
+        start=row.started_on,
+        due=row.due_on,
+        length=row.length,
+        unit=Unit(row.unit),
+        explanation=tuple(row.explanation),
+        calendar_source=row.calendar_source,
+        provisional_years=tuple(row.provisional_years),
+        basis=row.basis,
+    )
+
+
+def title(row: DueDate) -> str:
+    """The row's title, completed with figures read with it for the kinds that have them."""
+    complete = TITLES.get(row.kind)
+    return complete(row) if complete else row.title
+
+
+def provisional_years(rows: QuerySet[DueDate]) -> list[int]:
+    """The years any of `rows` was computed provisionally for (one query)."""
+    found = rows.filter(is_provisional=True).order_by().values_list("provisional_years", flat=True)
+    return sorted({year for years in found.distinct() for year in years})

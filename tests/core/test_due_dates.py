@@ -1,0 +1,200 @@
+"""Stored due dates (core.due): clocks are computed when their event is recorded and when the
+holiday calendar changes; the due list, the deadlines page and the navigation's counts read the
+stored rows, a page at a time, with the same number of queries whatever the page size."""
+
+from datetime import date, datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.calendar_arrangement import enter_arrangement
+from core.models import CalendarDay, DueDate
+from petitions import services
+from petitions.models import Category, Channel, Petition, Status
+from tests.auth import login
+from tests.core.test_holiday_calendar import LINES_2027
+from tests.petitions.factories import register
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return time_machine.travel(datetime(*args, 9, 0, tzinfo=SHANGHAI), tick=False)
+
+
+def bulk_cases(n: int, district, user, received_on: date) -> list[Petition]:
+    """`n` registered cases written in bulk, as a migration or an import would: no signals."""
+    return Petition.objects.bulk_create(
+        Petition(
+            reference=f"BULK-{index:04d}",
+            lookup_digest="0" * 64,
+            received_on=received_on,
+            channel=Channel.LETTER,
+            district=district,
+            category=Category.STANDARD,
+            request="测试信访事项。",
+            status=Status.REGISTERED,
+            assignee=user,
+            received_by=user,
+        )
+        for index in range(n)
+    )
+
+
+def test_a_registered_case_stores_its_clock_and_accepting_it_replaces_the_clock(
+    office_user, district
+):
+    today = timezone.localdate()
+    petition = register(
+        by=office_user, district=district, received_on=today - timedelta(days=3), today=today
+    ).petition
+    row = DueDate.objects.get(source_id=petition.pk, kind="petitions.accept")
+    assert row.due_on >= today - timedelta(days=3) + timedelta(days=15)
+    assert row.explanation[0].startswith("自收到信访事项之日起15日内")
+    assert row.district_id == district.pk and row.handler_ids == []
+
+    services.accept_petition(petition=petition, by=office_user, on=today, today=today)
+    kinds = list(DueDate.objects.filter(source_id=petition.pk).values_list("kind", flat=True))
+    assert kinds == ["petitions.reply"]
+
+
+def test_the_recompute_command_fills_the_table_for_rows_written_in_bulk(
+    client, office_user, district
+):
+    today = timezone.localdate()
+    bulk_cases(3, district, office_user, received_on=today - timedelta(days=20))
+    login(client, "clerk")
+    assert "BULK-0000" not in client.get(reverse("petitions:petition_due")).content.decode()
+
+    out = StringIO()
+    call_command("recompute_due_dates", stdout=out)
+    assert "已重新计算到期事项3项" in out.getvalue()
+    html = client.get(reverse("petitions:petition_due")).content.decode()
+    assert "BULK-0000" in html and "已逾期（3件）" in html
+
+
+@pytest.mark.parametrize("url_name", ["petitions:petition_due", "core:deadline_list"])
+def test_a_page_of_500_runs_the_same_queries_as_a_page_of_10(
+    client, office_user, district, url_name
+):
+    today = timezone.localdate()
+    bulk_cases(510, district, office_user, received_on=today - timedelta(days=20))
+    call_command("recompute_due_dates", stdout=StringIO())
+    login(client, "clerk")
+    url = reverse(url_name)
+    counts = {}
+    for per_page in (10, 500):
+        client.get(url, {"per_page": per_page})  # sessions, caches warmed alike
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"per_page": per_page})
+        assert response.status_code == 200
+        counts[per_page] = len(queries)
+        assert response.content.decode().count("BULK-0") == per_page
+    assert counts[10] == counts[500]
+
+
+def test_the_navigation_count_runs_the_same_queries_for_one_clock_and_for_510(
+    client, office_user, district
+):
+    today = timezone.localdate()
+    bulk_cases(1, district, office_user, received_on=today - timedelta(days=20))
+    call_command("recompute_due_dates", stdout=StringIO())
+    login(client, "clerk")
+    url = reverse("core:nav_counts")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert 'id="nav-todo-count" data-count="1"' in client.get(url).content.decode()
+    Petition.objects.all().delete()
+    bulk_cases(510, district, office_user, received_on=today - timedelta(days=20))
+    call_command("recompute_due_dates", stdout=StringIO())
+    with CaptureQueriesContext(connection) as many:
+        assert 'id="nav-todo-count" data-count="510"' in client.get(url).content.decode()
+    assert len(one) == len(many)
+
+
+def test_the_lists_are_paginated_25_a_page(client, office_user, district):
+    today = timezone.localdate()
+    bulk_cases(30, district, office_user, received_on=today - timedelta(days=20))
+    call_command("recompute_due_dates", stdout=StringIO())
+    login(client, "clerk")
+    for name in ("petitions:petition_due", "core:deadline_list"):
+        first = client.get(reverse(name)).content.decode()
+        second = client.get(reverse(name), {"page": 2}).content.decode()
+        assert first.count("BULK-0") == 25 and second.count("BULK-0") == 5
+        assert "第 1 / 2 页" in first and "第 2 / 2 页" in second
+        # The heading counts every overdue case, not only this page's.
+        assert "已逾期（30" in first and "已逾期（30" in second
+        assert "BULK-0029" in second and "BULK-0029" not in first
+
+
+def test_the_navigation_count_reads_the_stored_clocks_of_the_assignee(
+    client, office_user, district
+):
+    today = timezone.localdate()
+    petition = register(
+        by=office_user, district=district, received_on=today - timedelta(days=20), today=today
+    ).petition
+    login(client, "clerk")
+    before = client.get(reverse("core:nav_counts")).content.decode()
+    services.assign_petition(petition=petition, by=office_user, assignee=office_user)
+    assert DueDate.objects.get(source_id=petition.pk).handler_ids == [office_user.pk]
+    after = client.get(reverse("core:nav_counts")).content.decode()
+    todo = client.get(reverse("core:todo_list")).content.decode()
+    assert petition.reference in todo and "（已逾期）" in todo
+    assert 'id="nav-todo-count" data-count="0"' in before
+    assert 'id="nav-todo-count" data-count="1"' in after
+
+
+def test_entering_a_years_arrangement_recomputes_its_due_dates_and_drops_the_badge(
+    client, office_user, district
+):
+    # Received 2027-09-20: 15 days end on Tuesday 5 October. Derived from the law (provisional),
+    # 3 October (a Sunday) is made up on the 5th, so the case is due Wednesday the 6th; the
+    # arrangement entered later gives 1–7 October off, so it is due Friday the 8th.
+    with at(2027, 9, 25):
+        petition = register(
+            by=office_user,
+            district=district,
+            received_on=date(2027, 9, 20),
+            today=date(2027, 9, 25),
+        ).petition
+        row = DueDate.objects.get(source_id=petition.pk)
+        assert (row.due_on, row.is_provisional) == (date(2027, 10, 6), True)
+        login(client, "clerk")
+        html = client.get(reverse("core:deadline_list")).content.decode()
+        assert "2027-10-06" in html and "暂按推算" in html
+
+        enter_arrangement(year=2027, text=LINES_2027, by=office_user, notice_number="测试")
+        row = DueDate.objects.get(source_id=petition.pk)
+        assert (row.due_on, row.is_provisional) == (date(2027, 10, 8), False)
+        html = client.get(reverse("core:deadline_list")).content.decode()
+        assert "2027-10-08" in html and "暂按推算" not in html
+    with at(2027, 10, 3):  # within the due list's 7 days
+        login(client, "clerk")
+        due = client.get(reverse("petitions:petition_due")).content.decode()
+        assert petition.reference in due
+        assert "2027-10-08" in due and "暂按推算" not in due
+
+
+def test_a_day_corrected_in_the_holiday_table_moves_the_stored_due_date(office_user, district):
+    with at(2027, 9, 25):
+        petition = register(
+            by=office_user,
+            district=district,
+            received_on=date(2027, 9, 20),
+            today=date(2027, 9, 25),
+        ).petition
+        # Staff mark the derived make-up day a working day: the period ends on it again.
+        day = CalendarDay.objects.create(day=date(2027, 10, 5), is_working_day=True, name="上班")
+        assert DueDate.objects.get(source_id=petition.pk).due_on == date(2027, 10, 5)
+        day.delete()
+        assert DueDate.objects.get(source_id=petition.pk).due_on == date(2027, 10, 6)
