@@ -6,15 +6,35 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+# The page sizes a list offers (?per_page=N); any other value gives the view's own size.
+PAGE_SIZES = (25, 50, 100)
+
 
 def paginate(request, queryset, per_page: int = 25, *, count: int | None = None):
-    """The page the request asks for (?page=N); out-of-range pages give the last one.
+    """The page the request asks for (?page=N, counted from 1) of `per_page` rows, or of
+    ?per_page=N rows when N is one of PAGE_SIZES. A page number past the end gives the last
+    page and one that is not a number the first, never an error.
 
-    `count`, when the caller keeps it (e.g. a fund's entry_count), saves the COUNT(*)."""
-    paginator = Paginator(queryset, per_page)
+    `count`, when the caller keeps it (e.g. a fund's entry_count), saves the COUNT(*).
+
+    The page carries what its links need: `page.query`, the request's query string without
+    `page` (filters, search and the chosen size, urlencoded), and `page.sizes`, a list of
+    (size, query string for it, is it the current size)."""
+    chosen = request.GET.get("per_page", "")
+    size = int(chosen) if chosen.isdigit() and int(chosen) in PAGE_SIZES else per_page
+    paginator = Paginator(queryset, size)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed
-    return paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    page.query = query.urlencode()
+    query.pop("per_page", None)
+    page.sizes = []
+    for option in sorted({per_page, *PAGE_SIZES}):
+        query["per_page"] = str(option)
+        page.sizes.append((option, query.urlencode(), option == size))
+    return page
 
 
 def error_messages(error: ValidationError | PermissionDenied) -> list[str]:

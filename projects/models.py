@@ -4,7 +4,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,30 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         """Started on or before the end of `year` and not completed before its start."""
         return self.started_by(date(year, 12, 31)).filter(
             Q(completed_on__isnull=True) | Q(completed_on__gte=date(year, 1, 1))
+        )
+
+    def with_household_totals(self):
+        """Annotate each project with `household_count`, `signed_count` (households with an
+        agreement date) and `household_area` (m², None without households).
+
+        Correlated subqueries over the households' (project, signed_on) index, so one page of
+        projects is one query, and the database counts only that page's households: PostgreSQL
+        evaluates them after ORDER BY … LIMIT, and COUNT(*) for the paginator leaves them out.
+        """
+        households = Household.objects.filter(project=OuterRef("pk")).order_by().values("project")
+
+        def per_project(aggregate, output_field=None):
+            return Subquery(
+                households.annotate(value=aggregate).values("value"), output_field=output_field
+            )
+
+        signed = Q(signed_on__isnull=False)
+        return self.annotate(
+            household_count=Coalesce(per_project(Count("pk")), 0, output_field=IntegerField()),
+            signed_count=Coalesce(
+                per_project(Count("pk", filter=signed)), 0, output_field=IntegerField()
+            ),
+            household_area=per_project(Sum("area")),
         )
 
 

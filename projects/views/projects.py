@@ -27,7 +27,6 @@ from projects.models import (
     CompensationDecision,
     CompensationPlan,
     Hazard,
-    Household,
     Project,
     Stage,
 )
@@ -37,34 +36,13 @@ def _project_for(request, pk):
     return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
 
 
-def _with_household_totals(projects: list[Project]) -> list[Project]:
-    """Attach household counts to one page of projects: one GROUP BY over that page's
-    households, instead of joining every household of every project into the count."""
-    totals = {
-        row["project"]: row
-        for row in Household.objects.filter(project__in=projects)
-        .values("project")
-        .annotate(
-            count=Count("id"),
-            signed=Count("id", filter=Q(signed_on__isnull=False)),
-            total_area=Sum("area"),
-        )
-    }
-    for project in projects:
-        row = totals.get(project.pk, {})
-        project.household_count = row.get("count", 0)
-        project.signed_count = row.get("signed", 0)
-        project.household_area = row.get("total_area")
-    return projects
-
-
 @login_required
 def project_list(request):
     districts = visible_to(District.objects.active(), request.user)
     form = ProjectFilterForm(request.GET or None, districts=districts)
     projects = form.filter(visible_to(Project, request.user))
-    page = paginate(request, projects.select_related("district").order_by("-started_on", "-pk"))
-    page.object_list = _with_household_totals(list(page.object_list))
+    projects = projects.select_related("district").with_household_totals()
+    page = paginate(request, projects.order_by("-started_on", "-pk"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
