@@ -371,6 +371,9 @@ DIGEST_LOOKAHEAD_DAYS = env.int("DIGEST_LOOKAHEAD_DAYS", default=7)
 # The household import: a spreadsheet whose parts declare more than this unpacked is refused
 # before it is parsed (a zip bomb: 209 KB can expand to 200 MB).
 HOUSEHOLD_IMPORT_MAX_UNPACKED_MB = env.int("HOUSEHOLD_IMPORT_MAX_UNPACKED_MB", default=50)
+# A confirmed household import of more rows than this is saved by a Celery job, with a
+# progress bar on its page; smaller ones are saved within the request.
+HOUSEHOLD_IMPORT_JOB_ROWS = env.int("HOUSEHOLD_IMPORT_JOB_ROWS", default=2000)
 
 LOGGING = {
     "version": 1,

@@ -74,12 +74,14 @@ def is_first_generation_id(number: str) -> bool:
     return bool(FIRST_GENERATION_RE.match(number) and _first_generation_birth(number))
 
 
-def clean_resident_id(value: object) -> str:
+def clean_resident_id(value: object, *, today: date | None = None) -> str:
     """The resident ID number as stored (core.normalize), after checking it.
 
     Checks the length and characters, a real birth date (not in the future, not before 1900)
     and the GB 11643-1999 check digit. An unknown region code is only a warning
-    (`resident_id_warnings`). Raises ValidationError with a message naming the cause."""
+    (`resident_id_warnings`). Raises ValidationError with a message naming the cause.
+    `today` (default: the local date) bounds the birth date; a caller checking many numbers
+    passes it once."""
     number = normalize_resident_id(value)
     if is_first_generation_id(number):
         raise ValidationError(
@@ -104,7 +106,7 @@ def clean_resident_id(value: object) -> str:
             ) % {"chars": bad}
         raise ValidationError(_with_cause(message, value), code="format")
     birth = resident_id_birth_date(number)
-    if birth is None or birth.year < 1900 or birth > timezone.localdate():
+    if birth is None or birth.year < 1900 or birth > (today or timezone.localdate()):
         raise ValidationError(
             _with_cause(
                 _("身份证号码第7至14位的出生日期“%(date)s”不是有效日期。") % {"date": number[6:14]},

@@ -20,20 +20,24 @@ from __future__ import annotations
 import logging
 import math
 import re
+import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from io import BytesIO
 from pathlib import PurePath
 from typing import Any
 
 import openpyxl
-from defusedxml import DefusedXmlException
+import python_calamine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -42,6 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
+from core.jobs import queue_on_commit
 from core.models import User
 from core.normalize import (
     describe_changes,
@@ -143,6 +148,9 @@ HARDSHIP_BY_LABEL = {
 NO_HARDSHIP = ("", "无")
 
 # 4.30502E+17, 4.30502198001011e17: what Excel shows for an ID number typed as a number.
+# What most cells hold, already in the stored form: checked without normalising first.
+ID_SHAPE_RE = re.compile(r"^\d{17}[\dX]\Z")
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}\Z")
 SCIENTIFIC_RE = re.compile(r"^\d+(\.\d*)?E\+?\d+$", re.IGNORECASE)
 # The most a float's decimal digits may differ from two places and still count as float noise
 # (a cached formula result like 85.49999999999999 for 85.5), never as a real third decimal.
@@ -167,20 +175,39 @@ class SheetRows(list):
 
 @dataclass
 class CheckResult:
-    """What checking a file found: the households ready to save, or the errors."""
+    """What checking a file found: the checked rows ready to save, or the errors.
 
-    households: list[Household] = field(default_factory=list)
-    rows: list[RawRow] = field(default_factory=list)
+    `records` are the checked rows as plain values, what an upload keeps (JSON) so that the
+    preview and the confirmation never read or check the file again: one dict per household
+    with "row" (the Excel row number) and the model's field values, the area as a string of
+    square metres with two decimals ("85.50")."""
+
+    project: Project | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[RawRow] = field(default_factory=list)
+    count: int | None = None  # the file's data rows, when `rows` are not at hand
 
     @property
     def row_count(self) -> int:
-        return len(self.rows)
+        return self.count if self.count is not None else len(self.rows)
 
     @property
     def is_valid(self) -> bool:
         return not self.errors
+
+    @cached_property
+    def households(self) -> list[Household]:
+        """The checked rows as unsaved households (for the preview and the tests)."""
+        return [household_from(record, self.project) for record in self.records]
+
+
+def household_from(record: dict[str, Any], project: Project | None) -> Household:
+    """An unsaved household from a checked record (see CheckResult)."""
+    fields = {name: value for name, value in record.items() if name in COLUMN_BY_FIELD}
+    fields["area"] = Decimal(fields["area"])
+    return Household(project=project, **fields)
 
 
 def problem(row: int, column: str, message: str) -> dict[str, Any]:
@@ -378,18 +405,6 @@ def _is_blank(values: tuple) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
 
 
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    """Whether `kind` is the error or in its chain (openpyxl wraps parser errors in its own)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
 def _max_unpacked_bytes() -> int:
     return settings.HOUSEHOLD_IMPORT_MAX_UNPACKED_MB * 1024 * 1024
 
@@ -415,6 +430,33 @@ def _refuse_macros(archive: zipfile.ZipFile, name: str) -> None:
         )
 
 
+# The start of an XML part in which a document type declaration would sit (it must come
+# before the root element); what a DTD declares can expand a few bytes into gigabytes.
+PROLOG_BYTES = 4096
+DOCTYPE_MARKS = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+def _refuse_entity_declarations(data: bytes, name: str) -> None:
+    """Refuse a workbook whose XML parts declare a DTD: a spreadsheet never needs one, and
+    its entities are how an "XML bomb" expands (billion laughs)."""
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if not member.filename.endswith((".xml", ".rels")):
+                continue
+            with archive.open(member) as part:
+                prolog = part.read(PROLOG_BYTES)
+            if any(mark in prolog for mark in DOCTYPE_MARKS):
+                raise _file_error(
+                    _(
+                        "文件含有不安全的内容（XML 实体声明），已拒绝读取。"
+                        "请用 Excel 重新保存后再上传。"
+                    ),
+                    "unsafe xml",
+                    name,
+                    part=member.filename,
+                )
+
+
 def read_household_rows(file: File) -> SheetRows:
     """The data rows of an uploaded survey file, blank rows skipped.
 
@@ -426,8 +468,9 @@ def read_household_rows(file: File) -> SheetRows:
     The size is checked before a byte is read; a macro-enabled workbook is refused; the sizes
     the zip declares for its parts, unpacked, are added up before openpyxl opens it (over
     settings.HOUSEHOLD_IMPORT_MAX_UNPACKED_MB is refused; zipfile never unpacks a part past
-    its declared size); openpyxl parses the XML with defusedxml, which refuses entity
-    declarations (the "billion laughs" bomb).
+    its declared size); a part that declares a DTD (the "billion laughs" entity bomb) is
+    refused before python-calamine reads the workbook once, values only (cached formula
+    results), from A1.
     """
     name = PurePath(getattr(file, "name", "") or "").name
     size = file.size
@@ -463,83 +506,70 @@ def read_household_rows(file: File) -> SheetRows:
             unpacked=unpacked,
         )
 
+    _refuse_entity_declarations(data, name)
+
     rows = SheetRows()
     header: HeaderMap | None = None
     seen_any = False
-    workbook = None
     try:
-        workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        # Read-only mode trusts the <dimension> a file declares, and some programs write a
-        # wrong one: forget it, read every row there is (rows are padded below).
-        sheet.reset_dimensions()
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = tuple(values)
-            if header is None:
-                if _is_blank(values):
-                    continue
-                seen_any = True
-                header = _match_header(values, number, name)
-                if header is None and number >= HEADER_SEARCH_ROWS:
-                    break
-                if header is not None and header.ignored:
-                    rows.warnings.append(
-                        problem(
-                            number,
-                            _("表头"),
-                            _("以下列不属于调查登记表，已忽略：%(columns)s。")
-                            % {"columns": "、".join(header.ignored)},
-                        )
-                    )
-                continue
+        workbook = python_calamine.CalamineWorkbook.from_filelike(BytesIO(data))
+        try:
+            # From A1 (not from the first filled cell), so that row numbers are Excel's.
+            cells = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        finally:
+            workbook.close()
+    # calamine raises its own error on a damaged or foreign file (a zip of something else,
+    # a missing part, broken XML); all of them mean "not a usable .xlsx", and the person
+    # uploading needs that message, not a server error.
+    except Exception as error:
+        raise _file_error(not_xlsx, "unreadable workbook", name, error=repr(error)) from error
+    for number, values in enumerate(cells, start=1):
+        values = tuple(values)
+        if header is None:
             if _is_blank(values):
                 continue
-            label = _total_label(values)
-            if label:
+            seen_any = True
+            header = _match_header(values, number, name)
+            if header is None and number >= HEADER_SEARCH_ROWS:
+                break
+            if header is not None and header.ignored:
                 rows.warnings.append(
                     problem(
                         number,
-                        COLUMNS[0].header,
-                        _("第%(row)s行是“%(label)s”行，不是被征收户，已跳过。")
-                        % {"row": number, "label": label},
+                        _("表头"),
+                        _("以下列不属于调查登记表，已忽略：%(columns)s。")
+                        % {"columns": "、".join(header.ignored)},
                     )
                 )
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise _file_error(
-                    _("每个文件最多%(limit)s户，请分成几个文件导入。") % {"limit": MAX_ROWS},
-                    "too many rows",
-                    name,
+            continue
+        if _is_blank(values):
+            continue
+        label = _total_label(values)
+        if label:
+            rows.warnings.append(
+                problem(
+                    number,
+                    COLUMNS[0].header,
+                    _("第%(row)s行是“%(label)s”行，不是被征收户，已跳过。")
+                    % {"row": number, "label": label},
                 )
-            picked = tuple(
-                values[header.positions[column.field]]
-                if column.field in header.positions and header.positions[column.field] < len(values)
-                else None
-                for column in COLUMNS
             )
-            if _is_blank(picked):
-                continue
-            rows.append(RawRow(number, picked))
-    except ValidationError:
-        raise
-    # openpyxl raises many kinds of errors on a damaged or foreign file (InvalidFileException,
-    # KeyError for a missing part, XML syntax errors, ...); all of them mean "not a usable
-    # .xlsx", and the person uploading needs that message, not a server error.
-    except Exception as error:
-        if _caused_by(error, DefusedXmlException):
+            continue
+        if len(rows) >= MAX_ROWS:
             raise _file_error(
-                _(
-                    "文件含有不安全的内容（XML 实体声明），已拒绝读取。"
-                    "请用 Excel 重新保存后再上传。"
-                ),
-                "unsafe xml",
+                _("每个文件最多%(limit)s户，请分成几个文件导入。") % {"limit": MAX_ROWS},
+                "too many rows",
                 name,
-                error=repr(error),
-            ) from error
-        raise _file_error(not_xlsx, "unreadable workbook", name, error=repr(error)) from error
-    finally:
-        if workbook is not None:
-            workbook.close()
+            )
+        picked = tuple(
+            values[header.positions[column.field]]
+            if column.field in header.positions and header.positions[column.field] < len(values)
+            else None
+            for column in COLUMNS
+        )
+        if _is_blank(picked):
+            continue
+        rows.append(RawRow(number, picked))
     if header is None:
         if not seen_any:
             raise _file_error(
@@ -582,18 +612,21 @@ def _area(value: Any) -> Decimal:
     """Square metres as a Decimal: positive, at most two decimals. Never float arithmetic:
     a float cell is read through its shortest repr ('85.5'), and float noise from a cached
     formula result (85.49999999999999) is recognised as such."""
-    invalid = ValidationError(_("建筑面积应为数字（单位：平方米），例如 85.5。"))
+
+    def invalid() -> ValidationError:
+        return ValidationError(_("建筑面积应为数字（单位：平方米），例如 85.5。"))
+
     if isinstance(value, bool) or not (_is_number(value) or isinstance(value, str)):
-        raise invalid
+        raise invalid()
     from_float = isinstance(value, float)
     text = repr(value) if from_float else str(value).strip()
     try:
         area = Decimal(text)
     except InvalidOperation as error:
-        raise invalid from error
+        raise invalid() from error
     if not area.is_finite():
-        raise invalid
-    if area <= 0:
+        raise invalid()
+    if area <= 0 or area.quantize(CENT) <= 0:
         raise ValidationError(_("建筑面积应大于0。"))
     if area >= MAX_AREA:
         raise ValidationError(_("建筑面积过大，请核对单位是否为平方米。"))
@@ -603,18 +636,26 @@ def _area(value: Any) -> Decimal:
     return rounded
 
 
-def _id_number(value: Any) -> str:
+def _id_number(value: Any, today: date | None = None) -> str:
     """The stored ID number (core.normalize), or ValidationError naming the cause."""
-    as_text = _(
-        "身份证号码被 Excel 当作数字保存，只保留了15位有效数字，末尾几位已经丢失。"
-        "请把“身份证号码”列设置为“文本”格式后重新输入完整的18位号码。"
-    )
+
+    def as_text() -> ValidationError:
+        return ValidationError(
+            _(
+                "身份证号码被 Excel 当作数字保存，只保留了15位有效数字，末尾几位已经丢失。"
+                "请把“身份证号码”列设置为“文本”格式后重新输入完整的18位号码。"
+            )
+        )
+
     if _is_number(value):
-        raise ValidationError(as_text)
+        raise as_text()
     raw = _text(value)
+    if ID_SHAPE_RE.match(raw):
+        # Already as stored (18 ASCII characters): only the date and check digit to check.
+        return clean_resident_id(raw, today=today)
     number = normalize_resident_id(raw)
     if SCIENTIFIC_RE.match(number):
-        raise ValidationError(as_text)
+        raise as_text()
     # Digits lost to Excel's number format come as plain digits, and Excel keeps exactly 15
     # significant ones; text copied with spaces, invisible or full-width characters was text all
     # along, and gets the cause instead. 16 or 17 digits are simply short: no Excel story.
@@ -637,12 +678,15 @@ def _id_number(value: Any) -> str:
             )
             % {"n": len(number), "missing": 18 - len(number)}
         )
-    return clean_resident_id(raw)
+    return clean_resident_id(raw, today=today)
 
 
 def _phone(value: Any) -> tuple[str, tuple[str, ...], str]:
     """(stored phone, further numbers found in the cell, area code added)."""
-    phone = normalize_phone(_text(value))
+    text = _text(value)
+    if MOBILE_RE.match(text):
+        return text, (), ""  # a mobile as stored: what normalize_phone would give
+    phone = normalize_phone(text)
     return phone.number, phone.others, phone.area_code_added
 
 
@@ -659,7 +703,7 @@ def _choice(value: Any, labels: dict[str, str], column: str, blank: tuple[str, .
 
 
 def _parse_row(
-    row: RawRow,
+    row: RawRow, today: date | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """One row's field values, its errors (at most one per column) and its warnings."""
     fields: dict[str, Any] = {}
@@ -683,7 +727,7 @@ def _parse_row(
             if column.field == "id_number":
                 if _text(value) == "":
                     raise ValidationError(_("%(column)s不能为空。") % {"column": column.header})
-                fields[column.field] = _id_number(value)
+                fields[column.field] = _id_number(value, today)
             elif column.field == "phone":
                 fields[column.field], other_phones, area_code = _phone(value)
                 if area_code:
@@ -702,7 +746,7 @@ def _parse_row(
                     value, HARDSHIP_BY_LABEL, column.header, blank=NO_HARDSHIP
                 )
             elif column.field == "area":
-                fields[column.field] = _area(value)
+                fields[column.field] = str(_area(value))
             else:
                 text = _text(value)
                 if column.field == "code":
@@ -764,8 +808,9 @@ def check_household_rows(*, project: Project, rows: list[RawRow]) -> CheckResult
     Codes (户号) and ID numbers are compared in their normalised form (core.normalize). The
     same 户号 twice is an error; the same ID number on several rows (one owner, several
     houses) is a warning: each house is compensated (Decree 590 art. 17)."""
-    result = CheckResult(rows=list(rows))
+    result = CheckResult(project=project, rows=list(rows))
     result.warnings.extend(getattr(rows, "warnings", []))
+    today = timezone.localdate()
     existing_codes: set[str] = set()
     existing_ids: dict[str, tuple[str, str]] = {}
     for code, id_number, head_name in project.households.values_list(
@@ -780,7 +825,7 @@ def check_household_rows(*, project: Project, rows: list[RawRow]) -> CheckResult
     id_header = COLUMN_BY_FIELD["id_number"].header
 
     for row in rows:
-        fields, errors, warnings = _parse_row(row)
+        fields, errors, warnings = _parse_row(row, today)
         result.warnings.extend(warnings)
         code = fields.get("code")
         if code:
@@ -821,22 +866,12 @@ def check_household_rows(*, project: Project, rows: list[RawRow]) -> CheckResult
         if errors:
             result.errors.extend(errors)
             continue
-        household = Household(project=project, **fields)
-        # The model's own field rules, as a safety net behind the checks above. Left out: the
-        # project (checking a foreign key costs a query per row) and the two fields checked
-        # above with the very validators the model uses.
-        try:
-            household.clean_fields(exclude=["project", "id_number", "phone"])
-        except ValidationError as error:
-            for field_name, messages in error.message_dict.items():
-                column = COLUMN_BY_FIELD.get(field_name)
-                header = column.header if column else field_name
-                for message in messages:
-                    result.errors.append(problem(row.number, header, message))
-            continue
-        result.households.append(household)
+        # Every field the model would check is checked above, with the same validators
+        # (lengths, choices, the ID number and phone rules, the area's digits), so no model
+        # instance is built per row: a 10,000-row file is checked in plain values.
+        result.records.append({"row": row.number, **fields})
     if result.errors:
-        result.households = []
+        result.records = []
     return result
 
 
@@ -848,20 +883,71 @@ def check_household_file(*, project: Project, file: File) -> CheckResult:
 # Saving
 
 
-def save_households(
-    *, households: list[Household], by: User | None, reason: str = ""
-) -> list[Household]:
-    """Insert the checked households and their history rows in batches (never a query per row).
+def _copy_rows(
+    project: Project, records: list[dict[str, Any]]
+) -> tuple[list[str], list[list[Any]]]:
+    """The household table's columns (all but the id) and one row of values per record:
+    the record's values, and each other column's default, computed once (as the model would)."""
+    template = Household(project=project)
+    fields = [f for f in Household._meta.concrete_fields if not f.primary_key]
+    defaults = [
+        (f.attname, f.get_db_prep_save(f.pre_save(template, add=True), connection)) for f in fields
+    ]
+    rows = []
+    for record in records:
+        values = {**record, "area": Decimal(record["area"])}
+        rows.append([values.get(name, default) for name, default in defaults])
+    return [f.column for f in fields], rows
 
-    Call inside a transaction that has locked the project (see the services below)."""
+
+def save_households(
+    *,
+    project: Project,
+    records: list[dict[str, Any]],
+    by: User | None,
+    reason: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Insert checked records (CheckResult.records) and one history row each ("+", naming
+    `by` and `reason`) with PostgreSQL's COPY and one INSERT … SELECT: never a query per
+    row. Returns the number of households saved; `progress(saved)` is called every
+    SAVE_BATCH rows.
+
+    Call inside a transaction that has locked the project (see the services below); a code
+    already in the project raises ValidationError and the caller's transaction rolls back.
+    On another database (SQLite on a laptop) the rows go through bulk_create_with_history."""
+    if not records:
+        return 0
+    reason = reason[:100]
     try:
-        return bulk_create_with_history(
-            households,
-            Household,
-            batch_size=SAVE_BATCH,
-            default_user=by,
-            default_change_reason=reason[:100],
-        )
+        if connection.vendor != "postgresql":
+            households = [household_from(record, project) for record in records]
+            bulk_create_with_history(
+                households,
+                Household,
+                batch_size=SAVE_BATCH,
+                default_user=by,
+                default_change_reason=reason,
+            )
+            if progress:
+                progress(len(households))
+            return len(households)
+        columns, rows = _copy_rows(project, records)
+        table = connection.ops.quote_name(Household._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        with connection.cursor() as cursor:
+            # Django's cursor wraps psycopg's, which has COPY.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for saved, row in enumerate(rows, start=1):
+                    copy.write_row(row)
+                    if progress and saved % SAVE_BATCH == 0:
+                        progress(saved)
+            _insert_history(
+                cursor, project=project, codes=[r["code"] for r in records], by=by, reason=reason
+            )
+        if progress:
+            progress(len(rows))
+        return len(rows)
     # The transaction is unusable after this error; raising makes the caller's atomic block
     # roll everything back, which is what an all-or-nothing import wants.
     except IntegrityError as error:
@@ -872,6 +958,36 @@ def save_households(
                 "保存时发现户号与本项目已有的户重复（可能有人同时录入），未导入任何数据，请重新确认。"
             )
         ) from error
+
+
+def _insert_history(cursor, *, project: Project, codes: list[str], by, reason: str) -> None:
+    """One "+" history row per household just copied in, as simple_history's own
+    bulk_create_with_history would write it (same columns, one history_date)."""
+    history = Household.history.model
+    quote = connection.ops.quote_name
+    own = {f.attname for f in Household._meta.concrete_fields}
+    extra = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason or None,
+        "history_type": "+",
+        "history_user_id": by.pk if by else None,
+    }
+    targets, selects, params = [], [], []
+    for f in history._meta.concrete_fields:
+        if f.attname == "history_id":
+            continue
+        targets.append(quote(f.column))
+        if f.attname in own:
+            selects.append(quote(Household._meta.get_field(f.name).column))
+        else:
+            selects.append("%s")
+            params.append(extra[f.attname])
+    cursor.execute(
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
+        f"SELECT {', '.join(selects)} FROM {quote(Household._meta.db_table)} "
+        "WHERE project_id = %s AND code = ANY(%s)",
+        [*params, project.pk, codes],
+    )
 
 
 def _ensure_may_import(by: User | None, project: Project) -> None:
@@ -892,8 +1008,10 @@ def _original_name(file: File) -> str:
 def upload_household_file(*, project: Project, by: User | None, file: File) -> HouseholdImport:
     """Check an uploaded survey file and keep it as a HouseholdImport to preview and confirm.
 
-    A file that cannot be read at all raises ValidationError and keeps nothing; a readable
-    file is kept with status `validated`, or `failed` with every row error."""
+    The file is read and checked once, here: the checked rows and the warnings are kept with
+    it (`records`, `warnings`), so the preview and the confirmation work from those. A file
+    that cannot be read at all raises ValidationError and keeps nothing; a readable file is
+    kept with status `validated`, or `failed` with every row error."""
     _ensure_may_import(by, project)
     result = check_household_file(project=project, file=file)
     record = HouseholdImport(
@@ -904,6 +1022,8 @@ def upload_household_file(*, project: Project, by: User | None, file: File) -> H
         else HouseholdImport.Status.FAILED,
         row_count=result.row_count,
         errors=result.errors,
+        records=result.records,
+        warnings=result.warnings,
         uploaded_by=by,
     )
     file.seek(0)
@@ -920,27 +1040,48 @@ def upload_household_file(*, project: Project, by: User | None, file: File) -> H
 
 
 def preview_household_import(*, household_import: HouseholdImport) -> CheckResult:
-    """Read a kept file again and check it against the project as it is now."""
-    with household_import.file.open("rb") as handle:
-        return check_household_file(project=household_import.project, file=File(handle))
+    """What the upload's check found, against the project as it is now: the kept rows and
+    warnings, and an error for each 户号 registered in the project since the upload (one
+    query). The file is neither read nor checked again.
+
+    Raises OSError when the kept file is gone from storage: it is the record of what was
+    imported, so an import without it is not confirmed."""
+    record = household_import
+    if not record.file or not record.file.storage.exists(record.file.name):
+        raise OSError(f"household import {record.pk}: stored file {record.file.name!r} is gone")
+    result = CheckResult(
+        project=record.project,
+        records=list(record.records),
+        warnings=list(record.warnings),
+        count=record.row_count,
+    )
+    codes = [row["code"] for row in result.records]
+    taken = set(record.project.households.filter(code__in=codes).values_list("code", flat=True))
+    if taken:
+        header = COLUMN_BY_FIELD["code"].header
+        result.errors = [
+            problem(row["row"], header, _("户号“%(code)s”在本项目中已经登记。") % row)
+            for row in result.records
+            if row["code"] in taken
+        ]
+        result.records = []
+    return result
 
 
-@transaction.atomic
-def confirm_household_import(*, household_import: HouseholdImport, by: User | None) -> CheckResult:
-    """Save every household of a checked file, or none.
+def _import_reason(record: HouseholdImport) -> str:
+    return _("调查登记表导入：%(name)s") % {"name": record.original_name}
 
-    The file is checked again (households may have been added to the project since the
-    preview); when it no longer passes, the import is marked failed with the new errors and
-    nothing is saved. A file already imported is refused."""
-    record = HouseholdImport.objects.select_for_update().get(pk=household_import.pk)
+
+def _locked_import(pk: int) -> tuple[HouseholdImport, Project]:
+    record = HouseholdImport.objects.select_for_update().get(pk=pk)
     # Lock the project so that two imports into it are checked and saved one after the other.
-    project = Project.objects.select_for_update().get(pk=record.project_id)
-    _ensure_may_import(by, project)
-    if record.status == HouseholdImport.Status.IMPORTED:
-        raise ValidationError(_("该文件已经导入，不能重复导入。"))
-    if record.status == HouseholdImport.Status.FAILED:
-        raise ValidationError(_("该文件有错误，不能导入。请修改后重新上传。"))
-    record.project = project
+    record.project = Project.objects.select_for_update().get(pk=record.project_id)
+    return record, record.project
+
+
+def _checked_again(record: HouseholdImport) -> CheckResult:
+    """The preview under the locks; when households added since the upload now clash, the
+    import is marked failed with those errors."""
     try:
         result = preview_household_import(household_import=record)
     except OSError as error:
@@ -951,19 +1092,100 @@ def confirm_household_import(*, household_import: HouseholdImport, by: User | No
         record.errors = result.errors
         record.save(update_fields=["status", "errors"])
         logger.info("household import %s failed on confirmation", record.pk)
-        return result
+    return result
+
+
+def _save_import(
+    record: HouseholdImport, result: CheckResult, by: User | None, progress=None
+) -> None:
     save_households(
-        households=result.households,
+        project=record.project,
+        records=result.records,
         by=by,
-        reason=_("调查登记表导入：%(name)s") % {"name": record.original_name},
+        reason=_import_reason(record),
+        progress=progress,
     )
     record.status = HouseholdImport.Status.IMPORTED
     record.row_count = result.row_count
     record.imported_at = timezone.now()
     record.save(update_fields=["status", "row_count", "imported_at"])
+
+
+@transaction.atomic
+def confirm_household_import(*, household_import: HouseholdImport, by: User | None) -> CheckResult:
+    """Save every household of a checked file, or none.
+
+    The kept rows are compared again with the project's households (some may have been
+    added since the preview); when they clash, the import is marked failed with the new
+    errors and nothing is saved. A file already imported, or being imported, is refused.
+    A file of more than settings.HOUSEHOLD_IMPORT_JOB_ROWS rows is saved by a Celery job
+    (`run_household_import`): the import is marked `importing` and its page shows the
+    job's progress."""
+    record, project = _locked_import(household_import.pk)
+    _ensure_may_import(by, project)
+    if record.status == HouseholdImport.Status.IMPORTED:
+        raise ValidationError(_("该文件已经导入，不能重复导入。"))
+    if record.status == HouseholdImport.Status.IMPORTING:
+        raise ValidationError(_("该文件正在导入，请稍候。"))
+    if record.status == HouseholdImport.Status.FAILED:
+        raise ValidationError(_("该文件有错误，不能导入。请修改后重新上传。"))
+    result = _checked_again(record)
+    if result.errors:
+        return result
+    if result.row_count > settings.HOUSEHOLD_IMPORT_JOB_ROWS:
+        from projects.tasks import import_households  # the tasks module imports this one
+
+        record.status = HouseholdImport.Status.IMPORTING
+        record.confirmed_by = by
+        record.job_id = str(uuid.uuid4())
+        record.save(update_fields=["status", "confirmed_by", "job_id"])
+        queue_on_commit(import_households, record.pk, task_id=record.job_id)
+    else:
+        record.confirmed_by = by
+        record.save(update_fields=["confirmed_by"])
+        _save_import(record, result, by)
     household_import.status = record.status
     household_import.imported_at = record.imported_at
+    household_import.job_id = record.job_id
     return result
+
+
+def run_household_import(
+    *, import_id: int, progress: Callable[[int], None] | None = None
+) -> HouseholdImport:
+    """The job's work: save a confirmed import (status `importing`) in one transaction, all
+    or nothing, calling `progress(saved rows)` as it goes. Safe to run twice: an import no
+    longer `importing` is left alone. When the rows clash with households added meanwhile,
+    or the save fails on a 户号 added at the same moment, the import is marked failed."""
+    with transaction.atomic():
+        record, _project = _locked_import(import_id)
+        if record.status != HouseholdImport.Status.IMPORTING:
+            return record
+        try:
+            result = _checked_again(record)
+            if not result.errors:
+                with transaction.atomic():
+                    _save_import(record, result, record.confirmed_by, progress=progress)
+        except ValidationError as error:
+            record.status = HouseholdImport.Status.FAILED
+            record.errors = [problem("", "", message) for message in error.messages]
+            record.save(update_fields=["status", "errors"])
+    return record
+
+
+def job_progress(record: HouseholdImport) -> int:
+    """The rows the job saving `record` has saved so far (read from the job's result; 0 when
+    the job has not started or its progress cannot be read)."""
+    if not record.job_id:
+        return 0
+    from celery.result import AsyncResult
+
+    try:
+        info = AsyncResult(record.job_id).info
+    except Exception as error:  # a result store that cannot be read: show no count
+        logger.warning("household import %s: progress unreadable: %s", record.pk, error)
+        return 0
+    return int(info.get("saved", 0)) if isinstance(info, dict) else 0
 
 
 class HouseholdRowsInvalid(ValidationError):
@@ -989,7 +1211,8 @@ def import_household_file(
         raise HouseholdRowsInvalid(result.errors)
     name = _original_name(file)
     save_households(
-        households=result.households,
+        project=project,
+        records=result.records,
         by=by,
         reason=_("调查登记表导入：%(name)s") % {"name": name},
     )

@@ -729,6 +729,7 @@ class HouseholdImport(models.Model):
     class Status(models.TextChoices):
         FAILED = "failed", _("有错误，未导入")
         VALIDATED = "validated", _("校验通过，待确认")
+        IMPORTING = "importing", _("正在导入")
         IMPORTED = "imported", _("已导入")
 
     district_path = "project__district"
@@ -742,6 +743,21 @@ class HouseholdImport(models.Model):
     row_count = models.PositiveIntegerField(_("行数"), default=0)
     # [{"row": 5, "column": "身份证号码", "message": "..."}], in the order found.
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    # What the upload's check found, kept so that the preview and the confirmation never
+    # read or check the file again: the checked rows (projects.imports.CheckResult.records)
+    # and the warnings (same shape as `errors`).
+    records = models.JSONField(_("已校验的行"), default=list, blank=True, editable=False)
+    warnings = models.JSONField(_("提示"), default=list, blank=True, editable=False)
+    # The Celery job saving a large file (its progress is in the job's result).
+    job_id = models.CharField(_("导入任务"), max_length=50, blank=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),

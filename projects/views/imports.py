@@ -83,7 +83,7 @@ def import_create(request, pk):
         {
             "project": project,
             "form": form,
-            "recent": recent.select_related("uploaded_by")[:10],
+            "recent": recent.select_related("uploaded_by").defer("records", "warnings")[:10],
             "columns": imports.COLUMNS,
             "max_rows": imports.MAX_ROWS,
         },
@@ -115,13 +115,46 @@ def import_detail(request, pk):
             "record": record,
             "project": record.project,
             "preview": preview,
-            "preview_rows": preview.households[:PREVIEW_ROWS] if preview else [],
+            "preview_rows": [
+                imports.household_from(row, record.project)
+                for row in (preview.records[:PREVIEW_ROWS] if preview else [])
+            ],
             "preview_limit": PREVIEW_ROWS,
             "errors": errors,
             "changed_since_upload": bool(preview and preview.errors),
             "unreadable": unreadable,
             "can_confirm": bool(can_edit and preview and preview.is_valid),
+            "progress": _progress(record),
         },
+    )
+
+
+def _progress(record: HouseholdImport) -> dict | None:
+    """How far the job saving a large import has got: {"saved", "total", "percent"}, or None
+    when the import is not being saved by a job."""
+    if record.status != HouseholdImport.Status.IMPORTING:
+        return None
+    saved = imports.job_progress(record)
+    total = record.row_count or 1
+    return {"saved": saved, "total": record.row_count, "percent": min(100, saved * 100 // total)}
+
+
+@login_required
+@require_GET
+def import_progress(request, pk):
+    """The progress partial htmx polls every second while a job saves the import; once the
+    job has finished, the page is reloaded to show the result."""
+    record = get_visible_or_404(
+        HouseholdImport.objects.defer("records", "warnings"), request.user, pk=pk
+    )
+    if record.status != HouseholdImport.Status.IMPORTING:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "projects/_householdimport_progress.html",
+        {"record": record, "progress": _progress(record)},
     )
 
 
@@ -134,7 +167,7 @@ def import_confirm(request, pk):
     except ValidationError as error:
         report_validation_error(request, error)
     else:
-        if result.is_valid:
+        if result.is_valid and record.status == HouseholdImport.Status.IMPORTED:
             messages.success(
                 request, _("已导入%(count)s户被征收户。") % {"count": result.row_count}
             )
@@ -172,4 +205,5 @@ urlpatterns = [
     path("projects/export/", project_export, name="project_export"),
     path("imports/<int:pk>/", import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/progress/", import_progress, name="import_progress"),
 ]
