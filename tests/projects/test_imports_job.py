@@ -1,0 +1,146 @@
+"""Large household imports: the checked rows are kept with the upload (the file is read once),
+and a file of more than HOUSEHOLD_IMPORT_JOB_ROWS rows is saved by a Celery job while its page
+shows the progress."""
+
+import pytest
+from django.urls import reverse
+
+from projects import imports
+from projects.models import Household, HouseholdImport
+from projects.tasks import import_households
+from tests.auth import login
+from tests.factories import HouseholdFactory
+from tests.projects.test_imports import good_row, post_file, upload, workbook
+
+JOB_ROWS = 3
+
+
+@pytest.fixture(autouse=True)
+def _media_and_job_size(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HOUSEHOLD_IMPORT_JOB_ROWS = JOB_ROWS
+
+
+def rows(count: int, start: int = 1) -> list[list]:
+    return [good_row(n) for n in range(start, start + count)]
+
+
+@pytest.mark.django_db
+def test_preview_and_confirm_never_read_the_file_again(
+    client, district_member, project, monkeypatch
+):
+    login(client, "district")
+    data = workbook([*rows(2), good_row(3, phone="5201234")])
+    post_file(client, project, data)
+    record = HouseholdImport.objects.get()
+    assert [row["code"] for row in record.records] == ["A001", "A002", "A003"]
+    assert record.records[0]["area"] == "85.50"
+    assert [(w["row"], w["column"]) for w in record.warnings] == [(4, "联系电话")]
+
+    def no_second_read(file):
+        raise AssertionError("the kept file was read again")
+
+    monkeypatch.setattr(imports, "read_household_rows", no_second_read)
+    for _reload in range(2):
+        html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+        assert "确认导入" in html and "没有区号" in html and "测试户主3" in html
+    client.post(reverse("projects:import_confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.IMPORTED
+    assert project.households.get(code="A003").phone == "0739-5201234"
+
+
+@pytest.mark.django_db
+def test_a_file_of_exactly_the_job_size_is_saved_within_the_request(
+    client, district_member, project
+):
+    login(client, "district")
+    post_file(client, project, workbook(rows(JOB_ROWS)))
+    record = HouseholdImport.objects.get()
+    client.post(reverse("projects:import_confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert (record.status, record.job_id) == (HouseholdImport.Status.IMPORTED, "")
+    assert project.households.count() == JOB_ROWS
+
+
+@pytest.mark.django_db
+def test_a_larger_file_shows_a_progress_bar_until_its_job_has_saved_it(
+    client, district_member, project
+):
+    login(client, "district")
+    post_file(client, project, workbook(rows(JOB_ROWS + 1)))
+    record = HouseholdImport.objects.get()
+    # The job is sent when the request's transaction commits, which a test never does.
+    client.post(reverse("projects:import_confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.IMPORTING
+    assert record.job_id and record.confirmed_by == district_member
+    assert not project.households.exists()
+
+    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    progress_url = reverse("projects:import_progress", args=[record.pk])
+    assert f'hx-get="{progress_url}"' in html and "正在导入" in html
+    assert reverse("projects:import_confirm", args=[record.pk]) not in html
+    partial = client.get(progress_url)
+    assert partial.status_code == 200 and "已保存 0 / 4 户" in partial.content.decode()
+    again = client.post(reverse("projects:import_confirm", args=[record.pk]), follow=True)
+    assert "该文件正在导入，请稍候。" in again.content.decode()
+
+    seen = []
+    imports.run_household_import(import_id=record.pk, progress=seen.append)
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.IMPORTED
+    assert seen == [JOB_ROWS + 1]
+    history = Household.history.filter(project=project)
+    assert {(h.history_type, h.history_user_id) for h in history} == {("+", district_member.pk)}
+    assert history.count() == JOB_ROWS + 1
+    done = client.get(progress_url)
+    assert (done.status_code, done["HX-Refresh"]) == (204, "true")
+    # Run twice (a redelivered job): nothing more is saved.
+    imports.run_household_import(import_id=record.pk)
+    assert project.households.count() == JOB_ROWS + 1
+
+
+@pytest.mark.django_db
+def test_the_job_saves_nothing_when_a_code_was_registered_meanwhile(district_member, project):
+    record = imports.upload_household_file(
+        project=project, by=district_member, file=upload(workbook(rows(JOB_ROWS + 2)))
+    )
+    imports.confirm_household_import(household_import=record, by=district_member)
+    HouseholdFactory(project=project, code="A005")
+    imports.run_household_import(import_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.FAILED
+    assert record.errors == [
+        {"row": 6, "column": "户号", "message": "户号“A005”在本项目中已经登记。"}
+    ]
+    assert list(project.households.values_list("code", flat=True)) == ["A005"]
+    assert not Household.history.filter(project=project, code="A001").exists()
+
+
+def test_outsider_cannot_watch_another_districts_import(client, outsider, district_member, project):
+    record = imports.upload_household_file(
+        project=project, by=district_member, file=upload(workbook(rows(1)))
+    )
+    login(client, "outsider")
+    response = client.get(reverse("projects:import_progress", args=[record.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_saves_a_large_import_confirmed_on_the_page(
+    celery_worker, client, district_member, project
+):
+    login(client, "district")
+    post_file(client, project, workbook(rows(JOB_ROWS + 7)))
+    record = HouseholdImport.objects.get()
+    client.post(reverse("projects:import_confirm", args=[record.pk]))
+    # The worker took the job queued on commit; wait for it through a second, no-op
+    # delivery (an import no longer `importing` is left alone), which the solo worker runs
+    # after the first.
+    assert import_households.delay(record.pk).get(timeout=60) == "imported"
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.IMPORTED
+    assert project.households.count() == JOB_ROWS + 7
+    assert Household.history.filter(project=project, history_type="+").count() == JOB_ROWS + 7
+    assert client.get(reverse("projects:import_progress", args=[record.pk]))["HX-Refresh"]
