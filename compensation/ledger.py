@@ -82,7 +82,11 @@ def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
 def lock_fund(fund: Fund | int) -> Fund:
     """The fund row, locked until the end of the transaction (SELECT … FOR UPDATE)."""
     pk = fund.pk if isinstance(fund, Fund) else fund
-    return Fund.objects.select_for_update(of=("self",)).select_related("project").get(pk=pk)
+    return (
+        Fund.objects.select_for_update(of=("self",))
+        .select_related("project__district")
+        .get(pk=pk)
+    )
 
 
 def build_entry(fund: Fund, *, recorded_by, recorded_at=None, **fields) -> LedgerEntry:
@@ -150,7 +154,15 @@ def append_entry(fund: Fund, *, recorded_by, **fields) -> LedgerEntry:
         raise RuntimeError("append_entry must run inside a transaction holding the fund lock")
     entry = build_entry(fund, recorded_by=recorded_by, **fields)
     entry.save(force_insert=True)
-    fund.save(update_fields=FUND_FIELDS)
+    # No simple_history row for the fund here: the entry just written is the fund's history
+    # of this change (who, when, how much, the balance after, in the hash chain), and a
+    # trigger holds the fund's balance, count and hash to it. Edits to the fund's other
+    # columns (account number) still get their history rows.
+    fund.skip_history_when_saving = True
+    try:
+        fund.save(update_fields=FUND_FIELDS)
+    finally:
+        del fund.skip_history_when_saving
     return entry
 
 

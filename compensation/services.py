@@ -284,7 +284,11 @@ def approve_disbursement(
     changes."""
     ensure_leader(approved_by)
     today = today or timezone.localdate()
-    request = DisbursementRequest.objects.select_for_update().get(pk=request.pk)
+    request = (
+        DisbursementRequest.objects.select_for_update(of=("self",))
+        .select_related("requested_by")
+        .get(pk=request.pk)
+    )
     if request.requested_by_id == approved_by.pk:
         raise PermissionDenied(_("申请人不能审批自己的划拨申请。"))
     if request.status == DisbursementRequest.Status.POSTED:
@@ -293,6 +297,7 @@ def approve_disbursement(
         raise ValidationError(_("该划拨申请已被驳回。"))
 
     fund = ledger.lock_fund(request.fund_id)
+    request.fund = fund  # locked, with its project and district: the notice names them
     project = fund.project
     _ensure_books_open(project)
     _ensure_disbursement_allowed(project, request.household, today)
