@@ -83,9 +83,7 @@ def lock_fund(fund: Fund | int) -> Fund:
     """The fund row, locked until the end of the transaction (SELECT … FOR UPDATE)."""
     pk = fund.pk if isinstance(fund, Fund) else fund
     return (
-        Fund.objects.select_for_update(of=("self",))
-        .select_related("project__district")
-        .get(pk=pk)
+        Fund.objects.select_for_update(of=("self",)).select_related("project__district").get(pk=pk)
     )
 
 
