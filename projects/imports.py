@@ -17,6 +17,7 @@ step (`import_household_file`).
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -1039,10 +1040,14 @@ def upload_household_file(*, project: Project, by: User | None, file: File) -> H
     return record
 
 
-def preview_household_import(*, household_import: HouseholdImport) -> CheckResult:
-    """What the upload's check found, against the project as it is now: the kept rows and
-    warnings, and an error for each 户号 registered in the project since the upload (one
-    query). The file is neither read nor checked again.
+def preview_household_import(
+    *, household_import: HouseholdImport, limit: int | None = None
+) -> CheckResult:
+    """What the upload's check found, against the project as it is now: the kept rows (the
+    first `limit` of them, or all) and warnings, and an error for each 户号 registered in the
+    project since the upload. The file is neither read nor checked again, and the kept rows
+    are compared with the project's households in the database (one query, whatever the
+    file's size); with `limit`, only those rows leave the database.
 
     Raises OSError when the kept file is gone from storage: it is the record of what was
     imported, so an import without it is not confirmed."""
@@ -1051,21 +1056,49 @@ def preview_household_import(*, household_import: HouseholdImport) -> CheckResul
         raise OSError(f"household import {record.pk}: stored file {record.file.name!r} is gone")
     result = CheckResult(
         project=record.project,
-        records=list(record.records),
         warnings=list(record.warnings),
         count=record.row_count,
     )
-    codes = [row["code"] for row in result.records]
-    taken = set(record.project.households.filter(code__in=codes).values_list("code", flat=True))
-    if taken:
-        header = COLUMN_BY_FIELD["code"].header
-        result.errors = [
-            problem(row["row"], header, _("户号“%(code)s”在本项目中已经登记。") % row)
-            for row in result.records
-            if row["code"] in taken
-        ]
-        result.records = []
+    header = COLUMN_BY_FIELD["code"].header
+    result.errors = [
+        problem(row, header, _("户号“%(code)s”在本项目中已经登记。") % {"code": code})
+        for row, code in _codes_taken_since(record)
+    ]
+    if result.errors:
+        return result
+    if limit is None:
+        result.records = list(
+            HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT records -> s.n FROM {HouseholdImport._meta.db_table}, "  # noqa: S608
+                "generate_series(0, LEAST(%s, jsonb_array_length(records)) - 1) AS s(n) "
+                "WHERE id = %s ORDER BY s.n",
+                [limit, record.pk],
+            )
+            result.records = [json.loads(r) if isinstance(r, str) else r for (r,) in cursor]
     return result
+
+
+def _codes_taken_since(record: HouseholdImport) -> list[tuple[int, str]]:
+    """(row, 户号) of the kept rows whose code the project now has, in row order."""
+    if connection.vendor != "postgresql":
+        records = HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
+        codes = {r["code"]: r["row"] for r in records}
+        taken = record.project.households.filter(code__in=codes).values_list("code", flat=True)
+        return sorted((codes[code], code) for code in taken)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (r ->> 'row')::int, r ->> 'code' "  # noqa: S608
+            f"FROM {HouseholdImport._meta.db_table} i, jsonb_array_elements(i.records) r "
+            f"JOIN {Household._meta.db_table} h "
+            "ON h.project_id = %s AND h.code = r ->> 'code' "
+            "WHERE i.id = %s ORDER BY 1",
+            [record.project_id, record.pk],
+        )
+        return cursor.fetchall()
 
 
 def _import_reason(record: HouseholdImport) -> str:
@@ -1073,17 +1106,18 @@ def _import_reason(record: HouseholdImport) -> str:
 
 
 def _locked_import(pk: int) -> tuple[HouseholdImport, Project]:
-    record = HouseholdImport.objects.select_for_update().get(pk=pk)
+    # The kept rows stay in the database until they are saved (preview_household_import).
+    record = HouseholdImport.objects.select_for_update().defer("records").get(pk=pk)
     # Lock the project so that two imports into it are checked and saved one after the other.
     record.project = Project.objects.select_for_update().get(pk=record.project_id)
     return record, record.project
 
 
-def _checked_again(record: HouseholdImport) -> CheckResult:
+def _checked_again(record: HouseholdImport, limit: int | None = None) -> CheckResult:
     """The preview under the locks; when households added since the upload now clash, the
     import is marked failed with those errors."""
     try:
-        result = preview_household_import(household_import=record)
+        result = preview_household_import(household_import=record, limit=limit)
     except OSError as error:
         logger.error("household import %s: stored file unreadable: %s", record.pk, error)
         raise ValidationError(_("无法读取已上传的文件，请重新上传。")) from error
@@ -1129,10 +1163,12 @@ def confirm_household_import(*, household_import: HouseholdImport, by: User | No
         raise ValidationError(_("该文件正在导入，请稍候。"))
     if record.status == HouseholdImport.Status.FAILED:
         raise ValidationError(_("该文件有错误，不能导入。请修改后重新上传。"))
-    result = _checked_again(record)
+    job = record.row_count > settings.HOUSEHOLD_IMPORT_JOB_ROWS
+    # The job checks again and reads the rows itself; here the request only looks for clashes.
+    result = _checked_again(record, limit=0 if job else None)
     if result.errors:
         return result
-    if result.row_count > settings.HOUSEHOLD_IMPORT_JOB_ROWS:
+    if job:
         from projects.tasks import import_households  # the tasks module imports this one
 
         record.status = HouseholdImport.Status.IMPORTING

@@ -36,8 +36,9 @@ def _project_for(request, pk):
 
 
 def _import_for(request, pk):
+    # The kept rows can be many: the services read what they need of them in the database.
     return get_visible_or_404(
-        HouseholdImport.objects.select_related("project__district", "uploaded_by"),
+        HouseholdImport.objects.select_related("project__district", "uploaded_by").defer("records"),
         request.user,
         pk=pk,
     )
@@ -98,7 +99,7 @@ def import_detail(request, pk):
     unreadable = False
     if record.status == HouseholdImport.Status.VALIDATED:
         try:
-            preview = imports.preview_household_import(household_import=record)
+            preview = imports.preview_household_import(household_import=record, limit=PREVIEW_ROWS)
         except (OSError, ValidationError):
             unreadable = True
     if preview is not None and preview.errors:
@@ -117,7 +118,7 @@ def import_detail(request, pk):
             "preview": preview,
             "preview_rows": [
                 imports.household_from(row, record.project)
-                for row in (preview.records[:PREVIEW_ROWS] if preview else [])
+                for row in (preview.records if preview else [])
             ],
             "preview_limit": PREVIEW_ROWS,
             "errors": errors,
