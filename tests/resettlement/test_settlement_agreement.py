@@ -93,3 +93,46 @@ def test_a_household_that_pays_the_difference_is_told_so_in_words_never_negative
     assert docx.status_code == 200
     pdf = client.get(reverse("compensation:agreement_pdf", args=[agreement.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+# Four households through the agreement page (moved out 2022-06-01; 期房 expected 2024-06-30:
+# 25 months at 12 元/m²/month; relocation twice, 2,000.00). Flats at 安置价 4,000 and market
+# price 6,000 元/m² (tier 2 is then 4,800 元/m²).
+FOUR_HOUSEHOLDS = [
+    # within the entitlement (96.50 m²): 86.50 × 5,000 − 90 × 4,000 = +72,500.00;
+    # + 2,000 + 12 × 86.50 × 25 (25,950) = 100,450.00, paid to the household.
+    ("86.50", "5000.00", ["90.00"], D("72500.00"), D("100450.00")),
+    # two tiers: 350,000 − (320,000 + 48,001 + 24,000) = −42,001.00; + 2,000 + 21,000.
+    ("70.00", "5000.00", ["95.00"], D("-42001.00"), D("-19001.00")),
+    # beyond the last tier, two flats (entitlement 70): 300,000 − (60 × 4,000 + 10 × 4,000 +
+    # 10 × 4,800.10 + 10 × 4,800 + 15.50 × 6,000) = 300,000 − 469,001 = −169,001.00;
+    # + 2,000 + 18,000.
+    ("60.00", "5000.00", ["60.00", "45.50"], D("-169001.00"), D("-149001.00")),
+    # pays within the entitlement: 80 × 3,600 − 88 × 4,000 = −64,000.00; + 2,000 + 24,000.
+    ("80.00", "3600.00", ["88.00"], D("-64000.00"), D("-38000.00")),
+]
+
+
+@pytest.mark.parametrize(("area", "unit_price", "flats", "difference", "amount"), FOUR_HOUSEHOLDS)
+def test_four_households_settled_through_the_agreement_page(
+    project, district_member, client, area, unit_price, flats, difference, amount
+):
+    swap_terms(approve_plan(project))
+    household = valued_household(
+        project, area=area, unit_price=unit_price, moved_out_on=date(2022, 6, 1)
+    )
+    for flat_area in flats:
+        chosen_flat(household, district_member, area=flat_area)
+    client.force_login(district_member)
+    client.post(
+        reverse("compensation:agreement_draft", args=[household.pk]),
+        {"method": "swap", "swap_area": ""},
+    )
+    agreement = Agreement.objects.get(household=household)
+    swap_lines = agreement.breakdown.lines.filter(code__in=["swap_house_value", "swap_flat"])
+    assert sum(line.amount for line in swap_lines) == difference
+    assert agreement.amount == amount
+    assert agreement.swap_area == sum(D(a) for a in flats)
+    page = client.get(reverse("compensation:agreement_detail", args=[agreement.pk]))
+    words = "乙方应向甲方支付差价" if amount < 0 else "本协议补偿金额合计"
+    assert f"{words}人民币{abs(amount):,.2f}元" in page.content.decode()
