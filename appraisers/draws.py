@@ -15,6 +15,16 @@ The same steps in Python, for the public page and anyone who wants to check:
     import hashlib
     text = seed + "\\n" + "\\n".join(codes)
     index = int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % len(codes)
+
+An order (the resettlement selection order, 选房顺序) is the same draw repeated: the households'
+codes are published in ascending order; the first winner drawn among all of them is number 1,
+is taken out, the next winner is drawn with the same seed among the codes that remain (still
+in published order), and so on until one code is left:
+
+    remaining = sorted(codes)
+    order = []
+    while remaining:
+        order.append(remaining.pop(winner_index(seed, remaining)))
 """
 
 import hashlib
@@ -50,6 +60,53 @@ def winner_index(seed: str, codes: list[str]) -> int:
         raise ValueError("a draw needs at least one candidate")
     text = seed + "\n" + "\n".join(codes)
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % len(codes)
+
+
+ORDER_ALGORITHM_NAME = "sha256-mod-order-v1"
+
+ORDER_ALGORITHM_PYTHON = (
+    "import hashlib\n"
+    "def winner_index(seed, codes):\n"
+    '    text = seed + "\\n" + "\\n".join(codes)\n'
+    '    return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % len(codes)\n'
+    "remaining = sorted(codes)\n"
+    "order = []\n"
+    "while remaining:\n"
+    "    order.append(remaining.pop(winner_index(seed, remaining)))"
+)
+
+
+def draw_order(seed: str, codes: list[str]) -> list[str]:
+    """The whole order drawn from `seed`: `codes` (any order; the published order is ascending)
+    with the first drawn first. Each step is `winner_index` over the codes still remaining, in
+    published order. Raises ValueError for no codes or a code given twice."""
+    remaining = published_order(codes)
+    if not remaining:
+        raise ValueError("a draw needs at least one candidate")
+    if len(set(remaining)) != len(remaining):
+        raise ValueError("a code is given twice")
+    order = []
+    while remaining:
+        order.append(remaining.pop(winner_index(seed, remaining)))
+    return order
+
+
+def order_steps() -> list[str]:
+    """The order draw in words, for the pages and the order notice."""
+    return [
+        _("参加选房的被征收户按户号由小到大排列并编号公布。"),
+        _(
+            "摇号时由系统以密码学安全的随机数生成器（Python secrets 模块）产生随机种子，"
+            "当场记录种子、见证人、公证机构和时间。"
+        ),
+        _(
+            "将“随机种子、换行符、按公布顺序以换行符连接的各户户号”按UTF-8编码计算SHA-256摘要，"
+            "作为十六进制整数除以户数取余数；余数为0即排在第1位的户，依此类推，该户为1号。"
+        ),
+        _(
+            "取出已抽中的户，其余各户保持原有先后，以同一种子重复上一步，依次得到2号、3号……直至最后一户。"
+        ),
+    ]
 
 
 def algorithm_steps() -> list[str]:

@@ -81,6 +81,9 @@ RULES: dict[str, Rule] = {
         "notice"),
     _notice_action(Notice.Kind.HARDSHIP): Rule(
         gettext_lazy("发布困难补助公示"), AFTER_DECISION, ("plan_approved",), "notice"),
+    # 产权调换 (Decree 590 art. 21): the selection order is published before the selection day.
+    _notice_action(Notice.Kind.SELECTION_ORDER): Rule(
+        gettext_lazy("发布选房顺序公告"), (S.SIGNING,), ("selection_order_fixed",), "notice"),
     _notice_action(Notice.Kind.OTHER): Rule(
         gettext_lazy("发布其他公告"), tuple(Stage), (), "notice"),
     # Plans and the risk assessment come before the decision.
@@ -128,6 +131,14 @@ RULES: dict[str, Rule] = {
         gettext_lazy("审定决算并封账"), (S.ENFORCEMENT, S.ARCHIVED),
         ("every_household_settled", "subsidies_paid", "no_pending_disbursements",
          "fund_balance_zero")),
+    # House selection for property swap (resettlement.selection): in the signing stage, the
+    # order fixed (by signing or a public draw) and published before anyone is called.
+    "selection.order": Rule(
+        gettext_lazy("确定选房顺序"), (S.SIGNING,), ("swap_terms_set",)),
+    "selection.call": Rule(
+        gettext_lazy("选房叫号"), (S.SIGNING,), ("selection_order_published",)),
+    "selection.pick": Rule(
+        gettext_lazy("选定安置房源"), (S.SIGNING,), ("selection_order_published",), "household"),
     # Not bound to a project.
     "credit_list.publish": Rule(
         gettext_lazy("公布信用名录"), None, ("credit_period_ended", "credit_grades_set"),

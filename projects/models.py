@@ -436,6 +436,7 @@ class Notice(models.Model):
         SECOND_LIST = "second_list", _("二榜公示")
         COMPENSATION_DECISION = "compensation_decision", _("补偿决定公告")
         HARDSHIP = "hardship", _("困难补助公示")
+        SELECTION_ORDER = "selection_order", _("选房顺序公告")
         OTHER = "other", _("其他公告")
 
     district_path = "project__district"
