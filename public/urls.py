@@ -1,12 +1,16 @@
 from django.urls import path
 
-from public import feeds, lookup, views
+from public import feeds, lookup, selection, views
 
 app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
     path("projects/<slug:code>/", views.project_detail, name="project_detail"),
     path("projects/<slug:code>/plan/", views.plan_document, name="plan_document"),
+    path("projects/<slug:code>/selection/", selection.selection_order, name="selection_order"),
+    path(
+        "projects/<slug:code>/selection/board/", selection.selection_board, name="selection_board"
+    ),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/feed/", feeds.NoticeFeed(), name="notice_feed"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),

@@ -619,3 +619,105 @@ def cancel_selection(
     flat.state = Flat.State.FROZEN
     flat.save(update_fields=["state"])
     return selection
+
+
+# ---------------------------------------------------------------------------
+# The board (选房大屏) and the public order: masked names and numbers only
+
+
+@dataclass(frozen=True)
+class BoardFloor:
+    floor: int
+    flats: list  # Flat, with `.taken` set
+
+
+@dataclass(frozen=True)
+class BoardBuilding:
+    name: str
+    floors: list[BoardFloor]
+    taken: int
+    left: int
+
+
+@dataclass(frozen=True)
+class Called:
+    number: int
+    masked_name: str
+
+
+@dataclass(frozen=True)
+class Board:
+    buildings: list[BoardBuilding]
+    taken: int
+    left: int
+    called: list[Called]
+    recent: list[tuple[int | None, str, str]]  # (number, masked name, flat)
+
+
+TAKEN_STATES = (Flat.State.SELECTED, Flat.State.SIGNED, Flat.State.DELIVERED)
+
+
+def board(project: Project, *, recent: int = 8) -> Board:
+    """What the selection board shows for `project`: its flats for selection by building and
+    floor (top floor first), taken (已选 and after) or left (冻结), the numbers called now in
+    its open rounds, and the latest picks — with the household's masked name and number only."""
+    flats = list(
+        Flat.objects.filter(
+            project=project,
+            kind=Flat.Kind.RESETTLEMENT,
+            state__in=(Flat.State.FROZEN, *TAKEN_STATES),
+        )
+        .select_related("building__estate")
+        .order_by("building__estate__name", "building__name", "-floor", "unit", "number")
+    )
+    buildings: list[BoardBuilding] = []
+    by_building: dict[int, list[Flat]] = {}
+    for flat in flats:
+        flat.taken = flat.state in TAKEN_STATES
+        by_building.setdefault(flat.building_id, []).append(flat)
+    for building_flats in by_building.values():
+        floors: dict[int, list[Flat]] = {}
+        for flat in building_flats:
+            floors.setdefault(flat.floor, []).append(flat)
+        taken = sum(1 for flat in building_flats if flat.taken)
+        buildings.append(
+            BoardBuilding(
+                name=str(building_flats[0].building),
+                floors=[BoardFloor(floor, items) for floor, items in floors.items()],
+                taken=taken,
+                left=len(building_flats) - taken,
+            )
+        )
+    called = [
+        Called(order.number, mask_name(order.household.head_name))
+        for selection_round in project.selection_rounds.filter(
+            state=SelectionRound.State.OPEN, current_number__isnull=False
+        ).order_by("pk")
+        for order in [current_order(selection_round)]
+        if order is not None and not order.absent and order.finished_at is None
+    ]
+    latest = (
+        Selection.objects.filter(household__project=project, is_active=True)
+        .select_related("order", "household", "flat__building__estate")
+        .order_by("-selected_at", "-pk")[:recent]
+    )
+    taken_total = sum(b.taken for b in buildings)
+    return Board(
+        buildings=buildings,
+        taken=taken_total,
+        left=len(flats) - taken_total,
+        called=called,
+        recent=[
+            (s.order.number if s.order else None, mask_name(s.household.head_name), str(s.flat))
+            for s in latest
+        ],
+    )
+
+
+def published_rounds(project: Project):
+    """The project's rounds whose order notice is published (what the public may see)."""
+    return (
+        project.selection_rounds.filter(notice__published_on__isnull=False)
+        .select_related("notice")
+        .order_by("created_at", "pk")
+    )

@@ -18,6 +18,11 @@ from tests.factories import (
 )
 
 
+def head_name(n: int) -> str:
+    """An invented head-of-household name for household n (1 → 测乙一)."""
+    return f"测{'甲乙丙丁戊己庚辛壬癸'[n % 10]}{'一二三四五'[n // 10]}"
+
+
 def swap_project(
     district,
     *,
@@ -50,7 +55,7 @@ def swap_project(
         HouseholdFactory(
             project=project,
             code=f"H-{n:03d}",
-            head_name=f"测试户{n}",
+            head_name=head_name(n),
             area=Decimal(household_area),
             signed_on=date(2022, 6, n),
             method="swap",
