@@ -40,6 +40,7 @@ GROUPS = {
     "returned": gettext_lazy("被退回、待修改后重新提交"),
     "money": gettext_lazy("待审批的资金与决算"),
     "clock": gettext_lazy("7日内到期的法定期限"),
+    "day": gettext_lazy("今日及近期的工作安排"),
 }
 
 Source = Callable[..., Iterable[TodoItem]]

@@ -13,3 +13,8 @@ class ResettlementConfig(AppConfig):
         from resettlement.settlement import swap_choice
 
         register_swap_choice_source(swap_choice)
+
+        from core import todo
+        from resettlement import todo as app_todo
+
+        todo.register(app_todo.todo_items)
