@@ -71,3 +71,40 @@ def test_twenty_concurrent_picks_of_one_flat_give_it_to_exactly_one_household(di
     assert Selection.objects.filter(flat=target).count() == 1
     target.refresh_from_db()
     assert target.state == Flat.State.SELECTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_picks_of_different_flats_by_one_household_stop_at_its_one_flat(
+    district,
+):
+    project = swap_project(district, households=1, floors=5, per_floor=4, max_flats=1)
+    clerk = staff(username="hall-clerk", name="大厅经办")
+    selection_round = published_round(project, clerk)
+    services.call_next(selection_round=selection_round, by=clerk)
+    order = selection_round.orders.get(number=1)
+    flats = list(Flat.objects.filter(project=project).order_by("pk"))
+    assert len(flats) == PICKERS
+    barrier = threading.Barrier(PICKERS)
+    results: list[str] = []
+
+    def attempt(target):
+        try:
+            barrier.wait()
+            services.pick(order=order, flat=target, by=clerk)
+            results.append("ok")
+        except ValidationError as error:
+            results.append(" ".join(error.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(target,)) for target in flats]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results.count("ok") == 1
+    refusal = "超过每户可选套数上限：补偿方案规定每户最多选1套，该户已选1套。"
+    assert results.count(refusal) == PICKERS - 1, results
+    assert Selection.objects.filter(household=order.household, is_active=True).count() == 1
+    assert Flat.objects.filter(project=project, state=Flat.State.SELECTED).count() == 1
