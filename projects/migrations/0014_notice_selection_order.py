@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0012_planreview_pass'),
+        ('projects', '0013_household_import_records'),
     ]
 
     operations = [
