@@ -8,8 +8,9 @@ class ResettlementConfig(AppConfig):
 
     def ready(self):
         from compensation.calculation import register_swap_choice_source
-        from resettlement import signals  # noqa: F401  (connects the receivers)
-        from resettlement import stage_requirements  # noqa: F401  (registers the gate checks)
+
+        # signals connects the receivers, stage_requirements registers the gate checks.
+        from resettlement import signals, stage_requirements  # noqa: F401
         from resettlement.settlement import swap_choice
 
         register_swap_choice_source(swap_choice)
