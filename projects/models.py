@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import IdentifierField, PersonNameField, PhoneField, ResidentIdField
+from core.labels import label
 from core.models import District
 from core.scoping import DistrictScopedQuerySet
 from core.validators import validate_phone, validate_resident_id
@@ -162,6 +163,15 @@ class Project(models.Model):
     @property
     def stage_enum(self) -> Stage:
         return Stage(self.stage)
+
+    # Labels for tables (core.labels): get_…_display() costs a dictionary per row.
+    @property
+    def stage_label(self) -> str:
+        return label(Stage, self.stage)
+
+    @property
+    def kind_label(self) -> str:
+        return label(self.Kind, self.kind)
 
 
 class Approval(models.Model):
@@ -355,6 +365,19 @@ class Household(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_on is not None
+
+    # Labels for tables (core.labels): get_…_display() costs a dictionary per row.
+    @property
+    def use_label(self) -> str:
+        return label(self.Use, self.use)
+
+    @property
+    def hardship_label(self) -> str:
+        return label(self.Hardship, self.hardship)
+
+    @property
+    def method_label(self) -> str:
+        return label(self.Method, self.method)
 
 
 class FamilyMember(models.Model):
