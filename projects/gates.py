@@ -110,8 +110,10 @@ RULES: dict[str, Rule] = {
         gettext_lazy("签订补偿协议（签约）"), AFTER_DECISION,
         ("household_not_signed", "plan_approved", "decision_announced", "household_valued",
          "second_list_ended", "agreement_on_file"), "household"),
-    "agreement.approve": Rule(gettext_lazy("审核补偿协议"), AFTER_DECISION, (), "household"),
-    "agreement.supplement": Rule(gettext_lazy("签订补充协议"), AFTER_DECISION, (), "household"),
+    "agreement.approve": Rule(
+        gettext_lazy("审核补偿协议"), AFTER_DECISION, ("agreement_on_file",), "household"),
+    "agreement.supplement": Rule(
+        gettext_lazy("签订补充协议"), AFTER_DECISION, ("agreement_on_file",), "household"),
     # 补偿决定 for a household that did not sign (Decree 590 art. 26), at the breakdown's amount.
     "decision.record": Rule(
         gettext_lazy("作出补偿决定"), (S.ENFORCEMENT,),
@@ -120,10 +122,13 @@ RULES: dict[str, Rule] = {
     # Money.
     "fund.open": Rule(gettext_lazy("开设资金账户"), BEFORE_ARCHIVE),
     "fund.deposit": Rule(gettext_lazy("资金归集"), BEFORE_ARCHIVE),
+    # Money leaves the fund only under an approved plan (it fixes what the money is for, Decree
+    # 590 art. 10); a household is paid after the decision (arts. 13, 25).
     "disbursement.household": Rule(
-        gettext_lazy("向被征收户划拨"), AFTER_DECISION, (), "household"),
-    # Working funds and fees reach the district office from the survey on, until the archive.
-    "disbursement.district": Rule(gettext_lazy("向区县征收部门划拨"), BEFORE_ARCHIVE),
+        gettext_lazy("向被征收户划拨"), AFTER_DECISION, ("plan_approved", "decision_announced"),
+        "household"),
+    "disbursement.district": Rule(
+        gettext_lazy("向区县征收部门划拨"), BEFORE_ARCHIVE, ("plan_approved",)),
     "subsidy.register": Rule(gettext_lazy("登记困难补助"), AFTER_DECISION, ("plan_approved",)),
     "cost_budget.approve": Rule(gettext_lazy("审定概算"), BEFORE_ARCHIVE),
     "final_account.prepare": Rule(gettext_lazy("编制决算"), (S.ENFORCEMENT, S.ARCHIVED)),

@@ -28,6 +28,7 @@ from core.http import (
     report_form_errors,
     report_validation_error,
 )
+from projects.views.gates import gate_refusal, refused_page
 
 
 @login_required
@@ -150,6 +151,9 @@ def credit_list_detail(request, pk):
             context["publish_form"] = PublishListForm(
                 initial={"published_on": timezone.localdate()}
             )
+            context["publish_refusal"] = gate_refusal(
+                request.user, "credit_list.publish", project=None, obj=credit_list
+            )
         else:
             context["publish_note"] = _("信用名录由领导审定公布。")
     return render(request, "appraisers/creditlist_detail.html", context)
@@ -160,6 +164,11 @@ def credit_list_detail(request, pk):
 def credit_list_publish(request, pk):
     services.ensure_credit_staff(request.user)
     credit_list = get_object_or_404(CreditList, pk=pk)
+    permissions.ensure(request.user, "appraisers.publish_credit_list")
+    if not credit_list.is_published and (
+        refused := refused_page(request, "credit_list.publish", project=None, obj=credit_list)
+    ):
+        return refused
     form = PublishListForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)

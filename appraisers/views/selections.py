@@ -24,6 +24,7 @@ from core.http import add_service_error, report_form_errors, report_validation_e
 from core.scoping import get_visible_or_404
 from projects.models import Project
 from projects.services import ensure_office_staff
+from projects.views.gates import gate_refusal, refused_page
 
 
 def _project_for(request, pk):
@@ -68,6 +69,7 @@ def selection_detail(request, pk):
         if selection.method == FirmSelection.Method.DRAW:
             context["draw"] = services.draw_record(selection)
         if is_staff and not selection.is_decided:
+            context["select_refusal"] = gate_refusal(request.user, "firm.select", project=project)
             context["negotiation_form"] = NegotiationForm(
                 selection=selection, initial={"decided_on": today}
             )
@@ -75,6 +77,9 @@ def selection_detail(request, pk):
             context["draw_form"] = DrawForm()
         if is_staff and selection.is_decided and context["commission"] is None:
             context["commission_form"] = CommissionForm(initial={"signed_on": today})
+            context["commission_refusal"] = gate_refusal(
+                request.user, "firm.commission", project=project
+            )
     context["algorithm_steps"] = draws.algorithm_steps()
     context["algorithm_python"] = draws.ALGORITHM_PYTHON
     return render(request, "appraisers/firmselection_detail.html", context)
@@ -84,6 +89,8 @@ def selection_detail(request, pk):
 def selection_open(request, pk):
     project = _project_for(request, pk)
     ensure_office_staff(request.user)
+    if refused := refused_page(request, "firm.select", project=project):
+        return refused
     today = timezone.localdate()
     eligible = services.eligible_firms(today=today)
     selection = _selection_of(project)
@@ -119,6 +126,8 @@ def _back(project):
 @require_POST
 def selection_negotiate(request, pk):
     project, selection = _open_selection_or_404(request, pk)
+    if refused := refused_page(request, "firm.select", project=project):
+        return refused
     form = NegotiationForm(request.POST, selection=selection)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -136,6 +145,8 @@ def selection_negotiate(request, pk):
 @require_POST
 def vote_record(request, pk):
     project, selection = _open_selection_or_404(request, pk)
+    if refused := refused_page(request, "firm.select", project=project):
+        return refused
     form = VoteForm(request.POST, selection=selection)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -167,6 +178,8 @@ def vote_record(request, pk):
 @require_POST
 def vote_close(request, pk):
     project, selection = _open_selection_or_404(request, pk)
+    if refused := refused_page(request, "firm.select", project=project):
+        return refused
     try:
         result = services.close_vote(selection=selection, by=request.user)
     except ValidationError as error:
@@ -189,6 +202,8 @@ def vote_close(request, pk):
 @require_POST
 def selection_draw(request, pk):
     project, selection = _open_selection_or_404(request, pk)
+    if refused := refused_page(request, "firm.select", project=project):
+        return refused
     form = DrawForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -209,6 +224,8 @@ def selection_draw(request, pk):
 @require_POST
 def commission_record(request, pk):
     project, selection = _open_selection_or_404(request, pk)
+    if refused := refused_page(request, "firm.commission", project=project):
+        return refused
     form = CommissionForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)

@@ -28,6 +28,7 @@ from core.http import add_service_error, paginate, report_form_errors, report_va
 from core.scoping import get_visible_or_404
 from projects.models import Household, Project
 from projects.services import ensure_can_edit_project
+from projects.views.gates import gate_refusal, refused_page
 
 
 def _can_edit(user, project) -> bool:
@@ -90,8 +91,12 @@ def valuation_create(request, pk):
     )
     project = household.project
     ensure_can_edit_project(request.user, project)
+    # The stage and what is missing (the commission among it), before any form: GET and POST.
+    refused = refused_page(request, "valuation.record", project=project, household=household)
+    if refused:
+        return refused
     commission = _commission(project)
-    if commission is None:
+    if commission is None:  # only under a leader's override, which cannot supply the firm
         messages.error(request, _("本项目尚未委托评估机构，不能录入评估报告。"))
         return redirect("appraisers:valuation_list", pk=project.pk)
     form = ValuationForm(request.POST or None, firm=commission.firm)
@@ -162,6 +167,9 @@ def valuation_detail(request, pk):
         "decision_deadline": clocks.review_decision_deadline(review, calendar) if review else None,
     }
     if can_edit:
+        context["recheck_refusal"] = gate_refusal(
+            request.user, "valuation.recheck", project=project, household=household
+        )
         if original.delivered_on is None:
             context["delivery_form"] = DeliveryForm(initial={"delivered_on": today})
         elif recheck is None and original.is_current:
@@ -192,6 +200,12 @@ def valuation_delivery(request, pk):
 @require_POST
 def recheck_request(request, pk):
     valuation = _valuation_for(request, pk)
+    household = valuation.household
+    refused = refused_page(
+        request, "valuation.recheck", project=household.project, household=household
+    )
+    if refused:
+        return refused
     form = RecheckRequestForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -256,6 +270,12 @@ def recheck_answer(request, pk):
 @require_POST
 def review_request(request, pk):
     recheck = _recheck_for(request, pk)
+    household = recheck.valuation.household
+    refused = refused_page(
+        request, "valuation.recheck", project=household.project, household=household
+    )
+    if refused:
+        return refused
     form = ReviewRequestForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)

@@ -18,6 +18,7 @@ from core import permissions
 from core.http import report_form_errors, report_validation_error
 from core.scoping import visible_to
 from projects.models import Project
+from projects.views.gates import gate_refusal, refused_page
 
 
 @login_required
@@ -42,6 +43,7 @@ def subsidy_list(request, pk):
             "can_edit": can_edit(request.user, project),
             "is_finance": permissions.allowed(request.user, "compensation.keep_fund"),
             "fund": getattr(project, "fund", None),
+            "register_refusal": gate_refusal(request.user, "subsidy.register", project=project),
         },
     )
 
@@ -50,6 +52,9 @@ def subsidy_list(request, pk):
 @require_POST
 def subsidy_register(request, pk):
     project = project_for(request, pk)
+    services.ensure_can_edit(request.user, project)
+    if refused := refused_page(request, "subsidy.register", project=project):
+        return refused
     try:
         created = services.register_subsidies(project=project, by=request.user)
     except ValidationError as error:
@@ -130,6 +135,9 @@ def cost_accounts(request, pk):
             "final_form": FinalAccountForm(initial={"note": account.note if account else ""}),
             "is_finance": permissions.allowed(user, "compensation.keep_fund"),
             "is_leader": permissions.allowed(user, "compensation.approve_accounts"),
+            "budget_refusal": gate_refusal(user, "cost_budget.approve", project=project),
+            "prepare_refusal": gate_refusal(user, "final_account.prepare", project=project),
+            "approve_refusal": gate_refusal(user, "final_account.approve", project=project),
         },
     )
 
@@ -160,6 +168,9 @@ def budget_save(request, pk):
 @require_POST
 def budget_approve(request, pk):
     project = project_for(request, pk)
+    permissions.ensure(request.user, "compensation.approve_accounts")
+    if refused := refused_page(request, "cost_budget.approve", project=project):
+        return refused
     try:
         services.approve_cost_budget(project=project, by=request.user)
     except ValidationError as error:
@@ -173,6 +184,9 @@ def budget_approve(request, pk):
 @require_POST
 def final_save(request, pk):
     project = project_for(request, pk)
+    services.ensure_finance(request.user)
+    if refused := refused_page(request, "final_account.prepare", project=project):
+        return refused
     form = FinalAccountForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -192,6 +206,9 @@ def final_save(request, pk):
 @require_POST
 def final_approve(request, pk):
     project = project_for(request, pk)
+    permissions.ensure(request.user, "compensation.approve_accounts")
+    if refused := refused_page(request, "final_account.approve", project=project):
+        return refused
     try:
         services.approve_final_account(project=project, by=request.user)
     except ValidationError as error:

@@ -24,6 +24,7 @@ from compensation.views.households import household_for
 from core import permissions
 from core.http import report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
+from projects.views.gates import gate_refusal, refused_page
 
 
 def agreement_for(request, pk) -> Agreement:
@@ -44,6 +45,11 @@ def agreement_for(request, pk) -> Agreement:
 @require_POST
 def agreement_draft(request, pk):
     household = household_for(request, pk)
+    refused = refused_page(
+        request, "agreement.draft", project=household.project, household=household
+    )
+    if refused:
+        return refused
     form = AgreementDraftForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -86,14 +92,51 @@ def agreement_detail(request, pk):
             "review_form": ReviewForm(),
             "supplement_form": SupplementForm(initial={"signed_on": timezone.localdate()}),
             "fund": getattr(household.project, "fund", None),
+            "refusal": _refusal(user, agreement),
+            "supplement_refusal": gate_refusal(
+                user, "agreement.supplement", project=household.project, household=household
+            )
+            if agreement.is_locked
+            else None,
         },
     )
+
+
+def _gated_action(agreement: Agreement) -> str | None:
+    """The gated action the agreement page's form takes now, if any."""
+    if agreement.status == Agreement.Status.DRAFT:
+        household = agreement.household
+        if agreement.party == Agreement.Party.HOUSEHOLD and not household.is_signed:
+            return "household.sign"
+        return None
+    if agreement.status == Agreement.Status.SIGNED:
+        return "agreement.approve"
+    return None
+
+
+def _refusal(user, agreement: Agreement):
+    action = _gated_action(agreement)
+    if action is None:
+        return None
+    household = agreement.household
+    return gate_refusal(user, action, project=household.project, household=household)
+
+
+def _refused(request, agreement: Agreement, action: str | None):
+    if action is None:
+        return None
+    household = agreement.household
+    return refused_page(request, action, project=household.project, household=household)
 
 
 @login_required
 @require_POST
 def agreement_sign(request, pk):
     agreement = agreement_for(request, pk)
+    if agreement.status == Agreement.Status.DRAFT and (
+        refused := _refused(request, agreement, _gated_action(agreement))
+    ):
+        return refused
     form = SignAgreementForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -117,6 +160,10 @@ def agreement_sign(request, pk):
 @require_POST
 def agreement_approve(request, pk):
     agreement = agreement_for(request, pk)
+    if agreement.status == Agreement.Status.SIGNED and (
+        refused := _refused(request, agreement, "agreement.approve")
+    ):
+        return refused
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -132,6 +179,8 @@ def agreement_approve(request, pk):
 @require_POST
 def supplement_create(request, pk):
     agreement = agreement_for(request, pk)
+    if agreement.is_locked and (refused := _refused(request, agreement, "agreement.supplement")):
+        return refused
     form = SupplementForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)

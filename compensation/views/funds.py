@@ -34,6 +34,7 @@ from core import permissions
 from core.http import paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404, visible_to
 from projects.models import Project
+from projects.views.gates import gate_refusal, refused_page
 
 
 def fund_for(request, pk) -> Fund:
@@ -70,6 +71,8 @@ def fund_list(request):
 @require_POST
 def fund_open(request, pk):
     project = project_for(request, pk)
+    if refused := refused_page(request, "fund.open", project=project):
+        return refused
     form = FundOpenForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -108,6 +111,8 @@ def fund_detail(request, pk):
             "is_finance": permissions.allowed(user, "compensation.keep_fund"),
             "is_leader": permissions.allowed(user, "compensation.approve_payment"),
             "books_closed": hasattr(project, "final_account") and project.final_account.is_approved,
+            "deposit_refusal": gate_refusal(user, "fund.deposit", project=project),
+            "request_refusal": gate_refusal(user, "disbursement.district", project=project),
         },
     )
 
@@ -116,6 +121,8 @@ def fund_detail(request, pk):
 @require_POST
 def deposit_create(request, pk):
     fund = fund_for(request, pk)
+    if refused := refused_page(request, "fund.deposit", project=fund.project):
+        return refused
     form = DepositForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -155,6 +162,15 @@ def request_create(request, pk):
             household__project=fund.project,
         )
     target = agreement or subsidy
+    household = target.household if target is not None else None
+    refused = refused_page(
+        request,
+        "disbursement.household" if household else "disbursement.district",
+        project=fund.project,
+        household=household,
+    )
+    if refused:
+        return refused
     initial = {"paid_on": timezone.localdate()}
     if target is not None:
         initial["amount"] = target.unpaid

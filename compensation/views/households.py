@@ -24,6 +24,7 @@ from core import permissions
 from core.http import paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from projects.models import Household
+from projects.views.gates import gate_refusal
 
 
 def household_for(request, pk) -> Household:
@@ -95,6 +96,9 @@ def household_detail(request, pk):
             "has_items": bool(items),
             "agreements": agreements,
             "draft_form": AgreementDraftForm(initial=draft_initial),
+            "draft_refusal": gate_refusal(
+                request.user, "agreement.draft", project=project, household=household
+            ),
             "subsidy": subsidy,
             "subsidy_payable": subsidy.is_payable(timezone.localdate()) if subsidy else False,
             "payments": payments,

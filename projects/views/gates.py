@@ -1,12 +1,28 @@
-"""The leader's recorded override of a gate (projects.gates): one form, posted from the project
-or household page, naming the action, the household (if any) and the reason."""
+"""What pages show of the gates (projects.gates), and the leader's recorded override.
+
+One pattern for every page whose form takes a gated action: the view asks `refused_page(...)`
+first, on GET and on POST alike, before it binds its form. When the action is blocked (and no
+leader's override waits for it) the page shows the 办理条件 panel instead of the form: what the
+action is, the Chinese reasons in the table's order (the stage first), and for a leader the
+override form. A POST is refused the same way before its form is validated, so the stage reason
+is the first and only error, never a field error of a form that could not be used anyway.
+Inline forms on detail pages include `projects/_gate_refusal.html` with `gate_refusal(...)`.
+
+The override: one form, posted from the panel or the project or household page, naming the
+action, the household (if any) and the reason; the leader comes back to the page he was on.
+"""
+
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,7 +30,69 @@ from django.views.decorators.http import require_POST
 from core.http import report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from projects import gates
-from projects.models import Household, Project
+from projects.models import GateOverride, Household, Project
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A blocked action as a page shows it instead of its form."""
+
+    action: str
+    label: str
+    reasons: list[str]
+    project: Project | None
+    household: Household | None
+    can_override: bool  # the user is a leader and the override form can name the target
+
+
+def _override_waits(action: str, target) -> bool:
+    if target is None or target.pk is None:
+        return False
+    return GateOverride.objects.filter(
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        used_at__isnull=True,
+    ).exists()
+
+
+def gate_refusal(
+    user, action: str, *, project: Project | None, household: Household | None = None, obj=None
+) -> Refusal | None:
+    """None when `action` may be taken now (or a leader's override for it waits); otherwise what
+    the 办理条件 panel shows: the reasons of `gates.blockers` (Chinese, the stage first)."""
+    reasons = gates.blockers(action, project=project, household=household, obj=obj)
+    if not reasons:
+        return None
+    target = obj if obj is not None else household if household is not None else project
+    if _override_waits(action, target):
+        return None
+    return Refusal(
+        action=action,
+        label=gates.action_label(action),
+        reasons=reasons,
+        project=project,
+        household=household,
+        # The override form names a project or a household; other targets (a notice, a plan)
+        # are overridden from their own pages, where there are any.
+        can_override=bool(user.is_leader and obj is None and project is not None),
+    )
+
+
+def refused_page(
+    request, action: str, *, project: Project | None, household: Household | None = None, obj=None
+) -> HttpResponse | None:
+    """The page a gated form view returns instead of its form while `action` is blocked, on GET
+    (200) and on POST (409, nothing validated or saved); None when the view may go on."""
+    refusal = gate_refusal(request.user, action, project=project, household=household, obj=obj)
+    if refusal is None:
+        return None
+    return render(
+        request,
+        "projects/gate_refused.html",
+        {"gate": refusal, "project": project, "household": household},
+        status=409 if request.method == "POST" else 200,
+    )
 
 
 class OverrideForm(forms.Form):
@@ -40,6 +118,11 @@ def gate_override(request, pk):
             pk=form.cleaned_data["household"],
         )
     back = household or project
+    after = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = after
     if not form.is_valid():
         report_form_errors(request, form)
         return redirect(back)

@@ -20,6 +20,7 @@ from projects.forms.households import (
     SignForm,
 )
 from projects.models import Household, HouseholdDocument, Project
+from projects.views.gates import gate_refusal, refused_page
 
 
 def _project_for(request, pk):
@@ -107,12 +108,6 @@ def household_edit(request, pk):
     )
 
 
-def _blockers_of(statuses: list[gates.Status], action: str) -> list[str]:
-    """Why the page's button for `action` is disabled: nothing once a leader's override waits."""
-    status = next(s for s in statuses if s.action == action)
-    return [] if status.override else status.missing
-
-
 @login_required
 def household_detail(request, pk):
     household = _household_for(request, pk)
@@ -136,7 +131,9 @@ def household_detail(request, pk):
             "decisions": decisions,
             "open_decision": any(d.closed_on is None for d in decisions),
             "gate_statuses": statuses,
-            "sign_blockers": _blockers_of(statuses, "household.sign"),
+            "sign_refusal": gate_refusal(
+                request.user, "household.sign", project=household.project, household=household
+            ),
         },
     )
 
@@ -145,6 +142,11 @@ def household_detail(request, pk):
 @require_POST
 def household_sign(request, pk):
     household = _household_for(request, pk)
+    refused = refused_page(
+        request, "household.sign", project=household.project, household=household
+    )
+    if refused:
+        return refused
     form = SignForm(request.POST)
     if not form.is_valid():
         report_form_errors(request, form)

@@ -27,6 +27,7 @@ from projects.forms.legal import (
     WarningForm,
 )
 from projects.models import CompensationDecision, Household, Notice, Objection, Project
+from projects.views.gates import refused_page
 
 
 def _project_for(request, pk):
@@ -66,6 +67,11 @@ def decision_create(request, pk):
     household = get_visible_or_404(
         Household.objects.select_related("project__district"), request.user, pk=pk
     )
+    refused = refused_page(
+        request, "decision.record", project=household.project, household=household
+    )
+    if refused:
+        return refused
     form = DecisionForm(
         request.POST or None,
         request.FILES or None,
@@ -208,6 +214,9 @@ def project_decisions(request, pk):
 @require_POST
 def risk_record(request, pk):
     project = _project_for(request, pk)
+    refused = refused_page(request, "risk.record", project=project)
+    if refused:
+        return refused
     form = RiskAssessmentForm(request.POST, request.FILES)
     if _post_to_service(request, form, legal.record_risk_assessment, project=project):
         messages.success(request, _("社会稳定风险评估已登记。"))

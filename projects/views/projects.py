@@ -30,6 +30,7 @@ from projects.models import (
     Project,
     Stage,
 )
+from projects.views.gates import gate_refusal
 
 
 def _project_for(request, pk):
@@ -129,6 +130,7 @@ def project_detail(request, pk):
         "staffing_form": ProjectStaffingForm(instance=project),
         "risk": project.risk_assessments.order_by("-assessed_on", "-pk").first(),
         "risk_form": RiskAssessmentForm(),
+        "risk_refusal": gate_refusal(request.user, "risk.record", project=project),
         "suspensions": project.suspensions.order_by("-issued_on"),
         "suspension_form": SuspensionForm(),
         "list_notices": project.notices.filter(

@@ -147,6 +147,8 @@ def approved_agreement(household: Household, *, method="monetary", swap_area=Non
 
 
 def district_request(fund: Fund, amount, *, by, key=None, category=Category.WORKING):
+    """A request to the district office; its project's plan is approved first (the gate)."""
+    _approved_plan(fund.project)
     return services.request_disbursement(
         fund=fund,
         by=by,

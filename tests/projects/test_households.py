@@ -98,13 +98,13 @@ def test_signing_records_the_date_and_method_once(client, district_member, proje
     assert (household.signed_on, household.method) == (date(2022, 6, 1), "swap")
 
     again = client.post(url, {"signed_on": "2022-06-02", "method": "monetary"}, follow=True)
-    assert "该户已签约" in again.content.decode()
+    assert "该户已于2022年6月1日签约。" in again.content.decode()
     household.refresh_from_db()
     assert household.method == "swap"
 
 
 def test_a_signing_date_in_the_future_is_refused(client, district_member, project):
-    household = HouseholdFactory(project=project)
+    household = ready_to_sign(project)  # the gate is open: only the date is wrong
     login(client, "district")
     tomorrow = timezone.localdate() + timedelta(days=1)
     response = client.post(
