@@ -20,6 +20,7 @@ def payment_requested(request: DisbursementRequest) -> None:
 
 
 def payment_decided(request: DisbursementRequest) -> None:
+    notifications.mark_done(url=request.get_absolute_url())  # the leaders' "待审批划拨"
     posted = request.status == DisbursementRequest.Status.POSTED
     text = _("划拨申请已批准并划拨：%(request)s") if posted else _("划拨申请被驳回：%(request)s")
     if not posted and request.decision_note:

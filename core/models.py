@@ -314,7 +314,8 @@ class SignOff(models.Model):
 
 class NotificationQuerySet(models.QuerySet):
     def unread(self):
-        return self.filter(read_at__isnull=True)
+        """New to the user: neither opened nor overtaken by a decision on its item."""
+        return self.filter(read_at__isnull=True, done_at__isnull=True)
 
 
 class Notification(models.Model):
@@ -336,6 +337,9 @@ class Notification(models.Model):
     url = models.CharField(_("链接"), max_length=300)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    # The item it is about moved on (a step passed or returned, a notice published, a payment
+    # decided): the notification is no longer news, whether or not it was read.
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
@@ -348,6 +352,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def is_new(self) -> bool:
+        return self.read_at is None and self.done_at is None
 
 
 class DueDate(models.Model):

@@ -1,6 +1,11 @@
 """Notifications in the system: a row per recipient, shown in the navigation badge and at
 /notifications/, and carried by e-mail in the next daily digest (projects.digest).
 
+A notification is new until its recipient opens it (/notifications/<id>/, which leads on to
+the item) or the item it is about moves on: whoever acts on the item next (a sign-off step
+passed or returned, a notice published, a payment decided) marks every earlier notification
+about it done (`mark_done`, by the item's URL, which every notification about it carries).
+
 Recipients are resolved here: a section means its active office staff; a submitter means the
 district office's active users when a district submitted, otherwise the staff member.
 """
@@ -49,7 +54,8 @@ def notify_users(users, *, kind: str, text: str, url: str) -> int:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The navigation badge: notifications neither opened nor done."""
+    return Notification.objects.filter(recipient=user).unread().count()
 
 
 def mark_read(*, user, notification_ids=None) -> int:
@@ -58,3 +64,11 @@ def mark_read(*, user, notification_ids=None) -> int:
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+def mark_done(*, url: str) -> int:
+    """Every notification about the item at `url` that is not done yet is done now (its item
+    was acted on); returns how many. Call it before notifying the next people."""
+    if not url:
+        return 0
+    return Notification.objects.filter(url=url, done_at__isnull=True).update(done_at=timezone.now())

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from core import signoffs
+from core.exceptions import NotYet
 from core.roles import Section
 
 
@@ -132,7 +133,26 @@ def allowed(user, name: str, obj=None) -> bool:
     return rules.has_perm(name, user, obj)
 
 
+_SIGNOFF_RULES = (
+    "projects.review_plan",
+    "projects.return_notice",
+    "projects.verify_approval",
+    "projects.sign_off_notice",
+    "projects.publish_notice",
+)
+
+
 def ensure(user, name: str, obj=None) -> None:
-    """Raise PermissionDenied with the Chinese reason unless `user` may take action `name`."""
-    if not rules.has_perm(name, user, obj):
-        raise PermissionDenied(refusal(user, name, obj))
+    """Raise PermissionDenied with the Chinese reason unless `user` may take action `name`:
+    core.exceptions.NotYet (a PermissionDenied) when the user's section takes part in the
+    item's sign-off chain and only the order stands in the way."""
+    if rules.has_perm(name, user, obj):
+        return
+    reason = refusal(user, name, obj)
+    if name in _SIGNOFF_RULES:
+        signoff = signoffs.signoff_for(obj)
+        # May act on the pending step, yet refused: publishing before the sign-off, or signing
+        # off what waits to be published; both are the chain's order.
+        if signoffs.is_out_of_turn(user, signoff) or signoffs.can_act(user, signoff):
+            raise NotYet(reason)
+    raise PermissionDenied(reason)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import notifications
+from core.exceptions import NotYet
 from core.models import District, Notification, SignOff, User
 from core.roles import Section
 
@@ -128,20 +129,72 @@ def _signed_this_round(signoff: SignOff, user: User) -> bool:
     return user.pk in (signoff.round_signers or [])
 
 
+def _step_name(signoff: SignOff, index: int) -> str:
+    """A step for people: its label, with the section when the label does not name it."""
+    step = CHAINS[signoff.chain].steps[index]
+    if step.section is None:
+        return f"{step.label}（{_step_section(signoff, index).label}）"
+    return str(step.label)
+
+
+def _own_step(user: User, signoff: SignOff) -> int | None:
+    """The index of a step of the item's chain that the user's section takes, if any."""
+    if not (user.is_active and user.is_office_staff):
+        return None
+    for index in range(len(CHAINS[signoff.chain].steps)):
+        if index != signoff.step and user.in_section(_step_section(signoff, index)):
+            return index
+    return None
+
+
 def refusal(user: User, signoff: SignOff | None) -> str | None:
-    """Why `user` may not act on the item now (Chinese), or None when they may."""
+    """Why `user` may not act on the item now (Chinese), or None when they may.
+
+    A user whose section takes another step of the chain is told what must happen first (the
+    steps before theirs) or that their step is done; anybody else is told that the step is
+    not theirs. `is_out_of_turn` tells the two apart."""
     if signoff is None or signoff.state != SignOff.State.PENDING:
         return _("该事项当前没有待办的审核步骤。")
     section = Section(signoff.section)
-    step = CHAINS[signoff.chain].steps[signoff.step]
+    steps = CHAINS[signoff.chain].steps
+    step = steps[signoff.step]
     if not (user.is_active and user.is_office_staff and user.in_section(section)):
+        own = _own_step(user, signoff)
+        if own is not None and own > signoff.step:
+            return _("该事项须先经%(before)s，才轮到%(own)s；当前待%(step)s。") % {
+                "before": "、".join(
+                    _step_name(signoff, index) for index in range(signoff.step, own)
+                ),
+                "own": steps[own].label,
+                "step": _step_name(signoff, signoff.step),
+            }
+        if own is not None:
+            return _("%(own)s已经完成，该事项当前待%(step)s。") % {
+                "own": steps[own].label,
+                "step": _step_name(signoff, signoff.step),
+            }
         return _("该事项当前待%(section)s办理（%(step)s），您无权办理。") % {
             "section": section.label,
             "step": step.label,
         }
     if signoff.step > 0 and _signed_this_round(signoff, user):
-        return _("您已签署本轮的前一审核步骤，同一人不能签署两个步骤。")
+        return _("您已签署本轮的前一审核步骤，同一人不能签署两个步骤，须由本科室的另一人办理。")
     return None
+
+
+def is_out_of_turn(user: User, signoff: SignOff | None) -> bool:
+    """The user's section takes part in the item's chain, but not now (or the four-eyes rule
+    keeps this user off this step): an order matter, not a missing permission."""
+    if signoff is None or signoff.state != SignOff.State.PENDING:
+        return False
+    if user.is_active and user.is_office_staff and user.in_section(Section(signoff.section)):
+        return signoff.step > 0 and _signed_this_round(signoff, user)
+    return _own_step(user, signoff) is not None
+
+
+def refuse(user: User, signoff: SignOff | None, reason: str) -> PermissionDenied:
+    """The exception for a refused step: NotYet when it is a matter of order."""
+    return (NotYet if is_out_of_turn(user, signoff) else PermissionDenied)(reason)
 
 
 def can_act(user: User, item: models.Model | SignOff | None) -> bool:
@@ -222,6 +275,8 @@ def _save(signoff: SignOff, *, by: User, action: str, comment: str) -> None:
     signoff._history_user = by  # simple-history: the actor, also outside a request
     signoff.full_clean(exclude=["content_type", "district", "submitted_by_district"])
     signoff.save()
+    # Whatever was announced about the item so far is overtaken by this action.
+    notifications.mark_done(url=signoff.url)
 
 
 def _lock(item: models.Model) -> SignOff | None:
@@ -299,7 +354,7 @@ def approve(*, item: models.Model, by: User, comment: str = "") -> SignOff:
     if reason:
         if signoff is None or signoff.state != SignOff.State.PENDING:
             raise ValidationError(reason)
-        raise PermissionDenied(reason)
+        raise refuse(by, signoff, reason)
     steps = CHAINS[signoff.chain].steps
     done = steps[signoff.step]
     signoff.round_signers = [*(signoff.round_signers or []), by.pk]
@@ -341,7 +396,7 @@ def send_back(*, item: models.Model, by: User, comment: str) -> SignOff:
     if reason:
         if signoff is None or signoff.state != SignOff.State.PENDING:
             raise ValidationError(reason)
-        raise PermissionDenied(reason)
+        raise refuse(by, signoff, reason)
     step = CHAINS[signoff.chain].steps[signoff.step]
     signoff.state = SignOff.State.RETURNED
     signoff.section = ""

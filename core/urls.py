@@ -12,4 +12,6 @@ urlpatterns = [
     path("todo/", views.todo_list, name="todo_list"),
     path("todo/counts/", views.nav_counts, name="nav_counts"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
 ]

@@ -6,16 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from core import clocks, deadlines, due, health, notifications, panels, todo
 from core.calendar_arrangement import enter_arrangement
+from core.exceptions import NotYet
 from core.forms import ArrangementForm
 from core.http import paginate
 from core.models import District, HolidayArrangement, Notification
@@ -215,14 +217,27 @@ def nav_counts(request):
 
 @login_required
 def notification_list(request):
-    """My notifications, newest first; opening the list marks them read."""
+    """My notifications, newest first: new ones marked 新, those whose item was since acted on
+    marked 已办结. A notification is read when it is opened (notification_open)."""
     page = paginate(request, Notification.objects.filter(recipient=request.user))
-    unread_ids = [n.pk for n in page.object_list if n.read_at is None]
-    response = render(
-        request, "core/notification_list.html", {"page": page, "unread_ids": set(unread_ids)}
-    )
-    notifications.mark_read(user=request.user, notification_ids=unread_ids)
-    return response
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+def notification_open(request, pk):
+    """Open one of my notifications: it is read, and the item it is about opens."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notifications.mark_read(user=request.user, notification_ids=[notification.pk])
+    if not url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect("core:notification_list")
+    return redirect(notification.url)
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    notifications.mark_read(user=request.user)
+    return redirect("core:notification_list")
 
 
 @login_required
@@ -245,7 +260,8 @@ def permission_denied(request, exception=None):
     """The 403 page, naming the refusal's cause when the code gave one (our services raise
     PermissionDenied with a translated message, e.g. 只有领导可以关账或重新开账。)."""
     reason = str(exception) if exception is not None else ""
-    return render(request, "403.html", {"reason": reason}, status=403)
+    not_yet = isinstance(exception, NotYet)
+    return render(request, "403.html", {"reason": reason, "not_yet": not_yet}, status=403)
 
 
 def page_not_found(request, exception=None):

@@ -36,7 +36,7 @@ def notifications_for(user: User) -> list[Notification]:
     """The user's unread notifications that no digest has carried yet, oldest first."""
     return list(
         Notification.objects.filter(
-            recipient=user, read_at__isnull=True, emailed_at__isnull=True
+            recipient=user, read_at__isnull=True, done_at__isnull=True, emailed_at__isnull=True
         ).order_by("created_at", "pk")
     )
 

@@ -470,9 +470,24 @@ def approve_plan(*, plan: CompensationPlan, by: User, comment: str = "") -> Comp
 
 
 @transaction.atomic
+def may_comment_on_plan(user: User, plan: CompensationPlan) -> bool:
+    """The project's district office, or office staff of the section whose step the plan
+    waits at (core.signoffs): nobody else writes in a plan's thread."""
+    if permissions.allowed(user, "projects.submit_plan", plan.project):
+        return True
+    return user.is_office_staff and signoffs.can_act(user, plan)
+
+
 def comment_on_plan(*, plan: CompensationPlan, by: User, comment: str) -> PlanReview:
-    """A reply in the thread (the district answering, or staff adding a note)."""
+    """A reply in the thread (the district answering, or the reviewing section adding a note).
+
+    Raises PermissionDenied for anybody `may_comment_on_plan` refuses (core.exceptions.NotYet
+    for a section whose step is before or after the one the plan waits at)."""
     ensure_can_edit_project(by, plan.project)
+    if not may_comment_on_plan(by, plan):
+        signoff = signoffs.signoff_for(plan)
+        reason = signoffs.refusal(by, signoff) or _("该方案当前没有待办的审核步骤。")
+        raise signoffs.refuse(by, signoff, reason)
     if not comment.strip():
         raise ValidationError(_("请填写内容。"))
     return PlanReview.objects.create(

@@ -129,7 +129,9 @@ def _render_detail(request, plan, *, status=200, **forms):
         "can_review": plan.status == Status.SUBMITTED
         and permissions.allowed(user, "projects.review_plan", plan),
         "can_resubmit": is_district and plan.pk == latest.pk and plan.status == Status.RETURNED,
-        "can_reply": (user.is_office_staff or is_district) and plan.pk == latest.pk,
+        # The thread is between the district and the step the plan waits at: other sections
+        # (人事秘书科, a step already passed) see the progress only.
+        "can_reply": plan.pk == latest.pk and services.may_comment_on_plan(user, plan),
         "return_form": forms.get("return_form") or ReturnPlanForm(prefix="return"),
         "approve_form": forms.get("approve_form") or ApprovePlanForm(prefix="approve"),
         "reply_form": forms.get("reply_form") or PlanReplyForm(prefix="reply"),
