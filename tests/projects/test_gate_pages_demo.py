@@ -86,9 +86,7 @@ def test_on_the_demo_only_the_step_the_plan_waits_at_sees_its_forms(demo_data, c
     assert plan.reviews.filter(comment="秘书科意见").count() == 0
 
 
-def test_on_the_demo_the_leaders_notification_is_done_once_the_plan_is_approved(
-    demo_data, client
-):
+def test_on_the_demo_the_leaders_notification_is_done_once_the_plan_is_approved(demo_data, client):
     plan = CompensationPlan.objects.get(project__code="2022-JK-01")
     leader = User.objects.get(username="leader")
     about = Notification.objects.filter(recipient=leader, url=plan.get_absolute_url())
