@@ -24,6 +24,7 @@ from projects.forms.plans import (
     ReturnPlanForm,
 )
 from projects.models import CompensationPlan, PlanReview, Project
+from projects.views.gates import gate_refusal, refused_page
 
 Status = CompensationPlan.Status
 # While a version waits for review or once one is approved, no new version can be submitted.
@@ -82,6 +83,8 @@ def plan_submit(request, pk):
     except PermissionDenied as refused:
         messages.error(request, str(refused))
         return redirect("projects:plan_list", project.pk)
+    if blocked := refused_page(request, "plan.submit", project=project):
+        return blocked
     previous = project.plans.order_by("-version").first()
     form = PlanForm(request.POST or None, request.FILES or None, previous=previous)
     if request.method == "POST" and form.is_valid():
@@ -132,6 +135,9 @@ def _render_detail(request, plan, *, status=200, **forms):
         # The thread is between the district and the step the plan waits at: other sections
         # (人事秘书科, a step already passed) see the progress only.
         "can_reply": plan.pk == latest.pk and services.may_comment_on_plan(user, plan),
+        "approve_refusal": gate_refusal(user, "plan.approve", project=project, obj=plan)
+        if plan.status == Status.SUBMITTED
+        else None,
         "return_form": forms.get("return_form") or ReturnPlanForm(prefix="return"),
         "approve_form": forms.get("approve_form") or ApprovePlanForm(prefix="approve"),
         "reply_form": forms.get("reply_form") or PlanReplyForm(prefix="reply"),
@@ -166,6 +172,15 @@ def plan_return(request, pk):
 @require_POST
 def plan_approve(request, pk):
     plan = _plan_for(request, pk)
+    # The one whose step it is meets the stage (the 办理条件 page) before the form; everybody
+    # else gets approve_plan's own refusal (whose step it is, or that nothing waits).
+    may_review = plan.status == Status.SUBMITTED and permissions.allowed(
+        request.user, "projects.review_plan", plan
+    )
+    if may_review and (
+        refused := refused_page(request, "plan.approve", project=plan.project, obj=plan)
+    ):
+        return refused
     form = ApprovePlanForm(request.POST, prefix="approve")
     if not form.is_valid():
         return _render_detail(request, plan, approve_form=form)

@@ -187,3 +187,22 @@ def test_an_outsider_gets_no_gate_panel_but_the_refusal(client, project, outside
     login(client, "outsider")
     response = client.get(reverse("appraisers:valuation_create", args=[household.pk]))
     assert response.status_code == 404
+
+
+def test_the_plan_form_at_the_decision_stage_shows_the_stage_reason(
+    client, project, district_member
+):
+    put_at_stage(project, Stage.DECISION)
+    login(client, "district")
+    url = reverse("projects:plan_submit", args=[project.pk])
+    reason = (
+        "项目处于「征收决定」阶段，提交补偿方案须在"
+        "「立项启动」、「调查登记」、「补偿方案」阶段办理。"
+    )
+    page = client.get(url)
+    assert page.status_code == 200
+    assert _errors(page.content.decode()) == [reason]
+    response = client.post(url, {})
+    assert response.status_code == 409
+    assert _errors(response.content.decode()) == [reason]
+    assert not project.plans.exists()
