@@ -320,3 +320,47 @@ def test_the_public_board_shows_taken_flats_and_the_called_number_with_masked_na
         '<div id="board-live"'
     )
     assert "<html" not in live and "已选 1 套，剩余 5 套" in live
+
+
+def test_the_selection_day_must_fall_in_the_plans_window_up_to_its_last_day(
+    client, district, clerk
+):
+    from datetime import date
+
+    from resettlement.models import SwapTerms
+
+    project = swap_project(district)
+    SwapTerms.objects.filter(plan__project=project).update(
+        window_opens_on=date(2030, 5, 1), window_closes_on=date(2030, 5, 31)
+    )
+    login(client, "desk")
+    url = reverse("resettlement:selection_rounds", args=[project.pk])
+    response = client.post(url, {"method": "signing", "selection_on": "2030-06-01"})
+    assert "选房日不能晚于补偿方案规定的选房截止日期2030年5月31日。" in response.content.decode()
+    response = client.post(url, {"method": "signing", "selection_on": "2030-04-30"})
+    assert "选房日不能早于补偿方案规定的选房开始日期2030年5月1日。" in response.content.decode()
+    assert not SelectionRound.objects.exists()
+    response = client.post(url, {"method": "signing", "selection_on": "2030-05-31"}, follow=True)
+    assert "已创建选房，请确定选房顺序。" in messages_of(response)
+
+
+def test_numbers_are_not_called_before_the_selection_day(client, district, clerk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    project = swap_project(district)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    selection_round = published_round(project, clerk, selection_on=tomorrow)
+    login(client, "desk")
+    response = act(client, selection_round, "call")
+    assert f"选房日为{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日，尚未开始叫号。" in (
+        messages_of(response)
+    )
+    selection_round.refresh_from_db()
+    assert selection_round.current_number is None
+
+
+def test_the_public_board_of_a_project_not_yet_public_is_not_found(client, district, clerk):
+    project = swap_project(district)
+    assert client.get(reverse("public:selection_board", args=[project.code])).status_code == 404
