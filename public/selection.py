@@ -39,6 +39,7 @@ def selection_order(request, code):
         {
             "project": project,
             "rounds": rounds,
+            "any_drawn": any(item["round"].seed for item in rounds),
             "steps": draws.order_steps(),
             "python": draws.ORDER_ALGORITHM_PYTHON,
         },

@@ -69,3 +69,13 @@ def test_staff_call_a_number_pick_a_flat_and_the_board_shows_it_taken(
     found = board.evaluate(OVERFLOW)
     assert found["page"] <= found["viewport"], found
     assert found["wide"] == [], found
+
+    # The public order page (numbers, codes, masked names) on the same phone.
+    board.goto(f"{live_server.url}/public/projects/{project.code}/selection/")
+    expect(board.get_by_role("heading", level=1)).to_have_text("六岭棚改 产权调换选房顺序")
+    expect(board.locator("table")).to_contain_text("H-004")
+    expect(board.get_by_text("摇号方法")).to_have_count(0)
+    board.screenshot(path=f"{SHOTS}/order-390.png", full_page=True)
+    found = board.evaluate(OVERFLOW)
+    assert found["page"] <= found["viewport"], found
+    assert found["wide"] == [], found
