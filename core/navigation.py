@@ -17,6 +17,7 @@ MAIN_NAV = [
     NavItem(_("项目"), "projects:project_list"),
     NavItem(_("补偿资金"), "compensation:fund_list"),
     NavItem(_("评估机构"), "appraisers:firm_list", office_only=True),
+    NavItem(_("安置房源"), "resettlement:estate_list"),
     NavItem(_("信访"), "petitions:petition_list"),
     NavItem(_("预算绩效"), "budget:year_list", office_only=True),
     NavItem(_("信息公开"), "public:home"),

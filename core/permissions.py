@@ -87,6 +87,9 @@ PERMISSIONS = {
     "petitions.leader_decision": is_leader,
     # Budget execution and performance figures: 计划财务科 and leaders (and the administrator).
     "budget.edit_figures": is_office_staff & (rules.is_superuser | is_finance | is_leader),
+    # The resettlement stock: the office keeps it; a leader reserves flats for a project.
+    "resettlement.edit_stock": is_office_staff,
+    "resettlement.freeze_flats": is_leader,  # obj: project
 }
 
 for _name, _predicate in PERMISSIONS.items():
@@ -101,6 +104,7 @@ _SECTION_RULES = {
     "appraisers.publish_credit_list": (Section.LEADER,),
     "petitions.leader_decision": (Section.LEADER,),
     "budget.edit_figures": (Section.FINANCE, Section.LEADER),
+    "resettlement.freeze_flats": (Section.LEADER,),
 }
 
 

@@ -144,6 +144,11 @@ RULES: dict[str, Rule] = {
         gettext_lazy("选房叫号"), (S.SIGNING,), ("selection_order_published",)),
     "selection.pick": Rule(
         gettext_lazy("选定安置房源"), (S.SIGNING,), ("selection_order_published",), "household"),
+    # Resettlement flats are reserved for a project once its plan (with its swap rules) is
+    # approved, and until the project is archived (resettlement.stage_requirements).
+    "flat.freeze": Rule(
+        gettext_lazy("冻结安置房源"), (S.PLAN, S.DECISION, S.APPRAISAL, *AFTER_DECISION),
+        ("plan_approved", "swap_terms_set")),
     # Not bound to a project.
     "credit_list.publish": Rule(
         gettext_lazy("公布信用名录"), None, ("credit_period_ended", "credit_grades_set"),

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -540,3 +541,48 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"{self.selection.flat} 交付 {self.handed_over_on:%Y-%m-%d}"
+
+
+class StockImport(models.Model):
+    """An uploaded stock list (房源清单): checked first, saved whole or not at all, like the
+    household import (projects.HouseholdImport). Estates it names that do not exist yet are
+    created in `district`."""
+
+    class Status(models.TextChoices):
+        FAILED = "failed", _("有错误，未导入")
+        VALIDATED = "validated", _("校验通过，待确认")
+        IMPORTED = "imported", _("已导入")
+
+    district_path = "district"
+
+    district = models.ForeignKey(
+        District, verbose_name=_("新建小区所在区县"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to="stock-imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    # [{"row": 5, "column": "建筑面积", "message": "..."}], in the order found.
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    objects = DistrictScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("房源导入")
+        verbose_name_plural = _("房源导入")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("resettlement:stock_import_detail", args=[self.pk])

@@ -106,6 +106,8 @@ TABLE = [
     ("agreement: review", "compensation.review_agreement", lambda p, pp: None, {L, LD}),
     ("credit list: publish", "appraisers.publish_credit_list", lambda p, pp: None, {LD}),
     ("budget figures: edit", "budget.edit_figures", lambda p, pp: None, {F, LD}),
+    ("stock: edit", "resettlement.edit_stock", lambda p, pp: None, {F, L, S, OP, LD}),
+    ("flats: freeze for a project", "resettlement.freeze_flats", lambda p, pp: p, {LD}),
 ]
 
 

@@ -1,0 +1,324 @@
+"""Services of the resettlement stock: estates and buildings, dated flat prices, voiding a flat,
+and freezing flats for a project (reserving them for its selection) or unfreezing them.
+
+Every write goes through here (views bind a form and call one function); each saves through the
+model so simple-history records who changed what. Reads shared by the pages and the exports
+(counts by state, the filtered flat list) are at the bottom.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from core import permissions
+from core.models import User
+from core.scoping import visible_to
+from projects import gates
+from projects.models import Project
+from resettlement.models import Building, Estate, Flat, FlatPrice
+
+State = Flat.State
+# A list of refused flats names at most this many; the count says how many there are.
+NAMED_IN_REFUSAL = 10
+
+
+def ensure_may_edit_stock(user: User) -> None:
+    """Raise PermissionDenied (Chinese reason) unless the user keeps the stock (office staff)."""
+    permissions.ensure(user, "resettlement.edit_stock")
+
+
+@transaction.atomic
+def save_estate(*, estate: Estate, by: User) -> Estate:
+    """Create or change an estate (安置小区). Raises PermissionDenied, ValidationError."""
+    ensure_may_edit_stock(by)
+    estate.full_clean()
+    estate.save()
+    return estate
+
+
+@transaction.atomic
+def save_building(*, building: Building, by: User) -> Building:
+    """Create or change a building. A 期房 needs its expected delivery date (the model's check);
+    the total floors may not drop below a floor its flats are on.
+    Raises PermissionDenied, ValidationError."""
+    ensure_may_edit_stock(by)
+    building.full_clean()
+    if building.pk:
+        highest = building.flats.order_by("-floor").values_list("floor", flat=True).first()
+        if highest is not None and building.floors < highest:
+            raise ValidationError(
+                {
+                    "floors": _("该楼栋已有位于第%(floor)s层的房源，总层数不能小于%(floor)s。")
+                    % {"floor": highest}
+                }
+            )
+    building.save()
+    return building
+
+
+@transaction.atomic
+def record_price(
+    *,
+    flat: Flat,
+    effective_on: date,
+    market_price: Decimal,
+    resettlement_price: Decimal,
+    by: User,
+) -> FlatPrice:
+    """Record a flat's prices (元/m² of building area) from `effective_on`; earlier prices stay
+    in force for the days before it. One price per flat per day: a second entry for the same
+    day is refused (the earlier one stays on record). The 安置价 is a preferential price and may
+    not exceed the market price. Raises PermissionDenied, ValidationError."""
+    ensure_may_edit_stock(by)
+    if resettlement_price > market_price:
+        raise ValidationError(
+            {"resettlement_price": _("安置价（优惠价）不能高于市场价。")},
+        )
+    if FlatPrice.objects.filter(flat=flat, effective_on=effective_on).exists():
+        raise ValidationError(
+            {
+                "effective_on": _("该房源%(day)s已有价格，同一天只能有一条价格。")
+                % {"day": f"{effective_on:%Y-%m-%d}"}
+            }
+        )
+    price = FlatPrice(
+        flat=flat,
+        effective_on=effective_on,
+        market_price=market_price,
+        resettlement_price=resettlement_price,
+        recorded_by=by,
+    )
+    price.full_clean()
+    price.save()
+    return price
+
+
+@transaction.atomic
+def void_flat(*, flat: Flat, reason: str, by: User) -> Flat:
+    """Take a flat out of the stock (作废) with a reason. Only a free flat, or one frozen and
+    not chosen, may be voided; a frozen one leaves its project. Raises PermissionDenied,
+    ValidationError."""
+    ensure_may_edit_stock(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("作废须填写原因。")})
+    flat = Flat.objects.select_for_update().get(pk=flat.pk)
+    if flat.state not in (State.FREE, State.FROZEN):
+        raise ValidationError(
+            _("%(flat)s状态为“%(state)s”，不能作废。")
+            % {"flat": flat, "state": flat.get_state_display()}
+        )
+    flat.state = State.VOID
+    flat.void_reason = reason[:200]
+    flat.project = None
+    flat.frozen_by = None
+    flat.frozen_at = None
+    flat._change_reason = _("作废：%(reason)s") % {"reason": reason[:80]}
+    flat.save(update_fields=["state", "void_reason", "project", "frozen_by", "frozen_at"])
+    return flat
+
+
+def _refusal(reasons: list[str]) -> ValidationError:
+    shown = reasons[:NAMED_IN_REFUSAL]
+    if len(reasons) > NAMED_IN_REFUSAL:
+        shown.append(_("……共%(count)s套房源不能办理。") % {"count": len(reasons)})
+    return ValidationError(shown)
+
+
+def _freeze_refusal(flat: Flat, project: Project) -> str | None:
+    if flat.kind == Flat.Kind.TRANSIT:
+        return _("%(flat)s是周转房，不能冻结用于选房。") % {"flat": flat}
+    if flat.state == State.VOID:
+        return _("%(flat)s已作废，不能冻结。") % {"flat": flat}
+    if flat.state == State.FROZEN and flat.project_id == project.pk:
+        return _("%(flat)s已冻结用于本项目。") % {"flat": flat}
+    if flat.state != State.FREE:
+        return _("%(flat)s状态为“%(state)s”（%(project)s），不是空闲房源，不能冻结。") % {
+            "flat": flat,
+            "state": flat.get_state_display(),
+            "project": flat.project.name if flat.project else "",
+        }
+    return None
+
+
+def _locked(flats: QuerySet) -> list[Flat]:
+    # Lock in one order so two leaders freezing overlapping sets cannot deadlock.
+    ids = list(flats.order_by().values_list("pk", flat=True))
+    return list(
+        Flat.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("building__estate", "project")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def freeze_flats(*, project: Project, flats: QuerySet, by: User) -> int:
+    """Reserve `flats` (冻结) for `project`'s house selection, recording who and when.
+
+    All or nothing: every flat must be a free resettlement flat (not 周转房, not 作废, not taken
+    or reserved for a project); otherwise nothing is frozen and ValidationError lists the
+    refused flats with their reason. Only a leader (领导) may freeze (PermissionDenied), and only
+    in the stages projects.gates allows "flat.freeze" with the plan's swap rules approved.
+    Returns the number of flats frozen."""
+    permissions.ensure(by, "resettlement.freeze_flats", project)
+    locked = _locked(flats)
+    if not locked:
+        raise ValidationError(_("没有符合条件的房源。"))
+    gates.ensure_allowed("flat.freeze", project=project)
+    reasons = [reason for flat in locked if (reason := _freeze_refusal(flat, project))]
+    if reasons:
+        raise _refusal(reasons)
+    now = timezone.now()
+    for flat in locked:
+        flat.state = State.FROZEN
+        flat.project = project
+        flat.frozen_by = by
+        flat.frozen_at = now
+    bulk_update_with_history(
+        locked,
+        Flat,
+        ["state", "project", "frozen_by", "frozen_at"],
+        default_user=by,
+        default_change_reason=_("冻结用于项目：%(project)s") % {"project": project.name[:60]},
+    )
+    return len(locked)
+
+
+@transaction.atomic
+def unfreeze_flats(*, project: Project, flats: QuerySet, by: User) -> int:
+    """Release flats frozen for `project` back to 空闲. All or nothing: a flat already chosen,
+    signed or delivered, or not frozen for this project, is refused with its reason and
+    nothing changes. Only a leader (PermissionDenied). Returns the number released."""
+    permissions.ensure(by, "resettlement.freeze_flats", project)
+    locked = _locked(flats)
+    if not locked:
+        raise ValidationError(_("没有符合条件的房源。"))
+    reasons = []
+    for flat in locked:
+        if flat.project_id != project.pk:
+            reasons.append(_("%(flat)s没有冻结用于本项目。") % {"flat": flat})
+        elif flat.state != State.FROZEN:
+            reasons.append(
+                _("%(flat)s状态为“%(state)s”，只能解冻尚未选定的房源。")
+                % {"flat": flat, "state": flat.get_state_display()}
+            )
+    if reasons:
+        raise _refusal(reasons)
+    for flat in locked:
+        flat.state = State.FREE
+        flat.project = None
+        flat.frozen_by = None
+        flat.frozen_at = None
+    bulk_update_with_history(
+        locked,
+        Flat,
+        ["state", "project", "frozen_by", "frozen_at"],
+        default_user=by,
+        default_change_reason=_("解冻（项目：%(project)s）") % {"project": project.name[:60]},
+    )
+    return len(locked)
+
+
+def ensure_may_freeze(user: User, project: Project) -> None:
+    if not permissions.allowed(user, "resettlement.freeze_flats", project):
+        raise PermissionDenied(permissions.refusal(user, "resettlement.freeze_flats", project))
+
+
+# ---------------------------------------------------------------------------
+# Reads
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """Flats by state: {state value: count}, with the total."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        """(state value, label, count) in the states' order, zeros included."""
+        return [(value, label, self.counts.get(value, 0)) for value, label in State.choices]
+
+    def of(self, state: str) -> int:
+        return self.counts.get(state, 0)
+
+
+def state_counts(flats: QuerySet) -> StateCounts:
+    """Count `flats` by state in one grouped query."""
+    grouped = flats.order_by().values("state").annotate(n=Count("pk"))
+    return StateCounts({row["state"]: row["n"] for row in grouped})
+
+
+def counts_by(flats: QuerySet, key: str) -> dict[object, StateCounts]:
+    """Flats grouped by `key` (e.g. "building__estate", "project") then by state, one query."""
+    grouped = flats.order_by().values(key, "state").annotate(n=Count("pk"))
+    result: dict[object, Counter] = {}
+    for row in grouped:
+        result.setdefault(row[key], Counter())[row["state"]] = row["n"]
+    return {k: StateCounts(dict(v)) for k, v in result.items()}
+
+
+def annotate_state_counts(queryset: QuerySet, flats_path: str) -> QuerySet:
+    """Annotate estates or buildings with flat_total and one count per state (`n_<state>`)."""
+    annotations = {"flat_total": Count(flats_path, distinct=True)}
+    for value in State.values:
+        annotations[f"n_{value}"] = Count(
+            flats_path, filter=Q(**{f"{flats_path}__state": value}), distinct=True
+        )
+    return queryset.annotate(**annotations)
+
+
+@dataclass(frozen=True)
+class ProjectStock:
+    """A project's reserved flats by state: what the selection has done with them."""
+
+    project: Project
+    counts: StateCounts
+
+    @property
+    def reserved(self) -> int:
+        """Every flat frozen for the project, chosen or not (冻结 + 已选 + 已签约 + 已交付)."""
+        return sum(
+            self.counts.of(s) for s in (State.FROZEN, State.SELECTED, State.SIGNED, State.DELIVERED)
+        )
+
+    @property
+    def chosen(self) -> int:
+        """Flats chosen by a household (已选, 已签约 or 已交付)."""
+        return sum(self.counts.of(s) for s in (State.SELECTED, State.SIGNED, State.DELIVERED))
+
+    @property
+    def chosen_percent(self) -> Decimal:
+        if not self.reserved:
+            return Decimal("0")
+        return (Decimal(self.chosen) * 100 / self.reserved).quantize(Decimal("0.1"))
+
+
+def dashboard_figures(user: User) -> dict:
+    """The stock dashboard for `user`: totals by state, estates (annotated with counts by
+    state, `n_<state>`) and each project with flats reserved (ProjectStock), three queries."""
+    flats = visible_to(Flat, user)
+    projects = visible_to(Project, user)
+    by_project = counts_by(flats.filter(project__in=projects), "project")
+    rows = [
+        ProjectStock(project, by_project[project.pk])
+        for project in projects.filter(pk__in=list(by_project)).order_by("-code")
+    ]
+    estates = annotate_state_counts(
+        visible_to(Estate, user).select_related("district"), "buildings__flats"
+    )
+    return {"totals": state_counts(flats), "estates": list(estates), "projects": rows}

@@ -1,0 +1,339 @@
+"""Stock pages (安置房源): estates → buildings → flats, prices, voiding, freezing for a project,
+the stock dashboard and the .xlsx exports. Every read goes through core.scoping, so a district
+user sees its own district's estates and another district's estate or flat is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core import history as core_history
+from core import permissions
+from core.http import add_service_error, error_messages, paginate
+from core.models import District
+from core.scoping import get_visible_or_404, visible_to
+from core.spreadsheets import XLSX_CONTENT_TYPE
+from projects.models import Project
+from resettlement import charts, exports, stock
+from resettlement.models import Building, Estate, Flat
+from resettlement.stock_forms import (
+    FREEZABLE_STAGES,
+    BuildingForm,
+    EstateForm,
+    FlatFilterForm,
+    FreezeForm,
+    PriceForm,
+    VoidForm,
+)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _may_edit(user) -> bool:
+    return permissions.allowed(user, "resettlement.edit_stock")
+
+
+def _stamp() -> str:
+    return f"{timezone.localdate():%Y%m%d}"
+
+
+# ---------------------------------------------------------------------------
+# Estates and buildings
+
+
+def _estates(user):
+    return stock.annotate_state_counts(
+        visible_to(Estate, user).select_related("district"), "buildings__flats"
+    )
+
+
+@login_required
+@require_GET
+def estate_list(request):
+    estates = _estates(request.user)
+    flats = visible_to(Flat, request.user)
+    return render(
+        request,
+        "resettlement/stock/estate_list.html",
+        {
+            "estates": estates,
+            "totals": stock.state_counts(flats),
+            "can_edit": _may_edit(request.user),
+        },
+    )
+
+
+def _district_choices(user):
+    return visible_to(District.objects.active(), user)
+
+
+@login_required
+def estate_edit(request, pk=None):
+    estate = get_visible_or_404(Estate, request.user, pk=pk) if pk else Estate()
+    try:
+        stock.ensure_may_edit_stock(request.user)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        if estate.pk:
+            return redirect("resettlement:estate_detail", estate.pk)
+        return redirect("resettlement:estate_list")
+    form = EstateForm(
+        request.POST or None, instance=estate, districts=_district_choices(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            estate = stock.save_estate(estate=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("已保存安置小区“%(name)s”。") % {"name": estate.name})
+            return redirect("resettlement:estate_detail", estate.pk)
+    return render(request, "resettlement/stock/estate_form.html", {"form": form, "estate": estate})
+
+
+@login_required
+@require_GET
+def estate_detail(request, pk):
+    estate = get_visible_or_404(Estate.objects.select_related("district"), request.user, pk=pk)
+    buildings = stock.annotate_state_counts(estate.buildings.all(), "flats")
+    return render(
+        request,
+        "resettlement/stock/estate_detail.html",
+        {
+            "estate": estate,
+            "buildings": buildings,
+            "totals": stock.state_counts(Flat.objects.filter(building__estate=estate)),
+            "can_edit": _may_edit(request.user),
+            "history": core_history.for_object(estate),
+        },
+    )
+
+
+@login_required
+def building_edit(request, estate_pk=None, pk=None):
+    if pk:
+        building = get_visible_or_404(
+            Building.objects.select_related("estate"), request.user, pk=pk
+        )
+        estate = building.estate
+    else:
+        estate = get_visible_or_404(Estate, request.user, pk=estate_pk)
+        building = Building(estate=estate)
+    try:
+        stock.ensure_may_edit_stock(request.user)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        return redirect("resettlement:estate_detail", estate.pk)
+    form = BuildingForm(request.POST or None, instance=building)
+    if request.method == "POST" and form.is_valid():
+        try:
+            building = stock.save_building(building=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("已保存楼栋“%(name)s”。") % {"name": building})
+            return redirect("resettlement:estate_detail", estate.pk)
+    return render(
+        request,
+        "resettlement/stock/building_form.html",
+        {"form": form, "estate": estate, "building": building},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Flats
+
+
+def _filter_form(request, data):
+    user = request.user
+    return FlatFilterForm(
+        data or None,
+        estates=visible_to(Estate, user),
+        buildings=visible_to(Building, user),
+        projects=visible_to(Project, user).order_by("-code"),
+    )
+
+
+def _filtered_flats(request, data):
+    form = _filter_form(request, data)
+    flats = form.filter(visible_to(Flat, request.user))
+    return form, flats.select_related("building__estate", "project")
+
+
+def _freeze_projects(user):
+    return visible_to(Project, user).filter(stage__in=FREEZABLE_STAGES).order_by("-code")
+
+
+@login_required
+@require_GET
+def flat_list(request):
+    form, flats = _filtered_flats(request, request.GET)
+    query = request.GET.copy()
+    query.pop("page", None)
+    may_freeze = permissions.allowed(request.user, "resettlement.freeze_flats")
+    return render(
+        request,
+        "resettlement/stock/flat_list.html",
+        {
+            "form": form,
+            "page": paginate(request, flats, per_page=50),
+            "counts": stock.state_counts(flats),
+            "query": query.urlencode(),
+            "freeze_form": FreezeForm(projects=_freeze_projects(request.user))
+            if may_freeze
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def flat_freeze(request):
+    """Freeze or unfreeze the flats the list's filter (in the query string) shows."""
+    form, flats = _filtered_flats(request, request.GET)
+    back = redirect(f"{reverse('resettlement:flat_list')}?{request.GET.urlencode()}")
+    freeze_form = FreezeForm(request.POST, projects=_freeze_projects(request.user))
+    if not freeze_form.is_valid():
+        messages.error(request, _("请选择项目和操作。"))
+        return back
+    if not form.is_narrowed:
+        messages.error(request, _("请先按楼栋或条件筛选出要办理的房源，再冻结或解冻。"))
+        return back
+    project = freeze_form.cleaned_data["project"]
+    operation = freeze_form.cleaned_data["operation"]
+    service = stock.freeze_flats if operation == "freeze" else stock.unfreeze_flats
+    try:
+        count = service(project=project, flats=flats, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        if operation == "freeze":
+            text = _("已为“%(project)s”冻结%(count)s套房源。")
+        else:
+            text = _("已解冻“%(project)s”的%(count)s套房源。")
+        messages.success(request, text % {"project": project.name, "count": count})
+    return back
+
+
+def _flat_for(request, pk):
+    return get_visible_or_404(
+        Flat.objects.select_related("building__estate", "project", "frozen_by"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _render_flat(request, flat, *, price_form=None, void_form=None, status=200):
+    return render(
+        request,
+        "resettlement/stock/flat_detail.html",
+        {
+            "flat": flat,
+            "prices": flat.prices.select_related("recorded_by"),
+            "price_in_force": flat.price_on(timezone.localdate()),
+            "price_form": price_form or PriceForm(prefix="price"),
+            "void_form": void_form or VoidForm(prefix="void"),
+            "can_edit": _may_edit(request.user),
+            "can_void": flat.state in (Flat.State.FREE, Flat.State.FROZEN),
+            "history": core_history.for_object(flat),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def flat_detail(request, pk):
+    return _render_flat(request, _flat_for(request, pk))
+
+
+@login_required
+@require_POST
+def flat_price(request, pk):
+    flat = _flat_for(request, pk)
+    form = PriceForm(request.POST, prefix="price")
+    if not form.is_valid():
+        return _render_flat(request, flat, price_form=form, status=400)
+    try:
+        stock.record_price(flat=flat, by=request.user, **form.cleaned_data)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _render_flat(request, flat, price_form=form, status=400)
+    else:
+        messages.success(request, _("已录入房源价格。"))
+    return redirect("resettlement:flat_detail", flat.pk)
+
+
+@login_required
+@require_POST
+def flat_void(request, pk):
+    flat = _flat_for(request, pk)
+    form = VoidForm(request.POST, prefix="void")
+    if not form.is_valid():
+        return _render_flat(request, flat, void_form=form, status=400)
+    try:
+        stock.void_flat(flat=flat, reason=form.cleaned_data["reason"], by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("房源已作废。"))
+    return redirect("resettlement:flat_detail", flat.pk)
+
+
+# ---------------------------------------------------------------------------
+# Dashboard and exports
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    figures = stock.dashboard_figures(request.user)
+    return render(
+        request,
+        "resettlement/stock/dashboard.html",
+        {
+            **figures,
+            "chart": charts.selection_progress_svg(
+                figures["projects"], title=_("各项目安置房源选房进度（套）")
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def flat_export(request):
+    _form, flats = _filtered_flats(request, request.GET)
+    return _xlsx(exports.export_flats(flats=flats), _("安置房源-%(day)s.xlsx") % {"day": _stamp()})
+
+
+@login_required
+@require_GET
+def estate_export(request):
+    return _xlsx(
+        exports.export_estates(estates=_estates(request.user)),
+        _("安置小区-%(day)s.xlsx") % {"day": _stamp()},
+    )
+
+
+@login_required
+@require_GET
+def dashboard_export(request):
+    return _xlsx(
+        exports.export_dashboard(figures=stock.dashboard_figures(request.user)),
+        _("安置房源统计-%(day)s.xlsx") % {"day": _stamp()},
+    )
