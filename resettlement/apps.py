@@ -7,8 +7,6 @@ class ResettlementConfig(AppConfig):
     verbose_name = _("安置房源")
 
     def ready(self):
-        from resettlement import stage_requirements  # noqa: F401  (registers the checks)
-
         from compensation.calculation import register_swap_choice_source
 
         # signals connects the receivers, stage_requirements registers the gate checks.

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_signoff_notification'),
-        ('resettlement', '0001_initial'),
+        ('resettlement', '0002_transit_and_handover'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
