@@ -458,16 +458,14 @@ def _refuse_entity_declarations(data: bytes, name: str) -> None:
                 )
 
 
-def read_household_rows(file: File) -> SheetRows:
-    """The data rows of an uploaded survey file, blank rows skipped.
-
-    The header is found by its names, in any order and with the usual aliases
-    (HEADER_ALIASES), in the first HEADER_SEARCH_ROWS rows: a title row above it is skipped.
-    A row whose first filled cell is 合计 / 小计 … is skipped with a warning.
+def read_xlsx_cells(file: File, *, what: str) -> tuple[list[list], str]:
+    """The first sheet's cell values from A1 (a list of rows) and the file's base name, after
+    the checks every upload of a spreadsheet gets (the household survey here, the
+    resettlement stock list in resettlement.imports). `what` names the file in messages.
 
     Raises ValidationError (one message, in Chinese) when the file as a whole cannot be used.
     The size is checked before a byte is read; a macro-enabled workbook is refused; the sizes
-    the zip declares for its parts, unpacked, are added up before openpyxl opens it (over
+    the zip declares for its parts, unpacked, are added up before anything parses it (over
     settings.HOUSEHOLD_IMPORT_MAX_UNPACKED_MB is refused; zipfile never unpacks a part past
     its declared size); a part that declares a DTD (the "billion laughs" entity bomb) is
     refused before python-calamine reads the workbook once, values only (cached formula
@@ -476,7 +474,9 @@ def read_household_rows(file: File) -> SheetRows:
     name = PurePath(getattr(file, "name", "") or "").name
     size = file.size
     if not size:
-        raise _file_error(_("文件是空的，请选择填好的调查登记表。"), "empty file", name)
+        raise _file_error(
+            _("文件是空的，请选择填好的%(what)s。") % {"what": what}, "empty file", name
+        )
     if size > MAX_FILE_BYTES:
         raise _file_error(
             _("文件超过10MB，请分成几个文件导入。"), "file too large", name, size=size
@@ -499,9 +499,13 @@ def read_household_rows(file: File) -> SheetRows:
         raise _file_error(
             _(
                 "文件解压后有%(unpacked)sMB，超过了%(limit)sMB的上限，系统不读取"
-                "（正常的调查登记表解压后远小于此）。请检查文件，或分成几个文件导入。"
+                "（正常的%(what)s解压后远小于此）。请检查文件，或分成几个文件导入。"
             )
-            % {"unpacked": unpacked // (1024 * 1024), "limit": limit // (1024 * 1024)},
+            % {
+                "unpacked": unpacked // (1024 * 1024),
+                "limit": limit // (1024 * 1024),
+                "what": what,
+            },
             "zip bomb",
             name,
             unpacked=unpacked,
@@ -509,9 +513,6 @@ def read_household_rows(file: File) -> SheetRows:
 
     _refuse_entity_declarations(data, name)
 
-    rows = SheetRows()
-    header: HeaderMap | None = None
-    seen_any = False
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(BytesIO(data))
         try:
@@ -524,6 +525,23 @@ def read_household_rows(file: File) -> SheetRows:
     # uploading needs that message, not a server error.
     except Exception as error:
         raise _file_error(not_xlsx, "unreadable workbook", name, error=repr(error)) from error
+    return cells, name
+
+
+def read_household_rows(file: File) -> SheetRows:
+    """The data rows of an uploaded survey file, blank rows skipped.
+
+    The header is found by its names, in any order and with the usual aliases
+    (HEADER_ALIASES), in the first HEADER_SEARCH_ROWS rows: a title row above it is skipped.
+    A row whose first filled cell is 合计 / 小计 … is skipped with a warning.
+
+    Raises ValidationError (one message, in Chinese) when the file as a whole cannot be used
+    (`read_xlsx_cells`) or has no header or no rows.
+    """
+    cells, name = read_xlsx_cells(file, what=_("调查登记表"))
+    rows = SheetRows()
+    header: HeaderMap | None = None
+    seen_any = False
     for number, values in enumerate(cells, start=1):
         values = tuple(values)
         if header is None:

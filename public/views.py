@@ -15,6 +15,7 @@ from projects.models import CompensationPlan, Household, Notice, Project, Stage
 from public.cache import cached_for_visitors
 from public.forms import NoticeSearchForm
 from public.models import PolicyDocument
+from resettlement.stock import offered_stock
 
 
 def public_projects():
@@ -99,6 +100,7 @@ def project_detail(request, code):
             "notices": notices,
             "plan": plan,
             "changes": project.stage_changes.order_by("changed_at", "pk"),
+            "offered": offered_stock(project),
         },
     )
 

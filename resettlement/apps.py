@@ -9,8 +9,9 @@ class ResettlementConfig(AppConfig):
     def ready(self):
         from compensation.calculation import register_swap_choice_source
 
-        # signals connects the receivers, stage_requirements registers the gate checks.
-        from resettlement import signals, stage_requirements  # noqa: F401
+        # signals connects the receivers; plan_sections and stage_requirements register the
+        # plan's swap rules section and the gate checks.
+        from resettlement import plan_sections, signals, stage_requirements  # noqa: F401
         from resettlement.settlement import swap_choice
 
         register_swap_choice_source(swap_choice)

@@ -24,8 +24,8 @@ from core import permissions
 from core.models import User
 from core.scoping import visible_to
 from projects import gates
-from projects.models import Project
-from resettlement.models import Building, Estate, Flat, FlatPrice
+from projects.models import CompensationPlan, Project
+from resettlement.models import Building, Estate, Flat, FlatPrice, SwapTerms, SwapTier
 
 State = Flat.State
 # A list of refused flats names at most this many; the count says how many there are.
@@ -322,3 +322,112 @@ def dashboard_figures(user: User) -> dict:
         visible_to(Estate, user).select_related("district"), "buildings__flats"
     )
     return {"totals": state_counts(flats), "estates": list(estates), "projects": rows}
+
+
+# ---------------------------------------------------------------------------
+# The plan's swap selection rules (产权调换选房规则)
+
+# The rules may change while the plan is still before the office (submitted or returned);
+# an approved or superseded version is the record the selection and settlements rely on.
+EDITABLE_PLAN_STATUSES = (CompensationPlan.Status.SUBMITTED, CompensationPlan.Status.RETURNED)
+
+
+def swap_terms_refusal(user: User, plan: CompensationPlan) -> str | None:
+    """Why `user` may not change `plan`'s swap rules now (Chinese), or None."""
+    if plan.status not in EDITABLE_PLAN_STATUSES:
+        return _("补偿方案%(status)s，选房规则不能再修改。") % {"status": plan.get_status_display()}
+    if not permissions.allowed(user, "projects.edit_project", plan.project):
+        return permissions.refusal(user, "projects.edit_project", plan.project)
+    return None
+
+
+@transaction.atomic
+def save_swap_terms(
+    *, plan: CompensationPlan, by: User, terms: dict, tiers: list[dict]
+) -> SwapTerms:
+    """Set the plan's swap rules and replace its tiers, in the given order (档次 1, 2, …).
+
+    `terms`: entitlement_ratio, entitlement_bonus_area (m²), max_extra_area (m², None = no
+    cap), max_flats, window_opens_on, window_closes_on. `tiers`: dicts of width (m²) and
+    either unit_price (元/m²) or market_percent (% of the flat's market price). Allowed while
+    the plan is submitted or returned, to the project's district and the office
+    (PermissionDenied otherwise, ValidationError for an approved plan)."""
+    plan = CompensationPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status not in EDITABLE_PLAN_STATUSES:
+        raise ValidationError(swap_terms_refusal(by, plan))
+    permissions.ensure(by, "projects.edit_project", plan.project)
+    record = SwapTerms.objects.filter(plan=plan).first() or SwapTerms(plan=plan)
+    for name, value in terms.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    record.tiers.all().delete()
+    for position, tier in enumerate(tiers, start=1):
+        row = SwapTier(terms=record, position=position, **tier)
+        row.full_clean()
+        row.save()
+    return record
+
+
+# ---------------------------------------------------------------------------
+# What the public sees: the stock offered to a project's swap households
+
+# Area bands of the public summary, m² of building area: [low, high).
+AREA_BANDS = (
+    (None, Decimal("60")),
+    (Decimal("60"), Decimal("90")),
+    (Decimal("90"), Decimal("120")),
+    (Decimal("120"), Decimal("144")),
+    (Decimal("144"), None),
+)
+OFFERED_STATES = (State.FROZEN, State.SELECTED, State.SIGNED, State.DELIVERED)
+
+
+@dataclass(frozen=True)
+class OfferedRow:
+    label: str
+    offered: int  # flats reserved for the project
+    left: int  # of them, still free to choose (冻结)
+
+
+def _band_label(low: Decimal | None, high: Decimal | None) -> str:
+    if low is None:
+        return _("%(high)s平方米以下") % {"high": high}
+    if high is None:
+        return _("%(low)s平方米及以上") % {"low": low}
+    return _("%(low)s–%(high)s平方米") % {"low": low, "high": high}
+
+
+def offered_stock(project: Project) -> dict:
+    """The flats reserved for `project` (no personal data): {"total", "left", "by_layout":
+    [OfferedRow], "by_area": [OfferedRow]} with bands [low, high) in m² (AREA_BANDS), two
+    grouped queries. Layouts without a name count as 未注明."""
+    flats = Flat.objects.filter(project=project, state__in=OFFERED_STATES)
+    left = Q(state=State.FROZEN)
+    by_layout = [
+        OfferedRow(row["layout"] or _("未注明"), row["n"], row["n_left"])
+        for row in flats.order_by("layout")
+        .values("layout")
+        .annotate(n=Count("pk"), n_left=Count("pk", filter=left))
+    ]
+    band_counts = {}
+    for index, (low, high) in enumerate(AREA_BANDS):
+        condition = Q()
+        if low is not None:
+            condition &= Q(area__gte=low)
+        if high is not None:
+            condition &= Q(area__lt=high)
+        band_counts[f"b{index}"] = Count("pk", filter=condition)
+        band_counts[f"l{index}"] = Count("pk", filter=condition & left)
+    totals = flats.aggregate(total=Count("pk"), left=Count("pk", filter=left), **band_counts)
+    by_area = [
+        OfferedRow(_band_label(low, high), totals[f"b{i}"], totals[f"l{i}"])
+        for i, (low, high) in enumerate(AREA_BANDS)
+        if totals[f"b{i}"]
+    ]
+    return {
+        "total": totals["total"],
+        "left": totals["left"],
+        "by_layout": by_layout,
+        "by_area": by_area,
+    }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects.models import Project, Stage
-from resettlement.models import Building, Estate, Flat
+from resettlement.models import Building, Estate, Flat, SwapTerms
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -164,3 +164,71 @@ class StockImportForm(forms.Form):
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
+
+
+class SwapTermsForm(forms.ModelForm):
+    """The plan's swap selection rules; the tiers come in TierFormSet."""
+
+    class Meta:
+        model = SwapTerms
+        fields = [
+            "entitlement_ratio",
+            "entitlement_bonus_area",
+            "max_extra_area",
+            "max_flats",
+            "window_opens_on",
+            "window_closes_on",
+        ]
+        widgets = {"window_opens_on": DATE_INPUT, "window_closes_on": DATE_INPUT}
+        help_texts = {
+            "entitlement_ratio": _(
+                "应安置面积 = 被征收房屋建筑面积 × 比例 + 另增面积，按安置价结算。"
+            ),
+            "max_extra_area": _("超出应安置面积最多可购买的面积；不填为不限。"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("window_opens_on"), cleaned.get("window_closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("window_closes_on", _("选房截止日期不能早于开始日期。"))
+        return cleaned
+
+
+class TierForm(forms.Form):
+    # A row left blank is no tier (clearing a row removes its tier).
+    width = forms.DecimalField(
+        label=_("面积（平方米）"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=10,
+        decimal_places=2,
+    )
+    unit_price = forms.DecimalField(
+        label=_("单价（元/平方米）"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+    )
+    market_percent = forms.DecimalField(
+        label=_("或按市场价的比例（%）"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=5,
+        decimal_places=2,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        price, percent = cleaned.get("unit_price"), cleaned.get("market_percent")
+        if cleaned.get("width") is None:
+            if price is not None or percent is not None:
+                raise forms.ValidationError(_("请填写该档的面积。"))
+            return cleaned
+        if (price is None) == (percent is None):
+            raise forms.ValidationError(_("每档填写单价或按市场价的比例，二者填且只填一项。"))
+        return cleaned
+
+
+TierFormSet = forms.formset_factory(TierForm, extra=3, max_num=10, validate_max=True)

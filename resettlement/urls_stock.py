@@ -20,4 +20,9 @@ urlpatterns = [
     path("flats/<int:pk>/", stock.flat_detail, name="flat_detail"),
     path("flats/<int:pk>/prices/", stock.flat_price, name="flat_price"),
     path("flats/<int:pk>/void/", stock.flat_void, name="flat_void"),
+    path("imports/template/", stock.stock_template, name="stock_template"),
+    path("imports/new/", stock.stock_import_create, name="stock_import_create"),
+    path("imports/<int:pk>/", stock.stock_import_detail, name="stock_import_detail"),
+    path("imports/<int:pk>/confirm/", stock.stock_import_confirm, name="stock_import_confirm"),
+    path("plans/<int:plan_pk>/swap-terms/", stock.swap_terms_edit, name="swap_terms_edit"),
 ]

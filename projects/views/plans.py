@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core import permissions, signoffs
 from core.http import add_service_error, download, error_messages, paginate
 from core.scoping import get_visible_or_404, visible_to
-from projects import services
+from projects import plan_sections, services
 from projects.forms.plans import (
     ApprovePlanForm,
     PlanForm,
@@ -142,6 +142,7 @@ def _render_detail(request, plan, *, status=200, **forms):
         "approve_form": forms.get("approve_form") or ApprovePlanForm(prefix="approve"),
         "reply_form": forms.get("reply_form") or PlanReplyForm(prefix="reply"),
         **signoffs.page_context(plan, "plan"),
+        "plan_sections": plan_sections.render_sections(request, plan),
     }
     return render(request, "projects/compensationplan_detail.html", context, status=status)
 

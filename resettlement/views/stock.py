@@ -19,9 +19,9 @@ from core.http import add_service_error, error_messages, paginate
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
 from core.spreadsheets import XLSX_CONTENT_TYPE
-from projects.models import Project
-from resettlement import charts, exports, stock
-from resettlement.models import Building, Estate, Flat
+from projects.models import CompensationPlan, Project
+from resettlement import charts, exports, imports, stock
+from resettlement.models import Building, Estate, Flat, StockImport, SwapTerms
 from resettlement.stock_forms import (
     FREEZABLE_STAGES,
     BuildingForm,
@@ -29,6 +29,9 @@ from resettlement.stock_forms import (
     FlatFilterForm,
     FreezeForm,
     PriceForm,
+    StockImportForm,
+    SwapTermsForm,
+    TierFormSet,
     VoidForm,
 )
 
@@ -336,4 +339,149 @@ def dashboard_export(request):
     return _xlsx(
         exports.export_dashboard(figures=stock.dashboard_figures(request.user)),
         _("安置房源统计-%(day)s.xlsx") % {"day": _stamp()},
+    )
+
+
+# ---------------------------------------------------------------------------
+# The stock list import (upload → preview → confirm)
+
+# The preview shows this many rows; the rest are checked all the same.
+PREVIEW_ROWS = 500
+
+
+@login_required
+@require_GET
+def stock_template(request):
+    return _xlsx(imports.build_stock_template(), _("安置房源清单模板.xlsx"))
+
+
+@login_required
+def stock_import_create(request):
+    stock.ensure_may_edit_stock(request.user)
+    form = StockImportForm(
+        request.POST or None, request.FILES or None, districts=_district_choices(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = imports.upload_stock_file(
+                district=form.cleaned_data["district"],
+                by=request.user,
+                file=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect(record)
+    return render(
+        request,
+        "resettlement/stock/stockimport_form.html",
+        {
+            "form": form,
+            "columns": imports.COLUMNS,
+            "recent": visible_to(StockImport, request.user).select_related("uploaded_by")[:10],
+        },
+    )
+
+
+def _import_for(request, pk):
+    return get_visible_or_404(
+        StockImport.objects.select_related("district", "uploaded_by"), request.user, pk=pk
+    )
+
+
+@login_required
+@require_GET
+def stock_import_detail(request, pk):
+    record = _import_for(request, pk)
+    preview = None
+    unreadable = False
+    if record.status == StockImport.Status.VALIDATED:
+        try:
+            preview = imports.preview_stock_import(stock_import=record)
+        except (OSError, ValidationError):
+            unreadable = True
+    if preview is not None and preview.errors:
+        errors = preview.errors
+    elif record.status == StockImport.Status.FAILED:
+        errors = record.errors
+    else:
+        errors = []
+    return render(
+        request,
+        "resettlement/stock/stockimport_detail.html",
+        {
+            "record": record,
+            "preview": preview,
+            "preview_rows": preview.rows[:PREVIEW_ROWS] if preview else [],
+            "preview_limit": PREVIEW_ROWS,
+            "errors": [{**e, "text": imports.describe_problem(e)} for e in errors],
+            "unreadable": unreadable,
+            "can_confirm": bool(_may_edit(request.user) and preview and preview.is_valid),
+        },
+    )
+
+
+@login_required
+@require_POST
+def stock_import_confirm(request, pk):
+    record = _import_for(request, pk)
+    try:
+        result = imports.confirm_stock_import(stock_import=record, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+    else:
+        if result.is_valid:
+            messages.success(request, _("已导入%(count)s套房源。") % {"count": result.row_count})
+    return redirect(record)
+
+
+# ---------------------------------------------------------------------------
+# The plan's swap selection rules
+
+
+@login_required
+def swap_terms_edit(request, plan_pk):
+    plan = get_visible_or_404(
+        CompensationPlan.objects.select_related("project__district"), request.user, pk=plan_pk
+    )
+    refusal = stock.swap_terms_refusal(request.user, plan)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(plan)
+    terms = SwapTerms.objects.filter(plan=plan).first()
+    initial_tiers = [
+        {"width": t.width, "unit_price": t.unit_price, "market_percent": t.market_percent}
+        for t in (terms.tiers.all() if terms else [])
+    ]
+    form = SwapTermsForm(request.POST or None, instance=terms or SwapTerms(plan=plan))
+    if request.method == "POST":
+        tiers = TierFormSet(request.POST, prefix="tier")
+    else:
+        tiers = TierFormSet(initial=initial_tiers, prefix="tier")
+    if request.method == "POST" and form.is_valid() and tiers.is_valid():
+        rows = [
+            {k: v for k, v in tier.items() if k in ("width", "unit_price", "market_percent")}
+            for tier in tiers.cleaned_data
+            if tier.get("width") is not None
+        ]
+        try:
+            stock.save_swap_terms(
+                plan=plan,
+                by=request.user,
+                terms={name: form.cleaned_data[name] for name in SwapTermsForm.Meta.fields},
+                tiers=rows,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except PermissionDenied as refused:
+            messages.error(request, str(refused))
+            return redirect(plan)
+        else:
+            messages.success(request, _("产权调换选房规则已保存。"))
+            return redirect(plan)
+    return render(
+        request,
+        "resettlement/stock/swapterms_form.html",
+        {"plan": plan, "form": form, "tiers": tiers},
     )

@@ -12,6 +12,7 @@ from projects import demo as projects_demo
 from projects import demo_clocks as projects_demo_clocks
 from projects import demo_signoffs as projects_demo_signoffs
 from public import demo as public_demo
+from resettlement import demo as resettlement_demo
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             compensation_demo.load()
             # After the breakdowns: the demo decisions decide each household's current total.
             projects_demo_clocks.load()
+            resettlement_demo.load()
             petitions_demo.load()
             budget_demo.load()
             projects_demo_signoffs.load()

@@ -1,0 +1,23 @@
+"""The swap selection rules (产权调换选房规则) shown on the compensation plan's page (and so in
+its review), registered with projects.plan_sections from ResettlementConfig.ready()."""
+
+from django.template.loader import render_to_string
+
+from projects.plan_sections import plan_section
+from resettlement.models import SwapTerms
+from resettlement.stock import swap_terms_refusal
+
+
+@plan_section
+def swap_terms_section(request, plan) -> str:
+    terms = SwapTerms.objects.filter(plan=plan).prefetch_related("tiers").first()
+    return render_to_string(
+        "resettlement/stock/_swap_terms.html",
+        {
+            "plan": plan,
+            "terms": terms,
+            "tiers": list(terms.tiers.all()) if terms else [],
+            "can_edit": swap_terms_refusal(request.user, plan) is None,
+        },
+        request=request,
+    )

@@ -1,0 +1,272 @@
+"""The stock list import through its pages: template, upload → preview → confirm, row errors in
+Chinese naming row and column, and nothing saved when one row is wrong."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from resettlement.imports import HEADERS
+from resettlement.models import Building, Estate, Flat, FlatPrice, StockImport
+from tests.resettlement.helpers import make_estate
+
+pytestmark = pytest.mark.django_db
+
+GOOD = [
+    # In the order of HEADERS: 小区 … 类别.
+    [
+        "江畔安置小区",
+        "1栋",
+        "1",
+        1,
+        "101",
+        89.5,
+        "三室两厅",
+        "南",
+        "现房",
+        None,
+        6200,
+        3800,
+        date(2022, 1, 1),
+        "安置房",
+    ],
+    [
+        "江畔安置小区",
+        "1栋",
+        "1",
+        6,
+        "602",
+        "120.00",
+        "四室两厅",
+        "南北",
+        "现房",
+        None,
+        "6300.50",
+        "3900",
+        "2022-01-01",
+        None,
+    ],
+    [
+        "江畔安置小区",
+        "2栋",
+        "",
+        3,
+        "301",
+        60,
+        "两室一厅",
+        "东",
+        "期房",
+        "2024/6/30",
+        None,
+        None,
+        None,
+        "周转房",
+    ],
+]
+
+
+def workbook(rows, headers=HEADERS) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, content, district, name="房源.xlsx"):
+    return client.post(
+        reverse("resettlement:stock_import_create"),
+        {"file": SimpleUploadedFile(name, content), "district": district.pk},
+    )
+
+
+def test_template_has_the_contract_columns(client, office_user):
+    client.force_login(office_user)
+    response = client.get(reverse("resettlement:stock_template"))
+    sheet = openpyxl.load_workbook(BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[1]] == list(HEADERS)
+    assert HEADERS[0] == "小区" and HEADERS[-1] == "类别"
+
+
+def test_a_good_list_is_previewed_then_saved_whole(client, office_user, district):
+    client.force_login(office_user)
+    response = upload(client, workbook(GOOD), district)
+    record = StockImport.objects.get()
+    assert response.url == reverse("resettlement:stock_import_detail", args=[record.pk])
+    assert record.status == StockImport.Status.VALIDATED
+    page = client.get(response.url).content.decode()
+    assert "文件检查通过，共 3 套房源" in page and "将新登记小区：江畔安置小区" in page
+    assert not Flat.objects.exists()  # nothing before the confirmation
+    confirmed = client.post(
+        reverse("resettlement:stock_import_confirm", args=[record.pk]), follow=True
+    )
+    assert "已导入3套房源。" in confirmed.content.decode()
+    estate = Estate.objects.get(name="江畔安置小区")
+    assert estate.district == district
+    one = Building.objects.get(estate=estate, name="1栋")
+    two = Building.objects.get(estate=estate, name="2栋")
+    assert (one.delivery, one.floors) == ("finished", 6)
+    assert (two.delivery, two.expected_delivery_on, two.floors) == (
+        "off_plan",
+        date(2024, 6, 30),
+        3,
+    )
+    flat = Flat.objects.get(building=one, number="101")
+    assert (flat.area, flat.kind, flat.state) == (Decimal("89.50"), "resettlement", "free")
+    assert Flat.objects.get(building=two).kind == "transit"
+    price = FlatPrice.objects.get(flat__number="602")
+    assert (price.market_price, price.resettlement_price) == (
+        Decimal("6300.50"),
+        Decimal("3900.00"),
+    )
+    assert FlatPrice.objects.count() == 2
+    assert flat.history.get().history_user == office_user
+    again = client.post(reverse("resettlement:stock_import_confirm", args=[record.pk]), follow=True)
+    assert "该文件已经导入，不能重复导入。" in again.content.decode()
+    assert Flat.objects.count() == 3
+
+
+def test_row_errors_name_row_and_column_and_nothing_is_saved(client, office_user, district):
+    make_estate(district, name="桃源安置小区", floors=6)
+    rows = [
+        GOOD[0],
+        # row 3: area with three decimals
+        [
+            "江畔安置小区",
+            "1栋",
+            "1",
+            2,
+            "201",
+            "89.505",
+            "",
+            "",
+            "现房",
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+        # row 4: 期房 without its date
+        ["江畔安置小区", "3栋", "1", 2, "201", 70, "", "", "期房", None, None, None, None, None],
+        # row 5: same flat as row 2
+        ["江畔安置小区", "1栋", "1", 1, "101", 70, "", "", "现房", None, None, None, None, None],
+        # row 6: 安置价 above 市场价
+        [
+            "江畔安置小区",
+            "1栋",
+            "1",
+            3,
+            "301",
+            70,
+            "",
+            "",
+            "现房",
+            None,
+            5000,
+            5000.01,
+            "2022-01-01",
+            None,
+        ],
+        # row 7: a flat registered already; row 8: a floor above the existing building
+        ["桃源安置小区", "1栋", "1", 1, "101", 70, "", "", "现房", None, None, None, None, None],
+        ["桃源安置小区", "1栋", "1", 7, "701", 70, "", "", "现房", None, None, None, None, None],
+        # row 9: an unknown kind, a price without its date
+        [
+            "江畔安置小区",
+            "1栋",
+            "1",
+            4,
+            "401",
+            70,
+            "",
+            "",
+            "现房",
+            None,
+            5000,
+            3000,
+            None,
+            "商品房",
+        ],
+    ]
+    client.force_login(office_user)
+    response = upload(client, workbook(rows), district)
+    record = StockImport.objects.get()
+    assert record.status == StockImport.Status.FAILED
+    assert [(e["row"], e["column"]) for e in record.errors] == [
+        (3, "建筑面积（平方米）"),
+        (4, "预计交付日期"),
+        (5, "房号"),
+        (6, "安置价（元/平方米）"),
+        (7, "房号"),
+        (8, "楼层"),
+        (9, "类别"),
+    ]
+    messages = [e["message"] for e in record.errors]
+    assert messages[0] == "建筑面积最多保留两位小数。"
+    assert messages[2] == "江畔安置小区1栋1单元101与第2行重复。"
+    assert messages[3] == "安置价（优惠价）5000.01不能高于市场价5000.00。"
+    assert messages[4] == "桃源安置小区1栋1单元101已登记，不能重复导入。"
+    assert messages[5] == "桃源安置小区1栋共6层，没有第7层。"
+    assert messages[6] == "类别“商品房”无效，应为：安置房、周转房。"
+    page = client.get(response.url).content.decode()
+    assert "文件中有 7 处错误，没有导入任何数据" in page
+    assert "确认导入" not in page
+    assert not Estate.objects.filter(name="江畔安置小区").exists()
+    assert Flat.objects.count() == 24  # the estate made above, nothing more
+    refused = client.post(
+        reverse("resettlement:stock_import_confirm", args=[record.pk]), follow=True
+    )
+    assert "该文件有错误，不能导入" in refused.content.decode()
+
+
+def test_a_flat_registered_after_the_preview_fails_the_confirmation_whole(
+    client, office_user, district
+):
+    client.force_login(office_user)
+    upload(client, workbook(GOOD), district)
+    record = StockImport.objects.get()
+    estate = Estate.objects.create(name="江畔安置小区", district=district)
+    building = Building.objects.create(
+        estate=estate,
+        name="2栋",
+        floors=18,
+        delivery="off_plan",
+        expected_delivery_on=date(2024, 6, 30),
+    )
+    Flat.objects.create(building=building, unit="", floor=3, number="301", area=Decimal("60"))
+    client.post(reverse("resettlement:stock_import_confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == StockImport.Status.FAILED
+    assert record.errors[0]["row"] == 4 and "已登记" in record.errors[0]["message"]
+    assert Flat.objects.count() == 1 and not Building.objects.filter(name="1栋").exists()
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_on_the_form(client, office_user, district):
+    client.force_login(office_user)
+    response = upload(client, b"not a workbook at all" * 10, district, name="stock.xlsx")
+    assert "不是 Excel .xlsx 格式" in response.content.decode()
+    assert not StockImport.objects.exists()
+    empty = upload(client, b"", district)
+    assert "文件是空的，请选择填好的房源清单。" in empty.content.decode()
+
+
+def test_a_missing_required_column_is_named(client, office_user, district):
+    client.force_login(office_user)
+    headers = [h for h in HEADERS if h != "楼层"]
+    response = upload(client, workbook([], headers=headers), district)
+    assert "缺少必填的列：楼层" in response.content.decode()
+
+
+def test_district_users_cannot_import(client, district_member, district):
+    client.force_login(district_member)
+    response = upload(client, workbook(GOOD), district)
+    assert response.status_code == 403
+    assert not StockImport.objects.exists()
