@@ -63,6 +63,8 @@ HASHED_FIELDS = (
 
 
 def _canonical(value):
+    if value is None or type(value) in (str, int):
+        return value
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date):  # datetimes too: recorded_at is stored in UTC
@@ -72,10 +74,33 @@ def _canonical(value):
     return value
 
 
+# The payload's keys in sorted order, each with its JSON key text: the payload is what
+# json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")) writes,
+# put together directly (check_ledgers hashes every entry again, so this is a hot path).
+_SORTED_KEYS = tuple(sorted((*HASHED_FIELDS, "prev_hash")))
+_KEY_TEXT = tuple(json.dumps(key) + ":" for key in _SORTED_KEYS)
+_encode_string = json.encoder.encode_basestring  # ensure_ascii=False, as json.dumps uses it
+
+
+def _json_value(value) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _encode_string(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
 def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
-    content = {name: _canonical(getattr(entry, name)) for name in HASHED_FIELDS}
-    content["prev_hash"] = prev_hash
-    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 (hex) over the canonical JSON of the entry's HASHED_FIELDS and `prev_hash`:
+    keys sorted, no spaces, UTF-8, amounts with two decimals, dates and times (UTC) in
+    ISO 8601."""
+    parts = []
+    for key, key_text in zip(_SORTED_KEYS, _KEY_TEXT, strict=True):
+        value = prev_hash if key == "prev_hash" else _canonical(getattr(entry, key))
+        parts.append(key_text + _json_value(value))
+    payload = "{" + ",".join(parts) + "}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -17,7 +17,6 @@ step (`import_household_file`).
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -39,6 +38,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Func, JSONField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -1088,15 +1088,22 @@ def preview_household_import(
         result.records = list(
             HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
         )
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT records -> s.n FROM {HouseholdImport._meta.db_table}, "  # noqa: S608
-                "generate_series(0, LEAST(%s, jsonb_array_length(records)) - 1) AS s(n) "
-                "WHERE id = %s ORDER BY s.n",
-                [limit, record.pk],
-            )
-            result.records = [json.loads(r) if isinstance(r, str) else r for (r,) in cursor]
+    elif limit > 0 and connection.vendor != "postgresql":
+        records = HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
+        result.records = list(records[:limit])
+    elif limit > 0:
+        # One jsonb slice: the kept rows are read (and unpacked) once, however many are shown.
+        rows = HouseholdImport.objects.filter(pk=record.pk).values_list(
+            Func(
+                F("records"),
+                Value(f"$[0 to {int(limit) - 1}]"),
+                function="jsonb_path_query_array",
+                template="%(function)s(%(expressions)s::jsonpath)",
+                output_field=JSONField(),
+            ),
+            flat=True,
+        )
+        result.records = list(rows.get())
     return result
 
 
