@@ -43,9 +43,10 @@ from appraisers.models import (
     Vote,
     households_without_valuation,
 )
-from core import permissions
+from core import permissions, signoffs
 from core.formatting import cn_date
-from core.models import User
+from core.models import SignOff, User
+from core.roles import Section
 from projects import gates
 from projects import services as project_services
 from projects.models import Household, Notice, Project
@@ -468,7 +469,8 @@ def _decide(
         body=result_notice_body(selection),
         period_days=0,
     )
-    project_services.publish_result_notice(notice=notice, by=by, on=day)
+    # The result notice goes through a leader's sign-off like every notice (core.signoffs
+    # "notice"); 业务科 then publishes it on the notice page.
     selection.notice = notice
     selection.save(update_fields=["notice"])
     return selection
@@ -1136,6 +1138,8 @@ def publish_credit_list(*, credit_list: CreditList, by: User, on: date | None = 
         raise ValidationError(_("该信用名录已经公布。"))
     on = on or timezone.localdate()
     gates.ensure_allowed("credit_list.publish", project=None, obj=credit_list, today=on)
+    _leader_decides(credit_list)
+    signoffs.approve(item=credit_list, by=by)
     scores = score_firms(period_start=credit_list.period_start, period_end=credit_list.period_end)
     CreditListEntry.objects.bulk_create(
         CreditListEntry(
@@ -1160,6 +1164,67 @@ def publish_credit_list(*, credit_list: CreditList, by: User, on: date | None = 
     credit_list.base_score = CreditPolicy.current().base_score
     credit_list.save(update_fields=["status", "published_on", "published_by", "base_score"])
     public_cache.bump()
+    return credit_list
+
+
+# Who prepares a credit list and answers a leader's return: 业务科 (also for the lists the
+# quarterly job prepares).
+CREDIT_LIST_SECTION = Section.OPERATIONS
+
+
+def _submit_credit_list(
+    credit_list: CreditList, by: User | None, *, quiet: bool = False, comment: str = ""
+) -> None:
+    signoffs.submit(
+        item=credit_list,
+        chain="credit_list",
+        by=by,
+        title=_("信用名录：%(title)s") % {"title": credit_list.title},
+        url=credit_list.get_absolute_url(),
+        district=None,
+        responsible=CREDIT_LIST_SECTION,
+        again=True,
+        quiet=quiet,
+        comment=comment,
+    )
+
+
+def _leader_decides(credit_list: CreditList) -> None:
+    """A draft list enters its sign-off chain when a leader first decides on it (the quarterly
+    job prepares lists without anyone submitting them); a returned list waits for 业务科."""
+    signoff = signoffs.signoff_for(credit_list)
+    if signoff is None:
+        _submit_credit_list(credit_list, None, quiet=True)
+    elif signoff.state == SignOff.State.RETURNED:
+        raise ValidationError(_("该信用名录已退回，待重新提交后方可公布。"))
+
+
+@transaction.atomic
+def return_credit_list(*, credit_list: CreditList, by: User, comment: str) -> CreditList:
+    """A leader returns a draft credit list with a comment (required) to whoever prepared it
+    (业务科 for the quarterly job's lists), who corrects the credit events and resubmits it.
+
+    Raises PermissionDenied for anyone but a leader, ValidationError for a published or
+    already returned list or without a comment."""
+    permissions.ensure(by, "appraisers.publish_credit_list")
+    credit_list = CreditList.objects.select_for_update().get(pk=credit_list.pk)
+    if credit_list.is_published:
+        raise ValidationError(_("该信用名录已经公布。"))
+    _leader_decides(credit_list)
+    signoffs.send_back(item=credit_list, by=by, comment=comment)
+    return credit_list
+
+
+@transaction.atomic
+def resubmit_credit_list(*, credit_list: CreditList, by: User, comment: str = "") -> CreditList:
+    """Office staff send a returned list back to the leaders for approval.
+
+    Raises PermissionDenied for a district user, ValidationError unless the list was returned."""
+    ensure_credit_staff(by)
+    signoff = signoffs.signoff_for(credit_list)
+    if signoff is None or signoff.state != SignOff.State.RETURNED:
+        raise ValidationError(_("该信用名录未被退回，无需重新提交。"))
+    _submit_credit_list(credit_list, by, comment=comment)
     return credit_list
 
 

@@ -30,6 +30,8 @@ def every_household_valued(project: Project, today: date) -> str | None:
 @check("every_household_valued")
 def every_household_valued_check(subject: Subject) -> str | None:
     """No 二榜 (the per-household valuation results) before every household has been valued."""
+    if not subject.project.households.exists():
+        return _("本项目尚未登记被征收户，不能发布二榜公示。")
     missing = households_without_valuation(subject.project).count()
     if missing:
         return _("尚有%(count)s户没有分户评估报告，不能发布二榜公示。") % {"count": missing}
@@ -61,6 +63,8 @@ def commission_on_file(subject: Subject) -> str | None:
 @check("credit_period_ended")
 def credit_period_ended(subject: Subject) -> str | None:
     credit_list = subject.obj
+    if credit_list is None:
+        return _("尚未编制信用名录。")
     if subject.today < credit_list.period_end:
         return _("评价期尚未结束（至%(day)s），不能公布信用名录。") % {
             "day": cn_date(credit_list.period_end)

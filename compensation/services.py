@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compensation import calculation, ledger
 from compensation import notifications as payment_notifications
@@ -43,10 +44,10 @@ from compensation.models import (
     PriceItem,
     Supplement,
 )
-from core import permissions
+from core import permissions, signoffs
 from core.formatting import cn_date
 from core.masking import mask_name
-from core.models import User
+from core.models import SignOff, User
 from projects import gates
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Notice, Project
@@ -896,6 +897,57 @@ def save_cost_budget(
         CostBudgetLine.objects.update_or_create(
             budget=budget, category=category, defaults={"amount": amount}
         )
+    _submit_accounts(budget, "cost_budget", by)
+    return budget
+
+
+def _submit_accounts(
+    item: CostBudget | FinalAccount, chain: str, by: User | None, *, quiet: bool = False
+) -> None:
+    """Send a saved (or corrected) budget or final account to a leader (core.signoffs), the
+    whole chain again: the leader approves the figures as they now stand."""
+    signoffs.submit(
+        item=item,
+        chain=chain,
+        by=by,
+        title=str(item),
+        url=item.get_absolute_url(),
+        district=item.project.district,
+        again=True,
+        quiet=quiet,
+    )
+
+
+def _leader_decides(item: CostBudget | FinalAccount, chain: str, *, returned: str) -> None:
+    """Before a leader approves or returns: an item prepared before sign-offs were kept is put
+    in its chain now (by its preparer); a returned one waits for its preparer's resubmission
+    (ValidationError `returned`)."""
+    signoff = signoffs.signoff_for(item)
+    if signoff is None:
+        _submit_accounts(item, chain, item.prepared_by, quiet=True)
+    elif signoff.state == SignOff.State.RETURNED:
+        raise ValidationError(returned)
+
+
+_BUDGET_RETURNED = gettext_lazy("概算已退回计划财务科修改，待重新提交后方可审定。")
+_ACCOUNT_RETURNED = gettext_lazy("决算已退回计划财务科修改，待重新提交后方可审定。")
+
+
+@transaction.atomic
+def return_cost_budget(*, project: Project, by: User, comment: str) -> CostBudget:
+    """A leader returns the draft cost budget to 计划财务科 with a comment (required); they see
+    it on the page and their to-do list, correct and save it again (which resubmits it).
+
+    Raises PermissionDenied for anyone but a leader, ValidationError without a budget, once
+    approved, when already returned or without a comment."""
+    permissions.ensure(by, "compensation.approve_accounts")
+    budget = CostBudget.objects.select_for_update().filter(project=project).first()
+    if budget is None:
+        raise ValidationError(_("尚未编制概算。"))
+    if budget.is_approved:
+        raise ValidationError(_("概算已经审定，不能退回。"))
+    _leader_decides(budget, "cost_budget", returned=str(_BUDGET_RETURNED))
+    signoffs.send_back(item=budget, by=by, comment=comment)
     return budget
 
 
@@ -910,6 +962,8 @@ def approve_cost_budget(*, project: Project, by: User) -> CostBudget:
     if budget.prepared_by_id == by.pk:
         raise PermissionDenied(_("编制人不能审定自己编制的概算。"))
     gates.ensure_allowed("cost_budget.approve", project=project)
+    _leader_decides(budget, "cost_budget", returned=str(_BUDGET_RETURNED))
+    signoffs.approve(item=budget, by=by)
     budget.status = CostBudget.Status.APPROVED
     budget.approved_by = by
     budget.approved_at = timezone.now()
@@ -951,6 +1005,25 @@ def save_final_account(*, project: Project, by: User, note: str) -> FinalAccount
     account.note = note
     account.prepared_by = by
     account.save(update_fields=["note", "prepared_by"])
+    _submit_accounts(account, "final_account", by)
+    return account
+
+
+@transaction.atomic
+def return_final_account(*, project: Project, by: User, comment: str) -> FinalAccount:
+    """A leader returns the draft final accounts to 计划财务科 with a comment (required); saving
+    them again resubmits them. The fund stays open.
+
+    Raises PermissionDenied for anyone but a leader, ValidationError without final accounts,
+    once approved, when already returned or without a comment."""
+    permissions.ensure(by, "compensation.approve_accounts")
+    account = FinalAccount.objects.select_for_update().filter(project=project).first()
+    if account is None:
+        raise ValidationError(_("尚未编制决算。"))
+    if account.is_approved:
+        raise ValidationError(_("决算已经审定，不能退回。"))
+    _leader_decides(account, "final_account", returned=str(_ACCOUNT_RETURNED))
+    signoffs.send_back(item=account, by=by, comment=comment)
     return account
 
 
@@ -969,6 +1042,8 @@ def approve_final_account(*, project: Project, by: User) -> FinalAccount:
     if account.is_approved:
         raise ValidationError(_("决算已经审定。"))
     gates.ensure_allowed("final_account.approve", project=project)
+    _leader_decides(account, "final_account", returned=str(_ACCOUNT_RETURNED))
+    signoffs.approve(item=account, by=by)
     budget = budget_by_category(project)
     actual = actuals_by_category(project)
     FinalAccountLine.objects.bulk_create(

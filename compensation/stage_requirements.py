@@ -50,7 +50,26 @@ def compensation_funds_in_place(project: Project, today: date) -> str | None:
 
 @check("funds_in_place")
 def funds_in_place(subject: Subject) -> str | None:
-    return compensation_funds_in_place(subject.project, subject.today)
+    """Decree 590 art. 12 (征收补偿费用应当足额到位、专户存储、专款专用) before the 征收决定公告.
+
+    The money must be in the project's own account: with no account, or an empty one, this says
+    so even while the plan (and so the amount it fixes) is still missing; with an approved plan
+    that fixes a budget, the balance must reach it (compensation_funds_in_place)."""
+    short = compensation_funds_in_place(subject.project, subject.today)
+    if short:
+        return short
+    fund = Fund.objects.filter(project=subject.project).first()
+    if fund is None:
+        return _(
+            "补偿资金未到位：尚未开设项目资金账户（《国有土地上房屋征收与补偿条例》第十二条："
+            "征收补偿费用应当足额到位、专户存储、专款专用）。"
+        )
+    if fund.balance <= 0:
+        return _(
+            "补偿资金未到位：项目资金账户尚无资金（《国有土地上房屋征收与补偿条例》第十二条："
+            "征收补偿费用应当足额到位、专户存储、专款专用）。"
+        )
+    return None
 
 
 @check("agreement_on_file")
@@ -99,7 +118,9 @@ def no_pending_disbursements(subject: Subject) -> str | None:
 @check("fund_balance_zero")
 def fund_balance_zero(subject: Subject) -> str | None:
     fund = Fund.objects.filter(project=subject.project).first()
-    if fund is not None and fund.balance != 0:
+    if fund is None:
+        return _("本项目尚未开设资金账户，无账可封。")
+    if fund.balance != 0:
         return _("资金账户余额为%(balance)s元，须为零方可封账（结余资金须先退回）。") % {
             "balance": f"{fund.balance:,.2f}"
         }

@@ -73,6 +73,38 @@ def report_validation_error(request, error: ValidationError | PermissionDenied) 
         messages.error(request, message)
 
 
+def post_to_service(request, form, service, *, redirect_to, success=None, invalid=None, **kwargs):
+    """The shape of a small form posted from a detail page: validate `form`, call
+    `service(by=request.user, **kwargs, **form.cleaned_data)`, and redirect to `redirect_to`
+    (a model with get_absolute_url, or a URL) with the outcome as a message.
+
+    - `success`: the message after the service ran, or a function of the service's result that
+      returns it (e.g. "approved" or "passed on to the next step");
+    - `invalid`: a function of the bound form that renders the page again with the form's
+      errors under its fields; without it the errors become messages on the page redirected to;
+    - the service's ValidationError becomes its Chinese messages; a PermissionDenied is left to
+      Django (a 403 with its reason).
+
+    Returns the HttpResponse."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if not form.is_valid():
+        if invalid is not None:
+            return invalid(form)
+        report_form_errors(request, form)
+        return redirect(redirect_to)
+    try:
+        result = service(by=request.user, **kwargs, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        message = success(result) if callable(success) else success
+        if message:
+            messages.success(request, message)
+    return redirect(redirect_to)
+
+
 def add_service_error(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: under its field when the form has it,
     otherwise above the form (a model-level or constraint message)."""

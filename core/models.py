@@ -225,7 +225,15 @@ class SignOffQuerySet(DistrictScopedQuerySet):
         returned = self.filter(state=SignOff.State.RETURNED)
         if user.is_district_user:
             return returned.filter(district_id=user.district_id)
-        return returned.filter(submitted_by=user, submitted_by_district__isnull=True)
+        # Prepared by a scheduled job (no submitter): back to its responsible section.
+        return returned.filter(
+            models.Q(submitted_by=user, submitted_by_district__isnull=True)
+            | models.Q(
+                submitted_by__isnull=True,
+                submitted_by_district__isnull=True,
+                responsible__in=list(user.sections) if user.is_office_staff else [],
+            )
+        )
 
 
 class SignOff(models.Model):

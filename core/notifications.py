@@ -44,6 +44,10 @@ def notify_submitter(*, signoff: SignOff, kind: str, text: str) -> int:
         )
     elif signoff.submitted_by_id:
         recipients = User.objects.filter(pk=signoff.submitted_by_id, is_active=True)
+    elif signoff.responsible:  # prepared by a scheduled job: its responsible section
+        return notify_section(
+            section=Section(signoff.responsible), kind=kind, text=text, url=signoff.url
+        )
     else:
         recipients = User.objects.none()
     return _create(recipients, kind=kind, text=text, url=signoff.url)

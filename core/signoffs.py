@@ -8,8 +8,10 @@ step is the sign-off that makes it final. The office's defaults (市征收办 si
   (`NOTICE_SECTIONS`: 法规科 for 补偿决定公告, 计划财务科 for 困难补助公示, 业务科 otherwise);
 - an approval document (立项批复, 规划, 国土): 业务科 verifies it.
 
-Money is not here: payments keep their maker-checker rule (compensation.services), and final
-accounts and credit lists are single 领导 approvals (core.permissions).
+- a cost budget (概算), final accounts (决算) and an appraisal firms' credit list (信用名录):
+  a 领导 approves or returns them to whoever prepared them.
+
+Payments are not here: they keep their maker-checker rule (compensation.services).
 
 Every step can pass the item on or return it with a comment; a returned item goes back to
 whoever submitted it (the district office, or the staff member), who sees the comment on its
@@ -23,6 +25,7 @@ approved sign-off). Who may act is `can_act`, which core.permissions turns into 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -74,6 +77,21 @@ CHAINS: dict[str, Chain] = {
         gettext_lazy("审批手续核查"),
         (Step(Section.OPERATIONS, gettext_lazy("业务科核查"), gettext_lazy("核查通过")),),
     ),
+    # 计划财务科 prepares the cost budget and the final accounts; a 领导 approves or returns.
+    "cost_budget": Chain(
+        gettext_lazy("概算审定"),
+        (Step(Section.LEADER, gettext_lazy("领导审定概算"), gettext_lazy("审定")),),
+    ),
+    "final_account": Chain(
+        gettext_lazy("决算审定"),
+        (Step(Section.LEADER, gettext_lazy("领导审定决算"), gettext_lazy("审定")),),
+    ),
+    # The quarter's credit list of appraisal firms: a 领导 approves its publication or returns
+    # it to whoever prepared it (业务科 when the quarterly job prepared it).
+    "credit_list": Chain(
+        gettext_lazy("信用名录审批"),
+        (Step(Section.LEADER, gettext_lazy("领导批准公布"), gettext_lazy("批准公布")),),
+    ),
 }
 
 # Which section publishes each notice kind (Notice.Kind values); others: 业务科.
@@ -85,6 +103,30 @@ NOTICE_SECTIONS: dict[str, Section] = {
 
 def notice_section(kind: str) -> Section:
     return NOTICE_SECTIONS.get(kind, Section.OPERATIONS)
+
+
+# Why an item waiting at its chain's last step cannot be finished yet (a signed-off notice
+# whose publication projects.gates still refuses): the app that owns the chain's items
+# registers a function of a list of sign-offs that returns {sign-off pk: [Chinese reasons]},
+# so that core never imports it. The to-do list shows the reasons beside the item.
+Holds = Callable[[list[SignOff]], dict[int, list[str]]]
+_HOLDS: dict[str, Holds] = {}
+
+
+def register_holds(chain: str, function: Holds) -> Holds:
+    _HOLDS[chain] = function
+    return function
+
+
+def holds(rows: list[SignOff]) -> dict[int, list[str]]:
+    """For sign-offs waiting at their last step: why each cannot be finished yet, by pk
+    (absent when nothing holds it)."""
+    found: dict[int, list[str]] = {}
+    for chain, function in _HOLDS.items():
+        mine = [row for row in rows if row.chain == chain and is_last_step(row)]
+        if mine:
+            found.update({pk: reasons for pk, reasons in function(mine).items() if reasons})
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -267,13 +309,16 @@ def _what(row, steps: tuple[Step, ...]) -> str:
 # Writes (called from the apps' services, inside their transactions)
 
 
-def _save(signoff: SignOff, *, by: User, action: str, comment: str) -> None:
+def _save(signoff: SignOff, *, by: User | None, action: str, comment: str) -> None:
     signoff.acted_by = by
     signoff.action = action
     signoff.comment = comment
     signoff.updated_at = timezone.now()
     signoff._history_user = by  # simple-history: the actor, also outside a request
-    signoff.full_clean(exclude=["content_type", "district", "submitted_by_district"])
+    # submitted_by is None for an item a scheduled job prepared (submit's `by`).
+    signoff.full_clean(
+        exclude=["content_type", "district", "submitted_by", "submitted_by_district"]
+    )
     signoff.save()
     # Whatever was announced about the item so far is overtaken by this action.
     notifications.mark_done(url=signoff.url)
@@ -293,15 +338,22 @@ def submit(
     *,
     item: models.Model,
     chain: str,
-    by: User,
+    by: User | None,
     title: str,
     url: str,
     district: District | None,
     responsible: Section | None = None,
     comment: str = "",
     again: bool = False,
+    quiet: bool = False,
 ) -> SignOff:
     """Put `item` at the first step of `chain` (a resubmission after a return starts over).
+
+    `quiet`: no "waiting for you" notification (an item put in its chain at the moment a
+    leader decides on it).
+
+    `by` None: a scheduled job prepared the item; a return then goes to its `responsible`
+    section.
 
     `again`: the item itself changed (a corrected draft, a new scan of an approval document)
     and goes through the whole chain again, whatever step it had reached or passed. Without it,
@@ -329,16 +381,17 @@ def submit(
     signoff.state = SignOff.State.PENDING
     signoff.section = _step_section(signoff, 0)
     signoff.submitted_by = by
-    signoff.submitted_by_district_id = by.district_id
+    signoff.submitted_by_district_id = by.district_id if by else None
     signoff.submitted_at = timezone.now()
     signoff.round_signers = []
     _save(signoff, by=by, action=action, comment=comment)
-    notifications.notify_section(
-        section=Section(signoff.section),
-        kind=Notification.Kind.ASSIGNED,
-        text=_("待%(step)s：%(title)s") % {"step": steps[0].label, "title": signoff.title},
-        url=signoff.url,
-    )
+    if not quiet:
+        notifications.notify_section(
+            section=Section(signoff.section),
+            kind=Notification.Kind.ASSIGNED,
+            text=_("待%(step)s：%(title)s") % {"step": steps[0].label, "title": signoff.title},
+            url=signoff.url,
+        )
     return signoff
 
 

@@ -80,12 +80,25 @@ def grouped(items: list[TodoItem]) -> list[dict]:
 def signoff_items(user, *, today: date) -> list[TodoItem]:
     rows = visible_to(SignOff.objects.all(), user)
     items = []
-    for signoff in rows.waiting_for(user).order_by("updated_at"):
-        if not signoffs.can_act(user, signoff):
-            continue  # signed an earlier step of this round: another member takes it
+    waiting = [
+        signoff
+        for signoff in rows.waiting_for(user).order_by("updated_at")
+        # One who signed an earlier step of this round does not: another member takes it.
+        if signoffs.can_act(user, signoff)
+    ]
+    held = signoffs.holds(waiting)
+    for signoff in waiting:
         step = signoffs.current_step(signoff)
+        note = ""
+        if signoff.pk in held:
+            note = _("待%(verb)s（尚不能%(verb)s：%(reasons)s）") % {
+                "verb": step.verb,
+                "reasons": "；".join(reason.rstrip("。") for reason in held[signoff.pk]),
+            }
         items.append(
-            TodoItem("review", str(step.label), signoff.title, signoff.url, signoff.updated_at)
+            TodoItem(
+                "review", str(step.label), signoff.title, signoff.url, signoff.updated_at, note
+            )
         )
     for signoff in rows.returned_to(user).select_related("acted_by").order_by("updated_at"):
         note = _("%(who)s：%(comment)s") % {

@@ -15,6 +15,11 @@ class ProjectsConfig(AppConfig):
         clocks.register()
         _register_household_history()
 
+        from core import signoffs
+        from projects import gates
+
+        signoffs.register_holds("notice", gates.notice_holds)
+
 
 def _register_household_history():
     from core.history import register_household_model

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import User
-from projects import legal, safety
+from projects import legal, safety, services
 from projects.models import (
     CompensationDecision,
     Hazard,
@@ -59,6 +59,13 @@ def load() -> None:
         _risk_assessments(users)
         _safety_campaign(users)
         _decisions(users)
+
+
+def _announce(decision, users: dict[str, User], on: date) -> None:
+    """业务科 drafts the 补偿决定公告, the leader signs it off, 法规科 publishes it."""
+    notice = legal.announce_decision(decision=decision, by=users["operations"], published_on=on)
+    services.sign_off_notice(notice=notice, by=users["leader"])
+    services.publish_notice(notice=notice, by=users["legal"], on=on)
 
 
 def _district_user(project: Project, users: dict[str, User]) -> User:
@@ -155,7 +162,7 @@ def _decisions(users: dict[str, User]) -> None:
 
     # Filed with the court: served in June 2022, warned after the suit window, applied.
     decision, by = decide(liuling[0], "双政征补字〔2022〕5号", date(2022, 6, 10), date(2022, 6, 13))
-    legal.announce_decision(decision=decision, by=leader, published_on=date(2022, 6, 14))
+    _announce(decision, users, date(2022, 6, 14))
     legal.serve_warning(decision=decision, by=by, served_on=date(2022, 12, 20))
     legal.file_enforcement_application(
         decision=decision,

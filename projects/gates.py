@@ -161,6 +161,22 @@ def notice_action(notice: Notice) -> str:
     return _notice_action(notice.kind)
 
 
+def notice_holds(rows) -> dict[int, list[str]]:
+    """For notice sign-offs waiting for publication (core.signoffs.holds): why each notice
+    cannot be published today, by sign-off pk; a notice a leader's override lets through is not
+    held."""
+    notices = Notice.objects.select_related("project").in_bulk([row.object_id for row in rows])
+    held = {}
+    for row in rows:
+        notice = notices.get(row.object_id)
+        if notice is None or notice.is_published:
+            continue
+        action = notice_action(notice)
+        if open_override(action, notice) is None:
+            held[row.pk] = blockers(action, project=notice.project, obj=notice)
+    return held
+
+
 @dataclass
 class Subject:
     """What a check looks at: the project (None for the credit list), and the household or
@@ -251,6 +267,23 @@ def blockers(
 
 def _target(project, household, obj):
     return obj if obj is not None else household if household is not None else project
+
+
+def open_override(action: str, target) -> GateOverride | None:
+    """The leader's override waiting for `action` on `target` (not yet used), or None."""
+    if target is None or target.pk is None:
+        return None
+    return (
+        GateOverride.objects.filter(
+            action=action,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            used_at__isnull=True,
+        )
+        .select_related("by")
+        .order_by("pk")
+        .first()
+    )
 
 
 def _open_override(action: str, target) -> GateOverride | None:
@@ -419,7 +452,10 @@ def compensation_decision_on_file(subject: Subject) -> str | None:
 
 @check("every_household_settled")
 def every_household_settled(subject: Subject) -> str | None:
-    """Every household signed, or under a compensation decision that was not revoked."""
+    """Every household signed, or under a compensation decision that was not revoked; a
+    project with no household registered has nothing settled."""
+    if not subject.project.households.exists():
+        return _("本项目尚未登记被征收户。")
     unsettled = (
         subject.project.households.filter(signed_on__isnull=True)
         .exclude(

@@ -36,9 +36,9 @@ from projects.models import (
     SuspensionNotice,
 )
 from projects.services import (
+    draft_notice,
     ensure_can_edit_project,
     ensure_office_staff,
-    publish_result_notice,
 )
 
 Calendar = WorkCalendar | None
@@ -896,37 +896,50 @@ def register_announcement_writer(writer: AnnouncementWriter) -> AnnouncementWrit
 
 @transaction.atomic
 def announce_decision(*, decision: CompensationDecision, by: User, published_on: date) -> Notice:
-    """Publish the 补偿决定公告 (国有土地上房屋征收与补偿条例 第二十六条): a notice of kind
-    Notice.Kind.COMPENSATION_DECISION, its text from the office's template with personal data
-    masked, published on the public site and linked to the decision. The warning and the court
-    application wait for it.
+    """Draft the 补偿决定公告 (国有土地上房屋征收与补偿条例 第二十六条) for publication on
+    `published_on`: a notice of kind Notice.Kind.COMPENSATION_DECISION, its text from the
+    office's template with personal data masked, linked to the decision and sent for a leader's
+    sign-off like every notice (core.signoffs "notice": 领导签发, then 法规科 publishes it on the
+    notice page, projects.services.publish_notice). The warning and the court application wait
+    for its publication.
 
-    Raises ValidationError (in Chinese) when the decision is closed or already announced, or
-    the date is before the decision or in the future; PermissionDenied for a district user
-    (the city office publishes notices)."""
+    Raises ValidationError (in Chinese) when the decision is closed or its announcement already
+    drafted, or the date is before the decision or in the future; PermissionDenied for a
+    district user (the city office publishes notices)."""
     ensure_office_staff(by)
     decision = _open_decision(decision)
     if decision.announcement_id:
-        raise ValidationError(_("该补偿决定已公告。"))
+        if decision.announcement.is_published:
+            raise ValidationError(_("该补偿决定已公告。"))
+        raise ValidationError(_("该补偿决定的公告已起草，待领导签发后由法规科发布。"))
     if published_on < decision.decided_on:
         raise ValidationError(_("公告日期不能早于决定作出日期。"))
     _not_in_future(published_on, _("公告日期"))
     if not _ANNOUNCEMENT_WRITERS:
         raise ImproperlyConfigured("No writer for the compensation-decision announcement")
     title, body = _ANNOUNCEMENT_WRITERS[-1](decision, published_on)
-    notice = Notice.objects.create(
+    notice = draft_notice(
         project=decision.household.project,
+        by=by,
         kind=Notice.Kind.COMPENSATION_DECISION,
         title=title,
         body=body,
-        created_by=by,
     )
-    # The announcement is the legal record of a decision already made (条例 第二十六条), published
-    # with it like the appraisal-selection result, without a separate sign-off chain.
-    publish_result_notice(notice=notice, by=by, on=published_on)
     decision.announcement = notice
     decision.save(update_fields=["announcement"])
     return notice
+
+
+def before_announcement_published(notice: Notice, on: date) -> None:
+    """Called by projects.services when a 补偿决定公告 is published on `on`: not before its
+    decision (ValidationError), and its text carries the real publication date."""
+    decision = CompensationDecision.objects.filter(announcement=notice).first()
+    if decision is None:
+        return
+    if on < decision.decided_on:
+        raise ValidationError(_("公告日期不能早于决定作出日期。"))
+    if _ANNOUNCEMENT_WRITERS:
+        notice.title, notice.body = _ANNOUNCEMENT_WRITERS[-1](decision, on)
 
 
 CHECKLIST = ("has_decision", "has_service_proof", "has_risk_assessment", "has_compensation_proof")

@@ -262,11 +262,24 @@ def _publish(notice: Notice, by: User, on: date | None) -> Notice:
     gates.ensure_allowed(gates.notice_action(notice), project=notice.project, obj=notice, today=on)
     notice.published_on = on or timezone.localdate()
     notice.published_by = by
+    if notice.kind == Notice.Kind.COMPENSATION_DECISION:
+        from projects import legal  # legal builds on this module
+
+        legal.before_announcement_published(notice, notice.published_on)
     if notice.period_days:
         period = posting_period(notice.kind, notice.published_on, notice.period_days)
         notice.ends_on = period.due
         notice.period_explanation = "\n".join(period.explanation)
-    notice.save(update_fields=["published_on", "published_by", "ends_on", "period_explanation"])
+    notice.save(
+        update_fields=[
+            "published_on",
+            "published_by",
+            "ends_on",
+            "period_explanation",
+            "title",
+            "body",
+        ]
+    )
     public_cache.bump()
     if notice.kind == Notice.Kind.START:
         project = notice.project
@@ -289,16 +302,6 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
     permissions.ensure(by, "projects.publish_notice", notice)
     _publish(notice, by, on)
     signoffs.approve(item=notice, by=by)
-    return notice
-
-
-@transaction.atomic
-def publish_result_notice(*, notice: Notice, by: User, on: date) -> Notice:
-    """Publish a notice that only records a decision taken under its own rule (the appraisal
-    firm selection's result, 国有土地上房屋征收评估办法 第四条), together with that decision."""
-    ensure_office_staff(by)
-    _publish(notice, by, on)
-    signoffs.close(item=notice, by=by, action="approve")
     return notice
 
 

@@ -162,3 +162,12 @@ def sign_off_and_publish(notice, *, on=None, by=None):
     signed_off(notice)
     publisher = by or people[signoffs.notice_section(notice.kind)]
     return services.publish_notice(notice=notice, by=publisher, on=on)
+
+
+def announce(decision, *, by, on):
+    """The office drafts a compensation decision's 补偿决定公告 (projects.legal); a leader signs
+    it off and 法规科 publishes it on `on`."""
+    from projects import legal
+
+    notice = legal.announce_decision(decision=decision, by=by, published_on=on)
+    return sign_off_and_publish(notice, on=on)

@@ -20,11 +20,13 @@ from appraisers.forms import (
     PublishListForm,
 )
 from appraisers.models import CreditEvent, CreditEventKind, CreditList, CreditPolicy
-from core import permissions
+from core import permissions, signoffs
+from core.forms import ReturnForm, SignOffForm
 from core.http import (
     add_service_error,
     download,
     paginate,
+    post_to_service,
     report_form_errors,
     report_validation_error,
 )
@@ -147,15 +149,20 @@ def credit_list_detail(request, pk):
             period_start=credit_list.period_start, period_end=credit_list.period_end
         )
         context["base_score"] = CreditPolicy.current().base_score
+        context |= signoffs.page_context(credit_list, "credit_list")
+        returned = context["signoff"] is not None and context["signoff"].state == "returned"
         if permissions.allowed(request.user, "appraisers.publish_credit_list"):
-            context["publish_form"] = PublishListForm(
-                initial={"published_on": timezone.localdate()}
-            )
-            context["publish_refusal"] = gate_refusal(
-                request.user, "credit_list.publish", project=None, obj=credit_list
-            )
+            if not returned:
+                context["publish_form"] = PublishListForm(
+                    initial={"published_on": timezone.localdate()}
+                )
+                context["publish_refusal"] = gate_refusal(
+                    request.user, "credit_list.publish", project=None, obj=credit_list
+                )
+                context["return_form"] = ReturnForm(prefix="return")
         else:
             context["publish_note"] = _("信用名录由领导审定公布。")
+            context["can_resubmit"] = returned
     return render(request, "appraisers/creditlist_detail.html", context)
 
 
@@ -184,6 +191,38 @@ def credit_list_publish(request, pk):
     return redirect(credit_list)
 
 
+@login_required
+@require_POST
+def credit_list_return(request, pk):
+    """A leader returns the draft list with a comment."""
+    services.ensure_credit_staff(request.user)
+    credit_list = get_object_or_404(CreditList, pk=pk)
+    return post_to_service(
+        request,
+        ReturnForm(request.POST, prefix="return"),
+        services.return_credit_list,
+        redirect_to=credit_list,
+        success=_("信用名录已退回。"),
+        credit_list=credit_list,
+    )
+
+
+@login_required
+@require_POST
+def credit_list_resubmit(request, pk):
+    """Office staff send a returned list back to the leaders."""
+    services.ensure_credit_staff(request.user)
+    credit_list = get_object_or_404(CreditList, pk=pk)
+    return post_to_service(
+        request,
+        SignOffForm(request.POST, prefix="resubmit"),
+        services.resubmit_credit_list,
+        redirect_to=credit_list,
+        success=_("信用名录已重新提交领导审定。"),
+        credit_list=credit_list,
+    )
+
+
 urlpatterns = [
     path("credit/events/", credit_event_list, name="credit_event_list"),
     path("credit/events/new/", credit_event_create, name="credit_event_create"),
@@ -194,4 +233,6 @@ urlpatterns = [
     path("credit/lists/", credit_list_index, name="credit_list_index"),
     path("credit/lists/<int:pk>/", credit_list_detail, name="credit_list_detail"),
     path("credit/lists/<int:pk>/publish/", credit_list_publish, name="credit_list_publish"),
+    path("credit/lists/<int:pk>/return/", credit_list_return, name="credit_list_return"),
+    path("credit/lists/<int:pk>/resubmit/", credit_list_resubmit, name="credit_list_resubmit"),
 ]

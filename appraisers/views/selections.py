@@ -20,6 +20,7 @@ from appraisers.forms import (
     VoteForm,
 )
 from appraisers.models import Commission, FirmSelection
+from core import signoffs
 from core.http import add_service_error, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from projects.models import Project
@@ -75,6 +76,11 @@ def selection_detail(request, pk):
             )
             context["vote_form"] = VoteForm(selection=selection)
             context["draw_form"] = DrawForm()
+        if selection.notice_id:
+            # The result notice's way through a leader's sign-off to its publication.
+            context["notice_steps"] = signoffs.progress(
+                signoffs.signoff_for(selection.notice), "notice"
+            )
         if is_staff and selection.is_decided and context["commission"] is None:
             context["commission_form"] = CommissionForm(initial={"signed_on": today})
             context["commission_refusal"] = gate_refusal(
@@ -137,7 +143,9 @@ def selection_negotiate(request, pk):
     except ValidationError as error:
         report_validation_error(request, error)
     else:
-        messages.success(request, _("已按协商结果选定评估机构，并发布选定结果公告。"))
+        messages.success(
+            request, _("已按协商结果选定评估机构；选定结果公告已起草，待领导签发后由业务科发布。")
+        )
     return _back(project)
 
 
@@ -188,7 +196,7 @@ def vote_close(request, pk):
         if result.winner:
             messages.success(
                 request,
-                _("计票完成：%(firm)s得票超过半数，已选定并发布选定结果公告。")
+                _("计票完成：%(firm)s得票超过半数，已选定；选定结果公告待领导签发后发布。")
                 % {"firm": result.winner},
             )
         else:
@@ -215,7 +223,8 @@ def selection_draw(request, pk):
     else:
         messages.success(
             request,
-            _("随机确定完成：%(firm)s。选定结果公告已发布。") % {"firm": selection.winner},
+            _("随机确定完成：%(firm)s。选定结果公告待领导签发后发布。")
+            % {"firm": selection.winner},
         )
     return _back(project)
 

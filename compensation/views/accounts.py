@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,8 +14,9 @@ from compensation import exports, reports, services
 from compensation.forms import CostBudgetForm, FinalAccountForm, SubsidyNoticeForm
 from compensation.models import Category, CostBudget, FinalAccount, HardshipSubsidy
 from compensation.views.common import can_edit, project_for, xlsx_response
-from core import permissions
-from core.http import report_form_errors, report_validation_error
+from core import permissions, signoffs
+from core.forms import ReturnForm
+from core.http import post_to_service, report_form_errors, report_validation_error
 from core.scoping import visible_to
 from projects.models import Project
 from projects.views.gates import gate_refusal, refused_page
@@ -138,8 +139,20 @@ def cost_accounts(request, pk):
             "budget_refusal": gate_refusal(user, "cost_budget.approve", project=project),
             "prepare_refusal": gate_refusal(user, "final_account.prepare", project=project),
             "approve_refusal": gate_refusal(user, "final_account.approve", project=project),
+            "budget_signoff": _signoff_panel(budget, "cost_budget"),
+            "account_signoff": _signoff_panel(account, "final_account"),
+            "budget_return_form": ReturnForm(prefix="budget-return"),
+            "final_return_form": ReturnForm(prefix="final-return"),
         },
     )
+
+
+def _signoff_panel(item, chain) -> dict | None:
+    """What core/_signoff_panel.html shows for a budget or final account in its chain."""
+    if item is None:
+        return None
+    context = signoffs.page_context(item, chain)
+    return context if context["signoff"] is not None else None
 
 
 @login_required
@@ -178,6 +191,36 @@ def budget_approve(request, pk):
     else:
         messages.success(request, _("概算已审定。"))
     return redirect("compensation:cost_accounts", pk=project.pk)
+
+
+@login_required
+@require_POST
+def budget_return(request, pk):
+    """A leader returns the draft cost budget to 计划财务科 with a comment."""
+    project = project_for(request, pk)
+    return post_to_service(
+        request,
+        ReturnForm(request.POST, prefix="budget-return"),
+        services.return_cost_budget,
+        redirect_to=reverse("compensation:cost_accounts", args=[project.pk]),
+        success=_("概算已退回计划财务科修改。"),
+        project=project,
+    )
+
+
+@login_required
+@require_POST
+def final_return(request, pk):
+    """A leader returns the draft final accounts to 计划财务科 with a comment."""
+    project = project_for(request, pk)
+    return post_to_service(
+        request,
+        ReturnForm(request.POST, prefix="final-return"),
+        services.return_final_account,
+        redirect_to=reverse("compensation:cost_accounts", args=[project.pk]),
+        success=_("决算已退回计划财务科修改。"),
+        project=project,
+    )
 
 
 @login_required
@@ -243,6 +286,8 @@ urlpatterns = [
     path("projects/<int:pk>/accounts/", cost_accounts, name="cost_accounts"),
     path("projects/<int:pk>/accounts/budget/", budget_save, name="budget_save"),
     path("projects/<int:pk>/accounts/budget/approve/", budget_approve, name="budget_approve"),
+    path("projects/<int:pk>/accounts/budget/return/", budget_return, name="budget_return"),
+    path("projects/<int:pk>/accounts/final/return/", final_return, name="final_return"),
     path("projects/<int:pk>/accounts/final/", final_save, name="final_save"),
     path("projects/<int:pk>/accounts/final/approve/", final_approve, name="final_approve"),
     path("reconciliation/", reconciliation, name="reconciliation"),

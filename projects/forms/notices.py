@@ -85,3 +85,14 @@ class NoticeFilterForm(forms.Form):
         elif data["status"] == self.DRAFT:
             notices = notices.filter(published_on__isnull=True)
         return notices
+
+
+class NoticeOverrideForm(forms.Form):
+    """A leader's reason for letting a gated publication through (projects.gates.override)."""
+
+    reason = forms.CharField(
+        label=_("越过理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": _("越过办理条件须填写理由。")},
+    )

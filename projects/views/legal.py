@@ -2,14 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import history as core_history
+from core import signoffs
 from core.deadlines import WorkCalendar
-from core.http import download, report_form_errors, report_validation_error
+from core.http import download, post_to_service
 from core.scoping import get_visible_or_404
 from projects import legal
 from projects.forms.legal import (
@@ -42,20 +43,6 @@ def _decision_for(request, pk):
         request.user,
         pk=pk,
     )
-
-
-def _post_to_service(request, form, service, **kwargs) -> bool:
-    """Validate a small form posted from a detail page and call one service with it;
-    errors become messages on the page the user returns to."""
-    if not form.is_valid():
-        report_form_errors(request, form)
-        return False
-    try:
-        service(by=request.user, **kwargs, **form.cleaned_data)
-    except ValidationError as error:
-        report_validation_error(request, error)
-        return False
-    return True
 
 
 # ---------------------------------------------------------------------------
@@ -108,6 +95,12 @@ def decision_detail(request, pk):
             "road": legal.road(decision, today),
             "today": today,
             "history": core_history.for_object(decision),
+            # The announcement's way through a leader's sign-off to 法规科's publication.
+            "announcement_steps": signoffs.progress(
+                signoffs.signoff_for(decision.announcement), "notice"
+            )
+            if decision.announcement_id
+            else None,
             "forms": {
                 "serve": ServeForm(),
                 "reconsideration": ReconsiderationForm(
@@ -144,9 +137,9 @@ def _decision_step(form_class, service, success):
     def view(request, pk):
         decision = _decision_for(request, pk)
         form = form_class(request.POST, request.FILES)
-        if _post_to_service(request, form, service, decision=decision):
-            messages.success(request, success)
-        return redirect(decision)
+        return post_to_service(
+            request, form, service, redirect_to=decision, success=success, decision=decision
+        )
 
     return view
 
@@ -158,7 +151,9 @@ decision_reconsideration = _decision_step(
 decision_litigation = _decision_step(
     LitigationForm, legal.record_litigation, _("已登记行政诉讼情况。")
 )
-decision_announce = _decision_step(AnnounceForm, legal.announce_decision, _("补偿决定公告已发布。"))
+decision_announce = _decision_step(
+    AnnounceForm, legal.announce_decision, _("补偿决定公告已起草，待领导签发后由法规科发布。")
+)
 decision_warning = _decision_step(WarningForm, legal.serve_warning, _("已登记催告。"))
 decision_apply = _decision_step(
     ApplicationForm, legal.file_enforcement_application, _("已登记强制执行申请。")
@@ -218,9 +213,14 @@ def risk_record(request, pk):
     if refused:
         return refused
     form = RiskAssessmentForm(request.POST, request.FILES)
-    if _post_to_service(request, form, legal.record_risk_assessment, project=project):
-        messages.success(request, _("社会稳定风险评估已登记。"))
-    return redirect(project)
+    return post_to_service(
+        request,
+        form,
+        legal.record_risk_assessment,
+        redirect_to=project,
+        success=_("社会稳定风险评估已登记。"),
+        project=project,
+    )
 
 
 @login_required
@@ -228,9 +228,14 @@ def risk_record(request, pk):
 def suspension_record(request, pk):
     project = _project_for(request, pk)
     form = SuspensionForm(request.POST, request.FILES)
-    if _post_to_service(request, form, legal.record_suspension, project=project):
-        messages.success(request, _("暂停办理通知已登记。"))
-    return redirect(project)
+    return post_to_service(
+        request,
+        form,
+        legal.record_suspension,
+        redirect_to=project,
+        success=_("暂停办理通知已登记。"),
+        project=project,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -266,9 +271,14 @@ def objection_list(request, pk):
 def objection_raise(request, pk):
     notice = _notice_for(request, pk)
     form = ObjectionForm(request.POST, project=notice.project)
-    if _post_to_service(request, form, legal.raise_objection, notice=notice):
-        messages.success(request, _("异议已登记。"))
-    return redirect("projects:objection_list", pk=notice.pk)
+    return post_to_service(
+        request,
+        form,
+        legal.raise_objection,
+        redirect_to=reverse("projects:objection_list", args=[notice.pk]),
+        success=_("异议已登记。"),
+        notice=notice,
+    )
 
 
 @login_required
@@ -276,9 +286,14 @@ def objection_raise(request, pk):
 def objection_answer(request, pk):
     objection = get_visible_or_404(Objection.objects.select_related("notice"), request.user, pk=pk)
     form = AnswerForm(request.POST)
-    if _post_to_service(request, form, legal.answer_objection, objection=objection):
-        messages.success(request, _("异议已答复。"))
-    return redirect("projects:objection_list", pk=objection.notice_id)
+    return post_to_service(
+        request,
+        form,
+        legal.answer_objection,
+        redirect_to=reverse("projects:objection_list", args=[objection.notice_id]),
+        success=_("异议已答复。"),
+        objection=objection,
+    )
 
 
 urlpatterns = [

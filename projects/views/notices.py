@@ -7,7 +7,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -16,10 +16,15 @@ from django.views.decorators.http import require_POST
 from core import history as core_history
 from core import permissions, signoffs
 from core.forms import ReturnForm, SignOffForm
-from core.http import add_service_error, download, error_messages, paginate
+from core.http import add_service_error, download, paginate, post_to_service
 from core.scoping import get_visible_or_404, visible_to
 from projects import gates, services
-from projects.forms.notices import NoticeFilterForm, NoticeForm, PublishNoticeForm
+from projects.forms.notices import (
+    NoticeFilterForm,
+    NoticeForm,
+    NoticeOverrideForm,
+    PublishNoticeForm,
+)
 from projects.models import Notice, Project
 
 
@@ -108,9 +113,17 @@ def notice_edit(request, pk):
     )
 
 
-def _render_detail(request, notice, *, publish_form=None, sign_off_form=None, return_form=None):
+def _render_detail(
+    request, notice, *, publish_form=None, sign_off_form=None, return_form=None, override_form=None
+):
     user = request.user
     draft = not notice.is_published
+    blockers = (
+        gates.blockers(gates.notice_action(notice), project=notice.project, obj=notice)
+        if draft
+        else []
+    )
+    pending_override = gates.open_override(gates.notice_action(notice), notice) if draft else None
     context = {
         "notice": notice,
         "project": notice.project,
@@ -118,12 +131,14 @@ def _render_detail(request, notice, *, publish_form=None, sign_off_form=None, re
         "can_sign_off": draft and permissions.allowed(user, "projects.sign_off_notice", notice),
         "can_return": draft and permissions.allowed(user, "projects.return_notice", notice),
         "can_edit": draft and permissions.allowed(user, "projects.edit_project", notice.project),
+        # A leader may let a gated publication through once, with a recorded reason.
+        "can_override": draft and bool(blockers) and pending_override is None and user.is_leader,
         "publish_form": publish_form or PublishNoticeForm(),
-        "publish_blockers": []
-        if notice.is_published
-        else gates.blockers(gates.notice_action(notice), project=notice.project, obj=notice),
+        "publish_blockers": blockers,
+        "pending_override": pending_override,
         "sign_off_form": sign_off_form or SignOffForm(prefix="signoff"),
         "return_form": return_form or ReturnForm(prefix="return"),
+        "override_form": override_form or NoticeOverrideForm(prefix="override"),
         **signoffs.page_context(notice, "notice"),
         "history": core_history.for_object(notice),
     }
@@ -139,19 +154,14 @@ def notice_detail(request, pk):
 @require_POST
 def notice_publish(request, pk):
     notice = _notice_for(request, pk)
-    form = PublishNoticeForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, notice, publish_form=form)
-    try:
-        services.publish_notice(
-            notice=notice, by=request.user, on=form.cleaned_data["published_on"]
-        )
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("公告已发布。"))
-    return redirect(notice)
+    return post_to_service(
+        request,
+        PublishNoticeForm(request.POST),
+        lambda by, published_on: services.publish_notice(notice=notice, by=by, on=published_on),
+        redirect_to=notice,
+        success=_("公告已发布。"),
+        invalid=lambda form: _render_detail(request, notice, publish_form=form),
+    )
 
 
 @login_required
@@ -159,19 +169,15 @@ def notice_publish(request, pk):
 def notice_sign_off(request, pk):
     """A leader signs the draft off (签发); the responsible section then publishes it."""
     notice = _notice_for(request, pk)
-    form = SignOffForm(request.POST, prefix="signoff")
-    if not form.is_valid():
-        return _render_detail(request, notice, sign_off_form=form)
-    try:
-        services.sign_off_notice(
-            notice=notice, by=request.user, comment=form.cleaned_data["comment"]
-        )
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("公告已签发，待责任科室发布。"))
-    return redirect(notice)
+    return post_to_service(
+        request,
+        SignOffForm(request.POST, prefix="signoff"),
+        services.sign_off_notice,
+        redirect_to=notice,
+        success=_("公告已签发，待责任科室发布。"),
+        invalid=lambda form: _render_detail(request, notice, sign_off_form=form),
+        notice=notice,
+    )
 
 
 @login_required
@@ -179,17 +185,39 @@ def notice_sign_off(request, pk):
 def notice_return(request, pk):
     """Send the draft back to whoever drafted it, with a comment."""
     notice = _notice_for(request, pk)
-    form = ReturnForm(request.POST, prefix="return")
-    if not form.is_valid():
-        return _render_detail(request, notice, return_form=form)
-    try:
-        services.return_notice(notice=notice, by=request.user, comment=form.cleaned_data["comment"])
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("公告草稿已退回起草单位。"))
-    return redirect(notice)
+    return post_to_service(
+        request,
+        ReturnForm(request.POST, prefix="return"),
+        services.return_notice,
+        redirect_to=notice,
+        success=_("公告草稿已退回起草单位。"),
+        invalid=lambda form: _render_detail(request, notice, return_form=form),
+        notice=notice,
+    )
+
+
+@login_required
+@require_POST
+def notice_override(request, pk):
+    """A leader lets the publication of a gated notice through once, with a recorded reason
+    (projects.gates.override; listed on the project page and in the history)."""
+    notice = _notice_for(request, pk)
+    if not request.user.is_leader:
+        raise PermissionDenied(_("只有领导可以越过办理条件。"))
+    return post_to_service(
+        request,
+        NoticeOverrideForm(request.POST, prefix="override"),
+        lambda by, reason: gates.override(
+            action=gates.notice_action(notice),
+            by=by,
+            reason=reason,
+            project=notice.project,
+            obj=notice,
+        ),
+        redirect_to=notice,
+        success=_("已记录越过办理条件，该公告可发布一次。"),
+        invalid=lambda form: _render_detail(request, notice, override_form=form),
+    )
 
 
 @login_required
@@ -208,5 +236,6 @@ urlpatterns = [
     path("notices/<int:pk>/publish/", notice_publish, name="notice_publish"),
     path("notices/<int:pk>/sign-off/", notice_sign_off, name="notice_sign_off"),
     path("notices/<int:pk>/return/", notice_return, name="notice_return"),
+    path("notices/<int:pk>/override/", notice_override, name="notice_override"),
     path("notices/<int:pk>/attachment/", notice_attachment, name="notice_attachment"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions, signoffs
-from core.http import add_service_error, download, error_messages, paginate
+from core.http import add_service_error, download, error_messages, paginate, post_to_service
 from core.scoping import get_visible_or_404, visible_to
 from projects import plan_sections, services
 from projects.forms.plans import (
@@ -156,17 +156,21 @@ def plan_detail(request, pk):
 @require_POST
 def plan_return(request, pk):
     plan = _plan_for(request, pk)
-    form = ReturnPlanForm(request.POST, prefix="return")
-    if not form.is_valid():
-        return _render_detail(request, plan, return_form=form)
-    try:
-        services.return_plan(plan=plan, by=request.user, comment=form.cleaned_data["comment"])
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("方案已退回区县修改。"))
-    return redirect(plan)
+    return post_to_service(
+        request,
+        ReturnPlanForm(request.POST, prefix="return"),
+        services.return_plan,
+        redirect_to=plan,
+        success=_("方案已退回区县修改。"),
+        invalid=lambda form: _render_detail(request, plan, return_form=form),
+        plan=plan,
+    )
+
+
+def _approved_message(plan) -> str:
+    if plan.status == Status.APPROVED:
+        return _("补偿方案第%(version)s版已批准。") % {"version": plan.version}
+    return _("已审核通过，转下一审核环节。")
 
 
 @login_required
@@ -182,24 +186,15 @@ def plan_approve(request, pk):
         refused := refused_page(request, "plan.approve", project=plan.project, obj=plan)
     ):
         return refused
-    form = ApprovePlanForm(request.POST, prefix="approve")
-    if not form.is_valid():
-        return _render_detail(request, plan, approve_form=form)
-    try:
-        plan = services.approve_plan(
-            plan=plan, by=request.user, comment=form.cleaned_data["comment"]
-        )
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-    else:
-        if plan.status == Status.APPROVED:
-            messages.success(
-                request, _("补偿方案第%(version)s版已批准。") % {"version": plan.version}
-            )
-        else:
-            messages.success(request, _("已审核通过，转下一审核环节。"))
-    return redirect(plan)
+    return post_to_service(
+        request,
+        ApprovePlanForm(request.POST, prefix="approve"),
+        services.approve_plan,
+        redirect_to=plan,
+        success=_approved_message,
+        invalid=lambda form: _render_detail(request, plan, approve_form=form),
+        plan=plan,
+    )
 
 
 @login_required

@@ -41,6 +41,6 @@ def test_staff_member_runs_a_random_draw_and_sees_the_result_notice(
 
     page.locator("#result-notice").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("六岭棚改评估机构选定结果公告")
-    expect(page.locator("#notice-status")).to_have_text("已发布")
+    expect(page.locator("#notice-status")).to_have_text("草稿")  # until a leader signs it off
     expect(page.get_by_text(f"随机种子：{selection.seed}")).to_be_visible()
     expect(page.get_by_text("见证人：被征收人代表甲、纪检干部乙").first).to_be_visible()

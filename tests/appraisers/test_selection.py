@@ -11,7 +11,13 @@ from appraisers.models import FirmSelection, SelectionCandidate, Vote
 from projects.models import Notice, Stage
 from tests.appraisers.factories import FirmFactory
 from tests.auth import login
-from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage
+from tests.factories import (
+    HouseholdFactory,
+    ProjectFactory,
+    put_at_stage,
+    sign_off_and_publish,
+    signed_off,
+)
 
 pytestmark = pytest.mark.django_db
 DAY = date(2022, 6, 1)
@@ -187,6 +193,9 @@ def test_the_vote_result_is_published_as_a_notice(project, firms, households, of
     notice = selection.notice
     assert notice.kind == Notice.Kind.OTHER
     assert notice.title == "六岭棚改评估机构选定结果公告"
+    # A leader signs the result notice off; 业务科 then publishes it (core.signoffs "notice").
+    assert not notice.is_published
+    sign_off_and_publish(notice, on=DAY)
     assert notice.published_on == DAY
     assert "甲评估：3票" in notice.body
     assert "收回有效选票3票" in notice.body
@@ -263,6 +272,8 @@ def test_the_draw_records_seed_witnesses_time_and_publishes_the_notice(
     assert "随机种子：" + "ab" * 16 in body
     assert "2022-06-08 09:30:00" in body
     assert "hashlib.sha256" in body
+    assert not selection.notice.is_published
+    sign_off_and_publish(selection.notice, on=date(2022, 6, 8))
     assert selection.notice.published_on == date(2022, 6, 8)
 
 
@@ -420,3 +431,27 @@ def test_anonymous_visitors_are_sent_to_log_in_from_selections(client, project, 
     response = client.get(url(name, project))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_result_notice_waits_for_a_leaders_sign_off_shown_on_the_selection_page(
+    client, project, firms, households, office_user
+):
+    selection = open_(project, firms, office_user)
+    for household in households[:3]:
+        vote(selection, office_user, household, firms[1])
+    login(client, "clerk")
+    response = client.post(url("vote_close", project), follow=True)
+    html = response.content.decode()
+    assert "选定结果公告待领导签发后发布" in html
+    assert "领导签发（领导）" in html and "责任科室发布（业务科）" in html
+    selection.refresh_from_db()
+    notice = selection.notice
+    assert not notice.is_published
+    # Nobody publishes it before the leader's sign-off: not even the section that drafted it.
+    publish = reverse("projects:notice_publish", args=[notice.pk])
+    assert client.post(publish, {"published_on": "2022-06-01"}).status_code == 403
+    signed_off(notice)
+    response = client.post(publish, {"published_on": "2022-06-01"}, follow=True)
+    assert "公告已发布。" in response.content.decode()
+    html = client.get(url("selection_detail", project)).content.decode()
+    assert "发布于 2022-06-01" in html

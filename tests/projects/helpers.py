@@ -66,6 +66,10 @@ def advance_to(project: Project, stage: Stage, *, district_user, staff, start: d
             )
             plan = services.submit_plan(project=project, by=district_user, **PLAN_STANDARDS)
             approve_plan_fully(plan)
+            # The money in the project's account before the decision (Decree 590 art. 12).
+            from tests.compensation.factories import funded
+
+            funded(project, "1000000.00")
             notice = publish(
                 project, Notice.Kind.PLAN_COMMENT, staff=staff, on=today, period_days=30
             )

@@ -172,6 +172,8 @@ def test_the_decision_announcement_needs_the_assessment_the_comment_period_and_t
         "补偿方案尚未经市征收办批准。",
         "补偿方案尚未公布征求意见（征求意见期不少于30日）。",
         "尚未完成社会稳定风险评估。",
+        "补偿资金未到位：尚未开设项目资金账户（《国有土地上房屋征收与补偿条例》第十二条："
+        "征收补偿费用应当足额到位、专户存储、专款专用）。",
     ]
     notice.refresh_from_db()
     assert not notice.is_published

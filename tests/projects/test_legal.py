@@ -13,7 +13,13 @@ from projects import digest, legal, safety, services
 from projects.models import Hazard, Notice, Stage
 from tests.auth import login
 from tests.compensation.factories import ready_for_decision
-from tests.factories import HouseholdFactory, approve_plan_fully, put_at_stage, staff
+from tests.factories import (
+    HouseholdFactory,
+    announce,
+    approve_plan_fully,
+    put_at_stage,
+    staff,
+)
 from tests.projects.helpers import PLAN_STANDARDS, advance_to, publish
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +98,7 @@ def test_the_road_shows_where_the_household_stands(household, district_member, o
     assert waiting.next_deadline.due == date(2023, 5, 4)
 
     # The warning: 10 days or fewer count working days, from Friday 3 February 2023.
-    legal.announce_decision(decision=decision, by=office_user, published_on=date(2022, 8, 3))
+    announce(decision, by=office_user, on=date(2022, 8, 3))
     legal.serve_warning(decision=decision, by=district_member, served_on=date(2023, 2, 3))
     decision.refresh_from_db()
     during = legal.road(decision, date(2023, 2, 10))
@@ -119,7 +125,7 @@ def test_the_enforcement_application_needs_the_warning_period_and_every_document
     decision = decide(
         household, district_member, decided_on=date(2022, 8, 1), served_on=date(2022, 8, 2)
     )
-    legal.announce_decision(decision=decision, by=office_user, published_on=date(2022, 8, 3))
+    announce(decision, by=office_user, on=date(2022, 8, 3))
     legal.serve_warning(decision=decision, by=district_member, served_on=date(2023, 2, 3))
     decision.refresh_from_db()
     complete = dict.fromkeys(legal.CHECKLIST, True)

@@ -16,11 +16,12 @@ from docx import Document as Docx
 from pypdf import PdfReader
 
 from compensation import services
+from core.roles import Section
 from projects import legal
 from projects.models import CompensationDecision
 from tests.auth import login
 from tests.compensation.factories import approve_plan, ready_for_decision, valued_household
-from tests.factories import put_at_stage
+from tests.factories import announce, put_at_stage, reviewers
 
 pytestmark = pytest.mark.django_db
 
@@ -339,7 +340,7 @@ def test_no_warning_before_the_decision_is_announced(household, district_member,
     with pytest.raises(ValidationError) as error:
         legal.serve_warning(decision=decision, by=district_member, served_on=date(2023, 2, 3))
     assert "第二十六条" in error.value.messages[0]
-    legal.announce_decision(decision=decision, by=office_user, published_on=date(2022, 8, 3))
+    announce(decision, by=office_user, on=date(2022, 8, 3))
     decision.refresh_from_db()
     legal.serve_warning(decision=decision, by=district_member, served_on=date(2023, 2, 3))
     road = legal.road(decision, date(2023, 2, 10))
@@ -384,7 +385,7 @@ def test_the_decision_and_its_announcement_come_out_as_pdf_and_docx_and_the_anno
     assert docx.paragraphs[0].text == "双清区人民政府房屋征收补偿决定书"
     assert "叁拾捌万伍仟元整" in "\n".join(p.text for p in docx.paragraphs)
 
-    # The office publishes the announcement from the decision page; a district user may not.
+    # The office drafts the announcement from the decision page; a district user may not.
     url = reverse("projects:decision_announce", args=[decision.pk])
     client.post(url, {"published_on": "2026-08-05"})
     decision.refresh_from_db()
@@ -392,11 +393,30 @@ def test_the_decision_and_its_announcement_come_out_as_pdf_and_docx_and_the_anno
     client.logout()
     login(client, "clerk")
     response = client.post(url, {"published_on": "2026-08-05"}, follow=True)
-    assert "补偿决定公告已发布" in response.content.decode()
+    html = response.content.decode()
+    assert "补偿决定公告已起草，待领导签发后由法规科发布。" in html
+    assert "已起草，未发布" in html and "领导签发（领导）" in html
     decision.refresh_from_db()
     notice = decision.announcement
-    assert notice.kind == "compensation_decision"
+    assert notice.kind == "compensation_decision" and not notice.is_published
+    # Not public before a leader's sign-off and 法规科's publication.
+    assert notice.title not in client.get(reverse("public:notice_list")).content.decode()
+    people = reviewers()
+    # 法规科 cannot publish it before the leader has signed it off.
+    client.force_login(people[Section.LEGAL])
+    publish = reverse("projects:notice_publish", args=[notice.pk])
+    assert client.post(publish, {"published_on": "2026-08-05"}).status_code == 403
+    client.force_login(people[Section.LEADER])
+    client.post(reverse("projects:notice_sign_off", args=[notice.pk]), {"signoff-comment": ""})
+    client.force_login(people[Section.LEGAL])
+    # Not dated before the decision.
+    response = client.post(publish, {"published_on": "2026-08-02"}, follow=True)
+    assert "公告日期不能早于决定作出日期。" in response.content.decode()
+    response = client.post(publish, {"published_on": "2026-08-05"}, follow=True)
+    assert "公告已发布。" in response.content.decode()
+    notice.refresh_from_db()
     assert notice.published_on == date(2026, 8, 5)
+    assert notice.published_by == people[Section.LEGAL]
 
     response = client.get(reverse("compensation:decision_announcement_pdf", args=[decision.pk]))
     text = pdf_text(response.content)
