@@ -144,3 +144,18 @@ def test_a_real_worker_saves_a_large_import_confirmed_on_the_page(
     assert project.households.count() == JOB_ROWS + 7
     assert Household.history.filter(project=project, history_type="+").count() == JOB_ROWS + 7
     assert client.get(reverse("projects:import_progress", args=[record.pk]))["HX-Refresh"]
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_the_first_rows_of_a_long_file_in_order(
+    client, district_member, project, monkeypatch
+):
+    from projects.views import imports as import_views
+
+    monkeypatch.setattr(import_views, "PREVIEW_ROWS", 2)
+    login(client, "district")
+    post_file(client, project, workbook(rows(3)))
+    record = HouseholdImport.objects.get()
+    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    assert "测试户主1<" in html and "测试户主2<" in html and "测试户主3<" not in html
+    assert "共 3 户，这里显示前 2 户" in html
