@@ -12,12 +12,13 @@ from appraisers.models import (
     Commission,
     CreditGrade,
     FirmSelection,
+    Valuation,
     households_without_valuation,
 )
 from appraisers.services import current_valuation, valuations_missing
 from core.formatting import cn_date
-from projects.gates import Subject, check
-from projects.models import Project, Stage
+from projects.gates import Subject, check, household_valued_source
+from projects.models import Household, Project, Stage
 from projects.stages import requirement
 
 
@@ -43,6 +44,12 @@ def household_valued(subject: Subject) -> str | None:
     if current_valuation(subject.household) is None:
         return _("该户尚无分户评估报告。")
     return None
+
+
+@household_valued_source
+def valued_by(household: Household, day: date) -> bool:
+    """Whether a valuation report of the household was issued by `day` (its state 已评估)."""
+    return Valuation.objects.filter(household=household, reported_on__lte=day).exists()
 
 
 @check("firm_selected")

@@ -952,6 +952,19 @@ class HardshipSubsidy(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    # 已撤回: what was not paid is no longer owed (the household did not qualify, or gave it
+    # up); what was paid stays paid.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤回人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    withdrawal_reason = models.TextField(_("撤回理由"), blank=True, editable=False)
 
     objects = DistrictScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -967,6 +980,11 @@ class HardshipSubsidy(models.Model):
                 name="subsidy_paid_within_amount",
                 violation_error_message=_("划拨金额超过困难补助金额。"),
             ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+                name="subsidy_withdrawn_with_reason",
+            ),
         ]
 
     def __str__(self):
@@ -974,11 +992,21 @@ class HardshipSubsidy(models.Model):
 
     def is_payable(self, today: date) -> bool:
         notice = self.notice
-        return notice is not None and notice.is_published and notice.has_ended(today)
+        return (
+            not self.is_withdrawn
+            and notice is not None
+            and notice.is_published
+            and notice.has_ended(today)
+        )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def unpaid(self) -> Decimal:
-        return self.amount - self.paid
+        """What is still owed in yuan: nothing once withdrawn."""
+        return ZERO if self.is_withdrawn else self.amount - self.paid
 
 
 # ---------------------------------------------------------------------------

@@ -202,6 +202,8 @@ def request_disbursement(
                 _("申请金额超过协议未付金额%(unpaid)s元。") % {"unpaid": f"{agreement.unpaid:,.2f}"}
             )
     if subsidy is not None:
+        if subsidy.is_withdrawn:
+            raise ValidationError(_("该项困难补助已撤回，不能申请划拨。"))
         if not subsidy.is_payable(today):
             raise ValidationError(_("困难补助公示期尚未届满，不能申请划拨。"))
         if amount > subsidy.unpaid:
@@ -372,6 +374,8 @@ def household_entitlement(household_id: int, today: date) -> Decimal:
     subsidy = HardshipSubsidy.objects.filter(household_id=household_id).first()
     if subsidy is not None and subsidy.is_payable(today):
         total += subsidy.amount
+    elif subsidy is not None and subsidy.is_withdrawn:
+        total += subsidy.paid  # what was paid before the withdrawal stays the household's
     return total
 
 
@@ -824,6 +828,42 @@ def register_subsidies(*, project: Project, by: User) -> list[HardshipSubsidy]:
     if not created:
         raise ValidationError(_("没有需要登记困难补助的被征收户。"))
     return created
+
+
+@transaction.atomic
+def withdraw_subsidy(*, subsidy: HardshipSubsidy, by: User, reason: str) -> HardshipSubsidy:
+    """撤回 a hardship subsidy: what is unpaid is no longer owed and can no longer be
+    requested; what was paid stays paid. Who, when and the reason are kept on the subsidy and
+    in its history. Closing the fund (final_account.approve) then counts it as done.
+
+    Gated by projects.gates (`subsidy.withdraw`: 签约 or 补偿决定 stage). Raises ValidationError
+    (in Chinese) for an empty reason, a subsidy already withdrawn or paid in full, or one with
+    a disbursement request waiting for approval; PermissionDenied for a user who may not edit
+    the project."""
+    subsidy = (
+        HardshipSubsidy.objects.select_for_update().select_related("household").get(pk=subsidy.pk)
+    )
+    project = subsidy.household.project
+    ensure_can_edit(by, project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("撤回困难补助须填写理由。"))
+    if subsidy.is_withdrawn:
+        raise ValidationError(_("该项困难补助已经撤回。"))
+    if subsidy.paid >= subsidy.amount:
+        raise ValidationError(_("该项困难补助已全额划拨，不能撤回。"))
+    if DisbursementRequest.objects.pending().filter(subsidy=subsidy).exists():
+        raise ValidationError(_("该项困难补助有待审批的划拨申请，须先审批或驳回。"))
+    gates.ensure_allowed(
+        "subsidy.withdraw", project=project, household=subsidy.household, obj=subsidy
+    )
+    subsidy.withdrawn_at = timezone.now()
+    subsidy.withdrawn_by = by
+    subsidy.withdrawal_reason = reason
+    subsidy._change_reason = _("撤回困难补助：%(reason)s") % {"reason": reason}
+    subsidy.full_clean()
+    subsidy.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    return subsidy
 
 
 @transaction.atomic

@@ -81,6 +81,14 @@ def agreement_on_file(subject: Subject) -> str | None:
     return None
 
 
+@check("no_agreement_drafted")
+def no_agreement_drafted(subject: Subject) -> str | None:
+    """The agreements' parties (the tenant, the owning unit) follow the ownership."""
+    if Agreement.objects.filter(household=subject.household).exists():
+        return _("该户已起草补偿协议，协议当事人依据产权性质确定。")
+    return None
+
+
 @check("breakdown_on_file")
 def breakdown_on_file(subject: Subject) -> str | None:
     """The decision's amount comes from the household's computed breakdown."""
@@ -99,11 +107,12 @@ def current_breakdown_total(household: Household) -> Decimal | None:
 
 @check("subsidies_paid")
 def subsidies_paid(subject: Subject) -> str | None:
+    """Every subsidy of the project paid in full or withdrawn (已撤回)."""
     unpaid = HardshipSubsidy.objects.filter(
-        household__project=subject.project, paid__lt=F("amount")
+        household__project=subject.project, paid__lt=F("amount"), withdrawn_at__isnull=True
     ).count()
     if unpaid:
-        return _("尚有%(count)s项困难补助未划拨完毕。") % {"count": unpaid}
+        return _("尚有%(count)s项困难补助既未划拨完毕也未撤回。") % {"count": unpaid}
     return None
 
 

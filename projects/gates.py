@@ -1,11 +1,13 @@
 """What may be done when: one table of every state-changing action of a project's legal road.
 
-Each row of `RULES` names an action, the project stages in which it may be taken and what must
-already be on file, by the names of checks. A check is a function of a `Subject` (the project,
-the household or object acted on, and the day) that returns None when it is met, or what is
-missing in Chinese. The projects app registers its own checks below; the apps above it add
-theirs with `@check("name")` in their `stage_requirements` module, imported from their
-AppConfig.ready(), so this module never imports them (like projects.stages).
+Each row of `RULES` names an action, the project stages in which it may be taken, for an action
+on a household the household's own states (`HouseholdState`, derived by `household_state`) in
+which it may be taken, and what must already be on file, by the names of checks. A check is a
+function of a `Subject` (the project, the household or object acted on, and the day) that
+returns None when it is met, or what is missing in Chinese. The projects app registers its own
+checks below; the apps above it add theirs with `@check("name")` in their `stage_requirements`
+module, imported from their AppConfig.ready(), so this module never imports them (like
+projects.stages).
 
 Services call `ensure_allowed(...)` before they write; pages call `blockers(...)` to show why an
 action is not available yet. A leader (领导) may let one action on one object through despite
@@ -29,7 +31,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -41,6 +44,21 @@ from projects import stages as stage_requirements
 from projects.models import CompensationDecision, GateOverride, Household, Notice, Project, Stage
 
 S = Stage
+
+
+class HouseholdState(models.TextChoices):
+    """Where a household is on its own road, derived from what is on file (`household_state`),
+    never stored: 登记 → 已评估 → 已签约 or 已作出补偿决定 → 已搬迁 → 已拆除."""
+
+    REGISTERED = "registered", gettext_lazy("登记")
+    VALUED = "valued", gettext_lazy("已评估")
+    SIGNED = "signed", gettext_lazy("已签约")
+    DECIDED = "decided", gettext_lazy("已作出补偿决定")
+    MOVED_OUT = "moved_out", gettext_lazy("已搬迁")
+    DEMOLISHED = "demolished", gettext_lazy("已拆除")
+
+
+H = HouseholdState
 BEFORE_ARCHIVE = tuple(stage for stage in Stage if stage != Stage.ARCHIVED)
 AFTER_DECISION = (S.SIGNING, S.ENFORCEMENT)
 
@@ -53,6 +71,10 @@ class Rule:
     stages: tuple[Stage, ...] | None
     needs: tuple[str, ...] = ()
     subject: str = "project"  # what the action is taken on: project, household, notice, …
+    # The household's states in which the action may be taken; None: in any state.
+    household_states: tuple[HouseholdState, ...] | None = None
+    # What to do instead, added to the refusal for a household in another state.
+    state_hint: Promise | None = None
 
 
 def _notice_action(kind: str) -> str:
@@ -97,19 +119,29 @@ RULES: dict[str, Rule] = {
         gettext_lazy("签订评估委托合同"), (S.DECISION, S.APPRAISAL),
         ("decision_announced", "firm_selected")),
     "valuation.record": Rule(
-        gettext_lazy("录入分户评估报告"), (S.APPRAISAL,), ("commission_on_file",), "household"),
+        gettext_lazy("录入分户评估报告"), (S.APPRAISAL,), ("commission_on_file",), "household",
+        household_states=(H.REGISTERED,),
+        state_hint=gettext_lazy("评估结果的改变须经复核或专家鉴定。")),
+    # A signed household accepted its valuation; one under a decision contests the decision.
     "valuation.recheck": Rule(
         gettext_lazy("评估复核与专家鉴定"), (S.APPRAISAL, *AFTER_DECISION), ("household_valued",),
-        "household"),
+        "household", household_states=(H.VALUED,)),
     # Signing needs the approved plan, the decision, the household's valuation past its 二榜.
+    # A household under a decision may still agree (its decision is then closed as 达成补偿协议
+    # before it signs); a signed one gets the paper of its recorded signing.
     "agreement.draft": Rule(
         gettext_lazy("起草补偿协议"), AFTER_DECISION,
         ("plan_approved", "decision_announced", "household_valued",
-         "second_list_ended"), "household"),
+         "second_list_ended"), "household",
+        household_states=(H.REGISTERED, H.VALUED, H.SIGNED, H.DECIDED)),
     "household.sign": Rule(
         gettext_lazy("签订补偿协议（签约）"), AFTER_DECISION,
-        ("household_not_signed", "plan_approved", "decision_announced", "household_valued",
-         "second_list_ended", "agreement_on_file"), "household"),
+        ("plan_approved", "decision_announced", "household_valued",
+         "second_list_ended", "agreement_on_file"), "household",
+        household_states=(H.REGISTERED, H.VALUED),
+        state_hint=gettext_lazy(
+            "已签约的户变更协议须签订补充协议；已作出补偿决定的户达成协议的，"
+            "须先将补偿决定以“达成补偿协议”办结。")),
     "agreement.approve": Rule(
         gettext_lazy("审核补偿协议"), AFTER_DECISION, ("agreement_on_file",), "household"),
     "agreement.supplement": Rule(
@@ -117,8 +149,31 @@ RULES: dict[str, Rule] = {
     # 补偿决定 for a household that did not sign (Decree 590 art. 26), at the breakdown's amount.
     "decision.record": Rule(
         gettext_lazy("作出补偿决定"), (S.ENFORCEMENT,),
-        ("household_not_signed", "household_valued", "second_list_ended", "breakdown_on_file"),
-        "household"),
+        ("household_valued", "second_list_ended", "breakdown_on_file"),
+        "household", household_states=(H.REGISTERED, H.VALUED)),
+    # Moving out follows the agreement or the decision; the house is pulled down once empty.
+    "household.move_out": Rule(
+        gettext_lazy("登记搬迁"), AFTER_DECISION, (), "household",
+        household_states=(H.SIGNED, H.DECIDED)),
+    "household.demolish": Rule(
+        gettext_lazy("登记拆除"), AFTER_DECISION, (), "household",
+        household_states=(H.MOVED_OUT,)),
+    # The survey's facts: the valuation and the breakdown are computed from the area and use,
+    # the agreements' parties from the ownership; once those exist the facts are frozen (a
+    # leader's recorded override lets one correction through).
+    "household.import": Rule(gettext_lazy("导入调查登记表"), (S.INITIATION, S.SURVEY)),
+    "household.edit_basis": Rule(
+        gettext_lazy("修改建筑面积、房屋用途"), tuple(Stage), (), "household",
+        household_states=(H.REGISTERED,),
+        state_hint=gettext_lazy("评估报告和补偿明细依据建筑面积、房屋用途，更正须经领导准予越过。")),
+    "household.edit_ownership": Rule(
+        gettext_lazy("修改产权性质（公有房屋、产权单位）"), tuple(Stage), ("no_agreement_drafted",),
+        "household", household_states=(H.REGISTERED, H.VALUED)),
+    # 一户一档: files are added at any time; after the agreement or decision they are evidence.
+    "document.add": Rule(gettext_lazy("上传档案文件"), tuple(Stage), (), "household"),
+    "document.delete": Rule(
+        gettext_lazy("删除档案文件"), tuple(Stage), (), "household",
+        household_states=(H.REGISTERED, H.VALUED)),
     # Money.
     "fund.open": Rule(gettext_lazy("开设资金账户"), BEFORE_ARCHIVE),
     "fund.deposit": Rule(gettext_lazy("资金归集"), BEFORE_ARCHIVE),
@@ -130,6 +185,7 @@ RULES: dict[str, Rule] = {
     "disbursement.district": Rule(
         gettext_lazy("向区县征收部门划拨"), BEFORE_ARCHIVE, ("plan_approved",)),
     "subsidy.register": Rule(gettext_lazy("登记困难补助"), AFTER_DECISION, ("plan_approved",)),
+    "subsidy.withdraw": Rule(gettext_lazy("撤回困难补助"), AFTER_DECISION, (), "subsidy"),
     "cost_budget.approve": Rule(gettext_lazy("审定概算"), BEFORE_ARCHIVE),
     "final_account.prepare": Rule(gettext_lazy("编制决算"), (S.ENFORCEMENT, S.ARCHIVED)),
     "final_account.approve": Rule(
@@ -237,6 +293,52 @@ def _stage_message(rule: Rule, stage: Stage, day: date) -> str:
     return _("项目处于「%(stage)s」阶段，%(action)s须在%(stages)s阶段办理。") % values
 
 
+_VALUED: list[Callable[[Household, date], bool]] = []
+
+
+def household_valued_source(function: Callable[[Household, date], bool]):
+    """Register `function(household, day) -> bool`: whether the household had a valuation
+    report by `day` (the appraisers app, which projects does not import)."""
+    _VALUED[:] = [function]
+    return function
+
+
+def household_state(household: Household, on: date | None = None) -> HouseholdState:
+    """The furthest state the household had reached on `on` (default today), from the dates on
+    file, so that a back-dated record is judged by the household's state on its own day (as
+    `stage_on` does for the project): 已拆除 (demolished by then), 已搬迁 (moved out), 已签约
+    (signed), 已作出补偿决定 (a decision made by then and not revoked or closed by agreement
+    by then; an enforced one still holds), 已评估 (a valuation report by then), else 登记. At
+    most two queries."""
+    day = on or timezone.localdate()
+    if household.demolished_on is not None and household.demolished_on <= day:
+        return HouseholdState.DEMOLISHED
+    if household.moved_out_on is not None and household.moved_out_on <= day:
+        return HouseholdState.MOVED_OUT
+    if household.signed_on is not None and household.signed_on <= day:
+        return HouseholdState.SIGNED
+    if household.pk is None:
+        return HouseholdState.REGISTERED
+    released = Q(
+        closed_on__lte=day,
+        closure__in=[CompensationDecision.Closure.REVOKED, CompensationDecision.Closure.AGREED],
+    )
+    if household.compensation_decisions.filter(decided_on__lte=day).exclude(released).exists():
+        return HouseholdState.DECIDED
+    if _VALUED and _VALUED[0](household, day):
+        return HouseholdState.VALUED
+    return HouseholdState.REGISTERED
+
+
+def _state_message(rule: Rule, state: HouseholdState) -> str:
+    message = _("该户处于「%(state)s」状态，%(action)s须在该户处于%(states)s状态时办理。") % {
+        "state": state.label,
+        "action": rule.label,
+        "states": "、".join(f"「{s.label}」" for s in rule.household_states),
+    }
+    return message + str(rule.state_hint) if rule.state_hint else message
+
+
 def blockers(
     action: str,
     *,
@@ -249,8 +351,9 @@ def blockers(
     empty when it can. Services pass the action's own date (the signing day, the publication
     day), so the stage is the one the project was in on that day (`stage_on`).
 
-    The stage comes first; the requirements follow in the table's order. Raises KeyError for an
-    action not in the table (a programming error)."""
+    The stage comes first, then (given a household, for an action bound to household states)
+    the household's state (`household_state`); the requirements follow in the table's order.
+    Raises KeyError for an action not in the table (a programming error)."""
     rule = RULES[action]
     subject = Subject(project, household, obj, today or timezone.localdate())
     missing = []
@@ -258,6 +361,10 @@ def blockers(
         stage = stage_on(project, subject.today)
         if stage not in rule.stages:
             missing.append(_stage_message(rule, stage, subject.today))
+    if rule.household_states is not None and household is not None:
+        state = household_state(household, subject.today)
+        if state not in rule.household_states:
+            missing.append(_state_message(rule, state))
     for name in rule.needs:
         message = _CHECKS[name](subject)
         if message:
@@ -300,6 +407,18 @@ def _open_override(action: str, target) -> GateOverride | None:
         .order_by("pk")
         .first()
     )
+
+
+def override_waiting(action: str, target) -> bool:
+    """Whether a leader's override for `action` on `target` waits to be used."""
+    if target is None or target.pk is None:
+        return False
+    return GateOverride.objects.filter(
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        used_at__isnull=True,
+    ).exists()
 
 
 def ensure_allowed(
@@ -432,14 +551,6 @@ check("decision_announced")(_project_requirement(stage_requirements.decision_ann
 def second_list_ended(subject: Subject) -> str | None:
     """The household's valuation is past its 二榜: the 二榜 was posted and its period ran out."""
     return stage_requirements.second_list_posted(subject.project, subject.today)
-
-
-@check("household_not_signed")
-def household_not_signed(subject: Subject) -> str | None:
-    household = subject.household
-    if household is not None and household.is_signed:
-        return _("该户已于%(day)s签约。") % {"day": cn_date(household.signed_on)}
-    return None
 
 
 @check("compensation_decision_on_file")

@@ -57,6 +57,7 @@ from core.normalize import (
     normalize_resident_id,
 )
 from core.validators import clean_resident_id, is_first_generation_id, resident_id_warnings
+from projects import gates
 from projects.models import Household, HouseholdImport, Project
 from projects.services import ensure_can_edit_project
 
@@ -1013,6 +1014,8 @@ def _ensure_may_import(by: User | None, project: Project) -> None:
     # `by` is None only for the management command, run by an administrator on the server.
     if by is not None:
         ensure_can_edit_project(by, project)
+    # The survey's households come in before the 一榜 is settled (projects.gates).
+    gates.ensure_allowed("household.import", project=project)
 
 
 def _stored_name(project: Project) -> str:

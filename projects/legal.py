@@ -651,13 +651,15 @@ def record_compensation_decision(
     to sue, the periods and the bodies (reconsideration_body, court); when it did not, the
     windows follow the longer limits (行政复议法 第二十条第三款; 行政诉讼法解释 第六十四条)."""
     ensure_can_edit_project(by, household.project)
+    # The gate first: its refusal names the household's state. The checks after it hold even
+    # when a leader's override let the gate through.
+    gates.ensure_allowed(
+        "decision.record", project=household.project, household=household, today=decided_on
+    )
     if household.is_signed:
         raise ValidationError(_("该户已签约，不能作出补偿决定。"))
     if household.compensation_decisions.open().exists():
         raise ValidationError(_("该户已有尚未办结的补偿决定。"))
-    gates.ensure_allowed(
-        "decision.record", project=household.project, household=household, today=decided_on
-    )
     computed = breakdown_total(household)
     amount_reason = amount_reason.strip()
     if amount is None:

@@ -318,9 +318,70 @@ def create_household(*, project: Project, by: User, **fields: Any) -> Household:
     return household
 
 
+# The survey facts the valuation and the breakdown are computed from, and the ones the
+# agreements' parties follow: each group is one gated action of projects.gates.
+BASIS_FIELDS = ("area", "use")
+OWNERSHIP_FIELDS = ("is_public_housing", "owner_unit")
+
+
+def frozen_fields(household: Household) -> dict[str, list[str]]:
+    """The household's fields that cannot be changed now, each with the Chinese reasons (the
+    gates of `household.edit_basis` and `household.edit_ownership`); empty when a leader's
+    override waits for that action. What the edit page shows."""
+    frozen: dict[str, list[str]] = {}
+    for action, names in (
+        ("household.edit_basis", BASIS_FIELDS),
+        ("household.edit_ownership", OWNERSHIP_FIELDS),
+    ):
+        reasons = gates.blockers(action, project=household.project, household=household)
+        if reasons and not gates.override_waiting(action, household):
+            frozen.update({name: reasons for name in names})
+    return frozen
+
+
+def _ensure_dates_in_order(stored: Household, fields: dict[str, Any]) -> None:
+    today = timezone.localdate()
+    moved = fields.get("moved_out_on", stored.moved_out_on)
+    demolished = fields.get("demolished_on", stored.demolished_on)
+    if moved and moved > today:
+        raise ValidationError(_("搬迁日期不能晚于今天。"))
+    if demolished and demolished > today:
+        raise ValidationError(_("拆除日期不能晚于今天。"))
+    if demolished and not moved:
+        raise ValidationError(_("该户尚未登记搬迁，不能登记拆除。"))
+    if moved and demolished and demolished < moved:
+        raise ValidationError(_("拆除日期不能早于搬迁日期。"))
+
+
 @transaction.atomic
 def update_household(*, household: Household, by: User, **fields: Any) -> Household:
+    """Save the household's edited fields (history keeps each old → new value).
+
+    Gated by projects.gates on the household's state before the edit: a change of area or use
+    is `household.edit_basis` (only while 登记: the valuation and the breakdown depend on them),
+    of public housing or the owning unit `household.edit_ownership` (before any agreement is
+    drafted); a move-out date first set is `household.move_out` (signed or decided households,
+    judged on the stage of that day), a demolition date `household.demolish` (moved-out
+    households). A leader's recorded override lets one blocked change through. Raises
+    ValidationError with the Chinese reasons; nothing is saved then."""
     ensure_can_edit_project(by, household.project)
+    stored = Household.objects.select_for_update().get(pk=household.pk)
+    changed = {name for name, value in fields.items() if getattr(stored, name) != value}
+    project = stored.project
+    if changed & set(BASIS_FIELDS):
+        gates.ensure_allowed("household.edit_basis", project=project, household=stored)
+    if changed & set(OWNERSHIP_FIELDS):
+        gates.ensure_allowed("household.edit_ownership", project=project, household=stored)
+    _ensure_dates_in_order(stored, fields)
+    if "moved_out_on" in changed and stored.moved_out_on is None:
+        gates.ensure_allowed(
+            "household.move_out", project=project, household=stored, today=fields["moved_out_on"]
+        )
+        stored.moved_out_on = fields["moved_out_on"]
+    if "demolished_on" in changed and stored.demolished_on is None:
+        gates.ensure_allowed(
+            "household.demolish", project=project, household=stored, today=fields["demolished_on"]
+        )
     for name, value in fields.items():
         setattr(household, name, value)
     household.full_clean()
@@ -332,15 +393,17 @@ def update_household(*, household: Household, by: User, **fields: Any) -> Househ
 def sign_household(*, household: Household, by: User, signed_on: date, method: str) -> Household:
     """Record the signed agreement: the date and the way of compensation."""
     ensure_can_edit_project(by, household.project)
-    if household.is_signed:
-        raise ValidationError(_("该户已签约，如需变更请办理补充协议。"))
     if method not in (Household.Method.MONETARY, Household.Method.SWAP):
         raise ValidationError(_("请选择补偿方式。"))
     if signed_on > timezone.localdate():
         raise ValidationError(_("签约日期不能晚于今天。"))
+    # The gate's refusal names the household's state (已签约, 已作出补偿决定 …); the check
+    # after it holds even when a leader's override let the gate through.
     gates.ensure_allowed(
         "household.sign", project=household.project, household=household, today=signed_on
     )
+    if household.is_signed:
+        raise ValidationError(_("该户已签约，如需变更请办理补充协议。"))
     household.signed_on = signed_on
     household.method = method
     household.save(update_fields=["signed_on", "method"])
@@ -361,12 +424,28 @@ def add_household_document(
     *, household: Household, by: User, kind: str, title: str, file: File
 ) -> HouseholdDocument:
     ensure_can_edit_project(by, household.project)
+    gates.ensure_allowed("document.add", project=household.project, household=household)
     document = HouseholdDocument(
         household=household, kind=kind, title=title, file=file, uploaded_by=by
     )
     document.full_clean()
     document.save()
     return document
+
+
+@transaction.atomic
+def delete_household_document(*, document: HouseholdDocument, by: User) -> None:
+    """Take a wrong file out of the household's archive (一户一档).
+
+    Gated by projects.gates (`document.delete`): only while the household is 登记 or 已评估;
+    once it signed or a compensation decision was made, its archive is evidence and keeps
+    every file. The row's deletion is kept in its history; the stored file stays so that the
+    history can still be read. Raises ValidationError with the Chinese reason."""
+    household = Household.objects.select_for_update().get(pk=document.household_id)
+    ensure_can_edit_project(by, household.project)
+    gates.ensure_allowed("document.delete", project=household.project, household=household)
+    document._change_reason = _("删除档案文件")
+    document.delete()
 
 
 # ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from compensation.views.common import can_edit, project_for, xlsx_response
 from core import permissions, signoffs
 from core.forms import ReturnForm
 from core.http import post_to_service, report_form_errors, report_validation_error
-from core.scoping import visible_to
+from core.scoping import get_visible_or_404, visible_to
 from projects.models import Project
 from projects.views.gates import gate_refusal, refused_page
 
@@ -63,6 +63,25 @@ def subsidy_register(request, pk):
     else:
         messages.success(request, _("已登记%(count)s户困难补助。") % {"count": len(created)})
     return redirect("compensation:subsidy_list", pk=project.pk)
+
+
+@login_required
+@require_POST
+def subsidy_withdraw(request, pk):
+    subsidy = get_visible_or_404(
+        HardshipSubsidy.objects.select_related("household__project"), request.user, pk=pk
+    )
+    try:
+        services.withdraw_subsidy(
+            subsidy=subsidy, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request, _("已撤回%(household)s的困难补助。") % {"household": subsidy.household}
+        )
+    return redirect("compensation:household_detail", pk=subsidy.household_id)
 
 
 @login_required
@@ -283,6 +302,7 @@ urlpatterns = [
     path("projects/<int:pk>/subsidies/", subsidy_list, name="subsidy_list"),
     path("projects/<int:pk>/subsidies/register/", subsidy_register, name="subsidy_register"),
     path("projects/<int:pk>/subsidies/notice/", subsidy_notice, name="subsidy_notice"),
+    path("subsidies/<int:pk>/withdraw/", subsidy_withdraw, name="subsidy_withdraw"),
     path("projects/<int:pk>/accounts/", cost_accounts, name="cost_accounts"),
     path("projects/<int:pk>/accounts/budget/", budget_save, name="budget_save"),
     path("projects/<int:pk>/accounts/budget/approve/", budget_approve, name="budget_approve"),

@@ -23,6 +23,7 @@ from compensation.views.common import (
 from core import permissions
 from core.http import paginate, report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
+from projects import gates
 from projects.models import Household
 from projects.views.gates import gate_refusal
 
@@ -101,6 +102,11 @@ def household_detail(request, pk):
             ),
             "subsidy": subsidy,
             "subsidy_payable": subsidy.is_payable(timezone.localdate()) if subsidy else False,
+            "subsidy_withdraw_blockers": gates.blockers(
+                "subsidy.withdraw", project=project, household=household, obj=subsidy
+            )
+            if subsidy and not subsidy.is_withdrawn
+            else [],
             "payments": payments,
             "fund": Fund.objects.filter(project=project).first(),
             "can_edit": can_edit(user, project),

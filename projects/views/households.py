@@ -90,7 +90,12 @@ def household_create(request, pk):
 def household_edit(request, pk):
     household = _household_for(request, pk)
     services.ensure_can_edit_project(request.user, household.project)
+    frozen = services.frozen_fields(household)
     form = HouseholdForm(request.POST or None, instance=household)
+    for name, reasons in frozen.items():
+        # The reason stands by the field; the service refuses a changed value all the same.
+        form.fields[name].help_text = " ".join(reasons)
+        form.fields[name].widget.attrs["aria-describedby"] = "frozen-reasons"
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -104,8 +109,20 @@ def household_edit(request, pk):
     return render(
         request,
         "projects/household_form.html",
-        {"form": form, "project": household.project, "household": household},
+        {
+            "form": form,
+            "project": household.project,
+            "household": household,
+            "frozen": {form.fields[name].label: reasons for name, reasons in frozen.items()},
+        },
     )
+
+
+def _refusal_reasons(user, action: str, *, household: Household) -> list[str]:
+    """Why the page's control for `action` is not offered: nothing once a leader's override
+    waits."""
+    refusal = gate_refusal(user, action, project=household.project, household=household)
+    return refusal.reasons if refusal else []
 
 
 @login_required
@@ -133,6 +150,10 @@ def household_detail(request, pk):
             "gate_statuses": statuses,
             "sign_refusal": gate_refusal(
                 request.user, "household.sign", project=household.project, household=household
+            ),
+            "household_state": gates.household_state(household),
+            "document_delete_blockers": _refusal_reasons(
+                request.user, "document.delete", household=household
             ),
         },
     )
@@ -185,8 +206,28 @@ def document_upload(request, pk):
     if not form.is_valid():
         report_form_errors(request, form)
         return redirect(household)
-    services.add_household_document(household=household, by=request.user, **form.cleaned_data)
-    messages.success(request, _("档案文件已上传。"))
+    try:
+        services.add_household_document(household=household, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("档案文件已上传。"))
+    return redirect(household)
+
+
+@login_required
+@require_POST
+def document_delete(request, pk):
+    document = get_visible_or_404(
+        HouseholdDocument.objects.select_related("household"), request.user, pk=pk
+    )
+    household = document.household
+    try:
+        services.delete_household_document(document=document, by=request.user)
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(request, _("已删除档案文件「%(title)s」。") % {"title": document.title})
     return redirect(household)
 
 
@@ -205,4 +246,5 @@ urlpatterns = [
     path("households/<int:pk>/members/", member_add, name="member_add"),
     path("households/<int:pk>/documents/", document_upload, name="document_upload"),
     path("documents/<int:pk>/", document_download, name="document_download"),
+    path("documents/<int:pk>/delete/", document_delete, name="document_delete"),
 ]

@@ -15,7 +15,7 @@ from core.http import report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
 from core.spreadsheets import XLSX_CONTENT_TYPE
-from projects import exports, imports
+from projects import exports, gates, imports
 from projects.forms.imports import HouseholdImportForm
 from projects.forms.projects import ProjectFilterForm
 from projects.models import HouseholdImport, Project
@@ -50,6 +50,14 @@ def _may_edit(user, project) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def _import_blockers(project) -> list[str]:
+    """Why no survey file can be imported into the project now (nothing once a leader's
+    override waits)."""
+    if gates.override_waiting("household.import", project):
+        return []
+    return gates.blockers("household.import", project=project)
 
 
 @login_required
@@ -87,6 +95,7 @@ def import_create(request, pk):
             "recent": recent.select_related("uploaded_by").defer("records", "warnings")[:10],
             "columns": imports.COLUMNS,
             "max_rows": imports.MAX_ROWS,
+            "import_blockers": _import_blockers(project),
         },
     )
 
@@ -124,7 +133,9 @@ def import_detail(request, pk):
             "errors": errors,
             "changed_since_upload": bool(preview and preview.errors),
             "unreadable": unreadable,
-            "can_confirm": bool(can_edit and preview and preview.is_valid),
+            "can_confirm": bool(can_edit and preview and preview.is_valid)
+            and not _import_blockers(record.project),
+            "import_blockers": _import_blockers(record.project),
             "progress": _progress(record),
         },
     )

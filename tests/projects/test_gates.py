@@ -466,3 +466,94 @@ def test_a_back_dated_record_is_judged_by_the_stage_of_its_date(project, office_
         == []
     )
     assert Household.objects.filter(pk=household.pk, signed_on__isnull=True).exists()
+
+
+# --- the household's own state ----------------------------------------------------------------
+
+HOUSEHOLD_ACTIONS = [action for action, rule in gates.RULES.items() if rule.subject == "household"]
+STATES = list(gates.HouseholdState)
+MOVED = (gates.HouseholdState.MOVED_OUT, gates.HouseholdState.DEMOLISHED)
+
+
+def household_in(state: gates.HouseholdState, project) -> Household:
+    """A household of `project` in `state`, its facts on file as the office records them."""
+    from projects.models import CompensationDecision
+    from tests.compensation.factories import valued_household
+
+    if state == gates.HouseholdState.REGISTERED:
+        return HouseholdFactory(project=project)
+    fields = {}
+    if state in (gates.HouseholdState.SIGNED, *MOVED):
+        fields = {"signed_on": date(2022, 6, 1), "method": "monetary"}
+    if state in MOVED:
+        fields["moved_out_on"] = date(2022, 7, 1)
+    if state == gates.HouseholdState.DEMOLISHED:
+        fields["demolished_on"] = date(2022, 8, 1)
+    household = valued_household(project, **fields)
+    if state == gates.HouseholdState.DECIDED:
+        CompensationDecision.objects.create(
+            household=household, number="决字1号", decided_on=date(2022, 8, 1), amount=1
+        )
+    return household
+
+
+@pytest.mark.parametrize("state", STATES, ids=[s.value for s in STATES])
+@pytest.mark.parametrize("action", HOUSEHOLD_ACTIONS)
+def test_each_household_action_is_refused_outside_its_household_states(action, state, district):
+    """Every (household action × household state) cell of the table: the state reason, naming
+    the household's state in Chinese, is there exactly when the state is not one of the
+    action's."""
+    rule = gates.RULES[action]
+    project = ProjectFactory(district=district)
+    household = household_in(state, project)
+    assert gates.household_state(household) == state
+    missing = gates.blockers(action, project=project, household=household)
+    state_reasons = [m for m in missing if m.startswith("该户处于「")]
+    if rule.household_states is None or state in rule.household_states:
+        assert state_reasons == []
+    else:
+        assert state_reasons == [
+            f"该户处于「{state.label}」状态，{rule.label}须在该户处于"
+            + "、".join(f"「{s.label}」" for s in rule.household_states)
+            + "状态时办理。"
+            + (str(rule.state_hint) if rule.state_hint else "")
+        ]
+
+
+def test_the_household_states_of_the_table_read_as_the_office_expects():
+    H = gates.HouseholdState
+    states = {action: gates.RULES[action].household_states for action in HOUSEHOLD_ACTIONS}
+    assert states["household.sign"] == (H.REGISTERED, H.VALUED)
+    assert states["decision.record"] == (H.REGISTERED, H.VALUED)
+    assert states["household.move_out"] == (H.SIGNED, H.DECIDED)
+    assert states["household.demolish"] == (H.MOVED_OUT,)
+    assert states["household.edit_basis"] == (H.REGISTERED,)
+    assert states["document.add"] is None
+    assert states["document.delete"] == (H.REGISTERED, H.VALUED)
+
+
+@pytest.mark.parametrize(
+    ("closure", "state"),
+    [
+        ("", gates.HouseholdState.DECIDED),
+        ("enforced", gates.HouseholdState.DECIDED),
+        ("agreed", gates.HouseholdState.VALUED),
+        ("revoked", gates.HouseholdState.VALUED),
+    ],
+)
+def test_a_decision_holds_the_household_until_revoked_or_closed_by_agreement(
+    closure, state, project
+):
+    from projects.models import CompensationDecision
+    from tests.compensation.factories import valued_household
+
+    household = valued_household(project)
+    CompensationDecision.objects.create(
+        household=household,
+        number="决字2号",
+        decided_on=date(2022, 8, 1),
+        amount=1,
+        closed_on=date(2022, 9, 1) if closure else None,
+        closure=closure,
+    )
+    assert gates.household_state(household) == state

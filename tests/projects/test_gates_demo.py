@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # "Signed" is what the demo recorded; the check that it is not signed yet is the one that
 # cannot hold afterwards.
-AFTER_THE_FACT = {"该户已于"}
+AFTER_THE_FACT = {"该户处于「"}
 
 
 def _signing_entered(project: Project) -> date | None:

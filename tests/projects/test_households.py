@@ -98,7 +98,7 @@ def test_signing_records_the_date_and_method_once(client, district_member, proje
     assert (household.signed_on, household.method) == (date(2022, 6, 1), "swap")
 
     again = client.post(url, {"signed_on": "2022-06-02", "method": "monetary"}, follow=True)
-    assert "该户已于2022年6月1日签约。" in again.content.decode()
+    assert "该户处于「已签约」状态，签订补偿协议（签约）须在该户处于" in again.content.decode()
     household.refresh_from_db()
     assert household.method == "swap"
 

@@ -173,7 +173,7 @@ def test_a_signed_household_gets_no_decision_and_one_open_decision_at_a_time(
     decide(household, district_member, decided_on=date(2022, 8, 1))
     with pytest.raises(ValidationError) as error:
         decide(household, district_member, decided_on=date(2022, 8, 2))
-    assert "尚未办结" in error.value.messages[0]
+    assert error.value.messages[0].startswith("该户处于「已作出补偿决定」状态，作出补偿决定须在")
     signed = HouseholdFactory(project=household.project, signed_on=date(2022, 5, 1), method="swap")
     with pytest.raises(ValidationError):
         decide(signed, district_member, decided_on=date(2022, 8, 1))
