@@ -237,7 +237,20 @@ DECISION_PLACEHOLDERS = {
 DECISION_KINDS = (DocumentTemplate.Kind.DECISION, DocumentTemplate.Kind.DECISION_NOTICE)
 
 
+# Kinds another app fills (resettlement: 选房确认书, 入住通知单): kind -> (placeholders, the
+# amounts that have 大写 and 由乙方支付 companions, the directory of its default template).
+_REGISTERED_KINDS: dict[str, tuple[dict, tuple[str, ...], Path]] = {}
+
+
+def register_kind(kind: str, placeholders: dict, amounts: tuple[str, ...], template_dir: Path):
+    """Let the template edit page and `validate_template` know another app's document kind
+    (a DocumentTemplate.Kind value); its default template is `template_dir / f"{kind}.txt"`."""
+    _REGISTERED_KINDS[kind] = (placeholders, tuple(amounts), template_dir)
+
+
 def _placeholders(kind: str) -> dict:
+    if kind in _REGISTERED_KINDS:
+        return _REGISTERED_KINDS[kind][0]
     if kind in DECISION_KINDS:
         return DECISION_PLACEHOLDERS
     extra = AGREEMENT_PLACEHOLDERS if kind == "agreement" else SETTLEMENT_PLACEHOLDERS
@@ -247,7 +260,9 @@ def _placeholders(kind: str) -> dict:
 def placeholder_names(kind: str) -> list[str]:
     names = list(_placeholders(kind))
     amounts = (
-        ("补偿金额",)
+        _REGISTERED_KINDS[kind][1]
+        if kind in _REGISTERED_KINDS
+        else ("补偿金额",)
         if kind in DECISION_KINDS
         else ("补偿合计", "困难补助", "应付合计", "协议金额", "已划拨", "未付")
     )
@@ -268,6 +283,8 @@ DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent / "default_templates"
 
 
 def default_template(kind: str) -> str:
+    if kind in _REGISTERED_KINDS:
+        return (_REGISTERED_KINDS[kind][2] / f"{kind}.txt").read_text("utf-8")
     return (DEFAULT_TEMPLATE_DIR / f"{DocumentTemplate.Kind(kind).value}.txt").read_text("utf-8")
 
 

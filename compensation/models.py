@@ -722,6 +722,9 @@ class DocumentTemplate(models.Model):
         SETTLEMENT = "settlement", _("结算单")
         DECISION = "decision", _("补偿决定书")
         DECISION_NOTICE = "decision_notice", _("补偿决定公告")
+        # Property swap (resettlement.documents registers their placeholders).
+        SWAP_SELECTION = "swap_selection", _("选房确认书")
+        MOVE_IN_NOTICE = "move_in_notice", _("入住通知单")
 
     district_path = "project__district"
 

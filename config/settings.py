@@ -363,6 +363,7 @@ PETITION_LOOKUP_WINDOW_SECONDS = env.int("PETITION_LOOKUP_WINDOW_SECONDS", defau
 PUBLIC_HOUSEHOLD_SECTIONS = [
     "appraisers.public.household_section",
     "compensation.public.household_section",
+    "resettlement.lookup.household_section",
 ]
 # How far ahead the deadlines page and the daily digest look.
 DEADLINES_LOOKAHEAD_DAYS = env.int("DEADLINES_LOOKAHEAD_DAYS", default=30)

@@ -16,6 +16,11 @@ class ResettlementConfig(AppConfig):
 
         register_swap_choice_source(swap_choice)
 
+        from resettlement import clocks, documents
+
+        clocks.register()
+        documents.register()
+
         from core import todo
         from resettlement import todo as app_todo
 
