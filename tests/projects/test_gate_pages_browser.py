@@ -1,0 +1,39 @@
+"""In a browser: a blocked form gives way to its 办理条件 panel, and a leader's override from the
+panel brings him back to the form, now open."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.roles import Section
+from projects.models import GateOverride, Stage
+from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage, staff
+from tests.projects.test_plan_review_browser import log_in
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_leader_overrides_a_blocked_decision_from_its_panel(live_server, page: Page, tmp_path):
+    project = ProjectFactory(name="六岭棚改", district__name="双清区", district__code="sq")
+    household = HouseholdFactory(project=project, code="A-001")
+    put_at_stage(project, Stage.SURVEY)
+    staff(Section.LEADER, username="boss", name="周领导")
+    base = live_server.url
+
+    log_in(page, base, "boss")
+    page.goto(f"{base}/households/{household.pk}/decisions/new/")
+    panel = page.locator("#gate-refusal")
+    expect(panel).to_contain_text(
+        "项目处于「调查登记」阶段，作出补偿决定须在「补偿决定」阶段办理。"
+    )
+    expect(page.locator("input[name=number]")).to_have_count(0)
+    page.screenshot(path=str(tmp_path / "gate-refused.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(tmp_path / "gate-refused-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    panel.get_by_text("越过办理条件").click()
+    panel.get_by_label("越过理由（将记入审计记录）").fill("区政府专题会议决定先行作出补偿决定")
+    panel.get_by_role("button", name="准予越过").click()
+
+    expect(page.locator(".messages")).to_contain_text("已记录越过办理条件")
+    expect(page.locator("input[name=number]")).to_be_visible()
+    assert GateOverride.objects.get().reason == "区政府专题会议决定先行作出补偿决定"
