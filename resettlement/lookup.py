@@ -42,18 +42,4 @@ def household_section(household) -> dict | None:
         )
     if settlement.difference is not None:
         rows.append((_("产权调换差价"), settlement.difference_words))
-    if settlement.transition and settlement.transition.needed:
-        if settlement.open_loan:
-            rows.append((_("过渡方式"), _("借用周转房")))
-        else:
-            rows.append(
-                (
-                    _("临时安置费"),
-                    _("%(months)s 个月（%(basis)s）")
-                    % {
-                        "months": settlement.transition.months,
-                        "basis": settlement.transition.basis,
-                    },
-                )
-            )
     return {"title": _("产权调换安置房"), "rows": rows}
