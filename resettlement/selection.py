@@ -383,7 +383,15 @@ def _ensure_can_call(selection_round: SelectionRound, today: date) -> None:
         raise ValidationError(
             _("选房日为%(day)s，尚未开始叫号。") % {"day": cn_date(selection_round.selection_on)}
         )
-    _ensure_in_window(swap_terms(selection_round.project), today)
+    terms = swap_terms(selection_round.project)
+    if terms is not None and terms.window_closes_on and today > terms.window_closes_on:
+        raise ValidationError(
+            _(
+                "补偿方案规定的选房截止日期%(day)s已过，不能再叫号选房；如需延长，请修改补偿方案的选房时间。"
+            )
+            % {"day": cn_date(terms.window_closes_on)}
+        )
+    _ensure_in_window(terms, today)
 
 
 def _release_current(selection_round: SelectionRound, now: datetime) -> None:

@@ -364,3 +364,31 @@ def test_numbers_are_not_called_before_the_selection_day(client, district, clerk
 def test_the_public_board_of_a_project_not_yet_public_is_not_found(client, district, clerk):
     project = swap_project(district)
     assert client.get(reverse("public:selection_board", args=[project.code])).status_code == 404
+
+
+def test_calling_after_the_plans_window_closed_says_the_window_is_over_not_the_day(
+    client, district, clerk
+):
+    """The window closed yesterday: calling is refused with a message naming the passed
+    closing date (not "选房日不能晚于…", which blamed the selection day); on its last day it works."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from resettlement.models import SwapTerms
+
+    today = timezone.localdate()
+    project = swap_project(district)
+    selection_round = published_round(project, clerk, selection_on=today - timedelta(days=1))
+    terms = SwapTerms.objects.filter(plan__project=project)
+    terms.update(window_closes_on=today - timedelta(days=1))
+    login(client, "desk")
+    response = act(client, selection_round, "call")
+    day = today - timedelta(days=1)
+    expected = f"补偿方案规定的选房截止日期{day.year}年{day.month}月{day.day}日已过，不能再叫号选房"
+    assert any(expected in m for m in messages_of(response)), messages_of(response)
+    assert not selection_round.orders.filter(called_at__isnull=False).exists()
+
+    terms.update(window_closes_on=today)
+    response = act(client, selection_round, "call")
+    assert selection_round.orders.filter(called_at__isnull=False).count() == 1
