@@ -370,7 +370,8 @@ def test_calling_after_the_plans_window_closed_says_the_window_is_over_not_the_d
     client, district, clerk
 ):
     """The window closed yesterday: calling is refused with a message naming the passed
-    closing date (not "选房日不能晚于…", which blamed the selection day); on its last day it works."""
+    closing date (not "选房日不能晚于…", which blamed the selection day); on its last day
+    it works."""
     from datetime import timedelta
 
     from django.utils import timezone
