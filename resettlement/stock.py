@@ -336,8 +336,11 @@ def swap_terms_refusal(user: User, plan: CompensationPlan) -> str | None:
     """Why `user` may not change `plan`'s swap rules now (Chinese), or None."""
     if plan.status not in EDITABLE_PLAN_STATUSES:
         return _("补偿方案%(status)s，选房规则不能再修改。") % {"status": plan.get_status_display()}
-    if not permissions.allowed(user, "projects.edit_project", plan.project):
-        return permissions.refusal(user, "projects.edit_project", plan.project)
+    if not permissions.allowed(user, "projects.submit_plan", plan.project):
+        return _(
+            "选房规则是补偿方案的内容，由提交方案的区县征收部门填写；"
+            "审核中需要修改的，请退回方案并写明意见。"
+        )
     return None
 
 
@@ -350,12 +353,14 @@ def save_swap_terms(
     `terms`: entitlement_ratio, entitlement_bonus_area (m²), max_extra_area (m², None = no
     cap), max_flats, window_opens_on, window_closes_on. `tiers`: dicts of width (m²) and
     either unit_price (元/m²) or market_percent (% of the flat's market price). Allowed while
-    the plan is submitted or returned, to the project's district and the office
-    (PermissionDenied otherwise, ValidationError for an approved plan)."""
+    the plan is submitted or returned, to the project's district, which submits the plan; the
+    office's reviewers return the plan with a comment instead (PermissionDenied otherwise, ValidationError for an approved plan)."""
     plan = CompensationPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status not in EDITABLE_PLAN_STATUSES:
         raise ValidationError(swap_terms_refusal(by, plan))
-    permissions.ensure(by, "projects.edit_project", plan.project)
+    refusal = swap_terms_refusal(by, plan)
+    if refusal:
+        raise PermissionDenied(refusal)
     record = SwapTerms.objects.filter(plan=plan).first() or SwapTerms(plan=plan)
     for name, value in terms.items():
         setattr(record, name, value)

@@ -105,3 +105,22 @@ def test_another_districts_user_cannot_reach_the_rules(client, outsider, plan):
     response = _post(client, plan)
     assert response.status_code == 404
     assert not SwapTerms.objects.exists()
+
+
+def test_a_reviewing_section_cannot_change_the_rules_of_a_plan_under_review(
+    client, district_member, plan
+):
+    """人事秘书科 (or any reviewer) reads the rules but returns the plan to have them changed."""
+    from core.roles import Section
+    from tests.factories import staff
+
+    client.force_login(district_member)
+    _post(client, plan)
+    client.force_login(staff(Section.SECRETARIAT, username="secretary", name="秘书测试"))
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "产权调换选房规则" in page and "修改选房规则" not in page
+    response = _post(client, plan, max_flats="3")
+    assert response.status_code == 302
+    assert SwapTerms.objects.get().max_flats == 2
+    followed = client.get(reverse("resettlement:swap_terms_edit", args=[plan.pk]), follow=True)
+    assert "由提交方案的区县征收部门填写" in followed.content.decode()
