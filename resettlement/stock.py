@@ -354,7 +354,8 @@ def save_swap_terms(
     cap), max_flats, window_opens_on, window_closes_on. `tiers`: dicts of width (m²) and
     either unit_price (元/m²) or market_percent (% of the flat's market price). Allowed while
     the plan is submitted or returned, to the project's district, which submits the plan; the
-    office's reviewers return the plan with a comment instead (PermissionDenied otherwise, ValidationError for an approved plan)."""
+    office's reviewers return the plan with a comment instead (PermissionDenied otherwise,
+    ValidationError for an approved plan)."""
     plan = CompensationPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status not in EDITABLE_PLAN_STATUSES:
         raise ValidationError(swap_terms_refusal(by, plan))
