@@ -125,9 +125,14 @@ def household_compute(request, pk):
     except ValidationError as error:
         report_validation_error(request, error)
     else:
-        messages.success(
-            request, _("已重新测算：应付合计%(total)s元。") % {"total": f"{breakdown.total:,.2f}"}
-        )
+        if breakdown.total < 0:
+            # A swap household owing the price difference: say who pays, never a minus sign.
+            text = _("已重新测算：被征收人应补交%(total)s元。") % {
+                "total": f"{-breakdown.total:,.2f}"
+            }
+        else:
+            text = _("已重新测算：应付合计%(total)s元。") % {"total": f"{breakdown.total:,.2f}"}
+        messages.success(request, text)
     return redirect("compensation:household_detail", pk=household.pk)
 
 

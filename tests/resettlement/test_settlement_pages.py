@@ -326,3 +326,22 @@ def test_a_new_selection_writes_the_clock(project, district_member, office_user,
     chosen_flat(household, district_member)
     html = client.get(reverse("core:deadline_list")).content.decode()
     assert "测试安置小区2栋（六岭棚改，1户待交付）" in html
+
+
+def test_recomputing_a_household_that_owes_the_difference_says_it_pays_without_a_minus(
+    project, district_member, client
+):
+    from compensation.models import CompensationBreakdown as Breakdown
+    from tests.compensation.factories import approved_agreement
+
+    swap_terms(approve_plan(project))
+    household = valued_household(project, area="70.00", unit_price="5000.00")
+    chosen_flat(household, district_member)
+    approved_agreement(household, method="swap")  # the recompute follows the agreement's method
+    client.force_login(district_member)
+    url = reverse("compensation:household_compute", args=[household.pk])
+    shown = [str(m) for m in client.post(url, follow=True).context["messages"]]
+    total = Breakdown.objects.filter(household=household).latest("pk").total
+    assert total < 0
+    assert f"已重新测算：被征收人应补交{-total:,.2f}元。" in shown, shown
+    assert not any("-" in m for m in shown)
