@@ -528,15 +528,17 @@ _swap_choice_sources: list = []
 
 
 def register_swap_choice_source(source) -> None:
-    """Register `source(household) -> SwapChoice | None` (once per source)."""
+    """Register `source(household, day) -> SwapChoice | None` (once per source); `day` is the
+    signing day the computation is for (None: today)."""
     if source not in _swap_choice_sources:
         _swap_choice_sources.append(source)
 
 
-def swap_choice_for(household: Household) -> SwapChoice | None:
-    """The flats the household chose on the selection day, or None when it chose none."""
+def swap_choice_for(household: Household, day: date | None = None) -> SwapChoice | None:
+    """The flats the household chose on the selection day, or None when it chose none; its
+    transition is counted from `day` (the signing day; None: today) unless it has moved out."""
     for source in _swap_choice_sources:
-        choice = source(household)
+        choice = source(household, day)
         if choice is not None:
             return choice
     return None
@@ -574,7 +576,8 @@ def inputs_for(
     area defaults to the chosen flats' area."""
     counts = household.item_counts.select_related("item").order_by("item__sort_order", "item")
     method = method or household.method or Household.Method.MONETARY
-    choice = swap_choice_for(household) if method == Household.Method.SWAP else None
+    day = signed_on if signed_on is not None else household.signed_on
+    choice = swap_choice_for(household, day) if method == Household.Method.SWAP else None
     if choice is not None and swap_area is None:
         swap_area = choice.area
     if choice is not None and choice.transition is not None:

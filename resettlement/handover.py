@@ -52,14 +52,21 @@ class Transition:
 
 
 def _delivery_day(building: Building) -> date | None:
-    return building.delivered_on or building.expected_delivery_on
+    """The day the transition runs to: the expected delivery, or the actual one when it came
+    earlier (a late delivery is paid by `overdue_extension`, never twice)."""
+    days = [d for d in (building.expected_delivery_on, building.delivered_on) if d is not None]
+    return min(days) if days else None
 
 
-def transition_for(household: Household, selections: list[Selection], today: date) -> Transition:
+def transition_for(
+    household: Household, selections: list[Selection], start_day: date
+) -> Transition:
     """The household's transition under 条例 第二十二条 (see the module's docstring).
 
-    `selections`: its active selections with `flat__building` loaded. Days are calendar days;
-    the result is in whole months."""
+    `selections`: its active selections with `flat__building` loaded. `start_day`: the day the
+    transition starts when no move-out is recorded (the signing day, else today). The months
+    run to the latest chosen building's expected delivery (or its earlier actual delivery);
+    months past the expected day are `overdue_extension`'s. Calendar days; whole months."""
     buildings = [selection.flat.building for selection in selections]
     pending = [
         b for b in buildings if b.delivery == Building.Delivery.OFF_PLAN or b.delivered_on is None
@@ -68,15 +75,18 @@ def transition_for(household: Household, selections: list[Selection], today: dat
         return Transition(False, 0, _("所选为已交付现房，无需过渡"))
     if TransitLoan.objects.filter(household=household).exists():
         return Transition(True, 0, _("借用周转房过渡，不计临时安置费"))
-    last = max(pending, key=lambda b: _delivery_day(b) or today)
-    end = _delivery_day(last) or today
-    start = household.moved_out_on or today
-    what = _("实际交付日期") if last.delivered_on else _("预计交付日期")
+    last = max(pending, key=lambda b: _delivery_day(b) or start_day)
+    end = _delivery_day(last) or start_day
+    start = household.moved_out_on or start_day
+    early = last.delivered_on is not None and last.delivered_on == end
+    what = _("实际交付日期") if early else _("预计交付日期")
+    since = _("自搬迁之日") if household.moved_out_on else _("自签约之日")
     return Transition(
         True,
         months_between(start, end),
-        _("自搬迁之日%(start)s至%(building)s%(what)s%(end)s，不足一月按一月计")
+        _("%(since)s%(start)s至%(building)s%(what)s%(end)s，不足一月按一月计")
         % {
+            "since": since,
             "start": f"{start:%Y-%m-%d}",
             "building": last,
             "what": what,

@@ -32,10 +32,11 @@ def swap_rules(plan: CompensationPlan) -> SwapRules | None:
     )
 
 
-def swap_choice(household: Household) -> SwapChoice | None:
+def swap_choice(household: Household, day=None) -> SwapChoice | None:
     """The household's active selections, in the order chosen, each flat priced as on the day
     it was chosen (`Flat.price_on`), with the approved plan's swap rules and the transition
-    until delivery (`handover.transition_for`); None without any.
+    until delivery (`handover.transition_for`, from `day`: the signing day, else today); None
+    without any.
 
     Raises CalculationError when a chosen flat has no price in force on its selection day."""
     selections = list(
@@ -47,12 +48,12 @@ def swap_choice(household: Household) -> SwapChoice | None:
         return None
     flats = []
     for selection in selections:
-        day = timezone.localdate(selection.selected_at)
-        price = selection.flat.price_on(day)
+        chosen_on = timezone.localdate(selection.selected_at)
+        price = selection.flat.price_on(chosen_on)
         if price is None:
             raise CalculationError(
                 _("%(flat)s 在选房日%(day)s没有执行中的价格，不能结算差价。")
-                % {"flat": selection.flat, "day": f"{day:%Y-%m-%d}"}
+                % {"flat": selection.flat, "day": f"{chosen_on:%Y-%m-%d}"}
             )
         flats.append(
             SwapFlat(
@@ -63,7 +64,7 @@ def swap_choice(household: Household) -> SwapChoice | None:
             )
         )
     plan = household.project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
-    transition = transition_for(household, selections, timezone.localdate())
+    transition = transition_for(household, selections, day or timezone.localdate())
     return SwapChoice(
         flats=tuple(flats),
         rules=swap_rules(plan) if plan else None,

@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from compensation.models import Agreement
 from projects.models import Household
 from resettlement.handover import mark_signed
+from resettlement.models import Selection
 
 
 @receiver(post_save, sender=Agreement, dispatch_uid="resettlement_flats_signed")
@@ -18,3 +19,17 @@ def flats_signed_with_the_agreement(sender, instance: Agreement, **kwargs):
         and instance.status != Agreement.Status.DRAFT
     ):
         mark_signed(instance.household)
+
+
+@receiver(post_save, sender=Selection, dispatch_uid="resettlement_pick_after_signing")
+def flat_signed_when_the_agreement_came_first(sender, instance: Selection, created, **kwargs):
+    """A household ordered by its signing picks after its swap agreement is signed: the flat it
+    picks is 已签约 at once (the difference is settled by a supplement to that agreement)."""
+    if created and instance.is_active:
+        signed = Agreement.objects.filter(
+            household_id=instance.household_id,
+            party=Agreement.Party.HOUSEHOLD,
+            method=Household.Method.SWAP,
+        ).exclude(status=Agreement.Status.DRAFT)
+        if signed.exists():
+            mark_signed(instance.household)

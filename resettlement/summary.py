@@ -157,7 +157,11 @@ def settlement_for(household: Household, today: date | None = None) -> Settlemen
         flats=flats,
         breakdown=breakdown,
         swap_lines=swap_lines,
-        transition=transition_for(household, selections, today) if selections else None,
+        transition=(
+            transition_for(household, selections, household.signed_on or today)
+            if selections
+            else None
+        ),
         extension=overdue_extension(household, today) if selections else None,
         loans=list(
             TransitLoan.objects.filter(household=household)

@@ -49,3 +49,19 @@ def chosen_flat(household, by, *, area="95.00") -> Selection:
         resettlement_price=D("4000.00"),
     )
     return Selection.objects.create(household=household, flat=flat, selected_by=by)
+
+
+def swap_household(project, by, *, area="70.00", unit_price="5000.00", flats=("95.00",)):
+    """A household ready to sign (tests.compensation.factories.ready_to_sign: approved plan,
+    decision, valuation past its 二榜, an agreement drafted) that chose `flats` (areas, m²) on
+    the selection day, under `swap_terms`."""
+    from projects.models import CompensationPlan
+    from tests.compensation.factories import ready_to_sign
+
+    household = ready_to_sign(project, area=area, unit_price=unit_price)
+    plan = project.plans.get(status=CompensationPlan.Status.APPROVED)
+    if not SwapTerms.objects.filter(plan=plan).exists():
+        swap_terms(plan)
+    for flat_area in flats:
+        chosen_flat(household, by, area=flat_area)
+    return household

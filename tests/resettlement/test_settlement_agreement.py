@@ -1,14 +1,14 @@
 """A swap household that chose flats on the selection day is settled flat by flat through
-compensation's one calculation, reached through the agreement page.
+compensation's one calculation, reached through the agreement pages (draft, then sign).
 
 Figures by hand (plan tests.compensation.factories.PLAN; swap rules: entitlement = area + 10 m²,
 tier 1 the next 10 m² at 4,800.10 元/m², tier 2 the next 10 m² at 80 % of the market price):
 the old house 70.00 m² × 5,000 = 350,000.00; entitlement 80 m²; the 95 m² flat: 80 × 4,000 =
 320,000.00, 10 × 4,800.10 = 48,001.00, 5 × 6,000 × 80 % = 24,000.00; difference −42,001.00.
-The flat is in a 期房 building expected on 2024-06-30; the household moved out on 2022-06-01:
-25 months of 临时安置费 (2 years and 29 days, a month begun counts whole: 12 × 70 × 25 =
-21,000.00) and relocation twice (2,000.00) are the household's: the agreement's amount is
-−19,001.00 (the household pays 19,001.00)."""
+The flat is in a 期房 building expected on 2024-06-30; signed on 2022-10-08 (after the
+early-signing deadline: no bonus): 21 months of 临时安置费 (1 year, 8 months and 22 days, a
+month begun counts whole: 12 × 70 × 21 = 17,640.00) and relocation twice (2,000.00) are the
+household's: the agreement's amount is −22,361.00 (the household pays 22,361.00)."""
 
 from datetime import date
 from decimal import Decimal
@@ -18,40 +18,47 @@ from django.urls import reverse
 
 from compensation.models import Agreement
 from tests.compensation.factories import approve_plan, valued_household
-from tests.resettlement.swap_factories import chosen_flat, swap_terms
+from tests.resettlement.swap_factories import swap_household
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+SIGNED_ON = date(2022, 10, 8)
+
+
+def draft_and_sign(client, household, **draft):
+    """Draft the swap agreement and sign it on SIGNED_ON, through the pages."""
+    client.post(
+        reverse("compensation:agreement_draft", args=[household.pk]),
+        {"method": "swap", "swap_area": "", **draft},
+    )
+    agreement = Agreement.objects.get(household=household, party="household")
+    client.post(
+        reverse("compensation:agreement_sign", args=[agreement.pk]), {"signed_on": SIGNED_ON}
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.SIGNED
+    return agreement
 
 
 def test_the_agreement_settles_the_chosen_flat_tier_by_tier(project, district_member, client):
-    swap_terms(approve_plan(project))
-    household = valued_household(
-        project, area="70.00", unit_price="5000.00", moved_out_on=date(2022, 6, 1)
-    )
-    chosen_flat(household, district_member)
-
+    household = swap_household(project, district_member)
     client.force_login(district_member)
-    response = client.post(
-        reverse("compensation:agreement_draft", args=[household.pk]),
-        {"method": "swap", "swap_area": "", "swap_transition": "on"},
-        follow=True,
-    )
+    agreement = draft_and_sign(client, household)
 
-    agreement = Agreement.objects.get(household=household)
     assert agreement.swap_area == D("95.00")
-    assert agreement.amount == D("-19001.00")
+    assert agreement.amount == D("-22361.00")
     lines = {line.label: line.amount for line in agreement.breakdown.lines.all()}
     assert lines["测试安置小区2栋1单元502 应安置面积内"] == D("-320000.00")
     assert lines["测试安置小区2栋1单元502 超出应安置面积第1档"] == D("-48001.00")
     assert lines["测试安置小区2栋1单元502 超出应安置面积第2档"] == D("-24000.00")
     assert lines["被征收房屋价值（抵作安置房价款）"] == D("350000.00")
-    assert lines["临时安置费"] == D("21000.00")
+    assert lines["临时安置费"] == D("17640.00")
     temporary = agreement.breakdown.lines.get(code="temporary")
     assert temporary.basis.endswith(
-        "25 个月（自搬迁之日2022-06-01至测试安置小区2栋预计交付日期2024-06-30，不足一月按一月计）"
+        "21 个月（自签约之日2022-10-08至测试安置小区2栋预计交付日期2024-06-30，不足一月按一月计）"
     )
-    assert "测试安置小区2栋1单元502 超出应安置面积第2档" in response.content.decode()
+    page = client.get(reverse("compensation:agreement_detail", args=[agreement.pk]))
+    assert "测试安置小区2栋1单元502 超出应安置面积第2档" in page.content.decode()
 
 
 def test_swap_without_chosen_flats_or_area_is_refused_on_the_page(project, district_member, client):
@@ -70,21 +77,13 @@ def test_swap_without_chosen_flats_or_area_is_refused_on_the_page(project, distr
 def test_a_household_that_pays_the_difference_is_told_so_in_words_never_negative(
     project, district_member, client
 ):
-    swap_terms(approve_plan(project))
-    household = valued_household(
-        project, area="70.00", unit_price="5000.00", moved_out_on=date(2022, 6, 1)
-    )
-    chosen_flat(household, district_member)
+    household = swap_household(project, district_member)
     client.force_login(district_member)
-    client.post(
-        reverse("compensation:agreement_draft", args=[household.pk]),
-        {"method": "swap", "swap_area": "", "swap_transition": "on"},
-    )
-    agreement = Agreement.objects.get(household=household)
+    agreement = draft_and_sign(client, household)
 
     page = client.get(reverse("compensation:agreement_detail", args=[agreement.pk]))
     text = page.content.decode()
-    assert "乙方应向甲方支付差价人民币19,001.00元（大写：壹万玖仟零壹元整）" in text
+    assert "乙方应向甲方支付差价人民币22,361.00元（大写：贰万贰仟叁佰陆拾壹元整）" in text
     assert "负" not in text
     # A flat's price in the breakdown is a deduction, in words too.
     assert "扣减叁拾贰万元整" in text
@@ -95,40 +94,33 @@ def test_a_household_that_pays_the_difference_is_told_so_in_words_never_negative
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-# Four households through the agreement page (moved out 2022-06-01; 期房 expected 2024-06-30:
-# 25 months at 12 元/m²/month; relocation twice, 2,000.00). Flats at 安置价 4,000 and market
+# Four households through the agreement pages (signed 2022-10-08; 期房 expected 2024-06-30:
+# 21 months at 12 元/m²/month; relocation twice, 2,000.00). Flats at 安置价 4,000 and market
 # price 6,000 元/m² (tier 2 is then 4,800 元/m²).
 FOUR_HOUSEHOLDS = [
     # within the entitlement (96.50 m²): 86.50 × 5,000 − 90 × 4,000 = +72,500.00;
-    # + 2,000 + 12 × 86.50 × 25 (25,950) = 100,450.00, paid to the household.
-    ("86.50", "5000.00", ["90.00"], D("72500.00"), D("100450.00")),
-    # two tiers: 350,000 − (320,000 + 48,001 + 24,000) = −42,001.00; + 2,000 + 21,000.
-    ("70.00", "5000.00", ["95.00"], D("-42001.00"), D("-19001.00")),
+    # + 2,000 + 12 × 86.50 × 21 (21,798) = 96,298.00, paid to the household.
+    ("86.50", "5000.00", ["90.00"], D("72500.00"), D("96298.00")),
+    # two tiers: 350,000 − (320,000 + 48,001 + 24,000) = −42,001.00; + 2,000 + 17,640.
+    ("70.00", "5000.00", ["95.00"], D("-42001.00"), D("-22361.00")),
     # beyond the last tier, two flats (entitlement 70): 300,000 − (60 × 4,000 + 10 × 4,000 +
     # 10 × 4,800.10 + 10 × 4,800 + 15.50 × 6,000) = 300,000 − 469,001 = −169,001.00;
-    # + 2,000 + 18,000.
-    ("60.00", "5000.00", ["60.00", "45.50"], D("-169001.00"), D("-149001.00")),
-    # pays within the entitlement: 80 × 3,600 − 88 × 4,000 = −64,000.00; + 2,000 + 24,000.
-    ("80.00", "3600.00", ["88.00"], D("-64000.00"), D("-38000.00")),
+    # + 2,000 + 15,120.
+    ("60.00", "5000.00", ["60.00", "45.50"], D("-169001.00"), D("-151881.00")),
+    # pays within the entitlement: 80 × 3,600 − 88 × 4,000 = −64,000.00; + 2,000 + 20,160.
+    ("80.00", "3600.00", ["88.00"], D("-64000.00"), D("-41840.00")),
 ]
 
 
 @pytest.mark.parametrize(("area", "unit_price", "flats", "difference", "amount"), FOUR_HOUSEHOLDS)
-def test_four_households_settled_through_the_agreement_page(
+def test_four_households_settled_through_the_agreement_pages(
     project, district_member, client, area, unit_price, flats, difference, amount
 ):
-    swap_terms(approve_plan(project))
-    household = valued_household(
-        project, area=area, unit_price=unit_price, moved_out_on=date(2022, 6, 1)
+    household = swap_household(
+        project, district_member, area=area, unit_price=unit_price, flats=flats
     )
-    for flat_area in flats:
-        chosen_flat(household, district_member, area=flat_area)
     client.force_login(district_member)
-    client.post(
-        reverse("compensation:agreement_draft", args=[household.pk]),
-        {"method": "swap", "swap_area": ""},
-    )
-    agreement = Agreement.objects.get(household=household)
+    agreement = draft_and_sign(client, household)
     swap_lines = agreement.breakdown.lines.filter(code__in=["swap_house_value", "swap_flat"])
     assert sum(line.amount for line in swap_lines) == difference
     assert agreement.amount == amount
