@@ -25,10 +25,13 @@ def household_section(household) -> dict | None:
     if not figures["has_breakdown"] and not figures["paid"]:
         return None
     rows = []
-    if figures["has_breakdown"]:
+    if figures["has_breakdown"] and figures["due"] < 0:
+        # A swap household whose new flats are worth more: it pays, said in words.
+        rows.append((_("被征收人应补交差价（元）"), f"{-figures['due']:,.2f}"))
+    elif figures["has_breakdown"]:
         rows.append((_("应得补偿（元）"), f"{figures['due']:,.2f}"))
     rows.append((_("已划拨（元）"), f"{figures['paid']:,.2f}"))
-    if figures["has_breakdown"]:
+    if figures["has_breakdown"] and figures["due"] >= 0:
         rows.append((_("尚未划拨（元）"), f"{figures['unpaid']:,.2f}"))
     for agreement in household.agreements.order_by("party"):
         rows.append(
@@ -41,5 +44,10 @@ def household_section(household) -> dict | None:
     if breakdown is not None:
         for line in breakdown.lines.order_by("position"):
             label = f"{line.label}（{line.basis}）" if line.basis else line.label
-            rows.append((label, f"{line.amount:,.2f}"))
+            amount = (
+                _("扣减 %(amount)s") % {"amount": f"{-line.amount:,.2f}"}
+                if line.amount < 0
+                else f"{line.amount:,.2f}"
+            )
+            rows.append((label, amount))
     return {"title": _("补偿款"), "rows": rows}

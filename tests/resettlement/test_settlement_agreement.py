@@ -128,3 +128,18 @@ def test_four_households_settled_through_the_agreement_pages(
     page = client.get(reverse("compensation:agreement_detail", args=[agreement.pk]))
     words = "乙方应向甲方支付差价" if amount < 0 else "本协议补偿金额合计"
     assert f"{words}人民币{abs(amount):,.2f}元" in page.content.decode()
+
+
+def test_the_public_look_up_section_says_who_pays_without_minus_signs(
+    project, district_member, client
+):
+    from compensation import public
+
+    household = swap_household(project, district_member)
+    client.force_login(district_member)
+    draft_and_sign(client, household)
+    rows = dict(public.household_section(household)["rows"])
+    assert rows["被征收人应补交差价（元）"] == "22,361.00"
+    assert "应得补偿（元）" not in rows
+    assert [k for k, v in rows.items() if v.startswith("-")] == []
+    assert any(value == "扣减 320,000.00" for value in rows.values())

@@ -336,7 +336,7 @@ def test_recomputing_a_household_that_owes_the_difference_says_it_pays_without_a
 
     swap_terms(approve_plan(project))
     household = valued_household(project, area="70.00", unit_price="5000.00")
-    chosen_flat(household, district_member)
+    chosen_flat(household, district_member, area="110.00")
     approved_agreement(household, method="swap")  # the recompute follows the agreement's method
     client.force_login(district_member)
     url = reverse("compensation:household_compute", args=[household.pk])
