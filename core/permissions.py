@@ -90,6 +90,9 @@ PERMISSIONS = {
     # The resettlement stock: the office keeps it; a leader reserves flats for a project.
     "resettlement.edit_stock": is_office_staff,
     "resettlement.freeze_flats": is_leader,  # obj: project
+    # Selection day: 业务科 (or a leader) of the office, and the project's own district office.
+    "resettlement.run_selection": (is_office_staff & (is_operations | is_leader))
+    | is_district_of_project,  # obj: project
 }
 
 for _name, _predicate in PERMISSIONS.items():
@@ -128,6 +131,8 @@ def refusal(user, name: str, obj=None) -> str:
         return _("该公告已签发，待责任科室发布。")
     if name == "projects.submit_plan":
         return _("只有项目所在区县的征收部门可以提交补偿方案。")
+    if name == "resettlement.run_selection":
+        return _("选房由业务科或项目所在区县的征收部门办理。")
     if name == "projects.edit_project":
         return _("您无权修改该项目。")
     return _("只有市征收办工作人员可以进行此操作。")

@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appraisers import draws
+from core import permissions
 from core.formatting import cn_date
 from core.masking import mask_name
 from core.models import User
@@ -200,7 +201,7 @@ def create_round(
 
     Raises ValidationError outside the 签约 stage, without the plan's selection rules, with a
     selection day outside the plan's selection window, or when no household may choose."""
-    project_services.ensure_can_edit_project(by, project)
+    permissions.ensure(by, "resettlement.run_selection", project)
     if method not in SelectionRound.Method.values:
         raise ValidationError(_("请选择选房顺序的确定方式。"))
     gates.ensure_allowed("selection.order", project=project)
@@ -243,7 +244,7 @@ def order_by_signing(*, selection_round: SelectionRound, by: User) -> SelectionR
     """Fix the order by signing date (earliest first), ties by household code ascending.
 
     Raises ValidationError for a round of the draw method or one already ordered."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     selection_round = _locked(selection_round)
     _ensure_draft(selection_round)
     if selection_round.method != SelectionRound.Method.SIGNING:
@@ -270,7 +271,7 @@ def draw_order(
 
     Raises ValidationError without witnesses, for a round ordered by signing or already
     ordered."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     selection_round = _locked(selection_round)
     _ensure_draft(selection_round)
     if selection_round.method != SelectionRound.Method.DRAW:
@@ -351,7 +352,7 @@ def publish_order(*, selection_round: SelectionRound, by: User) -> Notice:
     publishes it on the notice page (projects.services.publish_notice). Returns the notice.
 
     Raises ValidationError before the order is fixed or when its notice is already drafted."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     selection_round = _locked(selection_round)
     if selection_round.state == SelectionRound.State.DRAFT:
         raise ValidationError(_("选房顺序尚未确定，不能公告。"))
@@ -428,7 +429,7 @@ def call_next(
     Raises ValidationError before the order notice is published, before the selection day or
     outside the plan's window, while the called household has neither picked nor been marked
     absent, and when every number has been called (the 过号 ones are called with `recall`)."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     now = now or timezone.now()
     selection_round = _locked(selection_round)
     _ensure_can_call(selection_round, timezone.localdate(now))
@@ -448,7 +449,7 @@ def mark_absent(
     """过号: the called household is not there; it may be called again later (`recall`).
 
     Raises ValidationError when no number is called or the called household already picked."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     selection_round = _locked(selection_round)
     current = current_order(selection_round)
     if current is None or current.finished_at is not None or current.absent:
@@ -472,7 +473,7 @@ def recall(
 ) -> SelectionOrder:
     """Call a 过号 household again (it has arrived). Raises ValidationError when it is not
     marked 过号 or the called household has not finished."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     now = now or timezone.now()
     selection_round = _locked(selection_round)
     _ensure_can_call(selection_round, timezone.localdate(now))
@@ -488,7 +489,7 @@ def finish_current(
     *, selection_round: SelectionRound, by: User, now: datetime | None = None
 ) -> SelectionOrder:
     """The called household has finished choosing (it picked at least one flat)."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     selection_round = _locked(selection_round)
     current = current_order(selection_round)
     if current is None or current.absent or current.finished_at is not None:
@@ -501,7 +502,7 @@ def finish_current(
 @transaction.atomic
 def close_round(*, selection_round: SelectionRound, by: User) -> SelectionRound:
     """End the round (选房结束): no more calls or picks in it."""
-    project_services.ensure_can_edit_project(by, selection_round.project)
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
     selection_round = _locked(selection_round)
     if selection_round.state == SelectionRound.State.CLOSED:
         raise ValidationError(_("本次选房已经结束。"))
@@ -530,7 +531,7 @@ def pick(*, order: SelectionOrder, flat: Flat, by: User, now: datetime | None = 
     now = now or timezone.now()
     selection_round = _locked(order.round)
     project = selection_round.project
-    project_services.ensure_can_edit_project(by, project)
+    permissions.ensure(by, "resettlement.run_selection", project)
     household = Household.objects.select_for_update().get(pk=order.household_id)
     order = SelectionOrder.objects.get(pk=order.pk)
     if selection_round.state == SelectionRound.State.CLOSED:

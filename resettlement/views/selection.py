@@ -33,7 +33,7 @@ def _round_for(request, pk) -> SelectionRound:
 
 
 def _can_act(user, project) -> bool:
-    return permissions.allowed(user, "projects.edit_project", project)
+    return permissions.allowed(user, "resettlement.run_selection", project)
 
 
 @login_required

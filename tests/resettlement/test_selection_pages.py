@@ -393,3 +393,21 @@ def test_calling_after_the_plans_window_closed_says_the_window_is_over_not_the_d
     terms.update(window_closes_on=today)
     response = act(client, selection_round, "call")
     assert selection_round.orders.filter(called_at__isnull=False).count() == 1
+
+
+def test_the_secretariat_cannot_run_a_selection_day(project):
+    """Selection day is 业务科's (or a leader's) and the project's district's, not any section's."""
+    from core import permissions
+    from core.roles import Section
+    from tests.factories import district_user, staff
+
+    assert not permissions.allowed(
+        staff(Section.SECRETARIAT), "resettlement.run_selection", project
+    )
+    assert permissions.allowed(staff(Section.OPERATIONS), "resettlement.run_selection", project)
+    assert permissions.allowed(
+        district_user(project.district, username="sel-d"), "resettlement.run_selection", project
+    )
+    assert "业务科" in permissions.refusal(
+        staff(Section.SECRETARIAT, username="sec2"), "resettlement.run_selection", project
+    )
