@@ -108,6 +108,7 @@ TABLE = [
     ("budget figures: edit", "budget.edit_figures", lambda p, pp: None, {F, LD}),
     ("stock: edit", "resettlement.edit_stock", lambda p, pp: None, {F, L, S, OP, LD}),
     ("flats: freeze for a project", "resettlement.freeze_flats", lambda p, pp: p, {LD}),
+    ("selection day: call and pick", "resettlement.run_selection", lambda p, pp: p, {OP, LD, D}),
 ]
 
 
