@@ -17,7 +17,7 @@ from tests.compensation.factories import (
     reviewer,
     valued_household,
 )
-from tests.factories import put_at_stage, sign_off_and_publish, staff
+from tests.factories import HouseholdFactory, put_at_stage, sign_off_and_publish, staff
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -234,6 +234,8 @@ def test_the_final_accounts_freeze_the_figures_and_close_the_books(
     )
     services.approve_cost_budget(project=project, by=leader_user)
     put_at_stage(project, Stage.ENFORCEMENT)
+    # Closing the books needs every household settled (projects.gates): the one household signed.
+    HouseholdFactory(project=project, signed_on=date(2022, 6, 1), method="monetary")
     services.save_final_account(project=project, by=finance_user, note="决算")
     account = services.approve_final_account(project=project, by=leader_user)
     line = account.lines.get(category="working")

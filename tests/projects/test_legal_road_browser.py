@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from projects import legal
 from tests.auth import log_in_browser
 from tests.compensation.factories import ready_for_decision
+from tests.factories import announce
 
 
 @pytest.mark.django_db(transaction=True)
@@ -60,10 +61,10 @@ def test_an_undecided_reconsideration_shows_both_windows_and_the_announcement_go
     expect(row).to_contain_text("起诉期限（复议逾期未决）")
     expect(row).to_contain_text(suit.strftime("%Y-%m-%d"))
 
-    # The office publishes the announcement; the public reads it masked, on a phone too.
-    page.goto(f"{live_server.url}{decision.get_absolute_url()}")
-    page.get_by_role("button", name="发布公告").click()
-    expect(page.get_by_text("补偿决定公告已发布")).to_be_visible()
+    # The office drafts the announcement, a leader signs it off and 法规科 publishes it (their
+    # pages are tested in tests/projects/test_notice_publication.py); the public reads it
+    # masked, on a phone too.
+    announce(decision, by=office_user, on=today)
     page.context.clear_cookies()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/public/notices/")
