@@ -111,8 +111,15 @@ class SwapRules:
     max_extra_area: Decimal | None = None
 
     def entitlement(self, area: Decimal) -> Decimal:
-        """以旧换新面积 in m² for an old house of `area` m² (not rounded: areas keep 2 places)."""
-        return area * self.entitlement_ratio + self.entitlement_bonus_area
+        """以旧换新面积 in m² for an old house of `area` m² (`entitlement_area`)."""
+        return entitlement_area(area, self.entitlement_ratio, self.entitlement_bonus_area)
+
+
+def entitlement_area(area: Decimal, ratio: Decimal, bonus: Decimal) -> Decimal:
+    """以旧换新面积 in m²: the old house's building area × the plan's ratio + its bonus area, to
+    the hundredth of a m² (half up), as areas are recorded. The one formula the selection day's
+    area cap and the settlement's price split both read."""
+    return (Decimal(area) * ratio + bonus).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

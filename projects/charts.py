@@ -72,16 +72,11 @@ def _baseline(center: Decimal | int, font_size: int) -> Decimal:
     return Decimal(center) + Decimal(font_size) * Decimal("0.35")
 
 
-def signing_progress_svg(
-    rows: Sequence[ProjectProgress],
-    *,
-    title: str,
-    url_for: Callable[[ProjectProgress], str | None] | None = None,
-    chart_id: str = "signing-progress",
-) -> SafeString:
-    """A horizontal bar per project: the share of its households signed, with the counts and
-    the rate written beside it. `url_for` gives each bar's link (or None for no link)."""
-    height = TOP + ROW_HEIGHT * max(len(rows), 1) + BOTTOM
+def chart_frame(*, chart_id: str, title: str, rows: int, empty: str) -> tuple[list[str], int]:
+    """The opening of a bar chart of `rows` bars: the <svg> element sized for them with its
+    accessible <title>, and the `empty` message when there are none. Returns the parts (the
+    caller adds its bars and the closing tag) and the chart's height in px."""
+    height = TOP + ROW_HEIGHT * max(rows, 1) + BOTTOM
     title_id = f"{chart_id}-title"
     parts = [
         "<svg"
@@ -113,9 +108,25 @@ def signing_progress_svg(
                     "fill": MUTED,
                     "text-anchor": "middle",
                 },
-                _("没有正在实施的项目。"),
+                empty,
             )
         )
+    return parts, height
+
+
+def signing_progress_svg(
+    rows: Sequence[ProjectProgress],
+    *,
+    title: str,
+    url_for: Callable[[ProjectProgress], str | None] | None = None,
+    chart_id: str = "signing-progress",
+) -> SafeString:
+    """A horizontal bar per project: the share of its households signed, with the counts and
+    the rate written beside it. `url_for` gives each bar's link (or None for no link)."""
+    parts, height = chart_frame(
+        chart_id=chart_id, title=title, rows=len(rows), empty=_("没有正在实施的项目。")
+    )
+    if not rows:
         parts.append("</svg>")
         return mark_safe("".join(parts))  # noqa: S308  (every text and attribute is escaped above)
 

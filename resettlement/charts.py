@@ -12,9 +12,7 @@ from projects.charts import (
     BAR_HEIGHT,
     BAR_LENGTH,
     BOTTOM,
-    FONT_FAMILY,
     FONT_SIZE,
-    INK,
     LABEL_WIDTH,
     MUTED,
     ROW_HEIGHT,
@@ -22,13 +20,12 @@ from projects.charts import (
     TOP,
     TRACK,
     VALUE_GAP,
-    WIDTH,
-    _attrs,
     _baseline,
     _element,
     _fit,
     _px,
     _text_width,
+    chart_frame,
 )
 from resettlement.models import Flat
 from resettlement.stock import ProjectStock
@@ -46,41 +43,9 @@ def selection_progress_svg(
     rows: Sequence[ProjectStock], *, title: str, chart_id: str = "selection-progress"
 ) -> SafeString:
     """One bar per project, as long as its reserved flats; the counts are written beside it."""
-    height = TOP + ROW_HEIGHT * max(len(rows), 1) + BOTTOM
-    title_id = f"{chart_id}-title"
-    parts = [
-        "<svg"
-        + _attrs(
-            {
-                "xmlns": "http://www.w3.org/2000/svg",
-                "class": "chart",
-                "id": chart_id,
-                "viewBox": f"0 0 {WIDTH} {height}",
-                "width": WIDTH,
-                "height": height,
-                "role": "img",
-                "aria-labelledby": title_id,
-                "font-family": FONT_FAMILY,
-                "font-size": FONT_SIZE,
-                "fill": INK,
-            }
-        )
-        + ">",
-        _element("title", {"id": title_id}, title),
-    ]
-    if not rows:
-        parts.append(
-            _element(
-                "text",
-                {
-                    "x": WIDTH // 2,
-                    "y": _px(_baseline(height // 2, FONT_SIZE)),
-                    "fill": MUTED,
-                    "text-anchor": "middle",
-                },
-                _("尚无为项目冻结的安置房源。"),
-            )
-        )
+    parts, height = chart_frame(
+        chart_id=chart_id, title=title, rows=len(rows), empty=_("尚无为项目冻结的安置房源。")
+    )
     for index, row in enumerate(rows):
         parts.append(_bar(row, index))
     if rows:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compensation.calculation import round_amount
 from core.models import User
 from projects.models import CompensationPlan, Household
 from resettlement.models import Building, Flat, Handover, Selection, TransitLoan
@@ -59,21 +60,24 @@ def _delivery_day(building: Building) -> date | None:
 
 
 def transition_for(
-    household: Household, selections: list[Selection], start_day: date
+    household: Household, selections: list[Selection], start_day: date, *, lent: bool | None = None
 ) -> Transition:
     """The household's transition under 条例 第二十二条 (see the module's docstring).
 
     `selections`: its active selections with `flat__building` loaded. `start_day`: the day the
     transition starts when no move-out is recorded (the signing day, else today). The months
     run to the latest chosen building's expected delivery (or its earlier actual delivery);
-    months past the expected day are `overdue_extension`'s. Calendar days; whole months."""
+    months past the expected day are `overdue_extension`'s. Calendar days; whole months.
+    `lent`: whether the household was lent a transit flat, when the caller has read it."""
     buildings = [selection.flat.building for selection in selections]
     pending = [
         b for b in buildings if b.delivery == Building.Delivery.OFF_PLAN or b.delivered_on is None
     ]
     if not pending:
         return Transition(False, 0, _("所选为已交付现房，无需过渡"))
-    if TransitLoan.objects.filter(household=household).exists():
+    if lent is None:
+        lent = TransitLoan.objects.filter(household=household).exists()
+    if lent:
         return Transition(True, 0, _("借用周转房过渡，不计临时安置费"))
     last = max(pending, key=lambda b: _delivery_day(b) or start_day)
     end = _delivery_day(last) or start_day
@@ -104,16 +108,26 @@ class Extension:
     amount: Decimal
 
 
-def overdue_extension(household: Household, today: date) -> Extension | None:
+_READ = object()  # a fact the caller did not pass: read it here
+
+
+def overdue_extension(
+    household: Household,
+    today: date,
+    *,
+    selections: list[Selection] | None = None,
+    lent: bool | None = None,
+    plan=_READ,
+) -> Extension | None:
     """The fee for the months past the expected delivery of the household's latest 期房 flat
     (to its actual delivery, or to `today` while undelivered); None when nothing is overdue,
     when the household lives in a transit flat, or when the plan sets no rate.
-    条例 第二十二条; 不足一月按一月计; rounded to the fen, half up."""
-    selections = list(
-        Selection.objects.filter(household=household, is_active=True).select_related(
-            "flat__building"
-        )
-    )
+    条例 第二十二条; 不足一月按一月计; rounded once by the plan's rule (as every breakdown line).
+    `selections` (active, flat and building loaded), `lent` (a transit flat was lent) and `plan`
+    (the approved plan, or None) may be passed by a caller that has read them for many
+    households."""
+    if selections is None:
+        selections = list(Selection.objects.active().filter(household=household))
     late = []
     for building in {s.flat.building for s in selections}:
         expected = building.expected_delivery_on
@@ -122,15 +136,18 @@ def overdue_extension(household: Household, today: date) -> Extension | None:
         end = building.delivered_on or today
         if end > expected:
             late.append((months_between(expected, end), building))
-    if not late or TransitLoan.objects.filter(household=household).exists():
+    if not late:
         return None
-    plan = household.project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
+    if lent is None:
+        lent = TransitLoan.objects.filter(household=household).exists()
+    if lent:
+        return None
+    if plan is _READ:
+        plan = household.project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
     if plan is None or not plan.temporary_rate:
         return None
     months, building = max(late, key=lambda pair: pair[0])
-    amount = (plan.temporary_rate * Decimal(household.area) * months).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
+    amount = round_amount(plan.temporary_rate * Decimal(household.area) * months, plan.rounding)
     return Extension(building, months, amount)
 
 

@@ -401,6 +401,17 @@ class SelectionOrder(models.Model):
         return f"{self.number}号 {self.household}"
 
 
+class SelectionQuerySet(DistrictScopedQuerySet):
+    def active(self):
+        """The active selections, in the order chosen, with flat, building and estate loaded
+        (what every reader of a household's chosen flats needs, in one query)."""
+        return (
+            self.filter(is_active=True)
+            .select_related("flat__building__estate", "order")
+            .order_by("selected_at", "pk")
+        )
+
+
 class Selection(models.Model):
     """选房: a household's choice of one flat. At most one active selection per flat (the
     unique constraint); a cancelled one stays, with its reason, in the record."""
@@ -440,7 +451,7 @@ class Selection(models.Model):
     )
     cancel_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
 
-    objects = DistrictScopedQuerySet.as_manager()
+    objects = SelectionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appraisers import draws
+from compensation import calculation
 from core import permissions
 from core.formatting import cn_date
 from core.masking import mask_name
@@ -74,8 +75,9 @@ def swap_terms(project: Project) -> SwapTerms | None:
 def entitlement_area(household: Household, terms: SwapTerms) -> Decimal:
     """以旧换新面积 in m², to the hundredth: the old house's building area × the plan's ratio +
     its bonus area (SwapTerms)."""
-    area = household.area * terms.entitlement_ratio + terms.entitlement_bonus_area
-    return area.quantize(Decimal("0.01"))
+    return calculation.entitlement_area(
+        household.area, terms.entitlement_ratio, terms.entitlement_bonus_area
+    )
 
 
 def area_limit(household: Household, terms: SwapTerms) -> Decimal | None:
@@ -87,9 +89,7 @@ def area_limit(household: Household, terms: SwapTerms) -> Decimal | None:
 
 
 def active_selections(household: Household):
-    return Selection.objects.filter(household=household, is_active=True).select_related(
-        "flat__building__estate"
-    )
+    return Selection.objects.active().filter(household=household)
 
 
 def chosen_area(household: Household) -> Decimal:

@@ -39,11 +39,7 @@ def swap_choice(household: Household, day=None) -> SwapChoice | None:
     without any.
 
     Raises CalculationError when a chosen flat has no price in force on its selection day."""
-    selections = list(
-        Selection.objects.filter(household=household, is_active=True)
-        .select_related("flat__building__estate")
-        .order_by("selected_at", "pk")
-    )
+    selections = list(Selection.objects.active().filter(household=household))
     if not selections:
         return None
     flats = []

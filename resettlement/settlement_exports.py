@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from core.spreadsheets import AREA, DATE, INTEGER, TEXT, ExportColumn, write_workbook
 from projects.models import Household, Project
-from resettlement.summary import settlement_for
+from resettlement.summary import settlements_for
 
 MONEY = "#,##0.00"
+CHUNK = 200  # households read together for the export
 
 
 def swap_households(project: Project) -> QuerySet[Household]:
@@ -26,14 +27,18 @@ def swap_households(project: Project) -> QuerySet[Household]:
     )
 
 
-def row_for(household: Household, today: date | None = None) -> dict:
-    """One household's row: flats (labels), area (m²), difference split into what the office
-    pays and what the household pays (元, both ≥ 0, None when there is no breakdown), months of
-    临时安置费, transit flat, hand-over date (once every flat is handed over)."""
-    s = settlement_for(household, today)
+def rows_for(households, today: date | None = None) -> list[dict]:
+    """One row per household, read in the same few queries for any number (`settlements_for`):
+    flats (labels), area (m²), difference split into what the office pays and what the
+    household pays (元, both ≥ 0, None when there is no breakdown), months of 临时安置费,
+    transit flat, hand-over date (once every flat is handed over)."""
+    return [_row(s) for s in settlements_for(households, today)]
+
+
+def _row(s) -> dict:
     difference = s.difference
     return {
-        "household": household,
+        "household": s.household,
         "settlement": s,
         "flats": "；".join(str(chosen.flat) for chosen in s.flats),
         "area": s.area if s.flats else None,
@@ -62,18 +67,20 @@ def settlements_xlsx(project: Project, today: date | None = None) -> bytes:
     """The .xlsx of `swap_households(project)`, one row each (COLUMNS)."""
 
     def rows():
-        for household in swap_households(project).iterator(chunk_size=200):
-            row = row_for(household, today)
-            yield [
-                household.code,
-                household.head_name,
-                row["flats"],
-                row["area"],
-                row["to_household"],
-                row["by_household"],
-                row["months"],
-                row["transit"],
-                row["handed_over_on"],
-            ]
+        households = swap_households(project)
+        for start in range(0, households.count(), CHUNK):
+            for row in rows_for(households[start : start + CHUNK], today):
+                household = row["household"]
+                yield [
+                    household.code,
+                    household.head_name,
+                    row["flats"],
+                    row["area"],
+                    row["to_household"],
+                    row["by_household"],
+                    row["months"],
+                    row["transit"],
+                    row["handed_over_on"],
+                ]
 
     return write_workbook(title=_("产权调换结算"), columns=[*COLUMNS], rows=rows())

@@ -10,31 +10,23 @@ The figures are compensation's (`compensation.calculation` through the stored
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compensation.calculation import SWAP_CODES
 from compensation.documents import capital, figure
 from compensation.models import BreakdownLine, CompensationBreakdown
-from projects.models import Household
+from projects.models import CompensationPlan, Household
 from resettlement.handover import Extension, Transition, overdue_extension, transition_for
 from resettlement.models import FlatPrice, Handover, Selection, TransitLoan
 
 ZERO = Decimal("0.00")
-
-
-def active_selections(household: Household) -> list[Selection]:
-    """The household's active selections in the order chosen, flat, building and estate
-    loaded (one query)."""
-    return list(
-        Selection.objects.filter(household=household, is_active=True)
-        .select_related("flat__building__estate", "order")
-        .order_by("selected_at", "pk")
-    )
 
 
 @dataclass(frozen=True)
@@ -121,51 +113,103 @@ class Settlement:
         return max(chosen.handover.handed_over_on for chosen in self.flats)
 
 
-def current_breakdown(household: Household) -> CompensationBreakdown | None:
-    return (
-        CompensationBreakdown.objects.current()
-        .filter(household=household)
-        .select_related("plan", "valuation")
-        .first()
-    )
-
-
 def settlement_for(household: Household, today: date | None = None) -> Settlement:
-    """The household's settlement on `today` (default: today). Reads only; the transition and
-    extension are `resettlement.handover`'s (条例 第二十二条), the figures the current
-    breakdown's swap lines (条例 第二十一条)."""
+    """The household's settlement on `today` (default: today): `settlements_for` of one."""
+    return settlements_for([household], today)[0]
+
+
+def _price_on(prices: list[FlatPrice], day: date) -> FlatPrice | None:
+    # `prices`: one flat's, latest first (Flat.price_on, without a query).
+    return next((price for price in prices if price.effective_on <= day), None)
+
+
+def settlements_for(households, today: date | None = None) -> list[Settlement]:
+    """The settlements of `households` on `today` (default: today), in their order. Reads only,
+    in the same few queries however many households (a page of the project's list, its
+    export); the transition and extension are `resettlement.handover`'s (条例 第二十二条), the
+    figures the current breakdown's swap lines (条例 第二十一条)."""
     today = today or timezone.localdate()
-    selections = active_selections(household)
-    handovers = {h.selection_id: h for h in Handover.objects.filter(selection__in=selections)}
-    flats = [
-        ChosenFlat(
-            selection,
-            selection.flat.price_on(timezone.localdate(selection.selected_at)),
-            handovers.get(selection.pk),
+    households = list(households)
+    ids = [household.pk for household in households]
+    selections: dict[int, list[Selection]] = defaultdict(list)
+    for selection in Selection.objects.active().filter(household_id__in=ids):
+        selections[selection.household_id].append(selection)
+    chosen = [selection for group in selections.values() for selection in group]
+    handovers = {h.selection_id: h for h in Handover.objects.filter(selection__in=chosen)}
+    prices: dict[int, list[FlatPrice]] = defaultdict(list)
+    for price in FlatPrice.objects.filter(flat_id__in=[s.flat_id for s in chosen]).order_by(
+        "flat_id", "-effective_on"
+    ):
+        prices[price.flat_id].append(price)
+    breakdowns = {
+        breakdown.household_id: breakdown
+        for breakdown in CompensationBreakdown.objects.current()
+        .filter(household_id__in=ids)
+        .select_related("plan", "valuation")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=BreakdownLine.objects.filter(code__in=SWAP_CODES).order_by("position"),
+                to_attr="swap_lines",
+            )
         )
-        for selection in selections
-    ]
-    breakdown = current_breakdown(household)
-    swap_lines = (
-        list(breakdown.lines.filter(code__in=SWAP_CODES).order_by("position"))
-        if breakdown is not None and breakdown.method == Household.Method.SWAP
-        else []
-    )
-    return Settlement(
-        household=household,
-        today=today,
-        flats=flats,
-        breakdown=breakdown,
-        swap_lines=swap_lines,
-        transition=(
-            transition_for(household, selections, household.signed_on or today)
-            if selections
-            else None
-        ),
-        extension=overdue_extension(household, today) if selections else None,
-        loans=list(
-            TransitLoan.objects.filter(household=household)
-            .select_related("flat__building__estate")
-            .order_by("-lent_on")
-        ),
-    )
+    }
+    loans: dict[int, list[TransitLoan]] = defaultdict(list)
+    for loan in (
+        TransitLoan.objects.filter(household_id__in=ids)
+        .select_related("flat__building__estate")
+        .order_by("-lent_on")
+    ):
+        loans[loan.household_id].append(loan)
+    plans = {
+        plan.project_id: plan
+        for plan in CompensationPlan.objects.filter(
+            project_id__in={household.project_id for household in households},
+            status=CompensationPlan.Status.APPROVED,
+        )
+    }
+    settlements = []
+    for household in households:
+        mine = selections[household.pk]
+        breakdown = breakdowns.get(household.pk)
+        lent = bool(loans[household.pk])
+        settlements.append(
+            Settlement(
+                household=household,
+                today=today,
+                flats=[
+                    ChosenFlat(
+                        selection,
+                        _price_on(
+                            prices[selection.flat_id], timezone.localdate(selection.selected_at)
+                        ),
+                        handovers.get(selection.pk),
+                    )
+                    for selection in mine
+                ],
+                breakdown=breakdown,
+                swap_lines=(
+                    breakdown.swap_lines
+                    if breakdown is not None and breakdown.method == Household.Method.SWAP
+                    else []
+                ),
+                transition=(
+                    transition_for(household, mine, household.signed_on or today, lent=lent)
+                    if mine
+                    else None
+                ),
+                extension=(
+                    overdue_extension(
+                        household,
+                        today,
+                        selections=mine,
+                        lent=lent,
+                        plan=plans.get(household.project_id),
+                    )
+                    if mine
+                    else None
+                ),
+                loans=loans[household.pk],
+            )
+        )
+    return settlements

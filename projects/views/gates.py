@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +29,7 @@ from django.views.decorators.http import require_POST
 from core.http import report_form_errors, report_validation_error
 from core.scoping import get_visible_or_404
 from projects import gates
-from projects.models import GateOverride, Household, Project
+from projects.models import Household, Project
 
 
 @dataclass(frozen=True)
@@ -45,17 +44,6 @@ class Refusal:
     can_override: bool  # the user is a leader and the override form can name the target
 
 
-def _override_waits(action: str, target) -> bool:
-    if target is None or target.pk is None:
-        return False
-    return GateOverride.objects.filter(
-        action=action,
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=target.pk,
-        used_at__isnull=True,
-    ).exists()
-
-
 def gate_refusal(
     user, action: str, *, project: Project | None, household: Household | None = None, obj=None
 ) -> Refusal | None:
@@ -65,7 +53,7 @@ def gate_refusal(
     if not reasons:
         return None
     target = obj if obj is not None else household if household is not None else project
-    if _override_waits(action, target):
+    if gates.override_waiting(action, target):
         return None
     return Refusal(
         action=action,

@@ -208,7 +208,7 @@ def project_settlements(request, pk):
     """The project's swap households with their flats, difference, transition and hand-over."""
     project = _project_for(request, pk)
     page = paginate(request, exports.swap_households(project), per_page=50)
-    rows = [exports.row_for(household) for household in page]
+    rows = exports.rows_for(page)
     return render(
         request,
         "resettlement/settlement/project.html",

@@ -345,3 +345,30 @@ def test_recomputing_a_household_that_owes_the_difference_says_it_pays_without_a
     assert total < 0
     assert f"已重新测算：被征收人应补交{-total:,.2f}元。" in shown, shown
     assert not any("-" in m for m in shown)
+
+
+def test_the_project_list_reads_a_page_in_the_same_queries_for_any_number(
+    swap_household, district_member, client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    household, _selection = swap_household
+    project = household.project
+    url = reverse("resettlement:settlements", args=[project.pk])
+    client.force_login(district_member)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    queries()  # the first request of a session also writes the session row
+    one = queries()
+    for _n in range(3):
+        other = valued_household(project, area="60.00", unit_price="5000.00")
+        chosen_flat(other, district_member, area="60.00")
+        services.compute_breakdown(household=other, by=district_member, method="swap")
+    four = queries()
+    assert four == one
+    assert client.get(url).content.decode().count("测试安置小区2栋1单元5") == 4
