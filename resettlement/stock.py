@@ -230,6 +230,37 @@ def unfreeze_flats(*, project: Project, flats: QuerySet, by: User) -> int:
     return len(locked)
 
 
+@dataclass(frozen=True)
+class FloorFlats:
+    floor: int
+    flats: list[Flat]
+
+
+@dataclass(frozen=True)
+class BuildingFlats:
+    building: Building
+    floors: list[FloorFlats]  # top floor first, as a building is drawn
+
+    @property
+    def flats(self) -> list[Flat]:
+        return [flat for floor in self.floors for flat in floor.flats]
+
+
+def by_building_and_floor(flats: QuerySet) -> list[BuildingFlats]:
+    """`flats` grouped by building (by name) then floor (highest first), one query."""
+    rows = flats.select_related("building__estate", "project").order_by(
+        "building__name", "building_id", "-floor", "unit", "number"
+    )
+    grouped: dict[int, tuple[Building, dict[int, list[Flat]]]] = {}
+    for flat in rows:
+        _building, floors = grouped.setdefault(flat.building_id, (flat.building, {}))
+        floors.setdefault(flat.floor, []).append(flat)
+    return [
+        BuildingFlats(building, [FloorFlats(f, items) for f, items in floors.items()])
+        for building, floors in grouped.values()
+    ]
+
+
 def ensure_may_freeze(user: User, project: Project) -> None:
     if not permissions.allowed(user, "resettlement.freeze_flats", project):
         raise PermissionDenied(permissions.refusal(user, "resettlement.freeze_flats", project))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("flats/", stock.flat_list, name="flat_list"),
     path("flats/export/", stock.flat_export, name="flat_export"),
     path("flats/freeze/", stock.flat_freeze, name="flat_freeze"),
+    path("projects/<int:project_pk>/freeze/", stock.project_freeze, name="project_freeze"),
     path("flats/<int:pk>/", stock.flat_detail, name="flat_detail"),
     path("flats/<int:pk>/prices/", stock.flat_price, name="flat_price"),
     path("flats/<int:pk>/void/", stock.flat_void, name="flat_void"),

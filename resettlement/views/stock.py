@@ -5,6 +5,7 @@ user sees its own district's estates and another district's estate or flat is a 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -227,6 +228,72 @@ def flat_freeze(request):
             text = _("已解冻“%(project)s”的%(count)s套房源。")
         messages.success(request, text % {"project": project.name, "count": count})
     return back
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
+
+
+@login_required
+def project_freeze(request, project_pk):
+    """A leader's per-flat freezing for one project: the chosen estate's flats by building and
+    floor, each free flat with a checkbox (and 整栋全选 per building), and the project's frozen,
+    not yet chosen flats to release (释放). Both all or nothing through resettlement.stock."""
+    project = get_visible_or_404(Project, request.user, pk=project_pk)
+    if not permissions.allowed(request.user, "resettlement.freeze_flats", project):
+        messages.error(request, permissions.refusal(request.user, "resettlement.freeze_flats"))
+        return redirect("resettlement:stock_dashboard")
+    estates = visible_to(Estate, request.user).order_by("name")
+    estate = estates.filter(pk=request.GET.get("estate") or 0).first() or estates.first()
+    here = reverse("resettlement:project_freeze", args=[project.pk])
+    if estate:
+        here += f"?estate={estate.pk}"
+    flats = visible_to(Flat, request.user)
+    if request.method == "POST":
+        operation = request.POST.get("operation")
+        ids = _ids(request.POST.getlist("flats"))
+        buildings = _ids(request.POST.getlist("buildings"))
+        if operation == "freeze":
+            chosen = flats.filter(
+                Q(pk__in=ids)
+                | Q(building__in=buildings, state=Flat.State.FREE, kind=Flat.Kind.RESETTLEMENT)
+            )
+            service, done = stock.freeze_flats, _("已为“%(project)s”冻结%(count)s套房源。")
+            nothing = _("请勾选要冻结的房源。")
+        elif operation == "unfreeze":
+            chosen = flats.filter(
+                Q(pk__in=ids) | Q(building__in=buildings, project=project, state=Flat.State.FROZEN)
+            )
+            service, done = stock.unfreeze_flats, _("已释放“%(project)s”的%(count)s套房源。")
+            nothing = _("请勾选要释放的房源。")
+        else:
+            return redirect(here)
+        if not ids and not buildings:
+            messages.error(request, nothing)
+            return redirect(here)
+        try:
+            count = service(project=project, flats=chosen, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            for message in error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, done % {"project": project.name, "count": count})
+        return redirect(here)
+    reserved = Flat.objects.filter(project=project, state__in=stock.OFFERED_STATES)
+    return render(
+        request,
+        "resettlement/stock/project_freeze.html",
+        {
+            "project": project,
+            "estates": estates,
+            "estate": estate,
+            "groups": stock.by_building_and_floor(flats.filter(building__estate=estate))
+            if estate
+            else [],
+            "reserved_groups": stock.by_building_and_floor(reserved),
+            "reserved": stock.state_counts(reserved),
+        },
+    )
 
 
 def _flat_for(request, pk):
