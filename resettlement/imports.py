@@ -45,7 +45,6 @@ from projects.imports import (
     _is_number,
     _text,
     _total_label,
-    describe_problem,
     problem,
     read_xlsx_cells,
 )
@@ -124,14 +123,6 @@ class StockCheck:
     @property
     def row_count(self) -> int:
         return len(self.rows)
-
-
-class StockRowsInvalid(ValidationError):
-    """The file was read, but rows have errors (kept in `rows`)."""
-
-    def __init__(self, errors: list[dict[str, Any]]):
-        self.rows = errors
-        super().__init__([describe_problem(error) for error in errors])
 
 
 # ---------------------------------------------------------------------------
@@ -611,6 +602,29 @@ def preview_stock_import(*, stock_import: StockImport) -> StockCheck:
         return check_stock_file(File(handle, name=stock_import.original_name))
 
 
+def import_stock(*, file: File, district: District, by: User | None) -> StockCheck:
+    """Check a stock list and, when every row passes, save it all; the one check-and-save
+    the page's confirm and the `import_flats` command share. New estates go to `district`;
+    `by` is recorded in the history (None from the command line). Returns the check: with
+    errors, nothing was saved. A file unusable as a whole raises ValidationError; a flat
+    registered by someone else between the check and the save rolls everything back
+    (ValidationError). Callers check who may import."""
+    result = check_stock_file(file)
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            save_stock_rows(rows=result.rows, district=district, by=by)
+    # Someone registered one of these flats, buildings or estates between the check and the
+    # save: the savepoint rolls the import back whole.
+    except IntegrityError as error:
+        logger.warning("stock import hit a unique constraint: %s", error)
+        raise ValidationError(
+            _("保存时发现房源与已登记的重复（可能有人同时录入），未导入任何数据，请重新确认。")
+        ) from error
+    return result
+
+
 @transaction.atomic
 def confirm_stock_import(*, stock_import: StockImport, by: User) -> StockCheck:
     """Save every row of a checked list, or none. The file is checked again (flats may have
@@ -623,22 +637,15 @@ def confirm_stock_import(*, stock_import: StockImport, by: User) -> StockCheck:
         raise ValidationError(_("该文件已经导入，不能重复导入。"))
     if record.status == StockImport.Status.FAILED:
         raise ValidationError(_("该文件有错误，不能导入。请修改后重新上传。"))
-    result = preview_stock_import(stock_import=record)
+    with record.file.open("rb") as handle:
+        result = import_stock(
+            file=File(handle, name=record.original_name), district=record.district, by=by
+        )
     if result.errors:
         record.status = StockImport.Status.FAILED
         record.errors = result.errors
         record.save(update_fields=["status", "errors"])
         return result
-    try:
-        with transaction.atomic():
-            save_stock_rows(rows=result.rows, district=record.district, by=by)
-    # Someone registered one of these flats, buildings or estates between the check and the
-    # save: the savepoint rolls the import back whole.
-    except IntegrityError as error:
-        logger.warning("stock import %s hit a unique constraint: %s", record.pk, error)
-        raise ValidationError(
-            _("保存时发现房源与已登记的重复（可能有人同时录入），未导入任何数据，请重新确认。")
-        ) from error
     record.status = StockImport.Status.IMPORTED
     record.row_count = result.row_count
     record.imported_at = timezone.now()

@@ -270,3 +270,57 @@ def test_district_users_cannot_import(client, district_member, district):
     response = upload(client, workbook(GOOD), district)
     assert response.status_code == 403
     assert not StockImport.objects.exists()
+
+
+# --- the import_flats command: the page's check and save from the command line ----------------
+
+
+def test_the_command_imports_a_good_list_whole_like_the_page(district, tmp_path, monkeypatch):
+    from django.core.management import ManagementUtility
+    from django.db import connections
+
+    path = tmp_path / "房源.xlsx"
+    path.write_bytes(workbook(GOOD))
+    # run_from_argv closes the database connections when it is done; keep the test's open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    ManagementUtility(
+        ["manage.py", "import_flats", "--district", district.code, str(path)]
+    ).execute()  # returns: exit status 0
+    assert Flat.objects.count() == 3
+    assert Estate.objects.get(name="江畔安置小区").district == district
+    assert FlatPrice.objects.count() == 2
+    flat = Flat.objects.get(number="101")
+    assert flat.history.first().history_change_reason == "房源清单导入"
+
+
+def test_the_command_names_row_errors_exits_non_zero_and_saves_nothing(
+    district, tmp_path, monkeypatch, capsys
+):
+    from django.core.management import ManagementUtility
+    from django.db import connections
+
+    bad = [GOOD[0], [*GOOD[1][:5], "89.505", *GOOD[1][6:]], GOOD[0]]
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook(bad))
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    with pytest.raises(SystemExit) as exit_:
+        ManagementUtility(
+            ["manage.py", "import_flats", "--district", district.code, str(path)]
+        ).execute()
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert "第3行【建筑面积（平方米）】" in err
+    assert "第4行【房号】江畔安置小区1栋1单元101与第2行重复。" in err
+    assert "文件中有2处错误，没有导入任何数据。" in err
+    assert not Flat.objects.exists() and not Estate.objects.exists()
+
+
+def test_the_command_refuses_an_unknown_district(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "房源.xlsx"
+    path.write_bytes(workbook(GOOD))
+    with pytest.raises(CommandError, match="没有代码为 nowhere 的区县。"):
+        call_command("import_flats", "--district", "nowhere", str(path))
+    assert not Flat.objects.exists()
