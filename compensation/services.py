@@ -197,6 +197,11 @@ def request_disbursement(
     if agreement is not None:
         if not agreement.is_payable:
             raise ValidationError(_("补偿协议尚未审核通过，不能申请划拨。"))
+        if agreement.unpaid <= 0:
+            raise ValidationError(
+                _("协议%(number)s的补偿款已全部划拨（%(paid)s元），不能再申请划拨。")
+                % {"number": agreement.number, "paid": f"{agreement.paid:,.2f}"}
+            )
         if amount > agreement.unpaid:
             raise ValidationError(
                 _("申请金额超过协议未付金额%(unpaid)s元。") % {"unpaid": f"{agreement.unpaid:,.2f}"}
@@ -206,6 +211,11 @@ def request_disbursement(
             raise ValidationError(_("该项困难补助已撤回，不能申请划拨。"))
         if not subsidy.is_payable(today):
             raise ValidationError(_("困难补助公示期尚未届满，不能申请划拨。"))
+        if subsidy.unpaid <= 0:
+            raise ValidationError(
+                _("该户的困难补助已全部划拨（%(paid)s元），不能再申请划拨。")
+                % {"paid": f"{subsidy.paid:,.2f}"}
+            )
         if amount > subsidy.unpaid:
             raise ValidationError(
                 _("申请金额超过困难补助未付金额%(unpaid)s元。")

@@ -237,7 +237,17 @@ def plan_review_queue(request):
     page = paginate(request, pending)
     waiting = signoffs.signoffs_for(page.object_list)
     for plan in page.object_list:
-        plan.waiting_step = signoffs.current_step(waiting[plan.pk]) if plan.pk in waiting else None
+        signoff = waiting.get(plan.pk)
+        plan.waiting_step = signoffs.current_step(signoff) if signoff else None
+        # The review button only for whom plan_approve would let act: the section whose step
+        # the plan waits at (the same sign-off rule, read from the row already loaded) when the
+        # gate allows it; the gate's reasons for that section otherwise; the status for others.
+        plan.may_review = signoffs.can_act(request.user, signoff)
+        plan.gate = (
+            gate_refusal(request.user, "plan.approve", project=plan.project, obj=plan)
+            if plan.may_review
+            else None
+        )
     return render(request, "projects/compensationplan_review_queue.html", {"page": page})
 
 

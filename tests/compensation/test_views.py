@@ -428,3 +428,48 @@ def test_cost_accounts_from_budget_to_frozen_final_accounts(client, world):
     html = client.get(reverse("compensation:cost_accounts", args=[project.pk])).content.decode()
     assert "已审定" in html
     assert "10,000.00" in html  # house: 100,000 actual − 90,000 budget
+
+
+def _request_household_payment(client, world, amount):
+    """Finance fills a fresh request form for the household's agreement (a new key each time,
+    as a second person or a second visit would) and posts it."""
+    url = reverse("compensation:request_create", args=[world["fund"].pk])
+    url = f"{url}?agreement={world['agreement'].pk}"
+    key = client.get(url).context["form"].initial["idempotency_key"]
+    data = {
+        "idempotency_key": key,
+        "amount": amount,
+        "category": "house",
+        "purpose": "补偿款余款",
+        "paid_on": "2022-07-01",
+    }
+    return client.post(url, data)
+
+
+def test_a_second_request_for_a_pending_household_payment_is_refused_on_the_page(client, world):
+    login(client, "finance")
+    first = _request_household_payment(client, world, "124600.00")
+    assert first.status_code == 302
+    second = _request_household_payment(client, world, "124600.00")
+    assert second.status_code == 200
+    html = second.content.decode()
+    assert "该户已有一笔124,600.00元的划拨申请待审批" in html
+    assert "审批或驳回前不能再次申请相同金额" in html
+    assert "IntegrityError" not in html and "Traceback" not in html
+    pending = DisbursementRequest.objects.pending().filter(agreement=world["agreement"])
+    assert list(pending.values_list("amount", flat=True)) == [D("124600.00")]
+
+
+def test_a_request_on_a_fully_paid_agreement_is_refused_on_the_page(client, world, leader_user):
+    login(client, "finance")
+    _request_household_payment(client, world, "124600.00")
+    waiting = DisbursementRequest.objects.pending().get(agreement=world["agreement"])
+    services.approve_disbursement(request=waiting, approved_by=leader_user)
+    world["agreement"].refresh_from_db()
+    assert world["agreement"].unpaid == D("0.00")
+    response = _request_household_payment(client, world, "0.01")
+    assert response.status_code == 200
+    html = response.content.decode()
+    number = world["agreement"].number
+    assert f"协议{number}的补偿款已全部划拨（224,600.00元），不能再申请划拨。" in html
+    assert DisbursementRequest.objects.filter(agreement=world["agreement"]).count() == 2

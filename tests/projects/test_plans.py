@@ -493,3 +493,57 @@ def test_a_plan_cannot_be_submitted_once_the_project_is_past_the_plan_stage(
         "提交补偿方案须在「立项启动」、「调查登记」、「补偿方案」阶段办理"
         in (error.value.messages[0])
     )
+
+
+def _queue_cell(client, plan) -> str:
+    """The review queue's action cell of the plan's row (the queue holds this plan only)."""
+    html = html_of(client.get(reverse("projects:plan_review_queue")))
+    assert html.count('<td class="review-action">') == 1
+    cell = html.split('<td class="review-action">', 1)[1].split("</td>", 1)[0]
+    assert plan.get_absolute_url() in cell
+    return cell
+
+
+def test_review_queue_offers_review_only_to_the_section_whose_step_it_is(
+    client, project, district_member
+):
+    """The queue's 审核 button follows plan_approve's own rule: 业务科 at the first step, then
+    法规科; the other sections (and 业务科 once its step is done) see the status only."""
+    people = reviewers()
+    plan = submitted_plan(project, district_member)
+    for section, expected in [
+        (Section.OPERATIONS, True),
+        (Section.LEGAL, False),
+        (Section.LEADER, False),
+        (Section.SECRETARIAT, False),
+    ]:
+        client.force_login(people[section])
+        cell = _queue_cell(client, plan)
+        assert ("审核</a>" in cell) is expected, section
+        assert ("查看</a>" in cell) is not expected, section
+        # The button's promise holds: the POST of anybody without it is refused.
+        if not expected:
+            response = client.post(reverse("projects:plan_approve", args=[plan.pk]))
+            assert response.status_code == 403, section
+    services.approve_plan(plan=plan, by=people[Section.OPERATIONS])
+    client.force_login(people[Section.OPERATIONS])
+    assert "查看</a>" in _queue_cell(client, plan)
+    client.force_login(people[Section.LEGAL])
+    assert "审核</a>" in _queue_cell(client, plan)
+
+
+def test_review_queue_shows_the_stage_reason_instead_of_the_review_button(
+    client, project, district_member
+):
+    from projects.models import Stage
+
+    people = reviewers()
+    plan = submitted_plan(project, district_member)
+    project.stage = Stage.DECISION
+    project.save(update_fields=["stage"])
+    client.force_login(people[Section.OPERATIONS])
+    cell = _queue_cell(client, plan)
+    assert "审核</a>" not in cell and "查看</a>" in cell
+    assert "尚不能审核：项目处于「征收决定」阶段，审批补偿方案须在" in cell
+    response = client.post(reverse("projects:plan_approve", args=[plan.pk]))
+    assert response.status_code == 409
