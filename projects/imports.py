@@ -18,21 +18,18 @@ step (`import_household_file`).
 from __future__ import annotations
 
 import logging
-import math
 import re
 import uuid
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 from io import BytesIO
 from pathlib import PurePath
 from typing import Any
 
 import openpyxl
-import python_calamine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -56,6 +53,23 @@ from core.normalize import (
     normalize_phone,
     normalize_resident_id,
 )
+from core.sheet_import import (
+    HEADER_SEARCH_ROWS,
+    HeaderMap,
+    area_cell,
+    describe_problem,
+    file_error,
+    first_row,
+    match_header,
+    problem,
+    read_xlsx_cells,
+    required_cell,
+)
+from core.sheet_import import cell_text as _text
+from core.sheet_import import header_text as _header_text
+from core.sheet_import import is_blank as _is_blank
+from core.sheet_import import is_number as _is_number
+from core.sheet_import import total_label as _total_label
 from core.validators import clean_resident_id, is_first_generation_id, resident_id_warnings
 from projects import gates
 from projects.models import Household, HouseholdImport, Project
@@ -63,12 +77,6 @@ from projects.services import ensure_can_edit_project
 
 logger = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# How far down a title, a date line or a blank row may push the header.
-HEADER_SEARCH_ROWS = 10
-# Workbooks that can carry macros (VBA): never opened, whatever they are called.
-MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
-MACRO_PARTS = ("xl/vbaProject.bin",)
 MAX_ROWS = 20_000
 SAVE_BATCH = 1000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,8 +140,6 @@ HEADER_ALIASES = {
 }
 # Columns offices add that the import does not need; ignored without a warning.
 IGNORED_HEADERS = ("序号", "编号序号", "No", "No.")
-# The label of a row that sums the rows above it, in the first filled cell.
-TOTAL_LABELS = ("合计", "小计", "总计", "共计", "累计")
 
 # The labels the template offers, mapped to the model's stored values.
 USE_BY_LABEL = {
@@ -154,11 +160,6 @@ NO_HARDSHIP = ("", "无")
 ID_SHAPE_RE = re.compile(r"^\d{17}[\dX]\Z")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}\Z")
 SCIENTIFIC_RE = re.compile(r"^\d+(\.\d*)?E\+?\d+$", re.IGNORECASE)
-# The most a float's decimal digits may differ from two places and still count as float noise
-# (a cached formula result like 85.49999999999999 for 85.5), never as a real third decimal.
-FLOAT_NOISE = Decimal("0.000001")
-CENT = Decimal("0.01")
-MAX_AREA = Decimal("100000000")  # the model's max_digits=10 with 2 decimals
 
 
 @dataclass(frozen=True)
@@ -210,15 +211,6 @@ def household_from(record: dict[str, Any], project: Project | None) -> Household
     fields = {name: value for name, value in record.items() if name in COLUMN_BY_FIELD}
     fields["area"] = Decimal(fields["area"])
     return Household(project=project, **fields)
-
-
-def problem(row: int, column: str, message: str) -> dict[str, Any]:
-    return {"row": row, "column": column, "message": str(message)}
-
-
-def describe_problem(error: dict[str, Any]) -> str:
-    """One row error as a line of text: 第5行【身份证号码】身份证号码校验位错误，请核对。"""
-    return _("第%(row)s行【%(column)s】%(message)s") % error
 
 
 # ---------------------------------------------------------------------------
@@ -310,24 +302,11 @@ def template_instructions() -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# Reading a file
+# Reading a file (the file checks and the generic cell helpers are core.sheet_import's)
 
 
 def _file_error(message: str, reason: str, name: str, **details: Any) -> ValidationError:
-    logger.warning(
-        "household import rejected: %s (file %r%s)",
-        reason,
-        name,
-        "".join(f", {key}={value!r}" for key, value in details.items()),
-    )
-    return ValidationError(message, code=reason)
-
-
-def _header_text(value: Any) -> str:
-    """A header cell as compared: NFKC (full-width parentheses, ㎡ → m2), no spaces or
-    invisible characters, no required-field star, no unit in parentheses."""
-    text = normalize_identifier(value).strip("*:")
-    return re.sub(r"\(.*?\)", "", text)
+    return file_error("household import", message, reason, name, **details)
 
 
 FIELD_BY_HEADER = {
@@ -339,194 +318,22 @@ IGNORED_HEADER_KEYS = {_header_text(header) for header in IGNORED_HEADERS}
 REQUIRED_FIELDS = tuple(column.field for column in COLUMNS if column.required)
 
 
-@dataclass(frozen=True)
-class HeaderMap:
-    row: int  # the header's Excel row number
-    positions: dict[str, int]  # field → column index (0-based)
-    ignored: tuple[str, ...]  # headers the import does not know
-
-
 def _match_header(values: tuple, number: int, name: str) -> HeaderMap | None:
-    """The columns of a header row, None when the row is not a header (a title, a date).
-    Raises ValidationError for a header that repeats a column or lacks a required one."""
-    positions: dict[str, int] = {}
-    ignored: list[str] = []
-    for index, value in enumerate(values):
-        key = _header_text(value)
-        if not key or key in IGNORED_HEADER_KEYS:
-            continue
-        field_name = FIELD_BY_HEADER.get(key)
-        if field_name is None:
-            ignored.append(str(value).strip())
-            continue
-        if field_name in positions:
-            raise _file_error(
-                _("表头第%(a)s列和第%(b)s列都是“%(header)s”，请删去其中一列。")
-                % {
-                    "a": positions[field_name] + 1,
-                    "b": index + 1,
-                    "header": COLUMN_BY_FIELD[field_name].header,
-                },
-                "repeated column",
-                name,
-                header=key,
-            )
-        positions[field_name] = index
-    if len(positions) < 2:
-        return None
-    missing = [COLUMN_BY_FIELD[f].header for f in REQUIRED_FIELDS if f not in positions]
-    if missing:
-        raise _file_error(
-            _(
-                "表头（第%(row)s行）缺少必填的列：%(missing)s。"
-                "列按表头名称识别（顺序不限），必填的列为：%(required)s。"
-            )
-            % {
-                "row": number,
-                "missing": "、".join(missing),
-                "required": "、".join(COLUMN_BY_FIELD[f].header for f in REQUIRED_FIELDS),
-            },
-            "wrong header",
-            name,
-            header=[_header_text(value) for value in values],
-        )
-    return HeaderMap(number, positions, tuple(ignored))
-
-
-def _total_label(values: tuple) -> str:
-    """合计 / 小计 / … when the row's first filled cell says it sums the rows above."""
-    for value in values:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        text = normalize_identifier(value)
-        return next((label for label in TOTAL_LABELS if text.startswith(label)), "")
-    return ""
-
-
-def _is_blank(values: tuple) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
-
-
-def _max_unpacked_bytes() -> int:
-    return settings.HOUSEHOLD_IMPORT_MAX_UNPACKED_MB * 1024 * 1024
-
-
-def _refuse_macros(archive: zipfile.ZipFile, name: str) -> None:
-    members = set(archive.namelist())
+    """The columns of a header row (core.sheet_import.match_header with the survey's
+    columns), None when the row is not a header; a refused header is logged."""
     try:
-        content_types = archive.read("[Content_Types].xml")
-    except KeyError:
-        content_types = b""
-    if (
-        PurePath(name).suffix.lower() in MACRO_SUFFIXES
-        or members.intersection(MACRO_PARTS)
-        or b"macroEnabled" in content_types
-    ):
-        raise _file_error(
-            _(
-                "这是启用宏的 Excel 工作簿（.xlsm），宏可能含有恶意代码，系统不接收。"
-                "请在 Excel 中“另存为”“Excel 工作簿(*.xlsx)”后再上传。"
-            ),
-            "macro-enabled workbook",
-            name,
+        return match_header(
+            values,
+            number,
+            field_by_header=FIELD_BY_HEADER,
+            header_of={column.field: column.header for column in COLUMNS},
+            required=REQUIRED_FIELDS,
+            ignored_keys=IGNORED_HEADER_KEYS,
         )
-
-
-# The start of an XML part in which a document type declaration would sit (it must come
-# before the root element); what a DTD declares can expand a few bytes into gigabytes.
-PROLOG_BYTES = 4096
-DOCTYPE_MARKS = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
-
-
-def _refuse_entity_declarations(data: bytes, name: str) -> None:
-    """Refuse a workbook whose XML parts declare a DTD: a spreadsheet never needs one, and
-    its entities are how an "XML bomb" expands (billion laughs)."""
-    with zipfile.ZipFile(BytesIO(data)) as archive:
-        for member in archive.infolist():
-            if not member.filename.endswith((".xml", ".rels")):
-                continue
-            with archive.open(member) as part:
-                prolog = part.read(PROLOG_BYTES)
-            if any(mark in prolog for mark in DOCTYPE_MARKS):
-                raise _file_error(
-                    _(
-                        "文件含有不安全的内容（XML 实体声明），已拒绝读取。"
-                        "请用 Excel 重新保存后再上传。"
-                    ),
-                    "unsafe xml",
-                    name,
-                    part=member.filename,
-                )
-
-
-def read_xlsx_cells(file: File, *, what: str) -> tuple[list[list], str]:
-    """The first sheet's cell values from A1 (a list of rows) and the file's base name, after
-    the checks every upload of a spreadsheet gets (the household survey here, the
-    resettlement stock list in resettlement.imports). `what` names the file in messages.
-
-    Raises ValidationError (one message, in Chinese) when the file as a whole cannot be used.
-    The size is checked before a byte is read; a macro-enabled workbook is refused; the sizes
-    the zip declares for its parts, unpacked, are added up before anything parses it (over
-    settings.HOUSEHOLD_IMPORT_MAX_UNPACKED_MB is refused; zipfile never unpacks a part past
-    its declared size); a part that declares a DTD (the "billion laughs" entity bomb) is
-    refused before python-calamine reads the workbook once, values only (cached formula
-    results), from A1.
-    """
-    name = PurePath(getattr(file, "name", "") or "").name
-    size = file.size
-    if not size:
+    except ValidationError as error:
         raise _file_error(
-            _("文件是空的，请选择填好的%(what)s。") % {"what": what}, "empty file", name
-        )
-    if size > MAX_FILE_BYTES:
-        raise _file_error(
-            _("文件超过10MB，请分成几个文件导入。"), "file too large", name, size=size
-        )
-    file.seek(0)
-    data = file.read()
-    file.seek(0)
-    not_xlsx = _(
-        "文件不是 Excel .xlsx 格式，无法读取。请使用系统提供的模板；"
-        ".xls、.csv 等文件请先在 Excel 中“另存为” .xlsx 格式。"
-    )
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            _refuse_macros(archive, name)
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
-        raise _file_error(not_xlsx, "not a zip file", name, error=str(error)) from error
-    limit = _max_unpacked_bytes()
-    if unpacked > limit:
-        raise _file_error(
-            _(
-                "文件解压后有%(unpacked)sMB，超过了%(limit)sMB的上限，系统不读取"
-                "（正常的%(what)s解压后远小于此）。请检查文件，或分成几个文件导入。"
-            )
-            % {
-                "unpacked": unpacked // (1024 * 1024),
-                "limit": limit // (1024 * 1024),
-                "what": what,
-            },
-            "zip bomb",
-            name,
-            unpacked=unpacked,
-        )
-
-    _refuse_entity_declarations(data, name)
-
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(BytesIO(data))
-        try:
-            # From A1 (not from the first filled cell), so that row numbers are Excel's.
-            cells = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        finally:
-            workbook.close()
-    # calamine raises its own error on a damaged or foreign file (a zip of something else,
-    # a missing part, broken XML); all of them mean "not a usable .xlsx", and the person
-    # uploading needs that message, not a server error.
-    except Exception as error:
-        raise _file_error(not_xlsx, "unreadable workbook", name, error=repr(error)) from error
-    return cells, name
+            error.messages[0], error.code, name, header=[_header_text(v) for v in values]
+        ) from error
 
 
 def read_household_rows(file: File) -> SheetRows:
@@ -539,7 +346,7 @@ def read_household_rows(file: File) -> SheetRows:
     Raises ValidationError (one message, in Chinese) when the file as a whole cannot be used
     (`read_xlsx_cells`) or has no header or no rows.
     """
-    cells, name = read_xlsx_cells(file, what=_("调查登记表"))
+    cells, name = read_xlsx_cells(file, what=_("调查登记表"), log_as="household import")
     rows = SheetRows()
     header: HeaderMap | None = None
     seen_any = False
@@ -615,45 +422,8 @@ def read_household_rows(file: File) -> SheetRows:
 # Checking rows
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-def _text(value: Any) -> str:
-    """A cell as text: whole numbers without '.0' (a 户号 typed as 12 comes back as 12.0)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _area(value: Any) -> Decimal:
-    """Square metres as a Decimal: positive, at most two decimals. Never float arithmetic:
-    a float cell is read through its shortest repr ('85.5'), and float noise from a cached
-    formula result (85.49999999999999) is recognised as such."""
-
-    def invalid() -> ValidationError:
-        return ValidationError(_("建筑面积应为数字（单位：平方米），例如 85.5。"))
-
-    if isinstance(value, bool) or not (_is_number(value) or isinstance(value, str)):
-        raise invalid()
-    from_float = isinstance(value, float)
-    text = repr(value) if from_float else str(value).strip()
-    try:
-        area = Decimal(text)
-    except InvalidOperation as error:
-        raise invalid() from error
-    if not area.is_finite():
-        raise invalid()
-    if area <= 0 or area.quantize(CENT) <= 0:
-        raise ValidationError(_("建筑面积应大于0。"))
-    if area >= MAX_AREA:
-        raise ValidationError(_("建筑面积过大，请核对单位是否为平方米。"))
-    rounded = area.quantize(CENT)
-    if rounded != area and not (from_float and abs(rounded - area) < FLOAT_NOISE):
-        raise ValidationError(_("建筑面积最多保留两位小数。"))
-    return rounded
+# The building area (建筑面积) is read by core.sheet_import.area_cell, as in the stock list.
+_area = area_cell
 
 
 def _id_number(value: Any, today: date | None = None) -> str:
@@ -733,13 +503,7 @@ def _parse_row(
     for column, value in zip(COLUMNS, row.values, strict=True):
         if column.field != "id_number" and _text(value) == "":
             if column.required:
-                errors.append(
-                    problem(
-                        row.number,
-                        column.header,
-                        _("%(column)s不能为空。") % {"column": column.header},
-                    )
-                )
+                errors.append(required_cell(row.number, column.header))
             else:
                 fields[column.field] = ""
             continue
@@ -857,17 +621,14 @@ def check_household_rows(*, project: Project, rows: list[RawRow]) -> CheckResult
                         _("户号“%(code)s”在本项目中已经登记。") % {"code": code},
                     )
                 )
-            elif code in seen_codes:
+            elif (earlier_row := first_row(seen_codes, code, row.number)) is not None:
                 errors.append(
                     problem(
                         row.number,
                         code_header,
-                        _("户号“%(code)s”与第%(row)s行重复。")
-                        % {"code": code, "row": seen_codes[code]},
+                        _("户号“%(code)s”与第%(row)s行重复。") % {"code": code, "row": earlier_row},
                     )
                 )
-            else:
-                seen_codes[code] = row.number
         id_number = fields.get("id_number")
         if id_number:
             name = fields.get("head_name", "")

@@ -19,7 +19,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -36,24 +36,29 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
 from core.models import District, User
-from projects.imports import (
+from core.sheet_import import (
     HEADER_SEARCH_ROWS,
-    MAX_ROWS,
-    _area,
-    _header_text,
-    _is_blank,
-    _is_number,
-    _text,
-    _total_label,
+    area_cell,
+    cell_decimal,
+    first_row,
+    header_text,
+    is_blank,
+    is_number,
+    match_header,
     problem,
     read_xlsx_cells,
+    required_cell,
+    to_cents,
+    total_label,
 )
+from core.sheet_import import cell_text as _text
 from resettlement.models import Building, Estate, Flat, FlatPrice, StockImport
 from resettlement.stock import ensure_may_edit_stock
 
 logger = logging.getLogger(__name__)
 
-CENT = Decimal("0.01")
+# The most rows one file may hold (the household survey's limit).
+MAX_ROWS = 20_000
 MAX_PRICE = Decimal("10000000000")  # the model's max_digits=12 with 2 decimals
 MIN_FLOOR, MAX_FLOOR = -5, 200
 
@@ -86,10 +91,10 @@ COLUMNS = (
 )
 HEADERS = tuple(column.header for column in COLUMNS)
 COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
-FIELD_BY_HEADER = {_header_text(column.header): column.field for column in COLUMNS}
+FIELD_BY_HEADER = {header_text(column.header): column.field for column in COLUMNS}
 FIELD_BY_HEADER.update(
     {
-        _header_text(alias): name
+        header_text(alias): name
         for name, aliases in {
             "estate": ("小区名称", "安置小区"),
             "building": ("楼栋号", "栋号"),
@@ -190,30 +195,14 @@ def template_instructions() -> list[str]:
 
 
 def _header(values: tuple, number: int) -> dict[str, int] | None:
-    positions: dict[str, int] = {}
-    for index, value in enumerate(values):
-        name = FIELD_BY_HEADER.get(_header_text(value))
-        if name is None:
-            continue
-        if name in positions:
-            raise ValidationError(
-                _("表头第%(a)s列和第%(b)s列都是“%(header)s”，请删去其中一列。")
-                % {
-                    "a": positions[name] + 1,
-                    "b": index + 1,
-                    "header": COLUMN_BY_FIELD[name].header,
-                }
-            )
-        positions[name] = index
-    if len(positions) < 2:
-        return None
-    missing = [COLUMN_BY_FIELD[f].header for f in REQUIRED_FIELDS if f not in positions]
-    if missing:
-        raise ValidationError(
-            _("表头（第%(row)s行）缺少必填的列：%(missing)s。")
-            % {"row": number, "missing": "、".join(missing)}
-        )
-    return positions
+    header = match_header(
+        values,
+        number,
+        field_by_header=FIELD_BY_HEADER,
+        header_of={column.field: column.header for column in COLUMNS},
+        required=REQUIRED_FIELDS,
+    )
+    return header.positions if header else None
 
 
 def read_stock_rows(file: File) -> tuple[list[tuple[int, dict[str, Any]]], list[dict]]:
@@ -225,14 +214,14 @@ def read_stock_rows(file: File) -> tuple[list[tuple[int, dict[str, Any]]], list[
     warnings: list[dict] = []
     for number, values in enumerate(cells, start=1):
         values = tuple(values)
-        if _is_blank(values):
+        if is_blank(values):
             continue
         if positions is None:
             positions = _header(values, number)
             if positions is None and number >= HEADER_SEARCH_ROWS:
                 break
             continue
-        label = _total_label(values)
+        label = total_label(values)
         if label:
             warnings.append(
                 problem(number, COLUMNS[0].header, _("“%(label)s”行已跳过。") % {"label": label})
@@ -262,26 +251,18 @@ def read_stock_rows(file: File) -> tuple[list[tuple[int, dict[str, Any]]], list[
 
 
 def _money(value: Any, column: Column) -> Decimal:
-    invalid = ValidationError(
-        _("%(column)s应为数字，例如 5800 或 5800.50。") % {"column": column.header}
+    amount = cell_decimal(
+        value,
+        invalid=_("%(column)s应为数字，例如 5800 或 5800.50。") % {"column": column.header},
+        thousands=True,
     )
-    if isinstance(value, bool) or not (_is_number(value) or isinstance(value, str)):
-        raise invalid
-    text = repr(value) if isinstance(value, float) else str(value).strip().replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as error:
-        raise invalid from error
-    if not amount.is_finite():
-        raise invalid
     if amount < 0:
         raise ValidationError(_("%(column)s不能为负数。") % {"column": column.header})
     if amount >= MAX_PRICE:
         raise ValidationError(_("%(column)s过大，请核对单位。") % {"column": column.header})
-    rounded = amount.quantize(CENT)
-    if rounded != amount and not (isinstance(value, float) and abs(rounded - amount) < CENT / 100):
-        raise ValidationError(_("%(column)s最多保留两位小数。") % {"column": column.header})
-    return rounded
+    return to_cents(
+        amount, value, too_precise=_("%(column)s最多保留两位小数。") % {"column": column.header}
+    )
 
 
 def _date(value: Any, column: Column) -> date:
@@ -303,7 +284,7 @@ def _date(value: Any, column: Column) -> date:
 
 def _floor(value: Any) -> int:
     invalid = ValidationError(_("楼层应为整数，例如 6；地下室写负数，如 -1。"))
-    if _is_number(value):
+    if is_number(value):
         if value != int(value):
             raise invalid
         floor = int(value)
@@ -336,11 +317,7 @@ def _parse(number: int, raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict]
         value = raw.get(column.field)
         if _text(value) == "":
             if column.required:
-                errors.append(
-                    problem(
-                        number, column.header, _("%(column)s不能为空。") % {"column": column.header}
-                    )
-                )
+                errors.append(required_cell(number, column.header))
             else:
                 fields[column.field] = None if column.max_length is None else ""
             continue
@@ -348,7 +325,7 @@ def _parse(number: int, raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict]
             if column.field == "floor":
                 fields["floor"] = _floor(value)
             elif column.field == "area":
-                fields["area"] = _area(value)
+                fields["area"] = area_cell(value)
             elif column.field in ("market_price", "resettlement_price"):
                 fields[column.field] = _money(value, column)
             elif column.field in ("expected_delivery_on", "effective_on"):
@@ -446,7 +423,7 @@ def check_stock_rows(rows: list[tuple[int, dict[str, Any]]]) -> StockCheck:
                     )
                 )
         elif key in new_buildings:
-            first_row, first = new_buildings[key]
+            building_row, first = new_buildings[key]
             for name in ("delivery", "expected_delivery_on"):
                 if first[name] != fields[name]:
                     errors.append(
@@ -457,7 +434,7 @@ def check_stock_rows(rows: list[tuple[int, dict[str, Any]]]) -> StockCheck:
                             % {
                                 "building": label,
                                 "column": COLUMN_BY_FIELD[name].header,
-                                "row": first_row,
+                                "row": building_row,
                             },
                         )
                     )
@@ -474,17 +451,15 @@ def check_stock_rows(rows: list[tuple[int, dict[str, Any]]]) -> StockCheck:
                     % {"flat": f"{label}{unit}{fields['number']}"},
                 )
             )
-        elif flat_key in seen_flats:
+        elif (earlier := first_row(seen_flats, flat_key, number)) is not None:
             errors.append(
                 problem(
                     number,
                     COLUMN_BY_FIELD["number"].header,
                     _("%(flat)s与第%(row)s行重复。")
-                    % {"flat": f"{label}{unit}{fields['number']}", "row": seen_flats[flat_key]},
+                    % {"flat": f"{label}{unit}{fields['number']}", "row": earlier},
                 )
             )
-        else:
-            seen_flats[flat_key] = number
         if errors:
             result.errors.extend(errors)
             continue

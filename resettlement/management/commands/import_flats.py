@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.models import District
+from core.sheet_import import describe_problem
 from resettlement import imports
 
 
@@ -42,12 +43,12 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(error.messages)) from error
         if result.errors:
             for error in result.errors:
-                self.stderr.write(imports.describe_problem(error))
+                self.stderr.write(describe_problem(error))
             raise CommandError(
                 _("文件中有%(count)s处错误，没有导入任何数据。") % {"count": len(result.errors)}
             )
         for warning in result.warnings:
-            self.stderr.write(_("提示：%(line)s") % {"line": imports.describe_problem(warning)})
+            self.stderr.write(_("提示：%(line)s") % {"line": describe_problem(warning)})
         self.stdout.write(
             self.style.SUCCESS(_("已导入%(count)s套房源。") % {"count": result.row_count})
         )
