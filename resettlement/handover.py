@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compensation.calculation import round_amount
+from core import public_changes
 from core.models import User
 from projects.models import CompensationPlan, Household
 from resettlement.models import Building, Flat, Handover, Selection, TransitLoan
@@ -238,6 +239,7 @@ def record_handover(
     )
     flat.state = Flat.State.DELIVERED
     flat.save(update_fields=["state"])
+    public_changes.changed()
     return handover
 
 
@@ -247,4 +249,7 @@ def mark_signed(household: Household) -> int:
     flats = Flat.objects.filter(
         selections__household=household, selections__is_active=True, state=Flat.State.SELECTED
     )
-    return flats.update(state=Flat.State.SIGNED)
+    changed = flats.update(state=Flat.State.SIGNED)
+    if changed:
+        public_changes.changed()
+    return changed

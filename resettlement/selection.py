@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy
 
 from appraisers import draws
 from compensation import calculation
-from core import permissions
+from core import permissions, public_changes
 from core.formatting import cn_date
 from core.masking import mask_name
 from core.models import User
@@ -572,6 +572,7 @@ def pick(*, order: SelectionOrder, flat: Flat, by: User, now: datetime | None = 
         raise ValidationError(str(FLAT_TAKEN)) from error
     flat.state = Flat.State.SELECTED
     flat.save(update_fields=["state"])
+    public_changes.changed()  # the offered stock's flats left
     return selection
 
 
@@ -627,6 +628,7 @@ def cancel_selection(
     selection.save(update_fields=["is_active", "cancelled_at", "cancelled_by", "cancel_reason"])
     flat.state = Flat.State.FROZEN
     flat.save(update_fields=["state"])
+    public_changes.changed()
     return selection
 
 

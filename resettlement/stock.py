@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from core import permissions
+from core import permissions, public_changes
 from core.models import User
 from core.scoping import visible_to
 from projects import gates
@@ -125,6 +125,7 @@ def void_flat(*, flat: Flat, reason: str, by: User) -> Flat:
     flat.frozen_at = None
     flat._change_reason = _("作废：%(reason)s") % {"reason": reason[:80]}
     flat.save(update_fields=["state", "void_reason", "project", "frozen_by", "frozen_at"])
+    public_changes.changed()  # a voided frozen flat leaves its project's offered stock
     return flat
 
 
@@ -192,6 +193,7 @@ def freeze_flats(*, project: Project, flats: QuerySet, by: User) -> int:
         default_user=by,
         default_change_reason=_("冻结用于项目：%(project)s") % {"project": project.name[:60]},
     )
+    public_changes.changed()  # the project's offered stock on its public page
     return len(locked)
 
 
@@ -227,6 +229,7 @@ def unfreeze_flats(*, project: Project, flats: QuerySet, by: User) -> int:
         default_user=by,
         default_change_reason=_("解冻（项目：%(project)s）") % {"project": project.name[:60]},
     )
+    public_changes.changed()
     return len(locked)
 
 
