@@ -61,6 +61,9 @@ class HouseholdState(models.TextChoices):
 H = HouseholdState
 BEFORE_ARCHIVE = tuple(stage for stage in Stage if stage != Stage.ARCHIVED)
 AFTER_DECISION = (S.SIGNING, S.ENFORCEMENT)
+# The survey (调查登记) registers the households; after it they are the facts the plan, the
+# valuations and the breakdowns are built on.
+REGISTRATION_STAGES = (S.INITIATION, S.SURVEY)
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,9 @@ RULES: dict[str, Rule] = {
     # The survey's facts: the valuation and the breakdown are computed from the area and use,
     # the agreements' parties from the ownership; once those exist the facts are frozen (a
     # leader's recorded override lets one correction through).
-    "household.import": Rule(gettext_lazy("导入调查登记表"), (S.INITIATION, S.SURVEY)),
+    # Households are registered by the survey, by import or one at a time: one rule for both.
+    "household.import": Rule(gettext_lazy("导入调查登记表"), REGISTRATION_STAGES),
+    "household.register": Rule(gettext_lazy("登记被征收户"), REGISTRATION_STAGES),
     "household.edit_basis": Rule(
         gettext_lazy("修改建筑面积、房屋用途"), tuple(Stage), (), "household",
         household_states=(H.REGISTERED,),
@@ -222,14 +227,24 @@ def notice_holds(rows) -> dict[int, list[str]]:
     cannot be published today, by sign-off pk; a notice a leader's override lets through is not
     held."""
     notices = Notice.objects.select_related("project").in_bulk([row.object_id for row in rows])
+    # One read of the waiting overrides, and each check asked once per project: the queries
+    # do not grow with the number of notices (the notice checks do not read the notice).
+    overridden = set(
+        GateOverride.objects.filter(
+            target_type=ContentType.objects.get_for_model(Notice),
+            target_id__in=list(notices),
+            used_at__isnull=True,
+        ).values_list("target_id", "action")
+    )
+    memo: dict = {}
     held = {}
     for row in rows:
         notice = notices.get(row.object_id)
         if notice is None or notice.is_published:
             continue
         action = notice_action(notice)
-        if open_override(action, notice) is None:
-            held[row.pk] = blockers(action, project=notice.project, obj=notice)
+        if (notice.pk, action) not in overridden:
+            held[row.pk] = blockers(action, project=notice.project, obj=notice, memo=memo)
     return held
 
 
@@ -346,10 +361,15 @@ def blockers(
     household: Household | None = None,
     obj: Any = None,
     today: date | None = None,
+    memo: dict | None = None,
 ) -> list[str]:
     """Why `action` cannot be taken on `today` (default: today): a list of Chinese messages,
     empty when it can. Services pass the action's own date (the signing day, the publication
     day), so the stage is the one the project was in on that day (`stage_on`).
+
+    `memo`: a dict kept across calls for many objects (a list page) so that each check is
+    asked once per project, household and day; only for actions whose checks do not read
+    `obj`.
 
     The stage comes first, then (given a household, for an action bound to household states)
     the household's state (`household_state`); the requirements follow in the table's order.
@@ -366,7 +386,18 @@ def blockers(
         if state not in rule.household_states:
             missing.append(_state_message(rule, state))
     for name in rule.needs:
-        message = _CHECKS[name](subject)
+        if memo is None:
+            message = _CHECKS[name](subject)
+        else:
+            key = (
+                name,
+                getattr(project, "pk", None),
+                getattr(household, "pk", None),
+                subject.today,
+            )
+            if key not in memo:
+                memo[key] = _CHECKS[name](subject)
+            message = memo[key]
         if message:
             missing.append(message)
     return missing

@@ -72,6 +72,8 @@ def household_list(request, pk):
 def household_create(request, pk):
     project = _project_for(request, pk)
     services.ensure_can_edit_project(request.user, project)
+    if blocked := refused_page(request, "household.register", project=project):
+        return blocked
     form = HouseholdForm(request.POST or None, instance=Household(project=project))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}

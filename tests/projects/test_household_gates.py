@@ -467,3 +467,59 @@ def test_a_subsidy_paid_in_full_or_waiting_for_approval_is_not_withdrawn(
     with pytest.raises(Exception, match="已全额划拨，不能撤回"):
         compensation_services.withdraw_subsidy(subsidy=subsidy, by=district_member, reason="放弃")
     assert not HardshipSubsidy.objects.get(pk=subsidy.pk).is_withdrawn
+
+
+# --- one household at a time follows the import's rule ---------------------------------------
+
+
+def _register_one(client, project, code="D-1", **overrides):
+    from tests.projects.test_households import household_data
+
+    return client.post(
+        reverse("projects:household_create", args=[project.pk]),
+        household_data(code=code, **overrides),
+    )
+
+
+@pytest.mark.parametrize("stage", list(Stage), ids=[s.value for s in Stage])
+def test_a_single_household_is_registered_only_in_the_stages_an_import_is(
+    stage, client, project, district_member
+):
+    put_at_stage(project, stage)
+    login(client, "district")
+    page = page_of(client.get(reverse("projects:household_create", args=[project.pk])))
+    response = _register_one(client, project)
+    allowed = stage in gates.RULES["household.import"].stages
+    reason = f"项目处于「{stage.label}」阶段，登记被征收户须在「立项启动」、「调查登记」阶段办理。"
+    assert (reason in page) is not allowed
+    assert ('name="head_name"' in page) is allowed
+    if allowed:
+        assert response.status_code == 302
+        assert project.households.get().code == "D-1"
+    else:
+        assert "办理条件" in page
+        assert response.status_code == 409
+        assert reason in page_of(response)
+        assert not project.households.exists()
+
+
+def test_a_leaders_override_lets_one_late_household_be_registered_and_is_recorded(
+    client, project, district_member
+):
+    from tests.factories import resident_id
+
+    put_at_stage(project, Stage.SIGNING)
+    staff(Section.LEADER, username="boss", name="钱领导")
+    login(client, "boss")
+    form_page = page_of(client.get(reverse("projects:household_create", args=[project.pk])))
+    assert 'value="household.register"' in form_page  # the override form on the panel
+    client.post(
+        reverse("projects:gate_override", args=[project.pk]),
+        {"action": "household.register", "reason": "调查时漏登一户，经核实补登"},
+    )
+    login(client, "district")
+    assert _register_one(client, project, code="D-1").status_code == 302
+    second = _register_one(client, project, code="D-2", id_number=resident_id(12))
+    assert second.status_code == 409  # the override was used up
+    assert list(project.households.values_list("code", flat=True)) == ["D-1"]
+    assert "调查时漏登一户，经核实补登" in page_of(client.get(project.get_absolute_url()))
