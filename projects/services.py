@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core import deadlines, permissions, signoffs
 from core.models import District, User
-from projects import gates, stages
+from projects import gates, plan_sections, stages
 from projects.models import (
     Approval,
     CompensationPlan,
@@ -311,7 +311,11 @@ def publish_notice(*, notice: Notice, by: User, on: date | None = None) -> Notic
 
 @transaction.atomic
 def create_household(*, project: Project, by: User, **fields: Any) -> Household:
+    """Register one household (the one-household form): in the stages an import is allowed in
+    (gate `household.register`, ValidationError with the reason otherwise, unless a leader's
+    override waits)."""
     ensure_can_edit_project(by, project)
+    gates.ensure_allowed("household.register", project=project)
     household = Household(project=project, **fields)
     household.full_clean()
     household.save()
@@ -478,6 +482,9 @@ def submit_plan(
     )
     plan.full_clean()
     plan.save()
+    if latest is not None:
+        # The new version starts from the previous one's sections (e.g. the swap rules).
+        plan_sections.carry_forward(previous=latest, plan=plan)
     PlanReview.objects.create(
         plan=plan, action=PlanReview.Action.SUBMIT, comment=comment, author=by
     )

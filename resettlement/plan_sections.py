@@ -3,7 +3,7 @@ its review), registered with projects.plan_sections from ResettlementConfig.read
 
 from django.template.loader import render_to_string
 
-from projects.plan_sections import plan_section
+from projects.plan_sections import carries_forward, edit_refusal, plan_section
 from resettlement.models import SwapTerms
 from resettlement.stock import swap_terms_refusal
 
@@ -18,6 +18,25 @@ def swap_terms_section(request, plan) -> str:
             "terms": terms,
             "tiers": list(terms.tiers.all()) if terms else [],
             "can_edit": swap_terms_refusal(request.user, plan) is None,
+            "frozen": edit_refusal(plan),
         },
         request=request,
     )
+
+
+@carries_forward
+def copy_swap_terms(previous, plan) -> None:
+    """A new plan version starts from the previous version's swap rules and tiers."""
+    terms = SwapTerms.objects.filter(plan=previous).prefetch_related("tiers").first()
+    if terms is None:
+        return
+    tiers = list(terms.tiers.all())
+    terms.pk = None
+    terms._state.adding = True
+    terms.plan = plan
+    terms.save()
+    for tier in tiers:
+        tier.pk = None
+        tier._state.adding = True
+        tier.terms = terms
+        tier.save()

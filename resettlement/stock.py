@@ -23,7 +23,7 @@ from simple_history.utils import bulk_update_with_history
 from core import permissions, public_changes
 from core.models import User
 from core.scoping import visible_to
-from projects import gates
+from projects import gates, plan_sections
 from projects.models import CompensationPlan, Project
 from resettlement.models import Building, Estate, Flat, FlatPrice, SwapTerms, SwapTier
 
@@ -361,15 +361,12 @@ def dashboard_figures(user: User) -> dict:
 # ---------------------------------------------------------------------------
 # The plan's swap selection rules (产权调换选房规则)
 
-# The rules may change while the plan is still before the office (submitted or returned);
-# an approved or superseded version is the record the selection and settlements rely on.
-EDITABLE_PLAN_STATUSES = (CompensationPlan.Status.SUBMITTED, CompensationPlan.Status.RETURNED)
-
 
 def swap_terms_refusal(user: User, plan: CompensationPlan) -> str | None:
-    """Why `user` may not change `plan`'s swap rules now (Chinese), or None."""
-    if plan.status not in EDITABLE_PLAN_STATUSES:
-        return _("补偿方案%(status)s，选房规则不能再修改。") % {"status": plan.get_status_display()}
+    """Why `user` may not change `plan`'s swap rules now (Chinese), or None. The rules are part
+    of the plan: frozen once a review step passed the version (projects.plan_sections)."""
+    if frozen := plan_sections.edit_refusal(plan):
+        return frozen
     if not permissions.allowed(user, "projects.submit_plan", plan.project):
         return _(
             "选房规则是补偿方案的内容，由提交方案的区县征收部门填写；"
@@ -391,8 +388,8 @@ def save_swap_terms(
     office's reviewers return the plan with a comment instead (PermissionDenied otherwise,
     ValidationError for an approved plan)."""
     plan = CompensationPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status not in EDITABLE_PLAN_STATUSES:
-        raise ValidationError(swap_terms_refusal(by, plan))
+    if frozen := plan_sections.edit_refusal(plan):
+        raise ValidationError(frozen)
     refusal = swap_terms_refusal(by, plan)
     if refusal:
         raise PermissionDenied(refusal)

@@ -172,3 +172,44 @@ def test_a_leader_overrides_a_gated_publication_once_on_the_notice_page(
     assert NO_FUND in response.content.decode()
     again.refresh_from_db()
     assert not again.is_published
+
+
+def _todo_queries(client) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("core:todo_list")).content.decode()
+    return len(queries), html
+
+
+def test_the_todo_list_reads_the_gates_of_many_notices_in_a_fixed_number_of_queries(
+    client, project, office_user
+):
+    """业务科's to-do list with one signed-off notice held by its gate, then five (one of them
+    let through by a leader's override): the same number of queries."""
+    from projects import gates
+
+    first = _gated_decision_notice(project, office_user)
+    signed_off(first)
+    client.force_login(office_user)
+    client.get(reverse("core:todo_list"))  # warm the per-process caches (content types)
+    one, html = _todo_queries(client)
+    assert html.count("待发布（尚不能发布：") == 1
+
+    more = [_decision_notice(project, office_user) for _ in range(4)]
+    for notice in more:
+        signed_off(notice)
+    boss = staff(Section.LEADER, username="boss", name="钱领导")
+    gates.override(
+        action=gates.notice_action(more[0]),
+        by=boss,
+        reason="市政府常务会议纪要：资金随后拨付",
+        project=project,
+        obj=more[0],
+    )
+    client.force_login(office_user)
+    five, html = _todo_queries(client)
+    assert html.count("征收决定公告：征收决定公告") == 5
+    assert html.count("待发布（尚不能发布：") == 4  # the overridden one is not held
+    assert five == one
