@@ -21,7 +21,7 @@ from datetime import UTC, date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,16 +92,20 @@ def _json_value(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
-    """SHA-256 (hex) over the canonical JSON of the entry's HASHED_FIELDS and `prev_hash`:
-    keys sorted, no spaces, UTF-8, amounts with two decimals, dates and times (UTC) in
-    ISO 8601."""
+def entry_payload(entry: LedgerEntry, prev_hash: str) -> str:
+    """The canonical JSON text an entry's hash is taken over: the entry's HASHED_FIELDS and
+    `prev_hash`, keys sorted, no spaces, non-ASCII as is, amounts with two decimals (as
+    strings), dates and times (UTC) in ISO 8601. `sql_payload` writes the same text in SQL."""
     parts = []
     for key, key_text in zip(_SORTED_KEYS, _KEY_TEXT, strict=True):
         value = prev_hash if key == "prev_hash" else _canonical(getattr(entry, key))
         parts.append(key_text + _json_value(value))
-    payload = "{" + ",".join(parts) + "}"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return "{" + ",".join(parts) + "}"
+
+
+def entry_hash(entry: LedgerEntry, prev_hash: str) -> str:
+    """SHA-256 (hex) over `entry_payload(entry, prev_hash)` in UTF-8."""
+    return hashlib.sha256(entry_payload(entry, prev_hash).encode("utf-8")).hexdigest()
 
 
 def lock_fund(fund: Fund | int) -> Fund:
@@ -257,28 +261,44 @@ class _FundCheck:
         )
 
     def add(self, entry) -> None:
+        """Verify one entry in Python (the path for databases other than PostgreSQL)."""
         self.count += 1
-        if entry.sequence != self.expected_sequence:
-            self.problem(
-                _("序号不连续：应为第%(expected)s笔，缺少的账目可能已被删除。")
-                % {"expected": self.expected_sequence},
-                entry,
-            )
-        if entry.prev_hash != self.prev_hash:
-            self.problem(_("上一笔哈希与前一笔账目不符，账目链已断开。"), entry)
-        if entry_hash(entry, entry.prev_hash) != entry.hash:
-            self.problem(_("哈希校验失败：账目内容与记账时不一致（可能被篡改）。"), entry)
         self.running += entry.amount
-        if entry.balance_after != self.running:
-            self.problem(
-                _("逐笔累计余额为%(running)s元，账目记载余额为%(recorded)s元。")
-                % {"running": f"{self.running:,.2f}", "recorded": f"{entry.balance_after:,.2f}"},
-                entry,
-            )
+        self.entry_problems(
+            entry,
+            expected_sequence=self.expected_sequence,
+            expected_prev_hash=self.prev_hash,
+            hash_ok=entry_hash(entry, entry.prev_hash) == entry.hash,
+            running=self.running,
+        )
         reversed_kind = entry.kind == LedgerEntry.Kind.REVERSAL and entry.reverses__kind
         add_to_totals(self.totals, entry, kind=reversed_kind or entry.kind)
         self.prev_hash = entry.hash
         self.expected_sequence = entry.sequence + 1
+
+    def entry_problems(
+        self, entry, *, expected_sequence: int, expected_prev_hash: str, hash_ok: bool, running
+    ) -> None:
+        """Record what is wrong with one entry (a row with pk, sequence, prev_hash,
+        balance_after), given what the entries before it in the fund say: the sequence and
+        previous hash it should carry, whether its own hash is right, and the running sum of
+        the amounts up to and including it (元)."""
+        if entry.sequence != expected_sequence:
+            self.problem(
+                _("序号不连续：应为第%(expected)s笔，缺少的账目可能已被删除。")
+                % {"expected": expected_sequence},
+                entry,
+            )
+        if entry.prev_hash != expected_prev_hash:
+            self.problem(_("上一笔哈希与前一笔账目不符，账目链已断开。"), entry)
+        if not hash_ok:
+            self.problem(_("哈希校验失败：账目内容与记账时不一致（可能被篡改）。"), entry)
+        if entry.balance_after != running:
+            self.problem(
+                _("逐笔累计余额为%(running)s元，账目记载余额为%(recorded)s元。")
+                % {"running": f"{running:,.2f}", "recorded": f"{entry.balance_after:,.2f}"},
+                entry,
+            )
 
     def finish(self) -> list[Problem]:
         fund = self.fund
@@ -319,6 +339,121 @@ def check_fund(fund: Fund) -> tuple[int, list[Problem]]:
     for entry in _stream(fund.entries.order_by("sequence")):
         check.add(entry)
     return check.count, check.finish()
+
+
+# ---------------------------------------------------------------------------
+# The same check in PostgreSQL: each entry's hash recomputed with sha256() over the same
+# canonical text, the chain, sequence and running balance compared with window functions, and
+# only the entries that disagree sent back (through a server-side cursor).
+
+
+def _sql_json(column: str, kind: str) -> str:
+    """The SQL for one column's JSON value as `entry_hash` writes it (`e` is the entry)."""
+    col = f"e.{column}"
+    if kind == "int":
+        return f"coalesce({col}::text, 'null')"
+    if kind == "money":  # numeric(14, 2) prints with its two places, as f"{value:.2f}" does
+        return f"""coalesce('"' || {col}::text || '"', 'null')"""
+    if kind == "date":
+        return f"""coalesce('"' || to_char({col}, 'YYYY-MM-DD') || '"', 'null')"""
+    if kind == "datetime":  # datetime.isoformat() in UTC: microseconds only when not zero
+        utc = f"({col} AT TIME ZONE 'UTC')"
+        return (
+            f"""coalesce('"' || to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+            f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN ''"
+            f""" ELSE '.' || to_char({utc}, 'US') END || '+00:00"', 'null')"""
+        )
+    # to_json escapes exactly what json's encode_basestring does with ensure_ascii=False:
+    # the quote, the backslash and the control characters (\b \f \n \r \t, others \u00xx).
+    return f"coalesce(to_json({col})::text, 'null')"
+
+
+def _sql_kind(field) -> str:
+    if field.get_internal_type() in ("DecimalField",):
+        return "money"
+    if field.get_internal_type() == "DateTimeField":
+        return "datetime"
+    if field.get_internal_type() == "DateField":
+        return "date"
+    if field.get_internal_type() in ("CharField", "TextField"):
+        return "text"
+    return "int"  # integers and foreign keys
+
+
+def sql_payload() -> str:
+    """An SQL expression over a ledger entry aliased `e`: the exact text `entry_hash` hashes
+    (with the entry's own `prev_hash`)."""
+    parts = []
+    for key, key_text in zip(_SORTED_KEYS, _KEY_TEXT, strict=True):
+        field = LedgerEntry._meta.get_field(key)
+        parts.append(f"'{key_text}' || {_sql_json(field.column, _sql_kind(field))}")
+    return "'{' || " + " || ',' || ".join(parts) + " || '}'"
+
+
+def sql_hash() -> str:
+    """An SQL expression over a ledger entry aliased `e`: `entry_hash(e, e.prev_hash)`."""
+    return f"encode(sha256(convert_to({sql_payload()}, 'UTF8')), 'hex')"
+
+
+def _check_in_database(checks: dict[int, _FundCheck]) -> None:
+    table = LedgerEntry._meta.db_table
+    # Every entry in one ordered pass; the rows that disagree come back in sequence order.
+    disagreeing = f"""
+        SELECT id, fund_id, sequence, prev_hash, balance_after, running, expected_sequence,
+               expected_prev_hash, hash_ok
+          FROM (SELECT e.id, e.fund_id, e.sequence, e.prev_hash, e.balance_after,
+                       sum(e.amount) OVER w AS running,
+                       coalesce(lag(e.sequence) OVER w, 0) + 1 AS expected_sequence,
+                       coalesce(lag(e.hash) OVER w, %s) AS expected_prev_hash,
+                       ({sql_hash()}) IS NOT DISTINCT FROM e.hash AS hash_ok
+                  FROM {table} e
+                WINDOW w AS (PARTITION BY e.fund_id ORDER BY e.sequence
+                             ROWS UNBOUNDED PRECEDING)) checked
+         WHERE NOT hash_ok OR sequence <> expected_sequence
+            OR prev_hash <> expected_prev_hash OR balance_after <> running
+         ORDER BY fund_id, sequence
+    """  # noqa: S608 (only the table name and a fixed expression are formatted in)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(disagreeing, [GENESIS_HASH])
+        while rows := cursor.fetchmany(CHECK_CHUNK):
+            for row in rows:
+                entry = _Row(row[0], row[2], row[3], row[4])
+                checks[row[1]].entry_problems(
+                    entry,
+                    running=row[5],
+                    expected_sequence=row[6],
+                    expected_prev_hash=row[7],
+                    hash_ok=row[8],
+                )
+    # Each fund's count, sum and kept totals (a reversal counts as what it reverses), and
+    # the hash of its latest entry (read through the (fund, sequence) index).
+    totals = f"""
+        SELECT e.fund_id, count(*), sum(e.amount),
+               coalesce(sum(e.amount) FILTER (WHERE counted.kind = 'deposit'), 0),
+               coalesce(-sum(e.amount) FILTER (WHERE counted.kind = 'disbursement'), 0),
+               coalesce(-sum(e.amount) FILTER (WHERE e.household_id IS NOT NULL), 0),
+               (SELECT l.hash FROM {table} l WHERE l.fund_id = e.fund_id
+                 ORDER BY l.sequence DESC LIMIT 1)
+          FROM {table} e
+          LEFT JOIN {table} r ON r.id = e.reverses_id
+         CROSS JOIN LATERAL (SELECT CASE WHEN e.kind = 'reversal' THEN r.kind
+                                         ELSE e.kind END AS kind) counted
+         GROUP BY e.fund_id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(totals)
+        for fund_id, count, total, deposited, disbursed, paid, last_hash in cursor.fetchall():
+            check = checks[fund_id]
+            check.count, check.running, check.prev_hash = count, total, last_hash
+            check.totals = _Totals(deposited, disbursed, paid)
+
+
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    sequence: int
+    prev_hash: str
+    balance_after: Decimal
 
 
 def _paid_problems() -> list[Problem]:
@@ -405,18 +540,29 @@ def _request_problems() -> list[Problem]:
     return problems
 
 
-def check_all() -> LedgerCheck:
+def check_all(*, in_database: bool | None = None) -> LedgerCheck:
     """Check every fund and record the result (one LedgerCheck row): each fund's chain,
-    sequence, running balance and kept totals (from one streamed pass over all entries),
-    then what agreements, subsidies and requests say was paid."""
+    sequence, running balance and kept totals, then what agreements, subsidies and requests
+    say was paid.
+
+    On PostgreSQL (`in_database` None or True) the entries are verified in the database: each
+    hash recomputed with sha256() over the same canonical text, the chain, sequence and running
+    balance compared with window functions, and only the entries that disagree read back.
+    Elsewhere (or with `in_database=False`) every entry is streamed and verified in Python; both
+    report the same problems in the same order."""
     problems: list[Problem] = []
     entries = 0
     funds = {fund.pk: fund for fund in Fund.objects.select_related("project").order_by("pk")}
     checks = {pk: _FundCheck(fund) for pk, fund in funds.items()}
-    # One pass over every entry, fund by fund, through a server-side cursor: memory stays at
-    # one chunk of rows however long the ledgers are.
-    for entry in _stream(LedgerEntry.objects.order_by("fund_id", "sequence")):
-        checks[entry.fund_id].add(entry)
+    if in_database is None:
+        in_database = connection.vendor == "postgresql"
+    if in_database:
+        _check_in_database(checks)
+    else:
+        # One pass over every entry, fund by fund, through a server-side cursor: memory stays
+        # at one chunk of rows however long the ledgers are.
+        for entry in _stream(LedgerEntry.objects.order_by("fund_id", "sequence")):
+            checks[entry.fund_id].add(entry)
     for check in checks.values():
         entries += check.count
         problems.extend(check.finish())
