@@ -297,9 +297,12 @@ def approve_disbursement(
     changes."""
     ensure_leader(approved_by)
     today = today or timezone.localdate()
+    # The request and its fund locked in one statement (request row first, then the fund's:
+    # the order every approval takes them in); the fund with its project and district, which
+    # the notice names. Values read are the rows' latest, as for any SELECT … FOR UPDATE.
     request = (
-        DisbursementRequest.objects.select_for_update(of=("self",))
-        .select_related("requested_by")
+        DisbursementRequest.objects.select_for_update(of=("self", "fund"))
+        .select_related("requested_by", "fund__project__district")
         .get(pk=request.pk)
     )
     if request.requested_by_id == approved_by.pk:
@@ -309,8 +312,7 @@ def approve_disbursement(
     if request.status == DisbursementRequest.Status.REJECTED:
         raise ValidationError(_("该划拨申请已被驳回。"))
 
-    fund = ledger.lock_fund(request.fund_id)
-    request.fund = fund  # locked, with its project and district: the notice names them
+    fund = request.fund
     project = fund.project
     _ensure_books_open(project)
     _ensure_disbursement_allowed(project, request.household, today)
