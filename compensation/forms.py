@@ -129,6 +129,13 @@ class SupplementForm(forms.Form):
     )
 
 
+class SwapSupplementForm(forms.Form):
+    """The swap difference's supplement: its number and day; the amount is computed."""
+
+    number = forms.CharField(label=_("补充协议编号"), max_length=60)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
+
+
 class TemplateForm(forms.Form):
     body = forms.CharField(
         label=_("模板正文"), widget=forms.Textarea(attrs={"rows": 28, "class": "template-body"})

@@ -619,7 +619,7 @@ def _agreement_number(household: Household, party: str) -> str:
     return f"{household.project.code}-{household.code}{suffix}"
 
 
-def _share(breakdown: CompensationBreakdown, party: str) -> Decimal:
+def share_of(breakdown: CompensationBreakdown, party: str) -> Decimal:
     return breakdown.owner_share if party == Agreement.Party.OWNER_UNIT else breakdown.tenant_share
 
 
@@ -682,7 +682,7 @@ def draft_agreements(
         agreement.method = method
         agreement.swap_area = swap_area
         agreement.swap_transition = swap_transition
-        agreement.amount = _share(breakdown, party)
+        agreement.amount = share_of(breakdown, party)
         agreement.drafted_by = by
         agreement.drafted_at = timezone.now()
         agreement.full_clean()
@@ -716,13 +716,13 @@ def sign_agreement(*, agreement: Agreement, by: User, signed_on: date) -> Agreem
         signed_on=household.signed_on or signed_on,
     )
     for sibling in household.agreements.exclude(pk=agreement.pk):
-        if sibling.is_locked and sibling.amount != _share(breakdown, sibling.party):
+        if sibling.is_locked and sibling.amount != share_of(breakdown, sibling.party):
             raise ValidationError(
                 _("重新测算后%(party)s的协议金额有变化，须先签订补充协议。")
                 % {"party": sibling.party_name}
             )
     agreement.breakdown = breakdown
-    agreement.amount = _share(breakdown, agreement.party)
+    agreement.amount = share_of(breakdown, agreement.party)
     agreement.status = Agreement.Status.SIGNED
     agreement.signed_on = signed_on
     agreement.save(update_fields=["breakdown", "amount", "status", "signed_on"])
@@ -764,8 +764,33 @@ def add_supplement(
     reason: str,
     adjustment: Decimal,
 ) -> Supplement:
-    """补充协议: the recorded change to a signed agreement's amount."""
+    """补充协议: the recorded change to a signed agreement's amount, typed by the legal
+    section or a leader (the swap difference after selection is computed, not typed:
+    `supplements.settle_swap_difference`)."""
     ensure_reviewer(by)
+    return record_supplement(
+        agreement=agreement,
+        by=by,
+        number=number,
+        signed_on=signed_on,
+        reason=reason,
+        adjustment=adjustment,
+    )
+
+
+@transaction.atomic
+def record_supplement(
+    *,
+    agreement: Agreement,
+    by: User,
+    number: str,
+    signed_on: date,
+    reason: str,
+    adjustment: Decimal,
+) -> Supplement:
+    """Record a supplement once the caller's permission is checked: the gate, a reason, a
+    non-zero adjustment (元), not before the agreement, never below what was paid. Raises
+    ValidationError (Chinese) naming the rule."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if not agreement.is_locked:
         raise ValidationError(_("协议尚未签订，可直接修改草稿，无需补充协议。"))
@@ -778,7 +803,8 @@ def add_supplement(
         raise ValidationError(_("调整金额不能为零。"))
     if signed_on < agreement.signed_on:
         raise ValidationError(_("补充协议不能早于原协议签订日期。"))
-    if agreement.agreed_total + adjustment < agreement.paid:
+    # Nothing paid yet: the total may go below zero (the household pays the office).
+    if agreement.paid and agreement.agreed_total + adjustment < agreement.paid:
         raise ValidationError(
             _("调整后协议金额低于已划拨金额%(paid)s元。") % {"paid": f"{agreement.paid:,.2f}"}
         )

@@ -82,6 +82,8 @@ PERMISSIONS = {
     "compensation.approve_payment": is_leader,
     "compensation.approve_accounts": is_leader,  # cost budgets and final accounts
     "compensation.review_agreement": is_legal | is_leader,
+    # The swap difference after selection (a computed supplement): 业务科 drafts it.
+    "compensation.settle_swap_supplement": is_operations | is_legal | is_leader,
     # Appraisers: the credit list is published on a leader's approval.
     "appraisers.publish_credit_list": is_leader,
     "petitions.leader_decision": is_leader,
@@ -104,6 +106,7 @@ _SECTION_RULES = {
     "compensation.approve_payment": (Section.LEADER,),
     "compensation.approve_accounts": (Section.LEADER,),
     "compensation.review_agreement": (Section.LEGAL, Section.LEADER),
+    "compensation.settle_swap_supplement": (Section.OPERATIONS, Section.LEGAL, Section.LEADER),
     "appraisers.publish_credit_list": (Section.LEADER,),
     "petitions.leader_decision": (Section.LEADER,),
     "budget.edit_figures": (Section.FINANCE, Section.LEADER),

@@ -12,7 +12,14 @@ in the order of signing (按签约先后), published in a 选房顺序公告 the
 one flat within their entitlement, some took extra area in the tiers, two took two flats, and
 No. 5 was 过号 and recalled at the end. Their current breakdowns were then recomputed as swap
 (the swap lines carry the chosen flats) and their chosen flats became 已签约 with their signed
-agreements. A few flats of 1栋 (现房) were handed over in October 2022, and one household
+agreements. Most had signed before the selection day, on the swap area at the plan's swap
+price: each signed a 补充协议 on 30 September 2022 settling the difference, its amount computed
+by `compensation.supplements.settle_swap_difference` (where what they had been paid by then
+exceeds what they are now due, mostly 临时安置费 for a 现房 that needs no transition, those
+payments were first returned: reversed in the fund's ledger on that day). Those who signed on
+or after the selection day signed on their chosen flats: their agreements carry the current
+breakdown's amount. So every swap household's agreement and supplements add up to its current
+breakdown. A few flats of 1栋 (现房) were handed over in October 2022, and one household
 waiting for 2栋 lives in a transit flat.
 
 Safe to run twice: nothing is done when the estate and the project's round exist already.
@@ -28,7 +35,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from compensation.services import compute_breakdown
+from compensation import supplements
+from compensation.models import Agreement, CompensationBreakdown
+from compensation.services import compute_breakdown, reverse_entry, share_of
 from core.models import District, User
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Project
@@ -64,6 +73,7 @@ BUILDINGS = (
     ("3栋", Building.Delivery.OFF_PLAN, date(2024, 6, 30)),
 )
 SELECTION_ON = date(2022, 9, 23)
+SUPPLEMENTS_ON = date(2022, 9, 30)  # the 补充协议 of those who signed before choosing
 ORDER_PUBLISHED_ON = date(2022, 9, 13)
 ABSENT_NUMBER = 5  # 过号, recalled after the last number
 TWO_FLATS = {12, 31}  # order numbers taking two small flats
@@ -93,6 +103,8 @@ def load() -> Estate | None:
     if not SelectionRound.objects.filter(project=project).exists():
         with transaction.atomic():
             _selection_day(project, estate, leader, staff)
+            finance = User.objects.filter(username="finance").first()
+            _settle_agreements(project, staff, finance)
     return estate
 
 
@@ -213,6 +225,48 @@ def _selection_day(project: Project, estate: Estate, leader: User, staff: User) 
     )
     if waiting is not None and transit is not None:
         handover.lend_transit_flat(household=waiting.household, flat=transit, on=LENT_ON, by=staff)
+
+
+def _settle_agreements(project: Project, staff: User, finance: User | None) -> None:
+    """Bring the swap households' signed agreements in line with their chosen flats: those
+    signed before the selection day by a 补充协议 (returning first what they were paid beyond
+    what they are now due), those signed on or after it on the current breakdown."""
+    for household in swap_households(project):
+        agreement = household.agreements.filter(party=Agreement.Party.HOUSEHOLD).first()
+        if agreement is None or not agreement.is_locked:
+            continue
+        breakdown = CompensationBreakdown.objects.current().get(household=household)
+        due = share_of(breakdown, agreement.party)
+        on = SUPPLEMENTS_ON if agreement.signed_on < SELECTION_ON else agreement.signed_on
+        if agreement.paid > max(due, Decimal("0.00")) and finance is not None:
+            _return_payments(agreement, finance, on)
+            agreement.refresh_from_db()
+        if agreement.signed_on < SELECTION_ON:
+            if supplements.swap_supplement_due(agreement) is not None:
+                supplements.settle_swap_difference(
+                    agreement=agreement,
+                    by=staff,
+                    number=supplements.supplement_number(agreement),
+                    signed_on=SUPPLEMENTS_ON,
+                )
+        elif agreement.agreed_total != due:
+            # Signed on the chosen flats: the compensation demo wrote it before they existed.
+            agreement.breakdown = breakdown
+            agreement.amount = due
+            agreement.swap_area = breakdown.swap_area
+            agreement.swap_transition = breakdown.swap_transition
+            agreement.save(update_fields=["breakdown", "amount", "swap_area", "swap_transition"])
+
+
+def _return_payments(agreement: Agreement, finance: User, on: date) -> None:
+    """The household returns what it was paid on the agreement (reversing entries on `on`)."""
+    for entry in agreement.ledger_entries.filter(kind="disbursement", reversed_by__isnull=True):
+        reverse_entry(
+            entry=entry,
+            by=finance,
+            reason="选房后按所选安置房结算差价，被征收人退回已领取款项",
+            on=max(on, entry.occurred_on),
+        )
 
 
 def _stock(district: District, by: User) -> Estate:

@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from compensation import documents, services
+from compensation import documents, services, supplements
 from compensation.forms import (
     AgreementDraftForm,
     ReviewForm,
     SignAgreementForm,
     SupplementForm,
+    SwapSupplementForm,
     TemplateForm,
 )
 from compensation.models import Agreement, DocumentTemplate
@@ -93,6 +94,7 @@ def agreement_detail(request, pk):
             "supplement_form": SupplementForm(initial={"signed_on": timezone.localdate()}),
             "fund": getattr(household.project, "fund", None),
             "refusal": _refusal(user, agreement),
+            **swap_supplement_context(user, agreement),
             "supplement_refusal": gate_refusal(
                 user, "agreement.supplement", project=household.project, household=household
             )
@@ -100,6 +102,25 @@ def agreement_detail(request, pk):
             else None,
         },
     )
+
+
+def swap_supplement_context(user, agreement: Agreement) -> dict:
+    """The agreement page's "选房后差价需签补充协议" box: the difference and, for 业务科 (and
+    those who record supplements), the form that records it."""
+    due, error = supplements.swap_due_or_error(agreement)
+    return {
+        "swap_due": due,
+        "swap_due_error": error,
+        "can_settle_swap": permissions.allowed(user, "compensation.settle_swap_supplement"),
+        "swap_supplement_form": SwapSupplementForm(
+            initial={
+                "number": supplements.supplement_number(agreement),
+                "signed_on": timezone.localdate(),
+            }
+        )
+        if due
+        else None,
+    }
 
 
 def _gated_action(agreement: Agreement) -> str | None:
@@ -195,6 +216,31 @@ def supplement_create(request, pk):
 
 
 @login_required
+@require_POST
+def swap_supplement_create(request, pk):
+    agreement = agreement_for(request, pk)
+    if agreement.is_locked and (refused := _refused(request, agreement, "agreement.supplement")):
+        return refused
+    form = SwapSupplementForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(agreement)
+    try:
+        supplement = supplements.settle_swap_difference(
+            agreement=agreement, by=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("补充协议%(number)s已登记，选房后差价已结算：%(reason)s")
+            % {"number": supplement.number, "reason": supplement.reason},
+        )
+    return redirect(agreement)
+
+
+@login_required
 def agreement_file(request, pk, fmt):
     agreement = agreement_for(request, pk)
     try:
@@ -251,6 +297,11 @@ urlpatterns = [
     path("agreements/<int:pk>/sign/", agreement_sign, name="agreement_sign"),
     path("agreements/<int:pk>/approve/", agreement_approve, name="agreement_approve"),
     path("agreements/<int:pk>/supplements/", supplement_create, name="supplement_create"),
+    path(
+        "agreements/<int:pk>/swap-supplement/",
+        swap_supplement_create,
+        name="swap_supplement_create",
+    ),
     path("agreements/<int:pk>/agreement.pdf", agreement_file, {"fmt": "pdf"}, name="agreement_pdf"),
     path(
         "agreements/<int:pk>/agreement.docx",

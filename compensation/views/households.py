@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from compensation import documents, exports, reports, services
+from compensation import documents, exports, reports, services, supplements
 from compensation.forms import AgreementDraftForm, ItemCountsForm, PriceItemForm
 from compensation.models import CompensationBreakdown, Fund, HardshipSubsidy, PriceItem
 from compensation.views.common import (
@@ -112,8 +112,17 @@ def household_detail(request, pk):
             "can_edit": can_edit(user, project),
             "is_finance": permissions.allowed(user, "compensation.keep_fund"),
             "can_redraft": not any(a.is_locked for a in agreements),
+            "swap_due": _swap_due(household_agreement),
         },
     )
+
+
+def _swap_due(agreement):
+    """The swap difference the household's agreement still needs a supplement for, or None
+    (also when it cannot be computed: the agreement page says why)."""
+    if agreement is None:
+        return None
+    return supplements.swap_due_or_error(agreement)[0]
 
 
 @login_required

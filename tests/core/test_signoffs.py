@@ -104,6 +104,12 @@ TABLE = [
     ("money: approve payment", "compensation.approve_payment", lambda p, pp: None, {LD}),
     ("final accounts: approve", "compensation.approve_accounts", lambda p, pp: None, {LD}),
     ("agreement: review", "compensation.review_agreement", lambda p, pp: None, {L, LD}),
+    (
+        "swap difference: supplement",
+        "compensation.settle_swap_supplement",
+        lambda p, pp: None,
+        {OP, L, LD},
+    ),
     ("credit list: publish", "appraisers.publish_credit_list", lambda p, pp: None, {LD}),
     ("budget figures: edit", "budget.edit_figures", lambda p, pp: None, {F, LD}),
     ("stock: edit", "resettlement.edit_stock", lambda p, pp: None, {F, L, S, OP, LD}),

@@ -1,0 +1,166 @@
+"""补充协议 after the selection day, through the pages: a household that signed its swap
+agreement before it chose its flats is told the difference on its file and its agreement, is on
+业务科's to-do list, and 业务科 records the supplement whose amount the calculation gives.
+
+Figures by hand (plan tests.compensation.factories.PLAN: swap price 4,500 元/m², 24 months of
+临时安置费 at 12 元/m² for a swap with a transition, relocation 1,000 元 a move; swap rules
+tests.resettlement.swap_factories: entitlement = area + 10 m², tier 1 at 4,800.10 元/m²; flats at
+安置价 4,000 元/m² in a 期房 building expected 2024-06-30). Both households: 70.00 m² valued at
+5,000 元/m² (350,000.00), signed 2022-10-08 (after the early-signing deadline), before choosing.
+
+- Bigger flat, pays: signed on 70 m² of swap area: 350,000 − 70 × 4,500 = 35,000.00, + 2,000.00
+  + 12 × 70 × 24 = 20,160.00: 57,160.00. Then chose a 95 m² flat: −22,361.00 (see
+  test_settlement_agreement). Difference −79,521.00: 由乙方支付 79,521.00 元.
+- Smaller flat, gets money back: signed on 90 m²: 350,000 − 405,000 = −55,000.00, + 2,000.00 +
+  20,160.00: −32,840.00. Then chose an 80.05 m² flat: 80 × 4,000 = 320,000.00 and 0.05 m² of
+  tier 1: 0.05 × 4,800.10 = 240.005, rounded half up to 240.01; 350,000 − 320,240.01 =
+  29,759.99, + 2,000.00 + 12 × 70 × 21 months (2022-10-08 to 2024-06-30) = 17,640.00:
+  49,399.99. Difference +82,239.99: 应付乙方 82,239.99 元.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from compensation.models import Agreement, CompensationBreakdown, Supplement
+from core.roles import Section
+from tests.compensation.factories import ready_to_sign
+from tests.factories import staff
+from tests.resettlement.swap_factories import chosen_flat, swap_terms
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+SIGNED_ON = date(2022, 10, 8)
+BOX = "选房后差价需签补充协议"
+
+
+def signed_before_choosing(project, client, district_member, *, swap_area, flat_area):
+    """Sign a swap agreement on `swap_area` through the pages, then choose a flat."""
+    from projects.models import CompensationPlan
+
+    household = ready_to_sign(project, area="70.00", unit_price="5000.00")
+    swap_terms(project.plans.get(status=CompensationPlan.Status.APPROVED))
+    client.force_login(district_member)
+    client.post(
+        reverse("compensation:agreement_draft", args=[household.pk]),
+        {"method": "swap", "swap_area": swap_area, "swap_transition": "on"},
+    )
+    agreement = Agreement.objects.get(household=household, party="household")
+    client.post(
+        reverse("compensation:agreement_sign", args=[agreement.pk]), {"signed_on": SIGNED_ON}
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.SIGNED
+    chosen_flat(household, district_member, area=flat_area)
+    client.logout()
+    return household, agreement
+
+
+def record(client, agreement, number="补-1", signed_on="2022-10-20"):
+    return client.post(
+        reverse("compensation:swap_supplement_create", args=[agreement.pk]),
+        {"number": number, "signed_on": signed_on},
+        follow=True,
+    )
+
+
+def test_a_household_that_chose_a_bigger_flat_pays_the_difference_by_supplement(
+    project, district_member, client
+):
+    household, agreement = signed_before_choosing(
+        project, client, district_member, swap_area="70.00", flat_area="95.00"
+    )
+    assert agreement.amount == D("57160.00")
+    desk = staff(Section.OPERATIONS, username="desk", name="业务员")
+    client.force_login(desk)
+
+    words = "由乙方支付 79,521.00 元（大写：柒万玖仟伍佰贰拾壹元整）"
+    for url in (
+        agreement.get_absolute_url(),
+        reverse("compensation:household_detail", args=[household.pk]),
+    ):
+        text = client.get(url).content.decode()
+        assert BOX in text and words in text, url
+        assert "-79,521" not in text and "负79" not in text
+    todo = client.get(reverse("core:todo_list")).content.decode()
+    assert BOX in todo and agreement.get_absolute_url() in todo and words in todo
+
+    page = record(client, agreement).content.decode()
+    supplement = Supplement.objects.get(agreement=agreement)
+    assert supplement.adjustment == D("-79521.00")
+    assert supplement.recorded_by == desk
+    assert words in supplement.reason and "负" not in supplement.reason
+    agreement.refresh_from_db()
+    assert agreement.agreed_total == D("-22361.00")
+    breakdown = CompensationBreakdown.objects.current().get(household=household)
+    assert breakdown.tenant_share == agreement.agreed_total
+    assert breakdown.lines.filter(code="swap_flat").exists()
+    assert "补-1" in page and BOX not in page
+    assert BOX not in client.get(reverse("core:todo_list")).content.decode()
+
+    # Settled: a second one is refused, with the reason.
+    again = record(client, agreement, number="补-2").content.decode()
+    assert "该协议没有需要结算的选房后差价，无需签订补充协议。" in again
+    assert agreement.supplements.count() == 1
+
+
+def test_a_household_that_chose_a_smaller_flat_gets_money_back_to_the_fen(
+    project, district_member, client
+):
+    household, agreement = signed_before_choosing(
+        project, client, district_member, swap_area="90.00", flat_area="80.05"
+    )
+    assert agreement.amount == D("-32840.00")
+    client.force_login(staff(Section.OPERATIONS, username="desk", name="业务员"))
+    text = client.get(agreement.get_absolute_url()).content.decode()
+    assert "应付乙方 82,239.99 元（大写：捌万贰仟贰佰叁拾玖元玖角玖分）" in text
+    # The amount is not a field: whatever is posted, the calculation's figure is recorded.
+    client.post(
+        reverse("compensation:swap_supplement_create", args=[agreement.pk]),
+        {"number": "补-1", "signed_on": "2022-10-20", "adjustment": "1.00"},
+    )
+    supplement = Supplement.objects.get(agreement=agreement)
+    assert supplement.adjustment == D("82239.99")
+    agreement.refresh_from_db()
+    assert agreement.agreed_total == D("49399.99")
+    lines = CompensationBreakdown.objects.current().get(household=household).lines
+    assert lines.get(label__endswith="超出应安置面积第1档").amount == D("-240.01")
+
+
+def test_only_the_desk_legal_and_leaders_record_it_others_see_the_difference(
+    project, district_member, outsider, client
+):
+    _household, agreement = signed_before_choosing(
+        project, client, district_member, swap_area="70.00", flat_area="95.00"
+    )
+    finance = staff(Section.FINANCE, username="money", name="钱财务")
+    client.force_login(finance)
+    text = client.get(agreement.get_absolute_url()).content.decode()
+    assert BOX in text and "登记差价补充协议" not in text
+    assert BOX not in client.get(reverse("core:todo_list")).content.decode()
+    assert record(client, agreement).status_code == 403
+
+    client.force_login(district_member)
+    assert BOX in client.get(agreement.get_absolute_url()).content.decode()
+    assert record(client, agreement).status_code == 403
+
+    client.force_login(outsider)
+    assert client.get(agreement.get_absolute_url()).status_code == 404
+    assert record(client, agreement).status_code == 404
+    assert not Supplement.objects.exists()
+
+    client.force_login(staff(Section.LEGAL, username="lawyer", name="法规员"))
+    record(client, agreement)
+    assert Supplement.objects.get().adjustment == D("-79521.00")
+
+
+def test_a_supplement_cannot_predate_the_agreement(project, district_member, client):
+    _household, agreement = signed_before_choosing(
+        project, client, district_member, swap_area="70.00", flat_area="95.00"
+    )
+    client.force_login(staff(Section.OPERATIONS, username="desk", name="业务员"))
+    text = record(client, agreement, signed_on="2022-10-07").content.decode()
+    assert "补充协议不能早于原协议签订日期。" in text
+    assert not Supplement.objects.exists()
