@@ -14,6 +14,32 @@ from tests.factories import DistrictFactory, ProjectFactory, district_user, staf
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _broker_of_this_worker():
+    """Under pytest-xdist every worker has its own test database, so it gets its own Redis
+    database too: a Celery worker started by one test process must never take another's jobs.
+    The first worker keeps the configured database; the others count on from it (mod 16)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    broker = settings.CELERY_BROKER_URL
+    if not worker.startswith("gw") or not broker.startswith("redis"):
+        return
+    parts = urlsplit(broker)
+    base = int(parts.path.strip("/") or 0)
+    url = parts._replace(path=f"/{(base + int(worker[2:])) % 16}").geturl()
+    if broker == settings.CELERY_RESULT_BACKEND:
+        settings.CELERY_RESULT_BACKEND = url
+        celery_app.conf.result_backend = url
+    settings.CELERY_BROKER_URL = url
+    celery_app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url  # for the server processes tests start
+
+
+_broker_of_this_worker()
+
+
 def pytest_configure(config):
     # Ordinary tests run jobs in-process; the tests that need the real worker turn
     # this off through the `celery_worker` fixture.
@@ -210,6 +236,13 @@ _demo = DemoData()
 
 def _uses_demo(item) -> bool:
     return DEMO_FIXTURE in getattr(item, "fixturenames", ())
+
+
+def pytest_itemcollected(item):
+    """Under pytest-xdist (`--dist loadgroup`) one worker runs all the demo's tests, so the
+    demo is loaded once per run, not once per worker."""
+    if _uses_demo(item):
+        item.add_marker(pytest.mark.xdist_group(DEMO_FIXTURE))
 
 
 @pytest.hookimpl(trylast=True)

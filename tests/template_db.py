@@ -46,6 +46,18 @@ def migrations_digest() -> str:
     return digest.hexdigest()[:12]
 
 
+@contextlib.contextmanager
+def _build_lock(cursor, prefix: str):
+    """One builder at a time per template name (parallel workers or runs): the others wait for
+    the lock and then find the template built."""
+    key = int(hashlib.sha256(prefix.encode()).hexdigest()[:15], 16)
+    cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
 def _project_files(module: str) -> set[Path]:
     base = BASE_DIR.joinpath(*module.split("."))
     return {path for path in (base.with_suffix(".py"), base / "__init__.py") if path.is_file()}
@@ -61,10 +73,14 @@ def use_migrated_template(connection) -> str | None:
         return None
     settings_dict = connection.settings_dict
     test_name = settings_dict["TEST"].get("NAME") or "test_" + settings_dict["NAME"]
+    # pytest-xdist's workers (test_x_gw0, test_x_gw1, …) share one template.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        test_name = test_name.removesuffix(f"_{worker}")
     digest = migrations_digest()
     prefix = f"{test_name}_tmpl_"[: MAX_NAME - len(digest)]
     name = prefix + digest
-    with connection._nodb_cursor() as cursor:
+    with connection._nodb_cursor() as cursor, _build_lock(cursor, prefix):
         cursor.execute(
             "SELECT datname FROM pg_database WHERE left(datname, %s) = %s",
             [len(prefix), prefix],
