@@ -50,14 +50,15 @@ def test_project_scoped_resettlement_pages_lead_through_the_project_list(client,
 
 
 def test_the_swap_rules_page_is_the_plans(client, district):
-    from tests.compensation.factories import approve_plan
+    from projects import services as project_services
+    from tests.compensation.factories import PLAN
     from tests.factories import ProjectFactory
 
     project = ProjectFactory(district=district, code="2022-SQ-009", name="测试棚改")
-    plan = approve_plan(project)
-    plan.status = plan.Status.SUBMITTED
-    plan.save(update_fields=["status"])
-    client.force_login(district_user(district, username="qx", name="区县经办"))
+    submitter = district_user(district, username="qx", name="区县经办")
+    # The rules are entered while the version waits for its first review step.
+    plan = project_services.submit_plan(project=project, by=submitter, **PLAN)
+    client.force_login(submitter)
     response = client.get(reverse("resettlement:swap_terms_edit", args=[plan.pk]))
     assert response.status_code == 200
     assert crumbs(response) == ["首页", "征收项目", project.name, "补偿方案", "第1版", "选房规则"]
