@@ -15,10 +15,13 @@ lock (`lock_fund`), so the sequence, the running balance and the chain never for
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -395,36 +398,62 @@ def sql_hash() -> str:
     return f"encode(sha256(convert_to({sql_payload()}, 'UTF8')), 'hex')"
 
 
+def _streamed_rows(sql: str, params=(), *, server_side=True):
+    """The rows of a query, CHECK_CHUNK rows at a time: through a server-side cursor, or (for
+    a query PostgreSQL should run in parallel, which it never does for a cursor) a plain one,
+    whose rows all arrive at once."""
+    with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHECK_CHUNK):
+            yield from rows
+
+
 def _check_in_database(checks: dict[int, _FundCheck]) -> None:
     table = LedgerEntry._meta.db_table
-    # Every entry in one ordered pass; the rows that disagree come back in sequence order.
-    disagreeing = f"""
-        SELECT id, fund_id, sequence, prev_hash, balance_after, running, expected_sequence,
-               expected_prev_hash, hash_ok
+    # Two passes, each sending back only the entries that disagree, in (fund, sequence)
+    # order: the hashes recomputed (the costly part: a plain scan PostgreSQL may share
+    # between parallel workers), and the chain, sequence and running balance from the
+    # previous entry by window functions over the narrow columns, in the (fund, sequence)
+    # index's order.
+    bad_hashes = f"""
+        SELECT e.fund_id, e.sequence, e.id FROM {table} e
+         WHERE ({sql_hash()}) IS DISTINCT FROM e.hash
+         ORDER BY e.fund_id, e.sequence
+    """  # noqa: S608 (only the table name and a fixed expression are formatted in)
+    broken_links = f"""
+        SELECT fund_id, sequence, id, prev_hash, balance_after, running, expected_sequence,
+               expected_prev_hash
           FROM (SELECT e.id, e.fund_id, e.sequence, e.prev_hash, e.balance_after,
                        sum(e.amount) OVER w AS running,
                        coalesce(lag(e.sequence) OVER w, 0) + 1 AS expected_sequence,
-                       coalesce(lag(e.hash) OVER w, %s) AS expected_prev_hash,
-                       ({sql_hash()}) IS NOT DISTINCT FROM e.hash AS hash_ok
+                       coalesce(lag(e.hash) OVER w, %s) AS expected_prev_hash
                   FROM {table} e
                 WINDOW w AS (PARTITION BY e.fund_id ORDER BY e.sequence
                              ROWS UNBOUNDED PRECEDING)) checked
-         WHERE NOT hash_ok OR sequence <> expected_sequence
-            OR prev_hash <> expected_prev_hash OR balance_after <> running
+         WHERE sequence <> expected_sequence OR prev_hash <> expected_prev_hash
+            OR balance_after <> running
          ORDER BY fund_id, sequence
-    """  # noqa: S608 (only the table name and a fixed expression are formatted in)
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(disagreeing, [GENESIS_HASH])
-        while rows := cursor.fetchmany(CHECK_CHUNK):
-            for row in rows:
-                entry = _Row(row[0], row[2], row[3], row[4])
-                checks[row[1]].entry_problems(
-                    entry,
-                    running=row[5],
-                    expected_sequence=row[6],
-                    expected_prev_hash=row[7],
-                    hash_ok=row[8],
-                )
+    """  # noqa: S608
+    merged = heapq.merge(
+        # The entries with a wrong hash: normally none, at worst one small row each.
+        _streamed_rows(bad_hashes, server_side=False),
+        _streamed_rows(broken_links, [GENESIS_HASH]),
+    )
+    for (fund_id, _sequence), rows in groupby(merged, key=itemgetter(0, 1)):
+        rows = list(rows)
+        link = next((row for row in rows if len(row) > 3), None)
+        hash_ok = not any(len(row) == 3 for row in rows)
+        if link is None:  # only the hash is wrong: the link checks are given as passing
+            fund_id, sequence, pk = rows[0]
+            link = (fund_id, sequence, pk, "", ZERO, ZERO, sequence, "")
+        _, sequence, pk, prev_hash, balance_after, running, expected_sequence, expected = link
+        checks[fund_id].entry_problems(
+            _Row(pk, sequence, prev_hash, balance_after),
+            running=running,
+            expected_sequence=expected_sequence,
+            expected_prev_hash=expected,
+            hash_ok=hash_ok,
+        )
     # Each fund's count, sum and kept totals (a reversal counts as what it reverses), and
     # the hash of its latest entry (read through the (fund, sequence) index).
     totals = f"""
