@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compensation import supplements
+from compensation.models import Agreement
 from compensation.views.common import document_response, xlsx_response
 from core import permissions
 from core.http import paginate, report_form_errors, report_validation_error
@@ -79,8 +81,16 @@ def household_settlement(request, pk):
             "lend_form": LendForm(flats=transit_flats(user)) if can_act else None,
             "day_form": DayForm(),
             "handover_form": HandoverForm(),
+            "swap_due": _swap_due(household),
         },
     )
+
+
+def _swap_due(household: Household):
+    """The difference the household's signed swap agreement still needs a 补充协议 for (it
+    signed before choosing), or None; the agreement page says why when it cannot be computed."""
+    agreement = household.agreements.filter(party=Agreement.Party.HOUSEHOLD).first()
+    return supplements.swap_due_or_error(agreement)[0] if agreement else None
 
 
 @login_required

@@ -80,6 +80,7 @@ def test_a_household_that_chose_a_bigger_flat_pays_the_difference_by_supplement(
     for url in (
         agreement.get_absolute_url(),
         reverse("compensation:household_detail", args=[household.pk]),
+        reverse("resettlement:household_settlement", args=[household.pk]),
     ):
         text = client.get(url).content.decode()
         assert BOX in text and words in text, url
@@ -98,6 +99,8 @@ def test_a_household_that_chose_a_bigger_flat_pays_the_difference_by_supplement(
     assert breakdown.tenant_share == agreement.agreed_total
     assert breakdown.lines.filter(code="swap_flat").exists()
     assert "补-1" in page and BOX not in page
+    settlement = reverse("resettlement:household_settlement", args=[household.pk])
+    assert BOX not in client.get(settlement).content.decode()
     assert BOX not in client.get(reverse("core:todo_list")).content.decode()
 
     # Settled: a second one is refused, with the reason.
