@@ -17,6 +17,7 @@ step (`import_household_file`).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -35,7 +36,6 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Func, JSONField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -211,6 +211,24 @@ def household_from(record: dict[str, Any], project: Project | None) -> Household
     fields = {name: value for name, value in record.items() if name in COLUMN_BY_FIELD}
     fields["area"] = Decimal(fields["area"])
     return Household(project=project, **fields)
+
+
+def pack_records(records: list[dict[str, Any]]) -> dict[str, list]:
+    """Checked records as kept with an upload (HouseholdImport.records): one list per key,
+    {"row": [5, 6], "code": ["A001", "A002"], ...}. Every record has the same keys (a row is
+    kept only when each column gave a value), so the keys are written once, not per row."""
+    if not records:
+        return {}
+    return {name: [record[name] for record in records] for name in records[0]}
+
+
+def unpack_records(kept: dict[str, list] | list) -> list[dict[str, Any]]:
+    """The records of `pack_records(records)` again (a list of dicts, in row order); rows
+    kept as a list of dicts (before packing) come back as they are."""
+    if isinstance(kept, list):
+        return kept
+    names = list(kept)
+    return [dict(zip(names, values, strict=True)) for values in zip(*kept.values(), strict=True)]
 
 
 # ---------------------------------------------------------------------------
@@ -805,7 +823,7 @@ def upload_household_file(*, project: Project, by: User | None, file: File) -> H
         else HouseholdImport.Status.FAILED,
         row_count=result.row_count,
         errors=result.errors,
-        records=result.records,
+        records=pack_records(result.records),
         warnings=result.warnings,
         uploaded_by=by,
     )
@@ -823,13 +841,13 @@ def upload_household_file(*, project: Project, by: User | None, file: File) -> H
 
 
 def preview_household_import(
-    *, household_import: HouseholdImport, limit: int | None = None
+    *, household_import: HouseholdImport, limit: int | None = None, offset: int = 0
 ) -> CheckResult:
-    """What the upload's check found, against the project as it is now: the kept rows (the
-    first `limit` of them, or all) and warnings, and an error for each 户号 registered in the
-    project since the upload. The file is neither read nor checked again, and the kept rows
-    are compared with the project's households in the database (one query, whatever the
-    file's size); with `limit`, only those rows leave the database.
+    """What the upload's check found, against the project as it is now: the kept rows (all,
+    or `limit` of them from the `offset`-th, counted from 0) and warnings, and an error for
+    each 户号 registered in the project since the upload. The file is neither read nor
+    checked again: on PostgreSQL the kept rows are compared with the project's households in
+    one query, and only the rows asked for leave the database.
 
     Raises OSError when the kept file is gone from storage: it is the record of what was
     imported, so an import without it is not confirmed."""
@@ -842,50 +860,87 @@ def preview_household_import(
         count=record.row_count,
     )
     header = COLUMN_BY_FIELD["code"].header
+    if connection.vendor != "postgresql":
+        records = unpack_records(_kept_rows(record))
+        taken = _taken_codes(record.project, [r["code"] for r in records])
+        clashes = [(r["row"], r["code"]) for r in records if r["code"] in taken]
+    else:
+        records = None
+        clashes = _codes_taken_since(record)
     result.errors = [
         problem(row, header, _("户号“%(code)s”在本项目中已经登记。") % {"code": code})
-        for row, code in _codes_taken_since(record)
+        for row, code in clashes
     ]
-    if result.errors:
+    if result.errors or limit == 0:
         return result
-    if limit is None:
-        result.records = list(
-            HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
-        )
-    elif limit > 0 and connection.vendor != "postgresql":
-        records = HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
-        result.records = list(records[:limit])
-    elif limit > 0:
-        # One jsonb slice: the kept rows are read (and unpacked) once, however many are shown.
-        rows = HouseholdImport.objects.filter(pk=record.pk).values_list(
-            Func(
-                F("records"),
-                Value(f"$[0 to {int(limit) - 1}]"),
-                function="jsonb_path_query_array",
-                template="%(function)s(%(expressions)s::jsonpath)",
-                output_field=JSONField(),
-            ),
-            flat=True,
-        )
-        result.records = list(rows.get())
+    stop = None if limit is None else offset + limit
+    if records is not None:
+        result.records = records[offset:stop]
+    elif limit is None and not offset:
+        result.records = unpack_records(_kept_rows(record))
+    else:
+        result.records = unpack_records(_kept_slice(record, offset, stop))
     return result
 
 
-def _codes_taken_since(record: HouseholdImport) -> list[tuple[int, str]]:
-    """(row, 户号) of the kept rows whose code the project now has, in row order."""
-    if connection.vendor != "postgresql":
-        records = HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
-        codes = {r["code"]: r["row"] for r in records}
-        taken = record.project.households.filter(code__in=codes).values_list("code", flat=True)
-        return sorted((codes[code], code) for code in taken)
+def _kept_rows(record: HouseholdImport) -> dict[str, list] | list:
+    return HouseholdImport.objects.values_list("records", flat=True).get(pk=record.pk)
+
+
+def _kept_slice(record: HouseholdImport, start: int, stop: int | None) -> dict[str, list]:
+    """Rows [start, stop) of the kept rows (packed), sliced in PostgreSQL."""
+    last = "last" if stop is None else str(max(int(stop) - 1, 0))
+    path = f"$[{int(start)} to {last}]"
+    table = HouseholdImport._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (r ->> 'row')::int, r ->> 'code' "  # noqa: S608
-            f"FROM {HouseholdImport._meta.db_table} i, jsonb_array_elements(i.records) r "
-            f"JOIN {Household._meta.db_table} h "
-            "ON h.project_id = %s AND h.code = r ->> 'code' "
-            "WHERE i.id = %s ORDER BY 1",
-            [record.project_id, record.pk],
+            "SELECT CASE jsonb_typeof(i.records) "  # noqa: S608 (names from the model)
+            "WHEN 'object' THEN (SELECT coalesce(jsonb_object_agg("
+            "k.key, jsonb_path_query_array(k.value, %s::jsonpath)), '{}') "
+            "FROM jsonb_each(i.records) k) "
+            "ELSE jsonb_path_query_array(i.records, %s::jsonpath) END "
+            f"FROM {table} i WHERE i.id = %s",
+            [path, path, record.pk],
+        )
+        (kept,) = cursor.fetchone()
+    return json.loads(kept) if isinstance(kept, str) else kept
+
+
+def _taken_codes(project: Project, codes: list[str]) -> set[str]:
+    """Which of `codes` the project's households now have (one query)."""
+    if connection.vendor != "postgresql":
+        return set(project.households.filter(code__in=codes).values_list("code", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT code FROM {Household._meta.db_table} "  # noqa: S608
+            "WHERE project_id = %s AND code = ANY(%s)",
+            [project.pk, codes],
+        )
+        return {code for (code,) in cursor.fetchall()}
+
+
+def _codes_taken_since(record: HouseholdImport) -> list[tuple[int, str]]:
+    """(row, 户号) of the kept rows whose code the project now has, in row order: one query
+    over the kept rows (packed by column, or an older list of row objects)."""
+    packed = (
+        "SELECT (i.records -> 'row' ->> (c.n - 1)::int)::int, c.code "
+        "FROM jsonb_array_elements_text(CASE jsonb_typeof(i.records -> 'code') "
+        "WHEN 'array' THEN i.records -> 'code' ELSE '[]' END) WITH ORDINALITY c(code, n)"
+    )
+    listed = (
+        "SELECT (r ->> 'row')::int, r ->> 'code' "
+        "FROM jsonb_array_elements(CASE jsonb_typeof(i.records) "
+        "WHEN 'array' THEN i.records ELSE '[]' END) r"
+    )
+    table = HouseholdImport._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH i AS (SELECT records FROM {table} WHERE id = %s), "  # noqa: S608
+            f"kept(line, code) AS ({packed.replace('FROM ', 'FROM i, ', 1)} "
+            f"UNION ALL {listed.replace('FROM ', 'FROM i, ', 1)}) "
+            f"SELECT kept.line, kept.code FROM kept JOIN {Household._meta.db_table} h "
+            "ON h.project_id = %s AND h.code = kept.code ORDER BY 1",
+            [record.pk, record.project_id],
         )
         return cursor.fetchall()
 

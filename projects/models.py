@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.compact_json import CompactJSONEncoder
 from core.fields import IdentifierField, PersonNameField, PhoneField, ResidentIdField
 from core.labels import label
 from core.models import District
@@ -768,9 +769,13 @@ class HouseholdImport(models.Model):
     # [{"row": 5, "column": "身份证号码", "message": "..."}], in the order found.
     errors = models.JSONField(_("错误"), default=list, blank=True)
     # What the upload's check found, kept so that the preview and the confirmation never
-    # read or check the file again: the checked rows (projects.imports.CheckResult.records)
-    # and the warnings (same shape as `errors`).
-    records = models.JSONField(_("已校验的行"), default=list, blank=True, editable=False)
+    # read or check the file again: the checked rows (projects.imports.CheckResult.records),
+    # packed by column ({"row": [5, 6, ...], "code": ["A001", ...], ...}, see
+    # projects.imports.pack_records; PostgreSQL compresses the column with lz4), and the
+    # warnings (same shape as `errors`).
+    records = models.JSONField(
+        _("已校验的行"), default=list, blank=True, editable=False, encoder=CompactJSONEncoder
+    )
     warnings = models.JSONField(_("提示"), default=list, blank=True, editable=False)
     # The Celery job saving a large file (its progress is in the job's result).
     job_id = models.CharField(_("导入任务"), max_length=50, blank=True, editable=False)

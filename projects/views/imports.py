@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.http import report_validation_error
+from core.http import paginate, report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -21,8 +21,8 @@ from projects.forms.projects import ProjectFilterForm
 from projects.models import HouseholdImport, Project
 from projects.services import ensure_can_edit_project
 
-# The preview shows this many rows; the rest are checked all the same.
-PREVIEW_ROWS = 500
+# The preview shows this many rows a page; every row was checked at the upload.
+PREVIEW_ROWS = 100
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -104,11 +104,17 @@ def import_create(request, pk):
 @require_GET
 def import_detail(request, pk):
     record = _import_for(request, pk)
-    preview = None
+    preview = page = None
     unreadable = False
     if record.status == HouseholdImport.Status.VALIDATED:
+        # A page of the kept rows (?page=N): only those rows are read from the database.
+        page = paginate(request, range(record.row_count), per_page=PREVIEW_ROWS)
         try:
-            preview = imports.preview_household_import(household_import=record, limit=PREVIEW_ROWS)
+            preview = imports.preview_household_import(
+                household_import=record,
+                limit=len(page.object_list),
+                offset=max(page.start_index() - 1, 0),
+            )
         except (OSError, ValidationError):
             unreadable = True
     if preview is not None and preview.errors:
@@ -129,7 +135,7 @@ def import_detail(request, pk):
                 imports.household_from(row, record.project)
                 for row in (preview.records if preview else [])
             ],
-            "preview_limit": PREVIEW_ROWS,
+            "page": page,
             "errors": errors,
             "changed_since_upload": bool(preview and preview.errors),
             "unreadable": unreadable,

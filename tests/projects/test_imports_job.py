@@ -33,8 +33,11 @@ def test_preview_and_confirm_never_read_the_file_again(
     data = workbook([*rows(2), good_row(3, phone="5201234")])
     post_file(client, project, data)
     record = HouseholdImport.objects.get()
-    assert [row["code"] for row in record.records] == ["A001", "A002", "A003"]
-    assert record.records[0]["area"] == "85.50"
+    kept = imports.unpack_records(record.records)
+    assert [row["code"] for row in kept] == ["A001", "A002", "A003"]
+    assert kept[0]["area"] == "85.50"
+    # Packed by column: the keys are written once, not once per row.
+    assert record.records["code"] == ["A001", "A002", "A003"]
     assert [(w["row"], w["column"]) for w in record.warnings] == [(4, "联系电话")]
 
     def no_second_read(file):
@@ -147,15 +150,38 @@ def test_a_real_worker_saves_a_large_import_confirmed_on_the_page(
 
 
 @pytest.mark.django_db
-def test_the_preview_shows_the_first_rows_of_a_long_file_in_order(
+def test_the_preview_shows_a_long_file_page_by_page_in_order(
     client, district_member, project, monkeypatch
 ):
     from projects.views import imports as import_views
 
     monkeypatch.setattr(import_views, "PREVIEW_ROWS", 2)
     login(client, "district")
-    post_file(client, project, workbook(rows(3)))
+    post_file(client, project, workbook(rows(5)))
     record = HouseholdImport.objects.get()
-    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    url = reverse("projects:import_detail", args=[record.pk])
+    html = client.get(url).content.decode()
     assert "测试户主1<" in html and "测试户主2<" in html and "测试户主3<" not in html
-    assert "共 3 户，这里显示前 2 户" in html
+    assert "共 5 户，这里显示第 1–2 户" in html and "第 1 / 3 页" in html
+    assert "确认导入" in html
+    middle = client.get(url, {"page": 2}).content.decode()
+    assert "测试户主2<" not in middle and "测试户主3<" in middle and "测试户主4<" in middle
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "共 5 户，这里显示第 5–5 户" in last
+    assert "测试户主5<" in last and "测试户主4<" not in last
+
+
+@pytest.mark.django_db
+def test_the_preview_finds_a_code_registered_after_the_upload_whatever_page_is_shown(
+    client, district_member, project, monkeypatch
+):
+    from projects.views import imports as import_views
+
+    monkeypatch.setattr(import_views, "PREVIEW_ROWS", 2)
+    login(client, "district")
+    post_file(client, project, workbook(rows(5)))
+    record = HouseholdImport.objects.get()
+    HouseholdFactory(project=project, code="A005")
+    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    assert "上传后本项目的被征收户有了变化" in html and "户号“A005”在本项目中已经登记。" in html
+    assert "确认导入" not in html
