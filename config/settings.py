@@ -141,7 +141,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database so that logout ends them on the server; they end
 # after 30 idle minutes: core.middleware.IdleSessionMiddleware pushes the expiry forward
 # (one write a minute at most while the user is active).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, each write one statement (core.sessions).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.IdleSessionMiddleware renews it
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

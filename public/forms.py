@@ -30,10 +30,27 @@ class NoticeSearchForm(forms.Form):
         return notices
 
 
-class LookupForm(forms.Form):
-    """户号 and the last six characters of the resident ID number."""
+class ProjectNumberField(forms.ModelChoiceField):
+    """A project chosen from the list, cleaned to its id without reading it: the look-up reads
+    the household and its project in one query, and a project that is not public finds no
+    household (the same answer as a wrong 户号)."""
 
-    project = forms.ModelChoiceField(label=_("征收项目"), queryset=Project.objects.none())
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return int(str(value))
+        except ValueError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class LookupForm(forms.Form):
+    """户号 and the last six characters of the resident ID number; `project` is cleaned to the
+    chosen project's id (ProjectNumberField)."""
+
+    project = ProjectNumberField(label=_("征收项目"), queryset=Project.objects.none())
     # What a resident types is normalised before it is checked or compared (core.normalize):
     # "１８４７４ｘ" or "18474 X" is the 18474X printed on the card.
     code = NormalizedFormField(label=_("户号"), max_length=30, normalizer=normalize_identifier)

@@ -44,24 +44,32 @@ def lookup(request):
     projects = public_projects().order_by("name")
     form = LookupForm(request.POST or None, projects=projects)
     if request.method == "POST" and form.is_valid():
-        project, code = form.cleaned_data["project"], form.cleaned_data["code"]
-        subject = f"{project.pk}:{code}"
+        project_id, code = form.cleaned_data["project"], form.cleaned_data["code"]
+        subject = f"{project_id}:{code}"
         if LOCKOUT.is_locked(request, subject=subject):
-            logger.warning("Household look-up locked for project %s code %s", project.pk, code)
+            logger.warning("Household look-up locked for project %s code %s", project_id, code)
             form.add_error(
                 None,
                 _("查询失败次数过多，请%(minutes)s分钟后再试。")
                 % {"minutes": LOCKOUT.window_seconds // 60},
             )
         else:
-            household = Household.objects.filter(project=project, code=code).first()
+            # One query: the household, in a project the public may see.
+            found = (
+                Household.objects.filter(
+                    project__in=public_projects().filter(pk=project_id).values("pk"), code=code
+                )
+                .order_by()
+                .values_list("pk", "id_number")[:1]
+            )
+            household_id, id_number = next(iter(found), (None, ""))
             tail = form.cleaned_data["id_tail"]
-            if household is None or household.id_number[-6:].upper() != tail:
+            if household_id is None or id_number[-6:].upper() != tail:
                 LOCKOUT.record_failure(request, subject=subject)
                 form.add_error(None, _("项目、户号或身份证号码后六位不正确，请核对后重试。"))
             else:
                 _new_session_key(request.session)
-                request.session[SESSION_KEY] = household.pk
+                request.session[SESSION_KEY] = household_id
                 request.session.set_expiry(IDLE_SECONDS)
                 return redirect("public:lookup_result")
     return render(request, "public/lookup_form.html", {"form": form})
