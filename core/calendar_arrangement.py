@@ -250,8 +250,9 @@ def enter_arrangement(
     replaced = CalendarDay.objects.filter(day__year=year) | CalendarDay.objects.filter(
         day__in=[arranged.day for arranged in days]
     )
-    # The stored due dates touching the years changed are recomputed once, at the end.
-    with due.calendar_batch() as years:
+    # The stored due dates touching the years changed are recomputed once, by a job sent on
+    # commit (core.due.schedule_recompute).
+    with due.calendar_batch(by=by) as years:
         years.add(year)
         for row in replaced:
             row.delete()  # one by one, so that the history records each

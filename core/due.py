@@ -20,7 +20,9 @@ When rows are written:
   in the same transaction (post_save / post_delete; fixtures loaded raw are skipped, and
   bulk_create / update() send no signal: bulk loaders call `recompute()` afterwards);
 - a holiday-table day (CalendarDay) changes: the rows whose [counted_from, due_on] touches
-  that year are recomputed; entering a year's arrangement recomputes once (calendar_batch);
+  that year are recomputed by a Celery job sent on commit (`schedule_recompute`, a
+  DueRecompute row says it is under way); entering a year's arrangement recomputes once
+  (calendar_batch);
 - `manage.py recompute_due_dates` (and load_demo) rewrite every row.
 
 Rows are derived data, so signals are the right hook here: every write path (services, the
@@ -37,13 +39,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
 from django.utils import timezone
 
 from core.deadlines import Deadline, Unit, WorkCalendar
-from core.models import CalendarDay, DueDate
+from core.models import CalendarDay, DueDate, DueRecompute
 from core.scoping import visible_to
 
 # code -> label, e.g. "petitions.accept" -> "信访受理期限" (lazy)
@@ -208,8 +211,9 @@ def recompute(*, year: int | None = None, batch: int = 2_000) -> int:
 
 
 @contextlib.contextmanager
-def calendar_batch() -> Iterator[set[int]]:
-    """Change many holiday-table days, then recompute the years touched once, at the end."""
+def calendar_batch(*, by=None) -> Iterator[set[int]]:
+    """Change many holiday-table days, then recompute the years touched once, by one job
+    (`schedule_recompute`, naming `by`) sent when the transaction commits."""
     outer = getattr(_state, "years", None)
     if outer is not None:  # already inside a batch: the outer one recomputes
         yield outer
@@ -220,8 +224,77 @@ def calendar_batch() -> Iterator[set[int]]:
     finally:
         _state.years = None
     # Not reached when the block raised: its transaction is rolled back, the rows stay true.
-    for year in sorted(years):
-        recompute(year=year)
+    if years:
+        schedule_recompute(years, by=by)
+
+
+def schedule_recompute(years: Iterable[int], *, by=None) -> DueRecompute:
+    """Recompute the stored clocks touching `years`' holidays in a Celery job
+    (core.tasks.recompute_due_dates) sent once the current transaction commits: changing the
+    holiday table takes seconds at a large office's scale (every clock counted again), so the
+    request only records the run (a DueRecompute) and the pages say it is under way. Until the
+    job commits, the rows computed before the change stay as they were.
+
+    When the broker cannot take the job, the run is marked failed (the holiday page offers to
+    start it again) and core.jobs.BrokerUnavailable is raised."""
+    from core.jobs import queue_on_commit
+    from core.tasks import recompute_due_dates
+
+    run = DueRecompute.objects.create(years=sorted(set(years)), requested_by=by)
+
+    def broker_down() -> str:
+        DueRecompute.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            failed_at=timezone.now(), error="broker unavailable"
+        )
+        return reverse("core:holiday_calendar")
+
+    queue_on_commit(recompute_due_dates, run.pk, on_broker_down=broker_down)
+    return run
+
+
+# Any constant: the key of the PostgreSQL advisory lock that makes recomputations run one at
+# a time (two at once would each delete the same rows and then both write theirs).
+RECOMPUTE_LOCK = 0x6475_6573
+
+
+def run_recompute(run_id: int) -> DueRecompute:
+    """The job's work: recompute the years of a pending run, in one transaction, and mark it
+    finished with the number of rows written. A run no longer pending is left alone, so a
+    redelivered job does nothing; an error marks the run failed (with its cause) and is
+    raised again."""
+    with transaction.atomic():
+        run = DueRecompute.objects.select_for_update().get(pk=run_id)
+        if not run.is_pending:
+            return run
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK])
+        run.started_at = timezone.now()
+        try:
+            with transaction.atomic():
+                written = sum(recompute(year=year) for year in run.years)
+        except Exception as error:
+            run.failed_at = timezone.now()
+            run.error = repr(error)[:2000]
+            run.save(update_fields=["started_at", "failed_at", "error"])
+            raise_after = error
+        else:
+            run.finished_at = timezone.now()
+            run.written = written
+            run.save(update_fields=["started_at", "finished_at", "written"])
+            raise_after = None
+    if raise_after is not None:
+        raise raise_after
+    return run
+
+
+def pending_recompute() -> DueRecompute | None:
+    """The latest recomputation still under way, if any (one query)."""
+    return (
+        DueRecompute.objects.filter(finished_at__isnull=True, failed_at__isnull=True)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
 
 
 def _stored(source_type: ContentType, source_id: int, row: Row) -> DueDate:
@@ -286,7 +359,7 @@ def _calendar_changed(sender, instance, raw=False, **kwargs):
     if years is not None:
         years.add(instance.day.year)
         return
-    recompute(year=instance.day.year)
+    schedule_recompute([instance.day.year])
 
 
 post_save.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="core.due:calendar")

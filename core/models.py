@@ -435,3 +435,40 @@ class DueDate(models.Model):
 
     def __str__(self):
         return f"{self.due_on.isoformat()} {self.title}"
+
+
+class DueRecompute(models.Model):
+    """重新计算到期日: one recomputation of the stored due dates after the holiday table changed
+    (core.due.schedule_recompute), run by a Celery job so that the change is saved at once and
+    the pages keep showing the rows computed before it until the job has rewritten them.
+
+    Pending while `finished_at` and `failed_at` are both empty; a failed run keeps its cause."""
+
+    # The years whose holidays changed: the rows whose counting touches them are recomputed.
+    years = models.JSONField(_("年度"), default=list)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    written = models.PositiveIntegerField(_("重新计算的期限数"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("失败时间"), null=True, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("重新计算到期日")
+        verbose_name_plural = _("重新计算到期日")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return "、".join(str(year) for year in self.years)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.finished_at is None and self.failed_at is None

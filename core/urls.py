@@ -9,6 +9,12 @@ urlpatterns = [
     path("deadlines/", views.deadline_list, name="deadline_list"),
     path("calendar/", views.holiday_calendar, name="holiday_calendar"),
     path("calendar/<int:year>/", views.holiday_arrangement_entry, name="holiday_arrangement"),
+    path("calendar/recompute/", views.due_recompute_status, name="due_recompute_status"),
+    path(
+        "calendar/recompute/<int:pk>/retry/",
+        views.due_recompute_retry,
+        name="due_recompute_retry",
+    ),
     path("todo/", views.todo_list, name="todo_list"),
     path("todo/counts/", views.nav_counts, name="nav_counts"),
     path("notifications/", views.notification_list, name="notification_list"),

@@ -20,7 +20,7 @@ from core.calendar_arrangement import enter_arrangement
 from core.exceptions import NotYet
 from core.forms import ArrangementForm
 from core.http import paginate
-from core.models import District, HolidayArrangement, Notification
+from core.models import District, DueRecompute, HolidayArrangement, Notification
 from core.scoping import get_visible_or_404, visible_to
 
 
@@ -95,6 +95,7 @@ def deadline_list(request):
             "today": today,
             "mine": mine,
             "provisional_years": sorted(years),
+            "recompute_pending": due.pending_recompute(),
         },
     )
 
@@ -126,6 +127,7 @@ def holiday_calendar(request):
         {
             "years": years,
             "history": history,
+            "recompute": _latest_recompute(),
             "provisional_years": deadlines.years_awaiting_arrangement(today, calendar=calendar),
             "library": deadlines.LIBRARY_SOURCE,
         },
@@ -158,7 +160,10 @@ def holiday_arrangement_entry(request, year: int):
                 else:
                     messages.success(
                         request,
-                        _("已录入%(year)d年节假日安排，共%(n)d个日期；该年度期限按此安排计算。")
+                        _(
+                            "已录入%(year)d年节假日安排，共%(n)d个日期；该年度期限按此安排计算。"
+                            "已保存的各项期限的到期日正在后台重新计算，完成后本页会显示。"
+                        )
                         % {"year": year, "n": len(form.cleaned_data["days"])},
                     )
                     return redirect(reverse("core:holiday_calendar"))
@@ -174,6 +179,30 @@ def holiday_arrangement_entry(request, year: int):
         "core/holiday_arrangement_form.html",
         {"form": form, "year": year, "existing": existing, "preview": preview},
     )
+
+
+def _latest_recompute():
+    """The latest recomputation of the stored due dates (core.due.schedule_recompute), or None."""
+    return DueRecompute.objects.select_related("requested_by").first()
+
+
+@login_required
+@require_GET
+def due_recompute_status(request):
+    """The holiday page's note on the recomputation of due dates (polled by htmx while it runs)."""
+    _ensure_office_staff(request.user)
+    return render(request, "core/_due_recompute.html", {"recompute": _latest_recompute()})
+
+
+@login_required
+@require_POST
+def due_recompute_retry(request, pk: int):
+    """Start a failed recomputation again (the broker was down, or the job failed)."""
+    _ensure_office_staff(request.user)
+    failed = get_object_or_404(DueRecompute, pk=pk, failed_at__isnull=False)
+    due.schedule_recompute(failed.years, by=request.user)
+    messages.success(request, _("已重新开始计算各项期限的到期日，完成后本页会显示。"))
+    return redirect(reverse("core:holiday_calendar"))
 
 
 def _preview(days, year: int) -> list[dict]:

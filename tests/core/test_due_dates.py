@@ -155,7 +155,7 @@ def test_the_navigation_count_reads_the_stored_clocks_of_the_assignee(
 
 
 def test_entering_a_years_arrangement_recomputes_its_due_dates_and_drops_the_badge(
-    client, office_user, district
+    client, office_user, district, django_capture_on_commit_callbacks
 ):
     # Received 2027-09-20: 15 days end on Tuesday 5 October. Derived from the law (provisional),
     # 3 October (a Sunday) is made up on the 5th, so the case is due Wednesday the 6th; the
@@ -173,7 +173,9 @@ def test_entering_a_years_arrangement_recomputes_its_due_dates_and_drops_the_bad
         html = client.get(reverse("core:deadline_list")).content.decode()
         assert "2027-10-06" in html and "暂按推算" in html
 
-        enter_arrangement(year=2027, text=LINES_2027, by=office_user, notice_number="测试")
+        # The recomputation is a job sent on commit (run in-process here).
+        with django_capture_on_commit_callbacks(execute=True):
+            enter_arrangement(year=2027, text=LINES_2027, by=office_user, notice_number="测试")
         row = DueDate.objects.get(source_id=petition.pk)
         assert (row.due_on, row.is_provisional) == (date(2027, 10, 8), False)
         html = client.get(reverse("core:deadline_list")).content.decode()
@@ -185,7 +187,9 @@ def test_entering_a_years_arrangement_recomputes_its_due_dates_and_drops_the_bad
         assert "2027-10-08" in due and "暂按推算" not in due
 
 
-def test_a_day_corrected_in_the_holiday_table_moves_the_stored_due_date(office_user, district):
+def test_a_day_corrected_in_the_holiday_table_moves_the_stored_due_date(
+    office_user, district, django_capture_on_commit_callbacks
+):
     with at(2027, 9, 25):
         petition = register(
             by=office_user,
@@ -194,7 +198,11 @@ def test_a_day_corrected_in_the_holiday_table_moves_the_stored_due_date(office_u
             today=date(2027, 9, 25),
         ).petition
         # Staff mark the derived make-up day a working day: the period ends on it again.
-        day = CalendarDay.objects.create(day=date(2027, 10, 5), is_working_day=True, name="上班")
+        with django_capture_on_commit_callbacks(execute=True):
+            day = CalendarDay.objects.create(
+                day=date(2027, 10, 5), is_working_day=True, name="上班"
+            )
         assert DueDate.objects.get(source_id=petition.pk).due_on == date(2027, 10, 5)
-        day.delete()
+        with django_capture_on_commit_callbacks(execute=True):
+            day.delete()
         assert DueDate.objects.get(source_id=petition.pk).due_on == date(2027, 10, 6)
