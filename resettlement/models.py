@@ -381,6 +381,24 @@ class SelectionOrder(models.Model):
     finished_at = models.DateTimeField(_("选房完成时间"), null=True, blank=True)
     absent = models.BooleanField(_("过号（未到场）"), default=False)
 
+    class Waiver(models.TextChoices):
+        FORGO = "forgo", _("放弃选房")
+        CASH = "cash", _("改选货币补偿")
+
+    # A household that decides not to pick (recorded by staff with its reason) leaves the
+    # call order; the numbers after it are not renumbered.
+    waiver = models.CharField(_("放弃情形"), max_length=10, choices=Waiver.choices, blank=True)
+    waiver_reason = models.CharField(_("放弃原因"), max_length=200, blank=True)
+    waived_at = models.DateTimeField(_("放弃登记时间"), null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
     objects = DistrictScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -395,10 +413,19 @@ class SelectionOrder(models.Model):
             models.UniqueConstraint(
                 fields=["round", "household"], name="selection_order_unique_household"
             ),
+            models.CheckConstraint(
+                condition=Q(waived_at__isnull=True, waiver="")
+                | (Q(waived_at__isnull=False) & ~Q(waiver="") & ~Q(waiver_reason="")),
+                name="selection_order_waiver_with_reason",
+            ),
         ]
 
     def __str__(self):
         return f"{self.number}号 {self.household}"
+
+    @property
+    def is_waived(self) -> bool:
+        return self.waived_at is not None
 
 
 class SelectionQuerySet(DistrictScopedQuerySet):

@@ -131,13 +131,15 @@ def current_order(selection_round: SelectionRound) -> SelectionOrder | None:
 
 
 def waiting_orders(selection_round: SelectionRound):
-    """Numbers not yet called, in order."""
-    return selection_round.orders.filter(called_at__isnull=True).order_by("number")
+    """Numbers not yet called (nor waived), in order."""
+    return selection_round.orders.filter(called_at__isnull=True, waived_at__isnull=True).order_by(
+        "number"
+    )
 
 
 def absent_orders(selection_round: SelectionRound):
-    """Numbers called and marked 过号, not yet recalled, in order."""
-    return selection_round.orders.filter(absent=True).order_by("number")
+    """Numbers called and marked 过号, not yet recalled (nor waived), in order."""
+    return selection_round.orders.filter(absent=True, waived_at__isnull=True).order_by("number")
 
 
 @dataclass(frozen=True)
@@ -500,6 +502,78 @@ def finish_current(
 
 
 @transaction.atomic
+def waive(
+    *,
+    selection_round: SelectionRound,
+    order: SelectionOrder,
+    waiver: str,
+    reason: str,
+    by: User,
+    now: datetime | None = None,
+) -> SelectionOrder:
+    """Record that a household will not pick in this round (放弃选房, or 改选货币补偿:
+    SelectionOrder.Waiver) with its reason: it leaves the call order (never called, or no
+    longer 过号 or 选房中) and the board shows its number as 放弃, masked name only. The change
+    is kept in the order's history with the reason. Switching the household's compensation
+    to cash is done in its agreement, not here.
+
+    Raises ValidationError without a reason, for an unknown waiver, for a round not yet
+    published or already closed, for an order already waived, and for a household that has
+    picked a flat (cancel the pick first); PermissionDenied unless the user runs selection."""
+    permissions.ensure(by, "resettlement.run_selection", selection_round.project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写放弃选房的原因。"))
+    if waiver not in SelectionOrder.Waiver.values:
+        raise ValidationError(_("请选择放弃选房还是改选货币补偿。"))
+    now = now or timezone.now()
+    selection_round = _locked(selection_round)
+    _sync_published(selection_round)
+    if selection_round.state == SelectionRound.State.CLOSED:
+        raise ValidationError(_("本次选房已经结束。"))
+    if selection_round.state not in (SelectionRound.State.PUBLISHED, SelectionRound.State.OPEN):
+        raise ValidationError(_("选房顺序公告发布后才能登记放弃选房。"))
+    order = (
+        SelectionOrder.objects.select_for_update()
+        .select_related("household")
+        .get(pk=order.pk, round=selection_round)
+    )
+    if order.is_waived:
+        raise ValidationError(
+            _("%(number)s号已登记%(waiver)s。")
+            % {"number": order.number, "waiver": order.get_waiver_display()}
+        )
+    if order.selections.filter(is_active=True).exists():
+        raise ValidationError(
+            _("%(number)s号（%(code)s户）已选定房源，须先撤销选房才能登记放弃。")
+            % {"number": order.number, "code": order.household.code}
+        )
+    order.waiver = waiver
+    order.waiver_reason = reason[:200]
+    order.waived_at = now
+    order.waived_by = by
+    order.absent = False
+    if order.called_at is not None and order.finished_at is None:
+        order.finished_at = now  # the called household leaves the desk
+    order._change_reason = _("%(waiver)s：%(reason)s") % {
+        "waiver": order.get_waiver_display(),
+        "reason": reason[:80],
+    }
+    order.save(
+        update_fields=[
+            "waiver",
+            "waiver_reason",
+            "waived_at",
+            "waived_by",
+            "absent",
+            "finished_at",
+        ]
+    )
+    public_changes.changed()  # the published order and the board show it
+    return order
+
+
+@transaction.atomic
 def close_round(*, selection_round: SelectionRound, by: User) -> SelectionRound:
     """End the round (选房结束): no more calls or picks in it."""
     permissions.ensure(by, "resettlement.run_selection", selection_round.project)
@@ -663,6 +737,7 @@ class Board:
     left: int
     called: list[Called]
     recent: list[tuple[int | None, str, str]]  # (number, masked name, flat)
+    waived: tuple[Called, ...] = ()  # numbers that will not pick (放弃), in order
 
 
 TAKEN_STATES = (Flat.State.SELECTED, Flat.State.SIGNED, Flat.State.DELIVERED)
@@ -713,7 +788,18 @@ def board(project: Project, *, recent: int = 8) -> Board:
         .order_by("-selected_at", "-pk")[:recent]
     )
     taken_total = sum(b.taken for b in buildings)
+    waived = tuple(
+        Called(order.number, mask_name(order.household.head_name))
+        for order in SelectionOrder.objects.filter(
+            round__project=project,
+            round__state__in=(SelectionRound.State.PUBLISHED, SelectionRound.State.OPEN),
+            waived_at__isnull=False,
+        )
+        .select_related("household")
+        .order_by("round_id", "number")
+    )
     return Board(
+        waived=waived,
         buildings=buildings,
         taken=taken_total,
         left=len(flats) - taken_total,

@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("selection/<int:pk>/", selection.round_detail, name="selection_round"),
     path("selection/<int:pk>/draw/", selection.round_draw, name="selection_draw"),
     path("selection/<int:pk>/pick/", selection.round_pick, name="selection_pick"),
+    path("selection/<int:pk>/waive/", selection.round_waive, name="selection_waive"),
     path(
         "selection/<int:pk>/recall/<int:order_pk>/",
         selection.round_recall,

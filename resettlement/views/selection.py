@@ -17,7 +17,7 @@ from projects import gates
 from projects.models import Project
 from resettlement import selection as services
 from resettlement.models import Flat, Selection, SelectionOrder, SelectionRound
-from resettlement.selection_forms import CancelForm, DrawForm, RoundForm
+from resettlement.selection_forms import CancelForm, DrawForm, RoundForm, WaiveForm
 
 
 def _project_for(request, pk):
@@ -91,6 +91,7 @@ def round_detail(request, pk):
         "absent": [order for order in orders if order.absent],
         "draw_form": DrawForm(),
         "cancel_form": CancelForm(),
+        "waive_form": WaiveForm(selection_round=selection_round) if can_act else None,
         "call_blockers": gates.blockers("selection.call", project=project, obj=selection_round),
         "order_steps": draws.order_steps(),
         "order_python": draws.ORDER_ALGORITHM_PYTHON,
@@ -185,6 +186,32 @@ def round_recall(request, pk, order_pk):
         services.recall,
         lambda order: _("补叫%(number)s号。") % {"number": order.number},
         order=order,
+    )
+    return _back(selection_round)
+
+
+@login_required
+@require_POST
+def round_waive(request, pk):
+    """放弃选房 / 改选货币补偿: the household leaves the call order, with its reason."""
+    selection_round = _round_for(request, pk)
+    form = WaiveForm(request.POST, selection_round=selection_round)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return _back(selection_round)
+    _act(
+        request,
+        selection_round,
+        services.waive,
+        lambda order: (
+            _("已登记%(number)s号（%(code)s户）%(waiver)s，不再叫号。")
+            % {
+                "number": order.number,
+                "code": order.household.code,
+                "waiver": order.get_waiver_display(),
+            }
+        ),
+        **form.cleaned_data,
     )
     return _back(selection_round)
 
