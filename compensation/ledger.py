@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
@@ -569,39 +570,73 @@ def _request_problems() -> list[Problem]:
     return problems
 
 
-def check_all(*, in_database: bool | None = None) -> LedgerCheck:
+def _no_op() -> None:
+    pass
+
+
+def check_all(*, in_database: bool | None = None, after_funds_read=_no_op) -> LedgerCheck:
     """Check every fund and record the result (one LedgerCheck row): each fund's chain,
-    sequence, running balance and kept totals, then what agreements, subsidies and requests
-    say was paid.
+    sequence, running balance and kept totals (元), then what agreements, subsidies and
+    requests say was paid. Returns the saved LedgerCheck; its `problems` are the Chinese
+    descriptions (empty when the ledger agrees), `fund_count`/`entry_count` what was read.
+
+    One snapshot: the funds are read first and their entries after, in separate statements,
+    so a posting committed in between would look like a fund whose row is ahead of its
+    entries: a false tamper alarm. On PostgreSQL every read therefore runs in one REPEATABLE
+    READ, READ ONLY transaction (`_snapshot`): all of them see the database as of the first,
+    and an entry posted meanwhile is counted by the next run. Only the LedgerCheck row is
+    written, after that transaction ends. Called inside a transaction the caller already
+    opened, the check reads in it at the isolation the caller chose (it cannot change it).
 
     On PostgreSQL (`in_database` None or True) the entries are verified in the database: each
     hash recomputed with sha256() over the same canonical text, the chain, sequence and running
     balance compared with window functions, and only the entries that disagree read back.
     Elsewhere (or with `in_database=False`) every entry is streamed and verified in Python; both
-    report the same problems in the same order."""
-    problems: list[Problem] = []
-    entries = 0
-    funds = {fund.pk: fund for fund in Fund.objects.select_related("project").order_by("pk")}
-    checks = {pk: _FundCheck(fund) for pk, fund in funds.items()}
+    report the same problems in the same order.
+
+    `after_funds_read` (no arguments, default a no-op) is called between reading the funds and
+    reading their entries, inside the snapshot: the seam the tests use to commit a posting
+    from another connection at exactly that point. Errors: a database error propagates (no
+    LedgerCheck row is written); a ledger that disagrees is not an error but a problem listed."""
     if in_database is None:
         in_database = connection.vendor == "postgresql"
-    if in_database:
-        _check_in_database(checks)
-    else:
-        # One pass over every entry, fund by fund, through a server-side cursor: memory stays
-        # at one chunk of rows however long the ledgers are.
-        for entry in _stream(LedgerEntry.objects.order_by("fund_id", "sequence")):
-            checks[entry.fund_id].add(entry)
-    for check in checks.values():
-        entries += check.count
-        problems.extend(check.finish())
-    problems.extend(_paid_problems())
-    problems.extend(_request_problems())
-    return LedgerCheck.objects.create(
-        fund_count=len(funds),
-        entry_count=entries,
-        problems=[p.as_dict() | {"text": p.describe()} for p in problems],
-    )
+    with _snapshot():
+        funds = {fund.pk: fund for fund in Fund.objects.select_related("project").order_by("pk")}
+        after_funds_read()
+        checks = {pk: _FundCheck(fund) for pk, fund in funds.items()}
+        if in_database:
+            _check_in_database(checks)
+        else:
+            # One pass over every entry, fund by fund, through a server-side cursor: memory
+            # stays at one chunk of rows however long the ledgers are.
+            for entry in _stream(LedgerEntry.objects.order_by("fund_id", "sequence")):
+                checks[entry.fund_id].add(entry)
+        problems: list[Problem] = []
+        entries = 0
+        for check in checks.values():
+            entries += check.count
+            problems.extend(check.finish())
+        problems.extend(_paid_problems())
+        problems.extend(_request_problems())
+        # describe() may load a related row (a request's project): inside the snapshot too.
+        found = [p.as_dict() | {"text": p.describe()} for p in problems]
+    return LedgerCheck.objects.create(fund_count=len(funds), entry_count=entries, problems=found)
+
+
+@contextmanager
+def _snapshot():
+    """A transaction in which every read sees the same snapshot: on PostgreSQL, when this
+    opens the transaction, REPEATABLE READ and READ ONLY (set by its first statement, before
+    any read takes the snapshot). PostgreSQL (12 and later) still runs the hash pass as a
+    parallel query at this level, and the chain pass's server-side cursor lives until the
+    transaction ends, which is after both are read. Inside a caller's transaction, or on
+    another database, a plain atomic block (SQLite reads in one transaction see one state)."""
+    opens = not connection.in_atomic_block
+    with transaction.atomic():
+        if opens and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 # ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from compensation import ledger
 def check_ledgers() -> int:
     """Nightly: re-add every fund from its entries and verify the hash chains; the result is
     kept as a LedgerCheck row (shown on the funds page). Returns the number of problems.
+    Reads one snapshot (see ledger.check_all), so postings made while it runs raise no alarm.
     Safe to run twice: each run only reads the ledger and records what it found."""
     return len(ledger.check_all().problems)
 

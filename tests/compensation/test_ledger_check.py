@@ -3,6 +3,7 @@ as compensation.ledger.entry_payload): these tests tamper with entries through S
 application and its triggers, and see the command name the entry in Chinese and exit non-zero,
 with the in-database check and the Python one reporting the same problems."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.db import connection, transaction
 
 from compensation import ledger, services
 from compensation.models import LedgerEntry
-from tests.compensation.factories import district_request, funded
+from tests.compensation.factories import district_request, finance, funded, leader
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,38 @@ def test_the_check_passes_and_counts_every_entry_of_every_fund(
     funded(other_project, "10.00", by=finance_user)
     call_command("check_ledgers")
     assert "全部账目核对一致：2个资金账户，5笔账目" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_database", [True, False], ids=["in_database", "in_python"])
+def test_an_entry_posted_while_the_check_reads_is_no_alarm_and_the_next_run_counts_it(
+    project, in_database, capsys
+):
+    finance_user, approver = finance(), leader()
+    fund = funded(project, "5000.00", by=finance_user)
+    request = district_request(fund, "1200.00", by=finance_user)
+    posted, failed = [], []
+
+    def post_from_another_connection():
+        # Committed on the thread's own connection, after the check read the fund row (one
+        # entry, 5,000.00) and before it reads the entries (then two, 3,800.00).
+        def approve():
+            try:
+                posted.append(services.approve_disbursement(request=request, approved_by=approver))
+            except Exception as error:  # an error in the thread would be lost: asserted below
+                failed.append(error)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=approve)
+        thread.start()
+        thread.join()
+
+    check = ledger.check_all(in_database=in_database, after_funds_read=post_from_another_connection)
+    assert not failed, failed
+    assert len(posted) == 1 and LedgerEntry.objects.filter(fund=fund).count() == 2
+    assert check.is_ok, check.problems
+    assert (check.fund_count, check.entry_count) == (1, 1)
+
+    call_command("check_ledgers")
+    assert "全部账目核对一致：1个资金账户，2笔账目。" in capsys.readouterr().out
