@@ -97,6 +97,10 @@ TEMPLATES = [
     },
 ]
 
+# Plain widgets (<input>, <select>, <textarea>) written in Python, byte for byte Django's own
+# templates; the rest through the templates (core.widgets, issue 16).
+FORM_RENDERER = "core.widgets.WidgetRenderer"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }

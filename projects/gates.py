@@ -531,25 +531,36 @@ class Status:
 
 
 def statuses(
-    *, project: Project, household: Household | None = None, today: date | None = None
+    *,
+    project: Project,
+    household: Household | None = None,
+    today: date | None = None,
+    overrides: list[GateOverride] | None = None,
 ) -> list[Status]:
     """Every project action (or, given a household, every household action) with its blockers,
-    in the table's order: what the project and household pages show."""
+    in the table's order: what the project and household pages show. Each check is asked once
+    however many actions need it (`blockers`' `memo`); one query reads the waiting overrides,
+    none when the caller passes `overrides` (any list holding at least the target's own)."""
     wanted = "household" if household is not None else "project"
     target = household if household is not None else project
-    waiting = {
-        o.action: o
-        for o in GateOverride.objects.filter(
-            target_type=ContentType.objects.get_for_model(target),
-            target_id=target.pk,
-            used_at__isnull=True,
-        )
-    }
+    target_type = ContentType.objects.get_for_model(target)
+    if overrides is None:
+        overrides = GateOverride.objects.filter(
+            target_type=target_type, target_id=target.pk, used_at__isnull=True
+        ).order_by("pk")
+    # Given the project's overrides (read for its page), the waiting ones are picked here; the
+    # first recorded wins, as `open_override` picks it.
+    waiting = {}
+    for o in sorted(overrides, key=lambda o: o.pk):
+        if o.target_type_id == target_type.pk and o.target_id == target.pk and o.used_at is None:
+            waiting.setdefault(o.action, o)
+    today = today or timezone.localdate()
+    memo: dict = {}
     return [
         Status(
             action,
             str(rule.label),
-            blockers(action, project=project, household=household, today=today),
+            blockers(action, project=project, household=household, today=today, memo=memo),
             waiting.get(action),
         )
         for action, rule in RULES.items()

@@ -67,6 +67,23 @@ def gate_refusal(
     )
 
 
+def status_refusal(
+    user, status: gates.Status, *, project: Project, household: Household | None = None
+) -> Refusal | None:
+    """`gate_refusal` for an action of the project's (or household's) `gates.statuses`, which
+    already read its blockers and waiting override: no further query."""
+    if status.is_allowed or status.override is not None:
+        return None
+    return Refusal(
+        action=status.action,
+        label=status.label,
+        reasons=status.missing,
+        project=project,
+        household=household,
+        can_override=bool(user.is_leader),
+    )
+
+
 def refused_page(
     request, action: str, *, project: Project | None, household: Household | None = None, obj=None
 ) -> HttpResponse | None:

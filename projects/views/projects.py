@@ -30,7 +30,7 @@ from projects.models import (
     Project,
     Stage,
 )
-from projects.views.gates import gate_refusal
+from projects.views.gates import status_refusal
 
 
 def _project_for(request, pk):
@@ -85,7 +85,11 @@ def project_edit(request, pk):
 
 @login_required
 def project_detail(request, pk):
-    project = _project_for(request, pk)
+    """The project page. Its queries do not grow with the project's households, notices or
+    overrides: the gates ask each check once, the overrides and the plans are read once."""
+    project = get_visible_or_404(
+        Project.objects.select_related("district", "liaison", "leader"), request.user, pk=pk
+    )
     today = timezone.localdate()
     households = project.households.aggregate(
         count=Count("id"),
@@ -111,10 +115,14 @@ def project_detail(request, pk):
         }
         for stage in Stage
     ]
+    overrides = list(project.gate_overrides.select_related("by"))
+    gate_statuses = gates.statuses(project=project, today=today, overrides=overrides)
+    plans = list(project.plans.order_by("-version"))
+    approved = CompensationPlan.Status.APPROVED
     context = {
         "project": project,
-        "gate_statuses": gates.statuses(project=project, today=today),
-        "gate_overrides": project.gate_overrides.select_related("by"),
+        "gate_statuses": gate_statuses,
+        "gate_overrides": overrides,
         "households": households,
         "approvals": [(kind, approvals.get(kind)) for kind in Approval.Kind],
         "approval_form": ApprovalForm(),
@@ -124,13 +132,17 @@ def project_detail(request, pk):
         "next_stage": project.stage_enum.next,
         "advance_form": AdvanceStageForm(),
         "notices": project.notices.order_by("-published_on", "-pk")[:5],
-        "current_plan": project.plans.order_by("-version").first(),
-        "approved_plan": project.plans.filter(status=CompensationPlan.Status.APPROVED).first(),
+        "current_plan": plans[0] if plans else None,
+        "approved_plan": next((plan for plan in plans if plan.status == approved), None),
         "can_edit": request.user.is_office_staff or request.user.district_id == project.district_id,
         "staffing_form": ProjectStaffingForm(instance=project),
         "risk": project.risk_assessments.order_by("-assessed_on", "-pk").first(),
         "risk_form": RiskAssessmentForm(),
-        "risk_refusal": gate_refusal(request.user, "risk.record", project=project),
+        "risk_refusal": status_refusal(
+            request.user,
+            next(status for status in gate_statuses if status.action == "risk.record"),
+            project=project,
+        ),
         "suspensions": project.suspensions.order_by("-issued_on"),
         "suspension_form": SuspensionForm(),
         "list_notices": project.notices.filter(
