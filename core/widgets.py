@@ -66,7 +66,7 @@ def _stringformat(value) -> str:
     # `{{ value|stringformat:'s' }}` in an autoescaping template: safe text stays as it is.
     if isinstance(value, SafeData):
         return value
-    return escape("%s" % (value,))
+    return escape(value)  # str(value), as "%s" does
 
 
 def _attrs(attrs: dict) -> str:
@@ -138,7 +138,8 @@ class WidgetRenderer(DjangoTemplates):
         widget = context.get("widget") if writer is not None else None
         if widget is None or (writer is _select and not _plain_options(widget)):
             return super().render(template_name, context, request=request)
-        return mark_safe(writer(widget).strip())
+        # Every value in it went through _text or _stringformat (escaped unless already safe).
+        return mark_safe(writer(widget).strip())  # noqa: S308
 
 
 def _plain_options(widget: dict) -> bool:
