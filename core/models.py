@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.cache import cache
+from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,27 @@ class Office(models.Model):
     def current_name(cls) -> str:
         office = cls.objects.order_by("pk").first()
         return office.name if office else settings.OFFICE_NAME
+
+    PAGE_NAME_KEY = "core:office-name"
+    PAGE_NAME_SECONDS = 300
+
+    @classmethod
+    def page_name(cls) -> str:
+        """`current_name` for every page's frame (title, brand, footer), kept in the cache for
+        PAGE_NAME_SECONDS at most: saving or deleting the office row forgets it
+        (`forget_page_name`, connected in core.apps). Inside a transaction the row is read, and
+        not kept, so that a name that may yet be rolled back is never cached."""
+        if connection.in_atomic_block:
+            return cls.current_name()
+        name = cache.get(cls.PAGE_NAME_KEY)
+        if name is None:
+            name = cls.current_name()
+            cache.set(cls.PAGE_NAME_KEY, name, cls.PAGE_NAME_SECONDS)
+        return name
+
+    @classmethod
+    def forget_page_name(cls, **kwargs) -> None:
+        cache.delete(cls.PAGE_NAME_KEY)
 
 
 class DistrictQuerySet(DistrictScopedQuerySet):
@@ -115,7 +137,10 @@ class User(AbstractUser):
     @cached_property
     def sections(self) -> list[Section]:
         """Read once per request (the user object lives for one request)."""
-        names = {g.name for g in self.groups.all()}
+        if "groups" in getattr(self, "_prefetched_objects_cache", {}):
+            names = {g.name for g in self.groups.all()}
+        else:  # the names only: no Group objects built on every request
+            names = set(self.groups.values_list("name", flat=True))
         return [section for section in Section if section.value in names]
 
     def in_section(self, section: Section) -> bool:

@@ -1,8 +1,10 @@
 """The system's main navigation, declared once; base.html renders it."""
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,16 +26,26 @@ MAIN_NAV = [
 ]
 
 
+@functools.lru_cache(maxsize=8)
+def _urls(urlconf: str, script_prefix: str) -> tuple[str | None, ...]:
+    # The items' addresses depend on the URL configuration and the script prefix only: worked
+    # out once per process for each, not on every page.
+    urls = []
+    for item in MAIN_NAV:
+        try:
+            urls.append(reverse(item.url_name, urlconf=urlconf))
+        except NoReverseMatch:
+            urls.append(None)
+    return tuple(urls)
+
+
 def nav_for(user, current_path: str) -> list[dict]:
     """The items this user may open; a module not yet installed shows as unavailable."""
     items = []
-    for item in MAIN_NAV:
+    urls = _urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    for item, url in zip(MAIN_NAV, urls, strict=True):
         if item.office_only and not user.is_office_staff:
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            url = None
         items.append(
             {
                 "label": item.label,

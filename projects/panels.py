@@ -44,9 +44,14 @@ def deadline_panels(*, year: int, user) -> list[Panel]:
 
 @panel_provider
 def hazard_panels(*, year: int, user) -> list[Panel]:
-    hazards = visible_to(Hazard, user).filter(inspection__started_on__year=year)
-    found = hazards.count()
-    still_open = hazards.exclude(status=Hazard.Status.RECTIFIED).count()
+    counts = (
+        visible_to(Hazard, user)
+        .filter(inspection__started_on__year=year)
+        .aggregate(
+            found=Count("pk"), still_open=Count("pk", filter=~Q(status=Hazard.Status.RECTIFIED))
+        )
+    )
+    found, still_open = counts["found"], counts["still_open"]
     return [
         Panel(
             title=_("安全隐患"),
