@@ -1,0 +1,83 @@
+"""The project page: a fixed number of queries whatever the project holds, and its inline risk
+form behind the same gate as before (the 办理条件 panel, the leader's override)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.roles import Section
+from projects import gates
+from projects.models import Stage
+from tests.auth import login
+from tests.factories import (
+    HouseholdFactory,
+    NoticeFactory,
+    put_at_stage,
+    staff,
+)
+
+pytestmark = pytest.mark.django_db
+
+# What the page reads, the frame included (session, user, groups, office name); issue 16 found
+# 37 before its gates asked each check once and its overrides and plans were read once.
+MAX_QUERIES = 30
+
+
+def _query_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_project_page_takes_the_same_queries_for_one_and_many_households_and_notices(
+    client, office_user, project
+):
+    put_at_stage(project, Stage.ENFORCEMENT)
+    HouseholdFactory(project=project)
+    leader = staff(Section.LEADER, username="boss", name="钱领导")
+    login(client, "clerk")
+    client.get(project.get_absolute_url())  # the session's first touch writes it
+    one = _query_count(client, project.get_absolute_url())
+
+    HouseholdFactory.create_batch(30, project=project)
+    for n in range(8):
+        NoticeFactory(project=project, kind="first_list" if n % 2 else "other", title=f"公告{n}")
+    for action in ("plan.submit", "household.import", "risk.record"):
+        gates.override(action=action, by=leader, reason="专题会议决定", project=project)
+    many = _query_count(client, project.get_absolute_url())
+
+    assert many == one
+    assert one <= MAX_QUERIES
+
+
+def test_the_risk_form_is_refused_outside_its_stages_until_a_leader_overrides(
+    client, office_user, project
+):
+    put_at_stage(project, Stage.DECISION)
+    leader = staff(Section.LEADER, username="boss", name="钱领导")
+    login(client, "boss")
+
+    html = client.get(project.get_absolute_url()).content.decode()
+    risk_panel = html.split("登记风险评估", 1)[1].split("</details>", 1)[0]
+    assert 'id="gate-refusal"' in risk_panel
+    assert "登记社会稳定风险评估须在「调查登记」、「补偿方案」阶段办理" in risk_panel
+    assert 'name="action" value="risk.record"' in risk_panel  # the leader may override
+    assert 'name="households_surveyed"' not in risk_panel
+
+    gates.override(action="risk.record", by=leader, reason="专题会议决定", project=project)
+    html = client.get(project.get_absolute_url()).content.decode()
+    risk_panel = html.split("登记风险评估", 1)[1].split("</details>", 1)[0]
+    assert 'id="gate-refusal"' not in risk_panel
+    assert 'name="households_surveyed"' in risk_panel
+
+
+def test_office_staff_who_are_not_leaders_see_the_refusal_without_the_override_form(
+    client, office_user, project
+):
+    put_at_stage(project, Stage.DECISION)
+    login(client, "clerk")
+    html = client.get(project.get_absolute_url()).content.decode()
+    risk_panel = html.split("登记风险评估", 1)[1].split("</details>", 1)[0]
+    assert 'id="gate-refusal"' in risk_panel
+    assert 'name="action" value="risk.record"' not in risk_panel
