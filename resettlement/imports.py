@@ -180,13 +180,14 @@ def template_instructions() -> list[str]:
         _("3. 系统中没有的小区和楼栋会自动登记；新楼栋的总层数取清单中该楼栋的最高楼层。"),
         _("4. 同一楼栋的各行，现房/期房和预计交付日期必须一致；期房必须填写预计交付日期。"),
         _("5. 同一楼栋、同一单元的房号不能重复，也不能与系统中已登记的房源重复。"),
+        _("6. 单元只填编号，如 1；写成“1单元”的按 1 登记。"),
         _(
-            "6. 市场价、安置价（元/平方米）和价格执行日期要么都填，要么都不填；"
+            "7. 市场价、安置价（元/平方米）和价格执行日期要么都填，要么都不填；"
             "安置价不能高于市场价。"
         ),
-        _("7. 类别填 安置房 或 周转房，不填按安置房。"),
-        _("8. 日期写成 2024-06-30 或设置为日期格式。"),
-        _("9. 上传后系统会逐行检查：只要有一行有错误，整个文件都不会导入。"),
+        _("8. 类别填 安置房 或 周转房，不填按安置房。"),
+        _("9. 日期写成 2024-06-30 或设置为日期格式。"),
+        _("10. 上传后系统会逐行检查：只要有一行有错误，整个文件都不会导入。"),
     ]
 
 
@@ -336,6 +337,9 @@ def _parse(number: int, raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict]
                 fields["kind"] = _choice(value, KIND_BY_LABEL, column)
             else:
                 text = _text(value)
+                if column.field == "unit":
+                    # The pages print a unit as “1单元”: a cell written “1单元” keeps only its 1.
+                    text = text.removesuffix("单元").strip()
                 if column.max_length and len(text) > column.max_length:
                     raise ValidationError(
                         _("%(column)s不能超过%(limit)s个字。")

@@ -324,3 +324,22 @@ def test_the_command_refuses_an_unknown_district(tmp_path):
     with pytest.raises(CommandError, match="没有代码为 nowhere 的区县。"):
         call_command("import_flats", "--district", "nowhere", str(path))
     assert not Flat.objects.exists()
+
+
+def test_a_unit_written_with_its_word_is_kept_as_its_number(client, office_user, district):
+    """A clerk writes 单元 “1单元”: the flat is registered in unit 1, so the pages and the row
+    errors print 1单元101 (not 1单元单元101), and the file's 1单元 and 1 are the same unit."""
+    client.force_login(office_user)
+    first = [*GOOD[0]]
+    first[2] = "1单元"
+    same = [*GOOD[0]]
+    same[2] = "1"
+    response = upload(client, workbook([first, same]), district)
+    page = client.get(response.url).content.decode()
+    assert "江畔安置小区1栋1单元101与第2行重复。" in page
+    assert "单元单元" not in page
+    response = upload(client, workbook([first]), district, name="房源2.xlsx")
+    record = StockImport.objects.get(status=StockImport.Status.VALIDATED)
+    client.post(reverse("resettlement:stock_import_confirm", args=[record.pk]))
+    assert Flat.objects.get().unit == "1"
+    assert str(Flat.objects.get()).endswith("1栋1单元101")
