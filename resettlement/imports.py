@@ -120,6 +120,7 @@ class StockCheck:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     new_estates: list[str] = field(default_factory=list)
     new_buildings: list[str] = field(default_factory=list)
+    read: int | None = None  # the file's data rows, wrong ones included
 
     @property
     def is_valid(self) -> bool:
@@ -127,7 +128,9 @@ class StockCheck:
 
     @property
     def row_count(self) -> int:
-        return len(self.rows)
+        """The data rows read from the file (合计 and blank rows not counted), those with
+        errors included: a refused file still says how many rows it had."""
+        return self.read if self.read is not None else len(self.rows)
 
 
 # ---------------------------------------------------------------------------
@@ -390,7 +393,7 @@ def _parse(number: int, raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict]
 def check_stock_rows(rows: list[tuple[int, dict[str, Any]]]) -> StockCheck:
     """Check every row against the template's rules, each other, and the stock on record
     (read in three queries). Every error names its Excel row and column."""
-    result = StockCheck()
+    result = StockCheck(read=len(rows))
     estates = {estate.name: estate for estate in Estate.objects.all()}
     buildings = {(b.estate.name, b.name): b for b in Building.objects.select_related("estate")}
     taken = set(

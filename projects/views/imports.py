@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.http import paginate, report_validation_error
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
+from core.sheet_import import rows_with_errors
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects import exports, gates, imports
 from projects.forms.imports import HouseholdImportForm
@@ -137,6 +138,7 @@ def import_detail(request, pk):
             ],
             "page": page,
             "errors": errors,
+            "error_rows": rows_with_errors(errors),
             "changed_since_upload": bool(preview and preview.errors),
             "unreadable": unreadable,
             "can_confirm": bool(can_edit and preview and preview.is_valid)

@@ -19,7 +19,7 @@ from core import permissions
 from core.http import add_service_error, error_messages, paginate
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
-from core.sheet_import import describe_problem
+from core.sheet_import import describe_problem, rows_with_errors
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects.models import CompensationPlan, Project
 from resettlement import charts, exports, imports, stock
@@ -483,6 +483,7 @@ def stock_import_detail(request, pk):
             "preview_rows": preview.rows[:PREVIEW_ROWS] if preview else [],
             "preview_limit": PREVIEW_ROWS,
             "errors": [{**e, "text": describe_problem(e)} for e in errors],
+            "error_rows": rows_with_errors(errors),
             "unreadable": unreadable,
             "can_confirm": bool(_may_edit(request.user) and preview and preview.is_valid),
         },

@@ -226,6 +226,9 @@ def test_preview_lists_every_bad_row_with_row_column_and_reason_and_saves_nothin
 
     html = client.get(response["Location"]).content.decode()
     assert "8 处错误" in html
+    # Every data row read, and how many of them are wrong (row 2 is good; 8 errors on 5 rows).
+    assert '<dd id="row-count">6</dd>' in html
+    assert '<dt>有错误的行数</dt><dd id="error-rows">5</dd>' in html
     assert "第 5 行" in html and "住宅、非住宅" in html
     assert reverse("projects:import_confirm", args=[record.pk]) not in html
     assert not Household.objects.exists()

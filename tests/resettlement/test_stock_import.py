@@ -343,3 +343,35 @@ def test_a_unit_written_with_its_word_is_kept_as_its_number(client, office_user,
     client.post(reverse("resettlement:stock_import_confirm", args=[record.pk]))
     assert Flat.objects.get().unit == "1"
     assert str(Flat.objects.get()).endswith("1栋1单元101")
+
+
+def test_a_refused_list_shows_every_data_row_read_and_how_many_are_wrong(
+    client, office_user, district
+):
+    """A refused file of 9 data rows (and a 合计 row, not data) says 数据行数 9, not 0."""
+    client.force_login(office_user)
+    good = [[*GOOD[0][:4], f"{n}01", *GOOD[0][5:]] for n in range(1, 7)]
+    wrong = [
+        [*GOOD[0][:4], "701", "很大", *GOOD[0][6:]],  # area not a number
+        [*GOOD[0][:4], "801", -1, *GOOD[0][6:]],  # area not positive
+        [*GOOD[0][:4], "101", 70, *GOOD[0][6:]],  # same flat as the first row
+    ]
+    total = ["合计", *[None] * 13]
+    response = upload(client, workbook([*good, *wrong, total]), district)
+    record = StockImport.objects.get()
+    assert record.status == StockImport.Status.FAILED
+    assert record.row_count == 9
+    page = client.get(response.url).content.decode()
+    assert '<dd id="row-count">9</dd>' in page
+    assert '<dt>有错误的行数</dt><dd id="error-rows">3</dd>' in page
+    assert "文件中有 3 处错误" in page
+
+
+def test_the_preview_shows_every_saved_column_with_the_orientation(client, office_user, district):
+    client.force_login(office_user)
+    response = upload(client, workbook(GOOD), district)
+    page = client.get(response.url).content.decode()
+    head = page.split("<thead>")[-1].split("</thead>")[0]
+    assert "<th>户型</th><th>朝向</th>" in head
+    assert "<td>三室两厅</td><td>南</td>" in page and "<td>四室两厅</td><td>南北</td>" in page
+    assert "<td>两室一厅</td><td>东</td>" in page
