@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -112,6 +112,77 @@ def swap_households(project: Project, method: str):
         pk__in=Agreement.objects.filter(method=Household.Method.SWAP).values("household_id"),
     )
     return project.households.filter(signed | declared).order_by("code")
+
+
+class LeftOut:
+    """Why a swap household is left out of a later round's order (it has finished choosing)."""
+
+    SIGNED = "signed"
+    FULL = "full"
+    WAIVED = "waived"
+
+    LABELS = {
+        SIGNED: gettext_lazy("已就所选房源签订产权调换协议"),
+        FULL: gettext_lazy("已选满可选套数或面积"),
+        WAIVED: gettext_lazy("已登记放弃选房或改选货币补偿"),
+    }
+
+
+def finished_households(project: Project) -> dict[int, str]:
+    """The project's households that have finished choosing, by id → LeftOut reason: signed
+    on their chosen flats (a flat of an active selection 已签约/已交付), or active selections
+    filling the plan's entitlement (`SwapTerms.max_flats` flats, or the area limit reached),
+    or a waiver recorded in an earlier round. A later round (补选) orders only the others."""
+    reasons: dict[int, str] = {}
+    for household_id in SelectionOrder.objects.filter(
+        round__project=project, waived_at__isnull=False
+    ).values_list("household_id", flat=True):
+        reasons[household_id] = LeftOut.WAIVED
+    terms = swap_terms(project)
+    chosen = (
+        Selection.objects.filter(household__project=project, is_active=True)
+        .values("household_id")
+        .annotate(flats=Count("pk"), area=Sum("flat__area"))
+    )
+    households = Household.objects.in_bulk([row["household_id"] for row in chosen])
+    for row in chosen:
+        household = households[row["household_id"]]
+        if terms is not None and (
+            row["flats"] >= terms.max_flats
+            or (terms.max_extra_area is not None and row["area"] >= area_limit(household, terms))
+        ):
+            reasons[household.pk] = LeftOut.FULL
+    for household_id in Selection.objects.filter(
+        household__project=project,
+        is_active=True,
+        flat__state__in=(Flat.State.SIGNED, Flat.State.DELIVERED),
+    ).values_list("household_id", flat=True):
+        reasons[household_id] = LeftOut.SIGNED
+    return reasons
+
+
+def round_households(project: Project, method: str) -> list[Household]:
+    """The households a new round of `method` orders: `swap_households` less those that have
+    finished choosing (`finished_households`)."""
+    finished = finished_households(project)
+    return [h for h in swap_households(project, method) if h.pk not in finished]
+
+
+def left_out(selection_round: SelectionRound) -> list[tuple[str, int]]:
+    """For an ordered round: the swap households it could have taken but did not (they had
+    finished choosing), counted by reason as (label, count), largest first. Reasons are read
+    now, so a household cancelled or re-opened since shows under its present state."""
+    if selection_round.state == SelectionRound.State.DRAFT:
+        return []
+    in_order = set(selection_round.orders.values_list("household_id", flat=True))
+    finished = finished_households(selection_round.project)
+    counts: dict[str, int] = {}
+    for household in swap_households(selection_round.project, selection_round.method):
+        if household.pk not in in_order:
+            reason = finished.get(household.pk)
+            label = str(LeftOut.LABELS[reason]) if reason else str(_("排序后新增或情况已变更"))
+            counts[label] = counts.get(label, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
 
 
 def is_order_published(selection_round: SelectionRound) -> bool:
@@ -213,12 +284,19 @@ def create_round(
         if method == SelectionRound.Method.SIGNING:
             raise ValidationError(_("本项目尚无已签订产权调换协议的被征收户，不能按签约先后排序。"))
         raise ValidationError(_("本项目尚无选择产权调换的被征收户。"))
+    if not round_households(project, method):
+        raise ValidationError(str(ALL_FINISHED))
     selection_round = SelectionRound(
         project=project, method=method, selection_on=selection_on, created_by=by
     )
     selection_round.full_clean()
     selection_round.save()
     return selection_round
+
+
+ALL_FINISHED = gettext_lazy(
+    "选择产权调换的被征收户均已选房完毕（已签约、已选满或已放弃），无需再组织选房。"
+)
 
 
 def _ensure_in_window(terms: SwapTerms | None, day: date | None) -> None:
@@ -252,9 +330,11 @@ def order_by_signing(*, selection_round: SelectionRound, by: User) -> SelectionR
     if selection_round.method != SelectionRound.Method.SIGNING:
         raise ValidationError(_("本次选房按公开摇号确定顺序，请组织摇号。"))
     gates.ensure_allowed("selection.order", project=selection_round.project)
-    households = list(swap_households(selection_round.project, selection_round.method))
-    if not households:
+    if not swap_households(selection_round.project, selection_round.method).exists():
         raise ValidationError(_("本项目尚无已签订产权调换协议的被征收户，不能按签约先后排序。"))
+    households = round_households(selection_round.project, selection_round.method)
+    if not households:
+        raise ValidationError(str(ALL_FINISHED))
     _write_order(selection_round, households)
     return selection_round
 
@@ -281,9 +361,11 @@ def draw_order(
     if not witnesses.strip():
         raise ValidationError(_("请填写见证人。"))
     gates.ensure_allowed("selection.order", project=selection_round.project)
-    households = {h.code: h for h in swap_households(selection_round.project, "draw")}
-    if not households:
+    if not swap_households(selection_round.project, "draw").exists():
         raise ValidationError(_("本项目尚无选择产权调换的被征收户。"))
+    households = {h.code: h for h in round_households(selection_round.project, "draw")}
+    if not households:
+        raise ValidationError(str(ALL_FINISHED))
     seed = draws.new_seed()
     order = draws.draw_order(seed, list(households))
     selection_round.seed = seed
@@ -635,6 +717,7 @@ def pick(*, order: SelectionOrder, flat: Flat, by: User, now: datetime | None = 
             _("房源%(flat)s当前状态为“%(state)s”，不能选定：%(rule)s")
             % {"flat": flat, "state": flat.get_state_display(), "rule": str(FLAT_TAKEN)}
         )
+    _ensure_not_signed(household)
     _ensure_within_entitlement(household, terms, flat)
     selection = Selection(
         order=order, household=household, flat=flat, selected_at=now, selected_by=by
@@ -648,6 +731,22 @@ def pick(*, order: SelectionOrder, flat: Flat, by: User, now: datetime | None = 
     flat.save(update_fields=["state"])
     public_changes.changed()  # the offered stock's flats left
     return selection
+
+
+def _ensure_not_signed(household: Household) -> None:
+    signed = (
+        Selection.objects.active()
+        .filter(household=household, flat__state__in=(Flat.State.SIGNED, Flat.State.DELIVERED))
+        .first()
+    )
+    if signed is not None:
+        raise ValidationError(
+            _(
+                "%(code)s户已就所选房源%(flat)s签订产权调换协议，选房已经完成，不能再选房；"
+                "如需变更，须先变更协议。"
+            )
+            % {"code": household.code, "flat": signed.flat}
+        )
 
 
 def _ensure_within_entitlement(household: Household, terms: SwapTerms, flat: Flat) -> None:

@@ -89,6 +89,7 @@ def round_detail(request, pk):
         "board": services.board(project),
         "terms": terms,
         "absent": [order for order in orders if order.absent],
+        "left_out": services.left_out(selection_round),
         "draw_form": DrawForm(),
         "cancel_form": CancelForm(),
         "waive_form": WaiveForm(selection_round=selection_round) if can_act else None,

@@ -1,0 +1,116 @@
+"""A later round (补选): only the swap households that have not finished choosing are ordered,
+the page says how many were left out and why, and a household signed on its flats may not
+pick again."""
+
+import pytest
+from django.urls import reverse
+
+from core.roles import Section
+from resettlement.handover import mark_signed
+from resettlement.models import Selection, SelectionRound
+from tests.auth import login
+from tests.factories import staff
+from tests.resettlement.selection_helpers import flat, published_round, swap_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk():
+    return staff(Section.OPERATIONS, username="desk", name="叫号员")
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+def act(client, selection_round, action):
+    return client.post(
+        reverse("resettlement:selection_action", args=[selection_round.pk, action]), follow=True
+    )
+
+
+def pick(client, selection_round, order, target):
+    return client.post(
+        reverse("resettlement:selection_pick", args=[selection_round.pk]),
+        {"order": order.pk, "flat": target.pk},
+        follow=True,
+    )
+
+
+def test_a_second_round_orders_only_the_household_that_has_not_chosen(client, district, clerk):
+    project = swap_project(district, households=3, max_flats=1)
+    first = published_round(project, clerk)
+    login(client, "desk")
+    for number, room in ((1, "101"), (2, "102")):
+        act(client, first, "call")
+        pick(client, first, first.orders.get(number=number), flat(project, room))
+        act(client, first, "finish")
+    act(client, first, "close")
+    mark_signed(project.households.get(code="H-001"))  # H-001 signs its swap agreement
+
+    client.post(reverse("resettlement:selection_rounds", args=[project.pk]), {"method": "draw"})
+    second = SelectionRound.objects.exclude(pk=first.pk).get()
+    response = client.post(
+        reverse("resettlement:selection_draw", args=[second.pk]),
+        {"witnesses": "被征收人代表甲", "notary": ""},
+        follow=True,
+    )
+    assert "摇号完成，选房顺序已确定。" in messages_of(response)
+    codes = list(second.orders.order_by("number").values_list("household__code", flat=True))
+    assert codes == ["H-003"]
+    page = response.content.decode()
+    assert "未列入本轮顺序" in page
+    assert "已就所选房源签订产权调换协议 1 户" in page
+    assert "已选满可选套数或面积 1 户" in page
+
+
+def test_a_round_when_every_household_has_chosen_is_refused(client, district, clerk):
+    project = swap_project(district, households=1, max_flats=1)
+    first = published_round(project, clerk)
+    login(client, "desk")
+    act(client, first, "call")
+    pick(client, first, first.orders.get(number=1), flat(project, "101"))
+    act(client, first, "close")
+    response = client.post(
+        reverse("resettlement:selection_rounds", args=[project.pk]),
+        {"method": "signing", "selection_on": ""},
+        follow=True,
+    )
+    assert "选择产权调换的被征收户均已选房完毕" in response.content.decode()
+    assert SelectionRound.objects.count() == 1
+
+
+def test_a_household_with_room_left_is_ordered_again(client, district, clerk):
+    project = swap_project(district, households=2, max_flats=2)
+    first = published_round(project, clerk)
+    login(client, "desk")
+    act(client, first, "call")
+    pick(client, first, first.orders.get(number=1), flat(project, "101"))
+    act(client, first, "close")
+    client.post(
+        reverse("resettlement:selection_rounds", args=[project.pk]),
+        {"method": "signing", "selection_on": ""},
+    )
+    second = SelectionRound.objects.exclude(pk=first.pk).get()
+    response = act(client, second, "order")
+    codes = list(second.orders.order_by("number").values_list("household__code", flat=True))
+    assert codes == ["H-001", "H-002"]
+    assert "未列入本轮顺序" not in response.content.decode()
+
+
+def test_a_household_signed_on_its_flats_may_not_pick_again(client, district, clerk):
+    project = swap_project(district, households=2, max_flats=2)
+    selection_round = published_round(project, clerk)
+    login(client, "desk")
+    act(client, selection_round, "call")
+    order = selection_round.orders.get(number=1)
+    pick(client, selection_round, order, flat(project, "101"))
+    mark_signed(order.household)
+    response = pick(client, selection_round, order, flat(project, "102"))
+    assert (
+        "H-001户已就所选房源六岭棚改安置小区1栋101签订产权调换协议，选房已经完成，不能再选房；"
+        "如需变更，须先变更协议。"
+    ) in messages_of(response)
+    assert Selection.objects.filter(household=order.household, is_active=True).count() == 1
+    assert flat(project, "102").state == "frozen"
