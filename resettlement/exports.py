@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.spreadsheets import AREA, DATE, INTEGER, ExportColumn, write_workbook
 from resettlement.models import Flat, FlatPrice
-from resettlement.stock import ProjectStock
+from resettlement.stock import ProjectStock, estate_state_columns, progress_columns
 
 State = Flat.State
 PRICE = "#,##0.00"
@@ -97,7 +97,7 @@ def export_flats(*, flats: QuerySet) -> bytes:
 
 
 def _state_columns() -> list[ExportColumn]:
-    return [ExportColumn(str(label), 10, INTEGER) for _value, label in State.choices]
+    return [ExportColumn(header, 12, INTEGER) for _value, header in estate_state_columns()]
 
 
 def export_estates(*, estates: QuerySet) -> bytes:
@@ -123,32 +123,19 @@ def export_estates(*, estates: QuerySet) -> bytes:
 
 
 def export_dashboard(*, figures: dict) -> bytes:
-    """Each project's reserved flats by state and its selection progress."""
+    """Each project's reserved flats by state and its selection progress: the columns of
+    resettlement.stock.progress_columns, the same as the dashboard's table."""
     columns = [
         ExportColumn(_("项目编号"), 14),
         ExportColumn(_("项目名称"), 22),
-        ExportColumn(_("冻结房源合计"), 12, INTEGER),
-        ExportColumn(_("已选"), 8, INTEGER),
-        ExportColumn(_("已签约"), 8, INTEGER),
-        ExportColumn(_("已交付"), 8, INTEGER),
-        ExportColumn(_("待选"), 8, INTEGER),
-        ExportColumn(_("选房进度（%）"), 12, "0.0"),
+        *[
+            ExportColumn(header, 14, "0.0" if index == len(progress_columns()) - 1 else INTEGER)
+            for index, (header, _value) in enumerate(progress_columns())
+        ],
     ]
     rows: list[ProjectStock] = figures["projects"]
     return write_workbook(
         title=_("选房进度"),
         columns=columns,
-        rows=(
-            [
-                row.project.code,
-                row.project.name,
-                row.reserved,
-                row.counts.of(State.SELECTED),
-                row.counts.of(State.SIGNED),
-                row.counts.of(State.DELIVERED),
-                row.counts.of(State.FROZEN),
-                row.chosen_percent,
-            ]
-            for row in rows
-        ),
+        rows=([row.project.code, row.project.name, *row.figures] for row in rows),
     )

@@ -9,6 +9,7 @@ model so simple-history records who changed what. Reads shared by the pages and 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -341,6 +342,41 @@ class ProjectStock:
             return Decimal("0")
         return (Decimal(self.chosen) * 100 / self.reserved).quantize(Decimal("0.1"))
 
+    @property
+    def figures(self) -> list[int | Decimal]:
+        """The values of `progress_columns`, in their order."""
+        return [value(self) for _header, value in progress_columns()]
+
+
+def state_header(state: str) -> str:
+    """A state's column header where the states are counted side by side (a flat is in one
+    state only): 已选 is said 已选（未签约）, so that it is never read as every chosen flat."""
+    if state == State.SELECTED:
+        return _("已选（未签约）")
+    return str(State(state).label)
+
+
+def progress_columns() -> list[tuple[str, Callable[[ProjectStock], int | Decimal]]]:
+    """A project's selection progress as the stock dashboard and its export both show it:
+    (header, value of a ProjectStock) in order. Each flat is counted in its one state (待选 =
+    冻结, 已选（未签约）, 已签约, 已交付); 已选合计 adds the three chosen states and is what
+    选房进度 (%, one decimal) divides by 冻结房源合计."""
+    return [
+        (_("冻结房源合计"), lambda row: row.reserved),
+        (_("待选"), lambda row: row.counts.of(State.FROZEN)),
+        (state_header(State.SELECTED), lambda row: row.counts.of(State.SELECTED)),
+        (state_header(State.SIGNED), lambda row: row.counts.of(State.SIGNED)),
+        (state_header(State.DELIVERED), lambda row: row.counts.of(State.DELIVERED)),
+        (_("已选合计（含已签约、已交付）"), lambda row: row.chosen),
+        (_("选房进度（%）"), lambda row: row.chosen_percent),
+    ]
+
+
+def estate_state_columns() -> list[tuple[str, str]]:
+    """(state value, header) of the per-state counts of an estate (`n_<state>` from
+    annotate_state_counts), as the dashboard and the estate export both show them."""
+    return [(value, state_header(value)) for value in State.values]
+
 
 def dashboard_figures(user: User) -> dict:
     """The stock dashboard for `user`: totals by state, estates (annotated with counts by
@@ -355,7 +391,16 @@ def dashboard_figures(user: User) -> dict:
     estates = annotate_state_counts(
         visible_to(Estate, user).select_related("district"), "buildings__flats"
     )
-    return {"totals": state_counts(flats), "estates": list(estates), "projects": rows}
+    estates = list(estates)
+    for estate in estates:
+        estate.state_figures = [getattr(estate, f"n_{value}") for value in State.values]
+    return {
+        "totals": state_counts(flats),
+        "estates": estates,
+        "projects": rows,
+        "progress_headers": [header for header, _value in progress_columns()],
+        "estate_state_headers": [header for _value, header in estate_state_columns()],
+    }
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The stock pages: estates → buildings → flats, filters and counts, prices, voiding, freezing
 for a project, the dashboard and the exports, reached as users reach them."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -355,6 +356,66 @@ def test_dashboard_shows_selection_progress_per_project_and_exports_it(
     page = response.content.decode()
     assert 'id="selection-progress"' in page and "已选1/12套 8.3%" in page
     rows = _sheet(client.get(reverse("resettlement:stock_dashboard_export")))
-    assert rows[1] == [project.code, project.name, 12, 0, 1, 0, 11, 8.3]
+    assert rows[1] == [project.code, project.name, 12, 11, 0, 1, 0, 1, 8.3]
     estates = _sheet(client.get(reverse("resettlement:estate_export")))
     assert estates[1][:4] == ["桃源安置小区", "双清区", "测试大道1号", 24]
+
+
+def _table(page: str, table_id: str) -> list[list[str]]:
+    """The header and body cells of the page's table `table_id`, as text."""
+    table = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+    ]
+
+
+def test_the_progress_export_has_the_pages_columns_and_counts(client, leader, estate, project):
+    """One flat in each chosen state: the page's progress (已选3/12) and the export's cells are
+    the same figures under the same unambiguous headers; 已选（未签约） never reads as every
+    chosen flat."""
+    swap_ready(project)
+    client.force_login(leader)
+    _freeze(client, project, building=estate.buildings.get(name="1栋"))
+    flats = Flat.objects.filter(building__name="1栋").order_by("floor", "number")
+    for flat, state in zip(flats, (State.SELECTED, State.SIGNED, State.DELIVERED), strict=False):
+        flat.state = state
+        flat.save()
+    page = client.get(reverse("resettlement:stock_dashboard")).content.decode()
+    assert "已选3/12套 25.0%" in page
+    table = _table(page, "project-stock")
+    assert table[0] == [
+        "项目",
+        "冻结房源合计",
+        "待选",
+        "已选（未签约）",
+        "已签约",
+        "已交付",
+        "已选合计（含已签约、已交付）",
+        "选房进度（%）",
+    ]
+    assert table[1] == [project.name, "12", "9", "1", "1", "1", "3", "25.0"]
+    sheet = _sheet(client.get(reverse("resettlement:stock_dashboard_export")))
+    assert sheet[0] == ["项目编号", "项目名称", *table[0][1:]]
+    assert sheet[1] == [project.code, project.name, 12, 9, 1, 1, 1, 3, 25]
+    assert [str(v) for v in sheet[1][2:-1]] == table[1][1:-1]
+
+    estates = _table(page, "estate-stock")
+    assert estates[0] == [
+        "小区",
+        "房源合计",
+        "空闲",
+        "冻结",
+        "已选（未签约）",
+        "已签约",
+        "已交付",
+        "作废",
+    ]
+    row = next(r for r in estates if r[0] == "桃源安置小区")
+    assert row == ["桃源安置小区", "24", "12", "9", "1", "1", "1", "0"]
+    export = _sheet(client.get(reverse("resettlement:estate_export")))
+    assert export[0][3:] == estates[0][1:]
+    assert [str(v) for v in export[1][3:]] == row[1:]
