@@ -73,6 +73,7 @@ def estate_list(request):
         {
             "estates": estates,
             "totals": stock.state_counts(flats),
+            "state_headers": [header for _value, header in stock.estate_state_columns()],
             "can_edit": _may_edit(request.user),
         },
     )
@@ -117,6 +118,7 @@ def estate_detail(request, pk):
         {
             "estate": estate,
             "buildings": buildings,
+            "state_headers": [header for _value, header in stock.estate_state_columns()],
             "totals": stock.state_counts(Flat.objects.filter(building__estate=estate)),
             "can_edit": _may_edit(request.user),
             "history": core_history.for_object(estate),

@@ -419,3 +419,18 @@ def test_the_progress_export_has_the_pages_columns_and_counts(client, leader, es
     export = _sheet(client.get(reverse("resettlement:estate_export")))
     assert export[0][3:] == estates[0][1:]
     assert [str(v) for v in export[1][3:]] == row[1:]
+
+
+def test_the_estate_pages_name_the_selected_state_like_the_dashboard(client, office_user, estate):
+    """The estate list and page count each state under the dashboard's headers: the count of
+    flats 已选 alone reads 已选（未签约）, beside 已签约 and 已交付."""
+    client.force_login(office_user)
+    states = ["空闲", "冻结", "已选（未签约）", "已签约", "已交付", "作废"]
+    for url in (
+        reverse("resettlement:estate_list"),
+        reverse("resettlement:estate_detail", args=[estate.pk]),
+    ):
+        page = client.get(url).content.decode()
+        headers = re.findall(r'<th class="num">(.*?)</th>', page)
+        assert headers[-6:] == states, (url, headers)
+        assert '<th class="num">已选</th>' not in page
