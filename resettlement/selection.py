@@ -837,15 +837,44 @@ class Board:
     called: list[Called]
     recent: list[tuple[int | None, str, str]]  # (number, masked name, flat)
     waived: tuple[Called, ...] = ()  # numbers that will not pick (放弃), in order
+    round: SelectionRound | None = None  # the round shown: its calls, picks and counts
+    round_ordinal: int | None = None  # 第N轮 among the project's rounds, by creation
+    round_picked: int = 0  # flats picked (active) in the round
+    round_households: int = 0  # households in the round's order
 
 
 TAKEN_STATES = (Flat.State.SELECTED, Flat.State.SIGNED, Flat.State.DELIVERED)
 
 
-def board(project: Project, *, recent: int = 8) -> Board:
+def board_round(project: Project) -> SelectionRound | None:
+    """The round the public board shows: the latest open (选房中) round whose order is
+    published, else the latest published one; None before any order is published."""
+    rounds = published_rounds(project).order_by("-created_at", "-pk")
+    return rounds.filter(state=SelectionRound.State.OPEN).first() or rounds.first()
+
+
+def round_ordinal(selection_round: SelectionRound) -> int:
+    """第N轮: the round's place among its project's rounds, by creation (1 = the first)."""
+    return (
+        SelectionRound.objects.filter(project_id=selection_round.project_id)
+        .filter(
+            Q(created_at__lt=selection_round.created_at)
+            | Q(created_at=selection_round.created_at, pk__lte=selection_round.pk)
+        )
+        .count()
+    )
+
+
+def board(
+    project: Project, *, selection_round: SelectionRound | None = None, recent: int = 8
+) -> Board:
     """What the selection board shows for `project`: its flats for selection by building and
-    floor (top floor first), taken (已选 and after) or left (冻结), the numbers called now in
-    its open rounds, and the latest picks — with the household's masked name and number only."""
+    floor (top floor first), taken (已选 and after, by any round) or left (冻结); and of one
+    round only — `selection_round`, by default `board_round(project)` — the number called now,
+    the latest picks, the numbers waived and its counts, with the household's masked name and
+    number only (numbers of different rounds are never mixed)."""
+    if selection_round is None:
+        selection_round = board_round(project)
     flats = list(
         Flat.objects.filter(
             project=project,
@@ -873,31 +902,35 @@ def board(project: Project, *, recent: int = 8) -> Board:
                 left=len(building_flats) - taken,
             )
         )
-    called = [
-        Called(order.number, mask_name(order.household.head_name))
-        for selection_round in project.selection_rounds.filter(
-            state=SelectionRound.State.OPEN, current_number__isnull=False
-        ).order_by("pk")
-        for order in [current_order(selection_round)]
-        if order is not None and not order.absent and order.finished_at is None
-    ]
-    latest = (
-        Selection.objects.filter(household__project=project, is_active=True)
-        .select_related("order", "household", "flat__building__estate")
-        .order_by("-selected_at", "-pk")[:recent]
-    )
     taken_total = sum(b.taken for b in buildings)
+    if selection_round is None:
+        return Board(
+            buildings=buildings,
+            taken=taken_total,
+            left=len(flats) - taken_total,
+            called=[],
+            recent=[],
+        )
+    called = []
+    if selection_round.state == SelectionRound.State.OPEN:
+        order = current_order(selection_round)
+        if order is not None and not order.absent and order.finished_at is None:
+            called.append(Called(order.number, mask_name(order.household.head_name)))
+    picks = Selection.objects.filter(order__round=selection_round, is_active=True)
+    latest = picks.select_related("order", "household", "flat__building__estate").order_by(
+        "-selected_at", "-pk"
+    )[:recent]
     waived = tuple(
         Called(order.number, mask_name(order.household.head_name))
-        for order in SelectionOrder.objects.filter(
-            round__project=project,
-            round__state__in=(SelectionRound.State.PUBLISHED, SelectionRound.State.OPEN),
-            waived_at__isnull=False,
-        )
+        for order in selection_round.orders.filter(waived_at__isnull=False)
         .select_related("household")
-        .order_by("round_id", "number")
+        .order_by("number")
     )
     return Board(
+        round=selection_round,
+        round_ordinal=round_ordinal(selection_round),
+        round_picked=picks.count(),
+        round_households=selection_round.orders.count(),
         waived=waived,
         buildings=buildings,
         taken=taken_total,

@@ -86,7 +86,7 @@ def round_detail(request, pk):
         "current": current,
         "can_act": can_act,
         "is_published": services.is_order_published(selection_round),
-        "board": services.board(project),
+        "board": services.board(project, selection_round=selection_round),
         "terms": terms,
         "absent": [order for order in orders if order.absent],
         "left_out": services.left_out(selection_round),

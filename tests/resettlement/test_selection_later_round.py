@@ -9,7 +9,7 @@ from core.roles import Section
 from resettlement.handover import mark_signed
 from resettlement.models import Selection, SelectionRound
 from tests.auth import login
-from tests.factories import staff
+from tests.factories import sign_off_and_publish, staff
 from tests.resettlement.selection_helpers import flat, published_round, swap_project
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,43 @@ def test_a_household_signed_on_its_flats_may_not_pick_again(client, district, cl
     ) in messages_of(response)
     assert Selection.objects.filter(household=order.household, is_active=True).count() == 1
     assert flat(project, "102").state == "frozen"
+
+
+def test_the_public_board_shows_the_current_round_only(client, district, clerk):
+    project = swap_project(district, households=3, max_flats=1)
+    project.started_on = "2022-01-01"
+    project.save(update_fields=["started_on"])
+    first = published_round(project, clerk)
+    login(client, "desk")
+    for number, room in ((1, "101"), (2, "102")):
+        act(client, first, "call")
+        pick(client, first, first.orders.get(number=number), flat(project, room))
+        act(client, first, "finish")
+    act(client, first, "close")
+    url = reverse("public:selection_board", args=[project.code])
+    page = client.get(url).content.decode()
+    assert "第1轮选房（按签约先后）" in page and "已结束" in page
+    assert "本轮 3 户，已选定 2 套" in page
+    assert "2号 测*一 → 六岭棚改安置小区1栋102" in page
+
+    client.post(reverse("resettlement:selection_rounds", args=[project.pk]), {"method": "draw"})
+    second = SelectionRound.objects.exclude(pk=first.pk).get()
+    client.post(reverse("resettlement:selection_draw", args=[second.pk]), {"witnesses": "代表甲"})
+    act(client, second, "publish")
+    second.refresh_from_db()
+    sign_off_and_publish(second.notice)
+    act(client, second, "call")
+    page = client.get(url).content.decode()
+    assert "第2轮选房（公开摇号）" in page and "选房中" in page
+    assert "本轮 1 户，已选定 0 套" in page
+    assert "<strong>1</strong>号 测*一" in page
+    assert "1栋101" not in page.split('id="board-recent"')[1].split("</ul>")[0]
+    assert "1栋102" not in page.split('id="board-recent"')[1].split("</ul>")[0]
+
+    pick(client, second, second.orders.get(number=1), flat(project, "201"))
+    client.logout()
+    live = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    recent = live.split('id="board-recent"')[1].split("</ul>")[0]
+    assert "1号 测*一 → 六岭棚改安置小区1栋201" in recent
+    assert "101" not in recent and "102" not in recent
+    assert "本轮 1 户，已选定 1 套" in live and "已选 3 套，剩余 3 套" in live
