@@ -311,25 +311,36 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
         if not inputs.swap_area or inputs.swap_area <= 0:
             raise CalculationError(_("产权调换须在补偿协议中填写调换房屋面积，才能测算补偿。"))
         swap_price = plan.swap_unit_price or inputs.unit_price
-        exact_swap = inputs.swap_area * swap_price
-        lines.append(
-            Line(
-                "swap_difference",
-                _("产权调换差价"),
-                _(
-                    "被征收房屋价值（评估单价 %(unit)s 元/平方米 × %(own)s 平方米）− 调换房屋 "
-                    "%(area)s 平方米 × %(price)s 元/平方米；负数为被征收人应补交的差价"
-                )
-                % {
-                    "unit": _money(inputs.unit_price),
-                    "own": _number(inputs.area),
-                    "area": _number(inputs.swap_area),
-                    "price": _money(swap_price),
-                },
-                round_amount(exact_house - exact_swap, r),
-                Category.HOUSE,
-            )
+        amount = round_amount(exact_house - inputs.swap_area * swap_price, r)
+        words = (
+            _("由乙方支付 %(amount)s 元") % {"amount": _money(-amount)}
+            if amount < 0
+            else _("应付乙方 %(amount)s 元") % {"amount": _money(amount)}
         )
+        if plan.swap_unit_price is None and not amount:
+            # No swap price in the plan and no flats chosen yet: a 0.00 at the appraisal price
+            # says nothing; the difference is settled by a supplement after the selection day
+            # (compensation.supplements).
+            basis = _("调换房屋 %(area)s 平方米，尚未选房；差价待选房后以补充协议结算") % {
+                "area": _number(inputs.swap_area)
+            }
+        elif plan.swap_unit_price is None:
+            basis = _(
+                "调换房屋 %(area)s 平方米，尚未选房，暂按评估单价 %(price)s 元/平方米计面积差"
+                "（%(words)s）；差价待选房后以补充协议结算"
+            ) % {"area": _number(inputs.swap_area), "price": _money(swap_price), "words": words}
+        else:
+            basis = _(
+                "被征收房屋价值（评估单价 %(unit)s 元/平方米 × %(own)s 平方米）− 调换房屋 "
+                "%(area)s 平方米 × %(price)s 元/平方米；%(words)s"
+            ) % {
+                "unit": _money(inputs.unit_price),
+                "own": _number(inputs.area),
+                "area": _number(inputs.swap_area),
+                "price": _money(swap_price),
+                "words": words,
+            }
+        lines.append(Line("swap_difference", _("产权调换差价"), basis, amount, Category.HOUSE))
 
     for item in inputs.items:
         lines.append(

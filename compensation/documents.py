@@ -150,6 +150,26 @@ def figure(amount: Decimal) -> str:
     return f"{Decimal(amount):,.2f}"
 
 
+def difference_words(amount: Decimal | None, capitals: bool = True) -> str:
+    """A signed amount the office owes (positive) or the household pays (negative), as pages and
+    documents state it, never as a bare minus: "应付被征收人 12,000.00 元（大写：壹万贰仟元整）",
+    "被征收人应补交 12,000.00 元（大写：…）", "两清，无差价" at zero, "" for None. Without
+    `capitals` the （大写：…） part is left out."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    if amount == 0:
+        return _("两清，无差价")
+    words = {"amount": figure(abs(amount)), "capital": capital(abs(amount))}
+    if not capitals:
+        if amount > 0:
+            return _("应付被征收人 %(amount)s 元") % words
+        return _("被征收人应补交 %(amount)s 元") % words
+    if amount > 0:
+        return _("应付被征收人 %(amount)s 元（大写：%(capital)s）") % words
+    return _("被征收人应补交 %(amount)s 元（大写：%(capital)s）") % words
+
+
 def _amounts(prefix: str, amount: Decimal) -> dict[str, str]:
     """`prefix`: the amount in figures, `prefix大写`: in capitals, both of the absolute amount,
     and `prefix由乙方支付`: "是" when the amount is negative (the household pays it, e.g. a swap
@@ -180,7 +200,10 @@ COMMON_PLACEHOLDERS = {
     "评估报告编号": _("分户评估报告编号"),
     "评估单价": _("评估单价（元/平方米）"),
     "评估价值": _("评估价值（元）"),
-    "明细": _("补偿明细列表，每行有 序号、项目、计算依据、金额、大写"),
+    "明细": _(
+        "补偿明细列表，每行有 序号、项目、计算依据、金额（绝对值）、大写（扣减的写“扣减…”）、"
+        "待结算（产权调换尚未选房、差价待补充协议结算时为“是”）"
+    ),
     "补偿合计": _("补偿合计（元），另有 补偿合计大写"),
     "困难补助": _("困难补助（元），另有 困难补助大写"),
     "应付合计": _("应付合计（元），另有 应付合计大写"),
@@ -303,8 +326,9 @@ def _line_rows(breakdown: CompensationBreakdown) -> list[dict[str, str]]:
             "序号": str(number),
             "项目": line.label,
             "计算依据": line.basis,
-            "金额": figure(line.amount),
+            "金额": figure(abs(line.amount)),
             "大写": capital(line.amount),
+            "待结算": _("是") if line.code == "swap_difference" and not line.amount else "",
         }
         for number, line in enumerate(breakdown.lines.all(), start=1)
     ]

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from compensation import calculation
-from compensation.documents import capital, figure
+from compensation.documents import capital, difference_words, figure
 from compensation.models import Agreement, Supplement
 from core import permissions
 from core.models import User
@@ -63,16 +63,26 @@ class SwapSupplementDue:
         return _("应付乙方 %(amount)s 元（大写：%(capital)s）") % values
 
     @property
+    def due_words(self) -> str:
+        """What the calculation gives now, in words: "应付被征收人 … 元"/"被征收人应补交 … 元"."""
+        return difference_words(self.due, capitals=False)
+
+    @property
+    def agreed_words(self) -> str:
+        """What the agreement and its supplements say so far, in words (as `due_words`)."""
+        return difference_words(self.agreed, capitals=False)
+
+    @property
     def reason(self) -> str:
         """The supplement's 变更事由, naming the flats and both figures."""
         return _(
             "产权调换选房后结算差价：所选安置房%(flats)s，建筑面积合计%(area)s平方米；按补偿方案"
-            "测算应得%(due)s元，原协议及补充协议合计%(agreed)s元；差额%(words)s。"
+            "测算%(due)s，原协议及补充协议合计%(agreed)s；结算差额%(words)s。"
         ) % {
             "flats": "、".join(self.flats),
             "area": f"{self.area:,.2f}",
-            "due": figure(self.due),
-            "agreed": figure(self.agreed),
+            "due": self.due_words,
+            "agreed": self.agreed_words,
             "words": self.words,
         }
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from compensation import documents as base
 from compensation.documents import Document, capital, figure
-from compensation.models import DocumentTemplate
+from compensation.models import Agreement, DocumentTemplate
 from core.formatting import cn_date
 from core.models import Office
 from projects.models import CompensationPlan, Household
@@ -51,9 +51,17 @@ CONFIRMATION_PLACEHOLDERS = {
     "所选面积": _("所选房屋合计建筑面积（平方米）"),
     "应安置面积": _("按补偿方案的应安置面积（以旧换新，平方米）"),
     "超出面积": _("超出应安置面积的面积（平方米）"),
-    "差价明细": _("现行补偿明细中的产权调换差价各行，每行有 序号、项目、计算依据、金额、大写"),
-    "差价": _("产权调换差价（元，绝对值），另有 差价大写；被征收人应补交时 差价由乙方支付 为“是”"),
-    "差价说明": _("差价的文字说明（应付被征收人……/被征收人应补交……）"),
+    "差价明细": _(
+        "房屋差价的计算各行（被征收房屋价值与所选安置房价款），每行有 序号、项目、计算依据、"
+        "金额、大写"
+    ),
+    "差价": _(
+        "房屋差价（被征收房屋价值减所选安置房价款，元，绝对值；不含临时安置费等其他补偿），"
+        "另有 差价大写；被征收人应补交时 差价由乙方支付 为“是”"
+    ),
+    "差价说明": _("房屋差价的文字说明（应付被征收人……/被征收人应补交……）"),
+    "确认日期": _("确认书日期（选定房屋之日）"),
+    "已签协议": _("选房前已签订产权调换协议时为“是”（差价以补充协议结算）"),
     "今天": _("生成日期"),
 }
 MOVE_IN_PLACEHOLDERS = {
@@ -98,6 +106,18 @@ def confirmation_context(household: Household, today: date) -> dict:
     rules = swap_rules(plan) if plan else None
     entitlement = rules.entitlement(household.area) if rules else None
     first = settlement.flats[0].selection
+    selected_on = timezone.localdate(first.selected_at)
+    # A swap agreement signed on or before the selection day: the confirmation leads to a
+    # supplement settling the difference (compensation.supplements), not to a new agreement.
+    signed_before = (
+        household.agreements.filter(
+            party=Agreement.Party.HOUSEHOLD,
+            method=Household.Method.SWAP,
+            signed_on__lte=selected_on,
+        )
+        .exclude(status=Agreement.Status.DRAFT)
+        .exists()
+    )
     flats = []
     for number, chosen in enumerate(settlement.flats, start=1):
         flat, building = chosen.flat, chosen.building
@@ -135,7 +155,7 @@ def confirmation_context(household: Household, today: date) -> dict:
         "房屋坐落": household.address,
         "建筑面积": figure(household.area),
         "顺序号": str(first.order.number) if first.order else "—",
-        "选房日期": cn_date(timezone.localdate(first.selected_at)),
+        "选房日期": cn_date(selected_on),
         "房屋": flats,
         "所选面积": figure(settlement.area),
         "应安置面积": figure(entitlement) if entitlement is not None else "—",
@@ -153,6 +173,8 @@ def confirmation_context(household: Household, today: date) -> dict:
             for number, line in enumerate(settlement.swap_lines, start=1)
         ],
         "差价说明": settlement.difference_words,
+        "确认日期": cn_date(selected_on),
+        "已签协议": _("是") if signed_before else "",
         "今天": cn_date(today),
     }
     if difference is None:

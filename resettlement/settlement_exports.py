@@ -4,15 +4,21 @@ export: full names). The figures are the households' current breakdowns (resettl
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from compensation.models import Agreement
+from compensation.supplements import swap_due_or_error
 from core.spreadsheets import AREA, DATE, INTEGER, TEXT, ExportColumn, write_workbook
 from projects.models import Household, Project
 from resettlement.summary import settlements_for
 
 MONEY = "#,##0.00"
+# A signed amount (positive: owed to the household; negative: the household pays) that stays
+# summable in the cell but reads in words, never as a bare minus.
+SIGNED_MONEY = '#,##0.00;"被征收人应补交 "#,##0.00;0.00'
 CHUNK = 200  # households read together for the export
 
 
@@ -35,6 +41,27 @@ def rows_for(households, today: date | None = None) -> list[dict]:
     return [_row(s) for s in settlements_for(households, today)]
 
 
+def _agreement_figures(household: Household) -> dict:
+    """The household's signed swap agreement (party 被征收人) as the reconciliation reads it, 元
+    signed (negative: the household pays): `agreed` its amount, `supplemented` its supplements'
+    sum, `outstanding` what a supplement must still settle after the selection day
+    (compensation.supplements; 0 when nothing, None when it cannot be computed). All None
+    when there is no signed swap agreement."""
+    agreement = (
+        household.agreements.filter(party=Agreement.Party.HOUSEHOLD, method=Household.Method.SWAP)
+        .exclude(status=Agreement.Status.DRAFT)
+        .first()
+    )
+    if agreement is None:
+        return {"agreed": None, "supplemented": None, "outstanding": None}
+    due, errors = swap_due_or_error(agreement)
+    return {
+        "agreed": agreement.amount,
+        "supplemented": agreement.agreed_total - agreement.amount,
+        "outstanding": None if errors else (due.difference if due else Decimal("0.00")),
+    }
+
+
 def _row(s) -> dict:
     difference = s.difference
     return {
@@ -55,8 +82,11 @@ COLUMNS = [
     ExportColumn(_("被征收人"), 12, TEXT),
     ExportColumn(_("所选房屋"), 40, TEXT),
     ExportColumn(_("面积（平方米）"), 14, AREA),
-    ExportColumn(_("应付被征收人差价（元）"), 20, MONEY),
-    ExportColumn(_("被征收人应补交差价（元）"), 20, MONEY),
+    ExportColumn(_("应付被征收人房屋差价（元）"), 20, MONEY),
+    ExportColumn(_("被征收人应补交房屋差价（元）"), 20, MONEY),
+    ExportColumn(_("已签协议金额（元）"), 22, SIGNED_MONEY),
+    ExportColumn(_("补充协议金额（元）"), 22, SIGNED_MONEY),
+    ExportColumn(_("尚需补充协议结算（元）"), 22, SIGNED_MONEY),
     ExportColumn(_("临时安置费月数"), 14, INTEGER),
     ExportColumn(_("周转房"), 24, TEXT),
     ExportColumn(_("交房日期"), 12, DATE),
@@ -71,6 +101,8 @@ def settlements_xlsx(project: Project, today: date | None = None) -> bytes:
         for start in range(0, households.count(), CHUNK):
             for row in rows_for(households[start : start + CHUNK], today):
                 household = row["household"]
+                # One agreement and one calculation a row: the export only, not the page.
+                row |= _agreement_figures(household)
                 yield [
                     household.code,
                     household.head_name,
@@ -78,6 +110,9 @@ def settlements_xlsx(project: Project, today: date | None = None) -> bytes:
                     row["area"],
                     row["to_household"],
                     row["by_household"],
+                    row["agreed"],
+                    row["supplemented"],
+                    row["outstanding"],
                     row["months"],
                     row["transit"],
                     row["handed_over_on"],

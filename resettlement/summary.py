@@ -17,10 +17,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from compensation.calculation import SWAP_CODES
-from compensation.documents import capital, figure
+from compensation.documents import difference_words
 from compensation.models import BreakdownLine, CompensationBreakdown
 from projects.models import CompensationPlan, Household
 from resettlement.handover import Extension, Transition, overdue_extension, transition_for
@@ -52,20 +51,6 @@ class ChosenFlat:
         if self.price is None:
             return None
         return (self.flat.area * self.price.resettlement_price).quantize(Decimal("0.01"))
-
-
-def difference_words(amount: Decimal | None) -> str:
-    """The swap difference as the documents and pages state it, never as a bare minus:
-    "应付被征收人 12,000.00 元（壹万贰仟元整）" when the office pays, "被征收人应补交 …" when
-    the household pays, "两清，无差价" at zero; "" when there is none (no breakdown)."""
-    if amount is None:
-        return ""
-    if amount == 0:
-        return _("两清，无差价")
-    words = {"amount": figure(abs(amount)), "capital": capital(abs(amount))}
-    if amount > 0:
-        return _("应付被征收人 %(amount)s 元（大写：%(capital)s）") % words
-    return _("被征收人应补交 %(amount)s 元（大写：%(capital)s）") % words
 
 
 @dataclass

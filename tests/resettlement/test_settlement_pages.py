@@ -214,7 +214,7 @@ def test_selection_confirmation_pdf_and_docx_with_capitals(swap_household, distr
     assert "测试安置小区2栋1单元502，三室两厅，建筑面积95.00平方米，期房" in text
     assert "安置价4,000.00元/平方米，市场价6,000.00元/平方米" in text
     assert "应安置面积（以旧换新）80.00平方米，超出15.00平方米" in text
-    assert "被征收人应补交差价人民币42,001.00元（大写：肆万贰仟零壹元整）" in text
+    assert "被征收人应补交房屋差价人民币42,001.00元（大写：肆万贰仟零壹元整）" in text
     assert "负" not in text
 
     pdf = client.get(reverse("resettlement:confirmation_pdf", args=[household.pk]))
@@ -264,8 +264,12 @@ def test_the_project_export_has_one_row_per_swap_household(swap_household, distr
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "户号" and len(rows) == 2
-    code, name, flats, area, to_household, by_household, months, transit, handed = rows[1]
+    code, name, flats, area, to_household, by_household, *agreements, months, transit, handed = (
+        rows[1]
+    )
     assert transit is None
+    # No signed agreement: nothing to reconcile.
+    assert agreements == [None, None, None]
     assert (code, name, flats) == (household.code, "甲测试", "测试安置小区2栋1单元502")
     assert (area, to_household, by_household, months) == (95, None, 42001, 25)
     assert handed is None

@@ -18,7 +18,7 @@ tests.resettlement.swap_factories: entitlement = area + 10 m², tier 1 at 4,800.
   49,399.99. Difference +82,239.99: 应付乙方 82,239.99 元.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -167,3 +167,60 @@ def test_a_supplement_cannot_predate_the_agreement(project, district_member, cli
     text = record(client, agreement, signed_on="2022-10-07").content.decode()
     assert "补充协议不能早于原协议签订日期。" in text
     assert not Supplement.objects.exists()
+
+
+def test_signed_amounts_are_stated_in_words_on_pages_documents_and_the_export(
+    project, district_member, client
+):
+    """The smaller-flat household (figures above): signed at −32,840.00 (it pays), now due
+    49,399.99, to settle +82,239.99; its agreement's 产权调换差价 line is 350,000 − 90 × 4,500
+    = −55,000.00 (it pays)."""
+    from io import BytesIO
+
+    from docx import Document as Docx
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from resettlement.models import Selection
+
+    household, agreement = signed_before_choosing(
+        project, client, district_member, swap_area="90.00", flat_area="80.05"
+    )
+    Selection.objects.filter(household=household).update(
+        selected_at=datetime(2022, 10, 15, 10, 0, tzinfo=UTC)
+    )
+    client.force_login(staff(Section.OPERATIONS, username="desk", name="业务员"))
+
+    page = client.get(reverse("resettlement:household_settlement", args=[household.pk]))
+    text = page.content.decode()
+    assert (
+        "按补偿方案测算应付被征收人 49,399.99 元，原协议及补充协议合计被征收人应补交 32,840.00 元。"
+    ) in text
+    assert "结算差额：应付乙方 82,239.99 元" in text
+    assert "-32840" not in text and "-32,840" not in text and "应得" not in text
+
+    pdf = client.get(reverse("compensation:agreement_pdf", args=[agreement.pk]))
+    out = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    out = out.replace("\n", "")
+    assert "由乙方支付 55,000.00 元" in out and "55,000.00元（扣减伍万伍仟元整）" in out
+    assert "负数" not in out and "-55" not in out
+
+    docx = client.get(reverse("resettlement:confirmation_docx", args=[household.pk]))
+    confirmation = "\n".join(p.text for p in Docx(BytesIO(docx.content)).paragraphs)
+    assert "据此签订补充协议结算差额" in confirmation
+    assert "双方据此签订产权调换协议" not in confirmation
+    assert confirmation.rstrip().endswith("2022年10月15日")
+
+    def export_row():
+        response = client.get(reverse("resettlement:settlements_xlsx", args=[project.pk]))
+        sheet = load_workbook(BytesIO(response.content)).active
+        header, row = list(sheet.iter_rows(values_only=True))
+        assert header[6:9] == ("已签协议金额（元）", "补充协议金额（元）", "尚需补充协议结算（元）")
+        assert header[4:6] == ("应付被征收人房屋差价（元）", "被征收人应补交房屋差价（元）")
+        return row
+
+    row = export_row()
+    assert row[6:9] == (-32840, 0, 82239.99)
+    record(client, agreement)
+    row = export_row()
+    assert row[6:9] == (-32840, 82239.99, 0)
