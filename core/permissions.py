@@ -92,6 +92,7 @@ PERMISSIONS = {
     # The resettlement stock: the office keeps it; a leader reserves flats for a project.
     "resettlement.edit_stock": is_office_staff,
     "resettlement.freeze_flats": is_leader,  # obj: project
+    "resettlement.extend_window": is_leader,  # obj: project (选房期限延长)
     # Selection day: 业务科 (or a leader) of the office, and the project's own district office.
     "resettlement.run_selection": (is_office_staff & (is_operations | is_leader))
     | is_district_of_project,  # obj: project
@@ -111,6 +112,7 @@ _SECTION_RULES = {
     "petitions.leader_decision": (Section.LEADER,),
     "budget.edit_figures": (Section.FINANCE, Section.LEADER),
     "resettlement.freeze_flats": (Section.LEADER,),
+    "resettlement.extend_window": (Section.LEADER,),
 }
 
 

@@ -266,6 +266,48 @@ class SwapTerms(models.Model):
     def __str__(self):
         return f"{self.plan} 选房规则"
 
+    @property
+    def closes_on(self):
+        """The selection window's closing day in force: the latest extension's, else the
+        plan's `window_closes_on` (None = open-ended)."""
+        latest = self.extensions.order_by("-extended_at", "-pk").first()
+        return latest.closes_on if latest is not None else self.window_closes_on
+
+
+class WindowExtension(models.Model):
+    """选房期限延长: a leader extends the approved plan's selection window (its closing day) with
+    a reason, so a late round (补选) can be called; the plan itself stays as approved. The
+    latest extension's `closes_on` is the window's closing day (`SwapTerms.closes_on`)."""
+
+    district_path = "terms__plan__project__district"
+
+    terms = models.ForeignKey(
+        SwapTerms,
+        verbose_name=_("产权调换选房规则"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    closes_on = models.DateField(_("延长至"))
+    previous_closes_on = models.DateField(_("原截止日期"), null=True, blank=True)
+    reason = models.CharField(_("延长理由"), max_length=200)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extended_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("选房期限延长")
+        verbose_name_plural = _("选房期限延长")
+        ordering = ["terms", "extended_at", "pk"]
+
+    def __str__(self):
+        return f"{self.terms} 延长至 {self.closes_on}"
+
 
 class SwapTier(models.Model):
     """One tier of purchasable extra area: the next `width` m² beyond the entitlement (or the

@@ -3,9 +3,12 @@ its review), registered with projects.plan_sections from ResettlementConfig.read
 
 from django.template.loader import render_to_string
 
+from core import permissions
+from projects.models import CompensationPlan
 from projects.plan_sections import carries_forward, edit_refusal, plan_section
 from resettlement.models import SwapTerms
 from resettlement.stock import swap_terms_refusal
+from resettlement.stock_forms import WindowExtensionForm
 
 
 @plan_section
@@ -19,6 +22,15 @@ def swap_terms_section(request, plan) -> str:
             "tiers": list(terms.tiers.all()) if terms else [],
             "can_edit": swap_terms_refusal(request.user, plan) is None,
             "frozen": edit_refusal(plan),
+            "extensions": list(
+                terms.extensions.select_related("extended_by").order_by("extended_at", "pk")
+            )
+            if terms
+            else [],
+            "can_extend": terms is not None
+            and plan.status == CompensationPlan.Status.APPROVED
+            and permissions.allowed(request.user, "resettlement.extend_window", plan.project),
+            "extend_form": WindowExtensionForm(),
         },
         request=request,
     )

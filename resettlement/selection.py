@@ -54,7 +54,14 @@ from core.models import User
 from projects import gates
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Notice, Project
-from resettlement.models import Flat, Selection, SelectionOrder, SelectionRound, SwapTerms
+from resettlement.models import (
+    Flat,
+    Selection,
+    SelectionOrder,
+    SelectionRound,
+    SwapTerms,
+    WindowExtension,
+)
 
 ZERO_AREA = Decimal("0.00")
 
@@ -307,10 +314,10 @@ def _ensure_in_window(terms: SwapTerms | None, day: date | None) -> None:
             _("选房日不能早于补偿方案规定的选房开始日期%(day)s。")
             % {"day": cn_date(terms.window_opens_on)}
         )
-    if terms.window_closes_on and day > terms.window_closes_on:
+    closes_on = terms.closes_on
+    if closes_on and day > closes_on:
         raise ValidationError(
-            _("选房日不能晚于补偿方案规定的选房截止日期%(day)s。")
-            % {"day": cn_date(terms.window_closes_on)}
+            _("选房日不能晚于补偿方案规定的选房截止日期%(day)s。") % {"day": cn_date(closes_on)}
         )
 
 
@@ -469,12 +476,14 @@ def _ensure_can_call(selection_round: SelectionRound, today: date) -> None:
             _("选房日为%(day)s，尚未开始叫号。") % {"day": cn_date(selection_round.selection_on)}
         )
     terms = swap_terms(selection_round.project)
-    if terms is not None and terms.window_closes_on and today > terms.window_closes_on:
+    closes_on = terms.closes_on if terms is not None else None
+    if closes_on and today > closes_on:
         raise ValidationError(
             _(
-                "补偿方案规定的选房截止日期%(day)s已过，不能再叫号选房；如需延长，请修改补偿方案的选房时间。"
+                "补偿方案规定的选房截止日期%(day)s已过，不能再叫号选房；如需延长，"
+                "请领导在补偿方案的选房规则中延长选房期限。"
             )
-            % {"day": cn_date(terms.window_closes_on)}
+            % {"day": cn_date(closes_on)}
         )
     _ensure_in_window(terms, today)
 
@@ -950,3 +959,44 @@ def published_rounds(project: Project):
         .select_related("notice")
         .order_by("created_at", "pk")
     )
+
+
+@transaction.atomic
+def extend_window(
+    *, plan: CompensationPlan, by: User, closes_on: date, reason: str
+) -> WindowExtension:
+    """A leader extends the approved plan's selection window to `closes_on` with a reason
+    (选房期限延长); recorded as a WindowExtension (and its history), the plan unchanged.
+
+    Raises PermissionDenied unless `by` is a leader; ValidationError without a reason, for a
+    plan not approved or without swap rules, or a day not after the window's present closing
+    day (nor before its opening day)."""
+    permissions.ensure(by, "resettlement.extend_window", plan.project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写延长选房期限的理由。"))
+    if plan.status != CompensationPlan.Status.APPROVED:
+        raise ValidationError(_("补偿方案批准后才能延长选房期限；批准前请直接修改选房规则。"))
+    terms = SwapTerms.objects.select_for_update().filter(plan=plan).first()
+    if terms is None:
+        raise ValidationError(_("本版方案没有产权调换选房规则，无从延长选房期限。"))
+    previous = terms.closes_on
+    if previous is not None and closes_on <= previous:
+        raise ValidationError(
+            _("延长后的截止日期须晚于现在的选房截止日期%(day)s。") % {"day": cn_date(previous)}
+        )
+    if terms.window_opens_on and closes_on < terms.window_opens_on:
+        raise ValidationError(
+            _("延长后的截止日期不能早于选房开始日期%(day)s。")
+            % {"day": cn_date(terms.window_opens_on)}
+        )
+    extension = WindowExtension(
+        terms=terms,
+        closes_on=closes_on,
+        previous_closes_on=previous,
+        reason=reason[:200],
+        extended_by=by,
+    )
+    extension._change_reason = reason[:100]
+    extension.save()
+    return extension

@@ -232,3 +232,10 @@ class TierForm(forms.Form):
 
 
 TierFormSet = forms.formset_factory(TierForm, extra=3, max_num=10, validate_max=True)
+
+
+class WindowExtensionForm(forms.Form):
+    """选房期限延长: the new closing day and the reason."""
+
+    closes_on = forms.DateField(label=_("延长至"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("延长理由"), max_length=200)

@@ -26,4 +26,9 @@ urlpatterns = [
     path("imports/<int:pk>/", stock.stock_import_detail, name="stock_import_detail"),
     path("imports/<int:pk>/confirm/", stock.stock_import_confirm, name="stock_import_confirm"),
     path("plans/<int:plan_pk>/swap-terms/", stock.swap_terms_edit, name="swap_terms_edit"),
+    path(
+        "plans/<int:plan_pk>/swap-terms/extend/",
+        stock.swap_window_extend,
+        name="swap_window_extend",
+    ),
 ]

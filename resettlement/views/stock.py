@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import history as core_history
 from core import permissions
-from core.http import add_service_error, error_messages, paginate
+from core.formatting import cn_date
+from core.http import (
+    add_service_error,
+    error_messages,
+    paginate,
+    report_form_errors,
+    report_validation_error,
+)
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
 from core.sheet_import import describe_problem, rows_with_errors
@@ -556,3 +563,31 @@ def swap_terms_edit(request, plan_pk):
         "resettlement/stock/swapterms_form.html",
         {"plan": plan, "form": form, "tiers": tiers},
     )
+
+
+@login_required
+@require_POST
+def swap_window_extend(request, plan_pk):
+    """选房期限延长: a leader extends the approved plan's selection window, with a reason."""
+    from resettlement import selection as selection_services
+    from resettlement.stock_forms import WindowExtensionForm
+
+    plan = get_visible_or_404(
+        CompensationPlan.objects.select_related("project__district"), request.user, pk=plan_pk
+    )
+    form = WindowExtensionForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect(plan)
+    try:
+        extension = selection_services.extend_window(
+            plan=plan, by=request.user, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as error:
+        report_validation_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("选房期限已延长至%(day)s。") % {"day": cn_date(extension.closes_on)},
+        )
+    return redirect(plan)
