@@ -317,14 +317,14 @@ def compute(plan: CompensationPlan, inputs: Inputs) -> Result:
             if amount < 0
             else _("应付乙方 %(amount)s 元") % {"amount": _money(amount)}
         )
-        if plan.swap_unit_price is None and not amount:
+        if not plan.swap_unit_price and not amount:
             # No swap price in the plan and no flats chosen yet: a 0.00 at the appraisal price
             # says nothing; the difference is settled by a supplement after the selection day
             # (compensation.supplements).
             basis = _("调换房屋 %(area)s 平方米，尚未选房；差价待选房后以补充协议结算") % {
                 "area": _number(inputs.swap_area)
             }
-        elif plan.swap_unit_price is None:
+        elif not plan.swap_unit_price:
             basis = _(
                 "调换房屋 %(area)s 平方米，尚未选房，暂按评估单价 %(price)s 元/平方米计面积差"
                 "（%(words)s）；差价待选房后以补充协议结算"

@@ -224,3 +224,29 @@ def test_signed_amounts_are_stated_in_words_on_pages_documents_and_the_export(
     record(client, agreement)
     row = export_row()
     assert row[6:9] == (-32840, 82239.99, 0)
+
+
+def test_signed_before_choosing_without_a_swap_price_the_difference_waits_for_a_supplement(
+    project, district_member, client
+):
+    """No swap price in the plan: 70 m² swapped for 70 m² at the appraisal price would be a
+    0.00 line; the agreement says the difference is settled after the selection day instead."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from tests.compensation.factories import approve_plan
+
+    approve_plan(project, swap_unit_price=D("0.00"))
+    household = ready_to_sign(project, area="70.00", unit_price="5000.00")
+    client.force_login(district_member)
+    client.post(
+        reverse("compensation:agreement_draft", args=[household.pk]),
+        {"method": "swap", "swap_area": "70.00", "swap_transition": "on"},
+    )
+    agreement = Agreement.objects.get(household=household, party="household")
+    pdf = client.get(reverse("compensation:agreement_pdf", args=[agreement.pk]))
+    out = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    out = out.replace("\n", "")
+    assert "产权调换差价：调换房屋 70 平方米，尚未选房；差价待选房后以补充协议结算" in out
+    assert "产权调换差价：0.00元" not in out and "负数" not in out
