@@ -115,6 +115,7 @@ TABLE = [
     ("stock: edit", "resettlement.edit_stock", lambda p, pp: None, {F, L, S, OP, LD}),
     ("flats: freeze for a project", "resettlement.freeze_flats", lambda p, pp: p, {LD}),
     ("selection day: call and pick", "resettlement.run_selection", lambda p, pp: p, {OP, LD, D}),
+    ("selection window: extend", "resettlement.extend_window", lambda p, pp: p, {LD}),
 ]
 
 
