@@ -5,7 +5,7 @@ import json
 
 
 class CompactJSONEncoder(json.JSONEncoder):
-    """Chinese characters written as they are (3 bytes each in UTF-8), not as \\uXXXX escapes
+    """Chinese characters written as they are (3 bytes each in UTF-8), not as \\u escapes
     (6 bytes), and no spaces after separators; still the C encoder."""
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,8 @@ households and flats frozen for it, and the order fixed and published through th
 from datetime import date
 from decimal import Decimal
 
+from django.urls import reverse
+
 from core.roles import Section
 from projects.models import Stage
 from resettlement import selection as services
@@ -93,3 +95,24 @@ def published_round(project, clerk=None, selection_on=None):
 
 def flat(project, number):
     return Flat.objects.get(project=project, number=number)
+
+
+def messages_of(response) -> list[str]:
+    """The messages a followed response carries, as text."""
+    return [str(m) for m in response.context["messages"]]
+
+
+def act(client, selection_round, action):
+    """POST a selection-day action (call, skip, recall…) on the staff page; follows the redirect."""
+    return client.post(
+        reverse("resettlement:selection_action", args=[selection_round.pk, action]), follow=True
+    )
+
+
+def pick(client, selection_round, order, target):
+    """POST a pick of flat `target` for `order` on the staff page, following the redirect."""
+    return client.post(
+        reverse("resettlement:selection_pick", args=[selection_round.pk]),
+        {"order": order.pk, "flat": target.pk},
+        follow=True,
+    )

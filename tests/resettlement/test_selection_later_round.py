@@ -5,37 +5,20 @@ pick again."""
 import pytest
 from django.urls import reverse
 
-from core.roles import Section
 from resettlement.handover import mark_signed
 from resettlement.models import Selection, SelectionRound
 from tests.auth import login
-from tests.factories import sign_off_and_publish, staff
-from tests.resettlement.selection_helpers import flat, published_round, swap_project
+from tests.factories import sign_off_and_publish
+from tests.resettlement.selection_helpers import (
+    act,
+    flat,
+    messages_of,
+    pick,
+    published_round,
+    swap_project,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerk():
-    return staff(Section.OPERATIONS, username="desk", name="叫号员")
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
-def act(client, selection_round, action):
-    return client.post(
-        reverse("resettlement:selection_action", args=[selection_round.pk, action]), follow=True
-    )
-
-
-def pick(client, selection_round, order, target):
-    return client.post(
-        reverse("resettlement:selection_pick", args=[selection_round.pk]),
-        {"order": order.pk, "flat": target.pk},
-        follow=True,
-    )
 
 
 def test_a_second_round_orders_only_the_household_that_has_not_chosen(client, district, clerk):

@@ -9,32 +9,17 @@ from core.roles import Section
 from resettlement.models import Flat, Selection, SelectionRound
 from tests.auth import login
 from tests.factories import district_user, sign_off_and_publish, staff
-from tests.resettlement.selection_helpers import flat, head_name, published_round, swap_project
+from tests.resettlement.selection_helpers import (
+    act,
+    flat,
+    head_name,
+    messages_of,
+    pick,
+    published_round,
+    swap_project,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerk():
-    return staff(Section.OPERATIONS, username="desk", name="叫号员")
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
-def act(client, selection_round, action):
-    return client.post(
-        reverse("resettlement:selection_action", args=[selection_round.pk, action]), follow=True
-    )
-
-
-def pick(client, selection_round, order, target):
-    return client.post(
-        reverse("resettlement:selection_pick", args=[selection_round.pk]),
-        {"order": order.pk, "flat": target.pk},
-        follow=True,
-    )
 
 
 def test_staff_create_the_round_order_by_signing_and_draft_the_order_notice(
@@ -398,8 +383,7 @@ def test_calling_after_the_plans_window_closed_says_the_window_is_over_not_the_d
 def test_the_secretariat_cannot_run_a_selection_day(project):
     """Selection day is 业务科's (or a leader's) and the project's district's, not any section's."""
     from core import permissions
-    from core.roles import Section
-    from tests.factories import district_user, staff
+    from tests.factories import district_user
 
     assert not permissions.allowed(
         staff(Section.SECRETARIAT), "resettlement.run_selection", project

@@ -8,24 +8,15 @@ from core.roles import Section
 from resettlement.models import SelectionOrder
 from tests.auth import login
 from tests.factories import staff
-from tests.resettlement.selection_helpers import flat, published_round, swap_project
+from tests.resettlement.selection_helpers import (
+    act,
+    flat,
+    messages_of,
+    published_round,
+    swap_project,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerk():
-    return staff(Section.OPERATIONS, username="desk", name="叫号员")
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
-def act(client, selection_round, action):
-    return client.post(
-        reverse("resettlement:selection_action", args=[selection_round.pk, action]), follow=True
-    )
 
 
 def waive(client, selection_round, order, waiver="forgo", reason="户主决定不选房"):

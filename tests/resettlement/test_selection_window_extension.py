@@ -11,13 +11,9 @@ from core.roles import Section
 from resettlement.models import SelectionRound, SwapTerms, WindowExtension
 from tests.auth import login
 from tests.factories import staff
-from tests.resettlement.selection_helpers import swap_project
+from tests.resettlement.selection_helpers import messages_of, swap_project
 
 pytestmark = pytest.mark.django_db
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
 
 
 def extend(client, plan, closes_on, reason):
