@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -134,13 +134,22 @@ class User(AbstractUser):
         """Office staff see every district; superusers count as staff of the office."""
         return self.is_active and self.district_id is None
 
+    # Set on the user of each request (core.backends) to the user's group names, a list of str.
+    GROUP_NAMES = "group_names"
+
     @cached_property
     def sections(self) -> list[Section]:
-        """Read once per request (the user object lives for one request)."""
-        if "groups" in getattr(self, "_prefetched_objects_cache", {}):
+        """The sections (groups) the user belongs to, read once for the user object, which
+        lives for one request: from the names read with the user (GROUP_NAMES: how each
+        request's user is loaded, core.backends), else from prefetched groups, else in one
+        query. A change of groups therefore counts from the next request on."""
+        names = self.__dict__.get(self.GROUP_NAMES)
+        if names is not None:
+            names = set(names)
+        elif "groups" in getattr(self, "_prefetched_objects_cache", {}):
             names = {g.name for g in self.groups.all()}
-        else:  # the names only: no Group objects built on every request
-            names = set(self.groups.values_list("name", flat=True))
+        else:  # the names only: no Group objects built
+            names = set(Group.objects.filter(user=self.pk).values_list("name", flat=True))
         return [section for section in Section if section.value in names]
 
     def in_section(self, section: Section) -> bool:

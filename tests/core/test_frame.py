@@ -1,0 +1,122 @@
+"""The frame every logged-in page pays (issue 16): its queries, and that nothing in it is kept
+between requests where it must not be (groups, activity, logout)."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.backends import ModelBackend
+from core.models import User
+from core.roles import Section
+from tests.auth import login
+from tests.factories import staff
+
+pytestmark = pytest.mark.django_db
+
+# A real page with no query of its own: what it costs is the frame's.
+FRAME_ONLY = "password_change"
+
+
+def _group(section: Section) -> Group:
+    return Group.objects.get_or_create(name=section.value)[0]
+
+
+def test_the_frame_reads_the_session_and_the_user_with_the_groups_in_two_queries(client):
+    staff(Section.OPERATIONS, username="clerk", name="王测试")
+    login(client, "clerk")
+    client.get(reverse(FRAME_ONLY))  # the session's first renewal is behind us
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(FRAME_ONLY))
+    assert response.status_code == 200
+    assert "业务科" in response.content.decode()  # the role label: the groups were read
+    # Inside the test's transaction the office's name is read, not cached (Office.page_name).
+    frame = [query["sql"] for query in captured if '"core_office"' not in query["sql"]]
+    assert len(frame) == 2, frame
+    assert frame[0].startswith('SELECT "django_session"')
+    assert 'FROM "core_user" u WHERE' in frame[1] and '"auth_group"' in frame[1]
+
+
+def test_a_group_change_counts_from_the_next_request(client):
+    clerk = staff(Section.OPERATIONS, username="clerk", name="王测试")
+    login(client, "clerk")
+    html = client.get(reverse(FRAME_ONLY)).content.decode()
+    assert "业务科" in html and "领导" not in html
+    payment = "compensation.approve_payment"
+
+    clerk.groups.set([_group(Section.LEADER)])
+    response = client.get(reverse(FRAME_ONLY))
+    assert "领导" in response.content.decode() and "业务科" not in response.content.decode()
+    assert response.wsgi_request.user.sections == [Section.LEADER]
+    assert response.wsgi_request.user.has_perm(payment)
+
+    clerk.groups.clear()
+    response = client.get(reverse(FRAME_ONLY))
+    assert response.wsgi_request.user.sections == []
+    assert not response.wsgi_request.user.has_perm(payment)
+
+
+def test_a_renamed_group_counts_from_the_next_request(client):
+    staff(Section.LEADER, username="boss", name="赵领导")
+    login(client, "boss")
+    assert client.get(reverse(FRAME_ONLY)).wsgi_request.user.is_leader
+    Group.objects.filter(name=Section.LEADER.value).update(name="前领导")
+    assert not client.get(reverse(FRAME_ONLY)).wsgi_request.user.is_leader
+
+
+def test_a_deactivated_or_deleted_user_is_logged_out_at_the_next_request(client):
+    clerk = staff(Section.OPERATIONS, username="clerk", name="王测试")
+    login(client, "clerk")
+    assert client.get(reverse(FRAME_ONLY)).status_code == 200
+    User.objects.filter(pk=clerk.pk).update(is_active=False)
+    response = client.get(reverse(FRAME_ONLY))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+    other = staff(Section.OPERATIONS, username="other", name="李测试")
+    login(client, "other")
+    assert client.get(reverse(FRAME_ONLY)).status_code == 200
+    other.delete()
+    response = client.get(reverse(FRAME_ONLY))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_logout_ends_the_session(client):
+    staff(Section.OPERATIONS, username="clerk", name="王测试")
+    login(client, "clerk")
+    assert client.get(reverse(FRAME_ONLY)).status_code == 200
+    client.post(reverse("logout"))
+    assert not Session.objects.exists()
+    response = client.get(reverse(FRAME_ONLY))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_backend_reads_every_group_name_and_none(db):
+    both = staff(Section.FINANCE, username="both")
+    both.groups.add(_group(Section.LEADER))
+    nobody = User.objects.create_user("nobody", password="x" * 12)
+    backend = ModelBackend()
+
+    user = backend.get_user(both.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert user.sections == [Section.FINANCE, Section.LEADER]
+        assert user.role_label == "计划财务科、领导"
+    assert len(captured) == 0
+    assert backend.get_user(nobody.pk).sections == []
+    assert backend.get_user(nobody.pk + 1000) is None
+    # A user loaded any other way reads the names when first asked (one query).
+    plain = User.objects.get(pk=both.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert plain.sections == [Section.FINANCE, Section.LEADER]
+    assert len(captured) == 1
+
+
+def test_the_frame_keeps_its_security_headers_and_csrf_token(client):
+    staff(Section.OPERATIONS, username="clerk", name="王测试")
+    login(client, "clerk")
+    response = client.get(reverse(FRAME_ONLY))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
