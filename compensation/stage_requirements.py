@@ -18,8 +18,8 @@ from compensation.models import (
 )
 from projects.gates import Subject, check
 from projects.legal import breakdown_total_source
-from projects.models import CompensationPlan, Household, Project, Stage
-from projects.stages import requirement
+from projects.models import Household, Project, Stage
+from projects.stages import approved_plan, requirement
 
 
 @requirement(Stage.PLAN)
@@ -27,7 +27,7 @@ def compensation_funds_in_place(project: Project, today: date) -> str | None:
     """Decree 590 art. 12: the compensation money is in the dedicated account, in full and
     earmarked, before the expropriation decision. The fund must hold at least the compensation
     budget of the approved plan (no approved plan is the plan requirement's message)."""
-    plan = project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
+    plan = approved_plan(project)
     if plan is None or not plan.compensation_budget:
         return None
     fund = Fund.objects.filter(project=project).first()

@@ -32,7 +32,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -607,17 +607,16 @@ def compensation_decision_on_file(subject: Subject) -> str | None:
 def every_household_settled(subject: Subject) -> str | None:
     """Every household signed, or under a compensation decision that was not revoked; a
     project with no household registered has nothing settled."""
-    if not subject.project.households.exists():
-        return _("本项目尚未登记被征收户。")
-    unsettled = (
-        subject.project.households.filter(signed_on__isnull=True)
-        .exclude(
-            pk__in=CompensationDecision.objects.exclude(
-                closure=CompensationDecision.Closure.REVOKED
-            ).values("household_id")
-        )
-        .count()
+    decided = CompensationDecision.objects.exclude(
+        closure=CompensationDecision.Closure.REVOKED
+    ).values("household_id")
+    counts = subject.project.households.aggregate(
+        registered=Count("pk"),
+        unsettled=Count("pk", filter=Q(signed_on__isnull=True) & ~Q(pk__in=decided)),
     )
+    if not counts["registered"]:
+        return _("本项目尚未登记被征收户。")
+    unsettled = counts["unsettled"]
     if unsettled:
         return _("尚有%(count)s户既未签约也未作出补偿决定。") % {"count": unsettled}
     return None

@@ -46,12 +46,21 @@ def missing_to_leave(project: Project, today: date) -> list[str]:
     return [message for message in messages if message]
 
 
-def _published(project: Project, kind: str):
-    return project.notices.filter(kind=kind, published_on__isnull=False)
+def _published(project: Project, kind: str) -> list[Notice]:
+    """The project's published notices of `kind`, newest first. Read from all the project's
+    notices (a few rows), so a page that prefetched `notices` asks nothing more."""
+    return [n for n in project.notices.all() if n.kind == kind and n.published_on is not None]
+
+
+def approved_plan(project: Project) -> CompensationPlan | None:
+    """The project's newest approved plan, or None. Read from all the project's plans (a few
+    versions), so a page that prefetched `plans` asks nothing more."""
+    approved = CompensationPlan.Status.APPROVED
+    return next((plan for plan in project.plans.all() if plan.status == approved), None)
 
 
 def _notice_period_ended(project: Project, kind: str, today: date, label: str) -> str | None:
-    notices = list(_published(project, kind))
+    notices = _published(project, kind)
     if not notices:
         return _("尚未发布%(notice)s。") % {"notice": label}
     if not any(notice.has_ended(today) for notice in notices):
@@ -79,7 +88,7 @@ def approvals_verified(project: Project, today: date) -> str | None:
 
 @requirement(Stage.INITIATION)
 def start_notice_published(project: Project, today: date) -> str | None:
-    if not _published(project, Notice.Kind.START).exists():
+    if not _published(project, Notice.Kind.START):
         return _("尚未发布启动公告。")
     return None
 
@@ -98,7 +107,7 @@ def first_list_posted(project: Project, today: date) -> str | None:
 
 @requirement(Stage.PLAN)
 def plan_approved(project: Project, today: date) -> str | None:
-    if not project.plans.filter(status=CompensationPlan.Status.APPROVED).exists():
+    if approved_plan(project) is None:
         return _("补偿方案尚未经市征收办批准。")
     return None
 
@@ -109,10 +118,12 @@ PLAN_COMMENT_MIN_DAYS = 30
 
 @requirement(Stage.PLAN)
 def plan_comment_period_over(project: Project, today: date) -> str | None:
-    notices = _published(project, Notice.Kind.PLAN_COMMENT).filter(
-        period_days__gte=PLAN_COMMENT_MIN_DAYS
-    )
-    if not notices.exists():
+    notices = [
+        notice
+        for notice in _published(project, Notice.Kind.PLAN_COMMENT)
+        if notice.period_days >= PLAN_COMMENT_MIN_DAYS
+    ]
+    if not notices:
         return _("补偿方案尚未公布征求意见（征求意见期不少于%(days)s日）。") % {
             "days": PLAN_COMMENT_MIN_DAYS
         }
@@ -124,7 +135,7 @@ def plan_comment_period_over(project: Project, today: date) -> str | None:
 
 @requirement(Stage.DECISION)
 def decision_announced(project: Project, today: date) -> str | None:
-    if not _published(project, Notice.Kind.DECISION).exists():
+    if not _published(project, Notice.Kind.DECISION):
         return _("尚未发布征收决定公告。")
     return None
 

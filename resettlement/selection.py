@@ -54,6 +54,7 @@ from core.models import User
 from projects import gates
 from projects import services as project_services
 from projects.models import CompensationPlan, Household, Notice, Project
+from projects.stages import approved_plan
 from resettlement.models import (
     Flat,
     Selection,
@@ -73,7 +74,7 @@ ZERO_AREA = Decimal("0.00")
 def swap_terms(project: Project) -> SwapTerms | None:
     """The selection rules of the project's approved plan, or None (no approved plan or no
     rules in it)."""
-    plan = project.plans.filter(status=CompensationPlan.Status.APPROVED).first()
+    plan = approved_plan(project)
     if plan is None:
         return None
     return SwapTerms.objects.filter(plan=plan).prefetch_related("tiers").first()

@@ -7,15 +7,16 @@ Imported from ResettlementConfig.ready(), so the projects app never needs to kno
 from django.utils.translation import gettext as _
 
 from projects.gates import Subject, check
-from resettlement.models import SelectionRound
+from projects.stages import approved_plan
+from resettlement.models import SelectionRound, SwapTerms
 
 
 @check("swap_terms_set")
 def swap_terms_set(subject: Subject) -> str | None:
-    """The approved plan states the property-swap selection rules (SwapTerms)."""
-    from resettlement.selection import swap_terms
-
-    if swap_terms(subject.project) is None:
+    """The approved plan states the property-swap selection rules (SwapTerms): what
+    resettlement.selection.swap_terms finds, asked as one EXISTS."""
+    plan = approved_plan(subject.project)
+    if plan is None or not SwapTerms.objects.filter(plan=plan).exists():
         return _("补偿方案尚未规定产权调换选房规则。")
     return None
 

@@ -1,5 +1,7 @@
+from functools import partial
+
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import District, User
@@ -74,6 +76,24 @@ class ProjectStaffingForm(forms.ModelForm):
         office = User.objects.filter(is_active=True, district__isnull=True).order_by("username")
         self.fields["liaison"].queryset = office
         self.fields["leader"].queryset = office.filter(groups__name=Section.LEADER.value)
+        # Rendered, both lists come from one read of the office's users (when the form is
+        # shown, not when it is built); validation still asks each field's queryset.
+        self._office = None
+        for name in ("liaison", "leader"):
+            self.fields[name].choices = partial(self._office_choices, name)
+
+    def _office_choices(self, name: str) -> list[tuple]:
+        """The options of `name` (liaison: every active office user; leader: those of 领导), in
+        the order and with the labels ModelChoiceField gives them."""
+        if self._office is None:
+            leaders = User.groups.through.objects.filter(
+                user=OuterRef("pk"), group__name=Section.LEADER.value
+            )
+            self._office = list(self.fields["liaison"].queryset.annotate(leads=Exists(leaders)))
+        field = self.fields[name]
+        users = self._office if name == "liaison" else [u for u in self._office if u.leads]
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        return empty + [(user.pk, field.label_from_instance(user)) for user in users]
 
 
 class ApprovalForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -25,9 +25,9 @@ from projects.forms.projects import (
 from projects.models import (
     Approval,
     CompensationDecision,
-    CompensationPlan,
     Hazard,
     Household,
+    Notice,
     Project,
     Stage,
 )
@@ -94,9 +94,17 @@ def project_edit(request, pk):
 @login_required
 def project_detail(request, pk):
     """The project page. Its queries do not grow with the project's households, notices or
-    overrides: the gates ask each check once, the overrides and the plans are read once."""
+    overrides: the gates ask each check once, the overrides are read once, and the plans and
+    notices once (prefetched: the gates' checks of plans and notices read those)."""
+    notices = Notice.objects.defer("body", "period_explanation").annotate(
+        objection_count=Count("objections")
+    )
     project = get_visible_or_404(
-        Project.objects.select_related("district", "liaison", "leader"), request.user, pk=pk
+        Project.objects.select_related("district", "liaison", "leader").prefetch_related(
+            "plans", Prefetch("notices", queryset=notices)
+        ),
+        request.user,
+        pk=pk,
     )
     today = timezone.localdate()
     households = project.households.aggregate(
@@ -125,8 +133,8 @@ def project_detail(request, pk):
     ]
     overrides = list(project.gate_overrides.select_related("by"))
     gate_statuses = gates.statuses(project=project, today=today, overrides=overrides)
-    plans = list(project.plans.order_by("-version"))
-    approved = CompensationPlan.Status.APPROVED
+    plans = project.plans.all()  # newest version first
+    all_notices = project.notices.all()  # newest first, drafts (no date) before them
     context = {
         "project": project,
         "gate_statuses": gate_statuses,
@@ -139,9 +147,9 @@ def project_detail(request, pk):
         "missing": stages.missing_to_leave(project, today),
         "next_stage": project.stage_enum.next,
         "advance_form": AdvanceStageForm(),
-        "notices": project.notices.order_by("-published_on", "-pk")[:5],
+        "notices": all_notices[:5],
         "current_plan": plans[0] if plans else None,
-        "approved_plan": next((plan for plan in plans if plan.status == approved), None),
+        "approved_plan": stages.approved_plan(project),
         "can_edit": request.user.is_office_staff or request.user.district_id == project.district_id,
         "staffing_form": ProjectStaffingForm(instance=project),
         "risk": project.risk_assessments.order_by("-assessed_on", "-pk").first(),
@@ -153,9 +161,11 @@ def project_detail(request, pk):
         ),
         "suspensions": project.suspensions.order_by("-issued_on"),
         "suspension_form": SuspensionForm(),
-        "list_notices": project.notices.filter(
-            kind__in=legal.OBJECTION_NOTICE_KINDS, published_on__isnull=False
-        ).annotate(objection_count=Count("objections")),
+        "list_notices": [
+            notice
+            for notice in all_notices
+            if notice.kind in legal.OBJECTION_NOTICE_KINDS and notice.is_published
+        ],
         "decisions": CompensationDecision.objects.filter(household__project=project).aggregate(
             open=Count("id", filter=Q(closed_on__isnull=True)), total=Count("id")
         ),
