@@ -384,6 +384,44 @@ class Household(models.Model):
         return label(self.Method, self.method)
 
 
+class HouseholdTally(models.Model):
+    """How many households a project has, and their area (m²), per year registered and year
+    signed: what the year's figures add up (projects.figures), a few rows per project instead
+    of every household.
+
+    PostgreSQL keeps it: statement triggers on the households table (migration 0017) add each
+    inserted, updated or deleted household to its group in the same transaction, whatever
+    wrote it (services, imports, bulk_create, update(), the admin, a shell), so it is never
+    stale. SQLite has no such triggers: there the figures count the households themselves.
+    """
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        # The triggers delete a group when its last household goes; no foreign key, so that
+        # deleting a project with its households never trips over its groups.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    registered_year = models.PositiveSmallIntegerField(_("登记年度"))
+    signed_year = models.PositiveSmallIntegerField(_("签约年度"), help_text=_("0：未签约"))
+    households = models.IntegerField(_("户数"))
+    area = models.DecimalField(_("面积（平方米）"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("被征收户汇总")
+        verbose_name_plural = _("被征收户汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "registered_year", "signed_year"], name="household_tally_group"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.registered_year}/{self.signed_year}: {self.households}"
+
+
 class FamilyMember(models.Model):
     district_path = "household__project__district"
 
