@@ -16,3 +16,13 @@ def wan(amount: Decimal, places: int = 2) -> Decimal:
     return (Decimal(amount) / Decimal(10000)).quantize(
         Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
     )
+
+
+def decimal_text(value: Decimal | int | None, places: int = 2) -> str:
+    """A number as tables write it, the same text as the templates' floatformat:2|intcomma:
+    `places` decimals rounded half up, thousands separators, no minus sign on zero
+    (12345.6 → 12,345.60, -1234.5 → -1,234.50, -0.00 → 0.00); "" for None."""
+    if value is None:
+        return ""
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded if rounded else abs(rounded):,.{places}f}"

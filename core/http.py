@@ -1,9 +1,12 @@
 """Small helpers that views of every app share."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 # The page sizes a list offers (?per_page=N); any other value gives the view's own size.
@@ -35,6 +38,15 @@ def paginate(request, queryset, per_page: int = 25, *, count: int | None = None)
         query["per_page"] = str(option)
         page.sizes.append((option, query.urlencode(), option == size))
     return page
+
+
+def address_by_pk(viewname: str) -> Callable[[int], str]:
+    """pk → the address of `viewname`, a route taking one <int:pk>, reversing it once: a table
+    of 50 rows linking each to its page would otherwise call reverse() 50 times (about as much
+    as the rest of a row). Raises NoReverseMatch as reverse() does."""
+    marker = 987654321
+    head, tail = reverse(viewname, args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def error_messages(error: ValidationError | PermissionDenied) -> list[str]:

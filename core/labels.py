@@ -22,3 +22,9 @@ def label(choices: type[models.Choices], value):
 def _labels(choices: type[models.Choices], language: str | None) -> dict:
     # Called with the language active, so str() translates into it.
     return {member.value: str(member.label) for member in choices}
+
+
+def labels(choices: type[models.Choices]) -> dict:
+    """Every label of `choices` in the active language, by value: a table reads it once and
+    looks each row's value up (`labels.get(value, value)`, as `label` does)."""
+    return _labels(choices, get_language())

@@ -1,4 +1,6 @@
-from core.labels import label
+from django.utils import translation
+
+from core.labels import label, labels
 from projects.models import Household, Project, Stage
 
 
@@ -17,3 +19,9 @@ def test_the_row_labels_match_get_display():
     assert household.use_label == household.get_use_display()
     assert household.hardship_label == household.get_hardship_display()
     assert household.method_label == household.get_method_display() == "产权调换"
+
+
+def test_a_tables_labels_are_read_once_in_the_active_language():
+    assert labels(Household.Method) == {"": "未签约", "monetary": "货币补偿", "swap": "产权调换"}
+    with translation.override("en"):
+        assert labels(Household.Method)["swap"] == label(Household.Method, "swap")
