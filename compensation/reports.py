@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from compensation.models import (
@@ -34,6 +43,12 @@ def _sum_subquery(queryset, group: str, column: str):
     return Coalesce(Subquery(summed, output_field=MONEY_FIELD), _zero())
 
 
+def _count_subquery(queryset, group: str):
+    """COUNT(*) of `queryset` (filtered on OuterRef by `group`) as a scalar subquery."""
+    counted = queryset.order_by().values(group).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def with_compensation(households: QuerySet[Household]) -> QuerySet[Household]:
     """Annotate each household with `due` (its current breakdown's total plus its agreements'
     supplements), `paid` (net of reversals) and `has_breakdown`."""
@@ -41,7 +56,10 @@ def with_compensation(households: QuerySet[Household]) -> QuerySet[Household]:
     adjustments = Agreement.objects.filter(household=OuterRef("pk"))
     entries = LedgerEntry.objects.filter(household=OuterRef("pk"))
     return households.annotate(
-        breakdown_total=Subquery(breakdown.values("total")[:1], output_field=MONEY_FIELD),
+        # One current breakdown per household (a unique constraint): no ordering to join for.
+        breakdown_total=Subquery(
+            breakdown.order_by().values("total")[:1], output_field=MONEY_FIELD
+        ),
         adjustment_total=_sum_subquery(adjustments, "household", "adjustment"),
         paid_sum=_sum_subquery(entries, "household", "amount"),
     )
@@ -138,19 +156,60 @@ def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
         pk = project.pk
         if pk not in funds and pk not in breakdowns:
             continue
-        fund = funds.get(pk)
         result.rows.append(
-            ReconciliationRow(
-                project=project,
-                fund=fund,
-                # The fund keeps its totals (compensation.ledger); no fund, no entries.
-                deposits=fund.deposited if fund else ZERO,
-                disbursements=fund.disbursed if fund else ZERO,
-                balance=fund.balance if fund else ZERO,
+            _row(
+                project,
+                funds.get(pk),
                 due=_total(breakdowns, pk) + _total(adjustments, pk),
-                paid=fund.paid_to_households if fund else ZERO,
                 households=(household_counts.get(pk) or {}).get("count") or 0,
                 computed=(breakdowns.get(pk) or {}).get("count") or 0,
             )
         )
     return result
+
+
+def _row(project: Project, fund: Fund | None, **figures) -> ReconciliationRow:
+    return ReconciliationRow(
+        project=project,
+        fund=fund,
+        # The fund keeps its totals (compensation.ledger); no fund, no entries.
+        deposits=fund.deposited if fund else ZERO,
+        disbursements=fund.disbursed if fund else ZERO,
+        balance=fund.balance if fund else ZERO,
+        paid=fund.paid_to_households if fund else ZERO,
+        **figures,
+    )
+
+
+def with_summary(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate each project with what `project_summary` needs, as scalar subqueries in the
+    projects' own query: `household_count`, `signed_count`, `computed_count` (households
+    with a current breakdown), `breakdown_sum` and `adjustment_sum` (yuan, 0 when none).
+    Read the fund with it (select_related("fund")) to keep the page at one query."""
+    households = Household.objects.filter(project=OuterRef("pk"))
+    breakdowns = CompensationBreakdown.objects.current().filter(household__project=OuterRef("pk"))
+    agreements = Agreement.objects.filter(household__project=OuterRef("pk"))
+    return projects.annotate(
+        household_count=_count_subquery(households, "project"),
+        signed_count=_count_subquery(households.filter(signed_on__isnull=False), "project"),
+        computed_count=_count_subquery(breakdowns, "household__project"),
+        breakdown_sum=_sum_subquery(breakdowns, "household__project", "total"),
+        adjustment_sum=_sum_subquery(agreements, "household__project", "adjustment"),
+    )
+
+
+def project_summary(project: Project) -> ReconciliationRow | None:
+    """The project's row of `reconciliation`, from a project read through `with_summary`
+    (no further query when its fund was read with it); None when `reconciliation` leaves the
+    project out: no fund and no computed compensation."""
+    fund = getattr(project, "fund", None)  # a missing reverse one-to-one raises AttributeError
+    if fund is None and not project.computed_count:
+        return None
+    return _row(
+        project,
+        fund,
+        due=Decimal(project.breakdown_sum).quantize(CENT)
+        + Decimal(project.adjustment_sum).quantize(CENT),
+        households=project.household_count,
+        computed=project.computed_count,
+    )

@@ -1,5 +1,6 @@
 """What the compensation views share: reading a project through the scoping rule, file responses."""
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 
 from core.scoping import get_visible_or_404
@@ -7,8 +8,12 @@ from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects.models import Project
 
 
-def project_for(request, pk) -> Project:
-    return get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
+def project_for(request, pk, projects: QuerySet[Project] | None = None) -> Project:
+    """Project `pk` read from `projects` (by default with its district) when the user may see
+    it; Http404 otherwise."""
+    if projects is None:
+        projects = Project.objects.select_related("district")
+    return get_visible_or_404(projects, request.user, pk=pk)
 
 
 def can_edit(user, project: Project) -> bool:

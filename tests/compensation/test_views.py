@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from compensation import services
+from compensation import reports, services
 from compensation.models import (
     Agreement,
     DisbursementRequest,
@@ -16,6 +16,7 @@ from compensation.models import (
     LedgerEntry,
     PriceItem,
 )
+from projects.models import Household, Project
 from tests.auth import login
 from tests.compensation.factories import (
     approve_plan,
@@ -25,6 +26,7 @@ from tests.compensation.factories import (
     valued_household,
 )
 from tests.factories import HouseholdFactory, ProjectFactory
+from tests.html import row_cells
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -473,3 +475,58 @@ def test_a_request_on_a_fully_paid_agreement_is_refused_on_the_page(client, worl
     number = world["agreement"].number
     assert f"协议{number}的补偿款已全部划拨（224,600.00元），不能再申请划拨。" in html
     assert DisbursementRequest.objects.filter(agreement=world["agreement"]).count() == 2
+
+
+def test_the_households_page_shows_each_households_figures_and_the_projects_summary(client, world):
+    project, paid, vulnerable = world["project"], world["household"], world["vulnerable"]
+    Household.objects.filter(pk=vulnerable.pk).update(is_public_housing=True)
+    HouseholdFactory(project=project, code="Z-001", head_name="王未算", area="12.50")
+    services.compute_breakdown(household=paid, by=world["agreement"].drafted_by)
+    login(client, "leader")
+
+    html = client.get(reverse("compensation:project_households", args=[project.pk])).content
+    html = html.decode()
+
+    row = reports.reconciliation(Project.objects.filter(pk=project.pk)).rows[0]
+    assert (
+        f"应付补偿 {row.due:,.2f} 元，已付 {row.paid:,.2f} 元，未付 {row.unpaid:,.2f} 元"
+        f"（已测算 {row.computed} / {row.households} 户）。"
+    ) in html
+    figures = reports.household_figures(Household.objects.get(pk=paid.pk))
+    paid = Household.objects.get(pk=paid.pk)
+    assert row_cells(html, paid.code) == [
+        paid.code,
+        paid.head_name,
+        "住宅",
+        f"{paid.area:,.2f}",
+        f"{paid.signed_on.isoformat()} 货币补偿" if paid.signed_on else "未签约",
+        f"{figures['due']:,.2f}",
+        "100,000.00",
+        f"{figures['due'] - D('100000.00'):,.2f}",
+    ]
+    assert f'href="{reverse("compensation:household_detail", args=[paid.pk])}"' in html
+    assert row_cells(html, vulnerable.code)[1] == f"{vulnerable.head_name} 低保 公房"
+    assert row_cells(html, "Z-001") == [
+        "Z-001",
+        "王未算",
+        "住宅",
+        "12.50",
+        "未签约",
+        "未测算",
+        "0.00",
+        "",
+    ]
+    assert 'class="num warn"' in html  # the unpaid amount stands out
+
+
+def test_the_households_page_of_a_project_without_fund_or_figures_has_no_summary(
+    client, project, leader_user
+):
+    HouseholdFactory(project=project, code="A-001")
+    login(client, "leader")
+
+    response = client.get(reverse("compensation:project_households", args=[project.pk]))
+
+    assert response.context["summary"] is None
+    assert "应付补偿" not in response.content.decode()
+    assert row_cells(response.content.decode(), "A-001")[5] == "未测算"
