@@ -6,7 +6,7 @@ the project reads them (through core.scoping)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -24,7 +24,15 @@ from appraisers.forms import (
 )
 from appraisers.models import Commission, ExpertReview, Recheck, Valuation
 from core.deadlines import WorkCalendar
-from core.http import add_service_error, paginate, report_form_errors, report_validation_error
+from core.formatting import decimal_text
+from core.http import (
+    add_service_error,
+    address_by_pk,
+    paginate,
+    report_form_errors,
+    report_validation_error,
+)
+from core.labels import labels
 from core.scoping import get_visible_or_404
 from projects.models import Household, Project
 from projects.services import ensure_can_edit_project
@@ -45,10 +53,54 @@ def _commission(project) -> Commission | None:
 
 @login_required
 def valuation_list(request, pk):
-    project = get_visible_or_404(Project.objects.select_related("district"), request.user, pk=pk)
-    households = project.households.order_by("code")
-    page = paginate(request, households, per_page=50)
-    ids = [household.pk for household in page.object_list]
+    project = get_visible_or_404(
+        _with_valuation_totals(Project.objects.select_related("district")), request.user, pk=pk
+    )
+    households = project.households.only("project_id", "code", "head_name", "area")
+    page = paginate(
+        request, households.order_by("code"), per_page=50, count=project.household_count
+    )
+    commission = _commission(project)
+    can_edit = _can_edit(request.user, project)
+    return render(
+        request,
+        "appraisers/valuation_list.html",
+        {
+            "project": project,
+            "page": page,
+            "rows": _valuation_rows(page.object_list, creates=can_edit and commission is not None),
+            "totals": {"count": project.valued_count or 0, "value": project.valued_sum},
+            "household_count": project.household_count,
+            "commission": commission,
+            "can_edit": can_edit,
+        },
+    )
+
+
+def _with_valuation_totals(projects):
+    """Annotate each project, in its own query, with `household_count`, `valued_count` (its
+    households with a current valuation, None when none) and `valued_sum` (their appraised
+    values in yuan, None when none)."""
+    # One current valuation per household (a unique constraint): no household counted twice.
+    current = (
+        Valuation.objects.current()
+        .filter(household__project=OuterRef("pk"))
+        .order_by()
+        .values("household__project")
+    )
+    return projects.annotate(
+        household_count=Count("households"),
+        valued_count=Subquery(current.annotate(count=Count("pk")).values("count")),
+        valued_sum=Subquery(current.annotate(total=Sum("appraised_value")).values("total")),
+    )
+
+
+def _valuation_rows(households, *, creates: bool) -> list[dict]:
+    """The list's cells, worked out in Python (one reverse() per column, labels from one
+    dictionary), so a row costs the template only its variables. `creates`: whether each
+    household without a report links to recording one."""
+    households = list(households)
+    ids = [household.pk for household in households]
     current = {v.household_id: v for v in Valuation.objects.current().filter(household_id__in=ids)}
     rechecks = {
         r.valuation.household_id: r
@@ -56,32 +108,40 @@ def valuation_list(request, pk):
             "valuation", "expert_review"
         )
     }
-    rows = [
-        {
-            "household": household,
-            "valuation": current.get(household.pk),
-            "recheck": rechecks.get(household.pk),
+    household_url = address_by_pk("projects:household_detail")
+    valuation_url = address_by_pk("appraisers:valuation_detail")
+    create_url = address_by_pk("appraisers:valuation_create")
+    recheck_outcomes, review_outcomes = labels(Recheck.Outcome), labels(ExpertReview.Outcome)
+    rows = []
+    for household in households:
+        valuation = current.get(household.pk)
+        recheck = rechecks.get(household.pk)
+        review = getattr(recheck, "expert_review", None)
+        row = {
+            "url": household_url(household.pk),
+            "code": household.code,
+            "head_name": household.head_name,
+            "area": decimal_text(household.area),
+            "valuation": valuation is not None,
+            "create_url": create_url(household.pk) if creates else "",
         }
-        for household in page.object_list
-    ]
-    totals = (
-        Valuation.objects.current()
-        .filter(household__project=project)
-        .aggregate(count=Count("pk"), value=Sum("appraised_value"))
-    )
-    return render(
-        request,
-        "appraisers/valuation_list.html",
-        {
-            "project": project,
-            "page": page,
-            "rows": rows,
-            "totals": totals,
-            "household_count": page.paginator.count,
-            "commission": _commission(project),
-            "can_edit": _can_edit(request.user, project),
-        },
-    )
+        if valuation is not None:
+            row |= {
+                "valuation_url": valuation_url(valuation.pk),
+                "report_number": valuation.report_number,
+                "unit_price": decimal_text(valuation.unit_price),
+                "appraised_value": decimal_text(valuation.appraised_value),
+                "delivered": valuation.delivered_on is not None,
+                "recheck": recheck,
+                "review": review,
+                "outcome": review_outcomes.get(review.outcome, review.outcome)
+                if review
+                else recheck_outcomes.get(recheck.outcome, recheck.outcome)
+                if recheck
+                else "",
+            }
+        rows.append(row)
+    return rows
 
 
 @login_required

@@ -15,6 +15,7 @@ from tests.appraisers.factories import FirmFactory, ValuerFactory
 from tests.appraisers.helpers import commissioned, value, value_project
 from tests.auth import login
 from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage, sign_off_and_publish
+from tests.html import row_cells
 from tests.projects.helpers import advance_to
 
 pytestmark = pytest.mark.django_db
@@ -479,3 +480,49 @@ def test_anonymous_visitors_are_sent_to_log_in_from_valuations(client, valuation
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_valuation_list_shows_each_households_report_and_where_it_stands(
+    client, project, households, commission, office_user, district_member
+):
+    answered = value(households[0], commission, by=district_member, delivered_on=DELIVERED)
+    asked = value(households[1], commission, by=district_member, delivered_on=DELIVERED)
+    value(households[2], commission, by=district_member, delivered_on=DELIVERED)
+    value(households[3], commission, by=district_member, amount="1234567.80")
+    recheck = services.request_recheck(
+        valuation=answered, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
+    )
+    services.answer_recheck(
+        recheck=recheck,
+        by=district_member,
+        answered_on=date(2022, 10, 14),
+        answer="维持",
+        changed=False,
+    )
+    services.request_recheck(
+        valuation=asked, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
+    )
+    login(client, "clerk")
+
+    html = client.get(reverse("appraisers:valuation_list", args=[project.pk])).content.decode()
+
+    area = f"{Decimal(households[0].area):,.2f}"
+    head = households[0].head_name
+    assert row_cells(html, "A-001") == [
+        "A-001",
+        head,
+        area,
+        "R-A-001-1",
+        "5,000.00",
+        "500,000.00",
+        "维持原评估结果",
+    ]
+    assert row_cells(html, "A-002")[3:] == ["R-A-002-1", "5,000.00", "500,000.00", "复核中"]
+    assert row_cells(html, "A-003")[6] == "已送达"
+    assert row_cells(html, "A-004")[5:] == ["1,234,567.80", "待送达"]
+    assert row_cells(html, "A-005")[3:] == ["未评估", "录入评估报告"]
+    assert f'href="{answered.get_absolute_url()}"' in html
+    assert f'href="{households[0].get_absolute_url()}"' in html
+    assert f'href="{reverse("appraisers:valuation_create", args=[households[4].pk])}"' in html
+    assert "4 / 5 户" in html
+    assert "2,734,567.80 元" in html
