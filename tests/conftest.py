@@ -217,6 +217,7 @@ class DemoData:
     _settings: object = None
     _blocker: object = None
     closed: bool = field(default=False)
+    ungrouped: bool = False  # set when pytest-xdist failed to group the demo's tests
 
     def close(self):
         """Roll the demo back; the tests after this see an empty database again."""
@@ -255,6 +256,11 @@ def pytest_collection_modifyitems(config, items):
         if transactional or {"transactional_db", "live_server"} & set(item.fixturenames):
             raise pytest.UsageError(f"{item.nodeid}: {DEMO_FIXTURE} cannot be transactional")
     items[:] = demo + [item for item in items if not _uses_demo(item)]
+    # pytest-xdist tags grouped tests in their node ids (before this trylast hook); when a pytest
+    # release stops that from working, every worker would load the demo: the demo's tests fail.
+    _demo.ungrouped = bool(
+        config.getvalue("loadgroup") and demo and not demo[0].nodeid.endswith(f"@{DEMO_FIXTURE}")
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -273,6 +279,11 @@ def _demo_session(django_db_setup, django_db_blocker, tmp_path_factory):
 
     if _demo.closed:
         raise RuntimeError("the session's demo was already rolled back: test order is wrong")
+    if _demo.ungrouped:
+        raise RuntimeError(
+            "pytest-xdist's --dist loadgroup did not put the demo's tests on one worker "
+            "(pytest-dev/pytest-xdist#1386): install the pytest version requirements-dev.txt pins"
+        )
     media_root = str(tmp_path_factory.mktemp("demo-media"))
     _demo._settings = override_settings(MEDIA_ROOT=media_root)
     _demo._settings.enable()
