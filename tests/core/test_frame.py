@@ -6,10 +6,11 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from core.backends import ModelBackend
 from core.models import User
+from core.navigation import frame_urls, nav_for
 from core.roles import Section
 from tests.auth import login
 from tests.factories import staff
@@ -120,3 +121,31 @@ def test_the_frame_keeps_its_security_headers_and_csrf_token(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" in response
     assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+
+
+def test_the_frame_links_are_the_routes_and_follow_the_script_prefix(client):
+    """The frame's addresses are worked out once per URL configuration and script prefix
+    (core.navigation), not by a {% url %} tag on every page."""
+    clerk = staff(Section.OPERATIONS, username="clerk", name="王测试")
+    login(client, "clerk")
+    links = {
+        "core:home": 'class="brand" href="{}"',
+        "core:todo_list": 'href="{}" class="todo-link"',
+        "core:nav_counts": 'hx-get="{}"',
+        "core:notification_list": 'href="{}" class="notification-link"',
+        "password_change": 'href="{}"',
+        "logout": 'action="{}"',
+        "projects:project_list": 'href="{}"',
+    }
+    html = client.get(reverse(FRAME_ONLY)).content.decode()
+    for name, markup in links.items():
+        assert markup.format(reverse(name)) in html, name
+    try:
+        set_script_prefix("/office/")
+        assert frame_urls()["todo"] == "/office/todo/"
+        assert frame_urls()["logout"] == "/office/accounts/logout/"
+        projects = nav_for(clerk, "/office/projects/")[0]
+        assert projects["url"] == "/office/projects/" and projects["active"]
+    finally:
+        set_script_prefix("/")
+    assert frame_urls()["todo"] == "/todo/"
