@@ -15,7 +15,7 @@ in that year, and one registered after it does not change that year's figures.
 
 The database sums the households per project (filtered aggregates over the households'
 tally on PostgreSQL, over the households themselves elsewhere); the totals add up those
-per-project sums, so `year_figures` issues two queries whatever the number of projects and
+per-project sums, so `year_figures` issues one query whatever the number of projects and
 households.
 
 Other apps add cards to the dashboard (due and overdue deadlines, open hazards) by registering
@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from core.formatting import wan
 from core.scoping import visible_to
-from projects.models import Household, HouseholdTally, Project
+from projects.models import Project
 
 ZERO_AREA = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -111,73 +111,70 @@ class YearFigures:
     projects: list[ProjectProgress]
 
 
-def _signed_by(year: int) -> Q:
-    # An unsigned household has no date, and NULL <= date is never true.
-    return Q(signed_on__lte=year_end(year))
-
-
 def projects_in_progress(year: int, *, user) -> QuerySet:
     """The projects in progress in `year` that `user` may see."""
     return visible_to(Project.objects.in_progress_in(year), user)
 
 
-def _household_sums(year: int, *, user) -> dict[int, dict]:
-    """Per project in progress: households, area, and those signed by the end of the year.
+def _household_sums(year: int) -> dict:
+    """The sums `project_progress` annotates each project with: its households registered by
+    the end of the year, their area, those signed by then and their area.
 
     On PostgreSQL, read from the households' tally (HouseholdTally: a few groups per project,
     kept by triggers in each write's transaction), so the dashboard of a year with 100,000
-    households adds up hundreds of rows, not 100,000. Elsewhere (SQLite), one GROUP BY over
-    the households.
+    households adds up hundreds of rows, not 100,000. Elsewhere (SQLite), from the households.
     """
-    projects = projects_in_progress(year, user=user)
     if connection.vendor == "postgresql":
-        rows = HouseholdTally.objects.filter(project__in=projects, registered_year__lte=year)
-        signed = Q(signed_year__gt=0, signed_year__lte=year)
-        households, signed_households = Sum("households"), Sum("households", filter=signed)
-    else:
-        rows = Household.objects.filter(project__in=projects, registered_on__lte=year_end(year))
-        signed = _signed_by(year)
-        households, signed_households = Count("*"), Count("*", filter=signed)
-    sums = (
-        rows.values("project_id")
-        .annotate(
-            household_count=households,
-            signed_count=Coalesce(signed_households, 0),
-            total_area=Sum("area"),
-            signed_total_area=Coalesce(Sum("area", filter=signed), ZERO_AREA),
-        )
-        .order_by()
-    )
-    return {row["project_id"]: row for row in sums}
+        registered = Q(tallies__registered_year__lte=year)
+        signed = registered & Q(tallies__signed_year__gt=0, tallies__signed_year__lte=year)
+        return {
+            "household_count": Coalesce(Sum("tallies__households", filter=registered), 0),
+            "signed_count": Coalesce(Sum("tallies__households", filter=signed), 0),
+            "total_area": Coalesce(Sum("tallies__area", filter=registered), ZERO_AREA),
+            "signed_total_area": Coalesce(Sum("tallies__area", filter=signed), ZERO_AREA),
+        }
+    registered = Q(households__registered_on__lte=year_end(year))
+    # An unsigned household has no date, and NULL <= date is never true.
+    signed = registered & Q(households__signed_on__lte=year_end(year))
+    return {
+        "household_count": Count("households", filter=registered),
+        "signed_count": Count("households", filter=signed),
+        "total_area": Coalesce(Sum("households__area", filter=registered), ZERO_AREA),
+        "signed_total_area": Coalesce(Sum("households__area", filter=signed), ZERO_AREA),
+    }
 
 
 def project_progress(year: int, *, user) -> list[ProjectProgress]:
     """Each project in progress in `year` with its households and those signed by the end of
-    the year, by district and then by start date (two queries)."""
-    sums = _household_sums(year, user=user)
+    the year, by district and then by start date (one query)."""
     projects = (
         projects_in_progress(year, user=user)
+        .annotate(**_household_sums(year))
         .order_by("district__sort_order", "district_id", "started_on", "pk")
-        .values_list("pk", "name", "district__name", "started_on")
-    )
-    # A project without households has no group in the sums.
-    empty = {"household_count": 0, "signed_count": 0, "total_area": 0, "signed_total_area": 0}
-    rows = []
-    for pk, name, district, started_on in projects:
-        row = sums.get(pk, empty)
-        rows.append(
-            ProjectProgress(
-                pk=pk,
-                name=name,
-                district=district,
-                households=row["household_count"],
-                signed=row["signed_count"],
-                area=_m2(row["total_area"]),
-                signed_area=_m2(row["signed_total_area"]),
-                is_new=started_on.year == year,
-            )
+        .values_list(
+            "pk",
+            "name",
+            "district__name",
+            "started_on",
+            "household_count",
+            "signed_count",
+            "total_area",
+            "signed_total_area",
         )
-    return rows
+    )
+    return [
+        ProjectProgress(
+            pk=pk,
+            name=name,
+            district=district,
+            households=households,
+            signed=signed,
+            area=_m2(area),
+            signed_area=_m2(signed_area),
+            is_new=started_on.year == year,
+        )
+        for pk, name, district, started_on, households, signed, area, signed_area in projects
+    ]
 
 
 def _totals(rows: list[ProjectProgress]) -> Totals:
@@ -189,7 +186,7 @@ def _totals(rows: list[ProjectProgress]) -> Totals:
 
 
 def year_figures(year: int, *, user) -> YearFigures:
-    """Everything the dashboard shows for `year`, as `user` may see it (two queries: the
+    """Everything the dashboard shows for `year`, as `user` may see it (one query: the
     database sums per project, the totals add those sums up)."""
     projects = project_progress(year, user=user)
     in_progress = _totals(projects)
@@ -214,6 +211,7 @@ def years_with_projects(*, user) -> list[int]:
         visible_to(Project.objects.filter(started_on__isnull=False), user)
         .annotate(start=ExtractYear("started_on"), end=ExtractYear("completed_on"))
         .values_list("start", "end")
+        .order_by()  # DISTINCT over the spans alone, not over every project's sort key
         .distinct()
     )
     years: set[int] = set()

@@ -402,7 +402,7 @@ class HouseholdTally(models.Model):
         # deleting a project with its households never trips over its groups.
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        related_name="+",
+        related_name="tallies",
     )
     registered_year = models.PositiveSmallIntegerField(_("登记年度"))
     signed_year = models.PositiveSmallIntegerField(_("签约年度"), help_text=_("0：未签约"))
