@@ -54,8 +54,8 @@ def valued_by(household: Household, day: date) -> bool:
 
 @check("firm_selected")
 def firm_selected(subject: Subject) -> str | None:
-    selection = FirmSelection.objects.filter(project=subject.project).first()
-    if selection is None or not selection.is_decided:
+    # A selection is decided once it has its winner (FirmSelection.is_decided).
+    if not FirmSelection.objects.filter(project=subject.project, winner__isnull=False).exists():
         return _("评估机构尚未选定。")
     return None
 

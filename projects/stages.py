@@ -149,11 +149,10 @@ def second_list_posted(project: Project, today: date) -> str | None:
 def every_household_settled(project: Project, today: date) -> str | None:
     # A household is settled by its agreement, or by a compensation decision the court
     # enforced (the decision then stands in for the agreement).
-    unsigned = (
-        project.households.filter(signed_on__isnull=True)
-        .exclude(compensation_decisions__closure=CompensationDecision.Closure.ENFORCED)
-        .count()
-    )
+    enforced = CompensationDecision.objects.filter(
+        closure=CompensationDecision.Closure.ENFORCED
+    ).values("household_id")
+    unsigned = project.households.filter(signed_on__isnull=True).exclude(pk__in=enforced).count()
     if unsigned:
         return _("尚有%(count)s户未签约或未完成补偿决定程序。") % {"count": unsigned}
     return None

@@ -135,32 +135,35 @@ def project_detail(request, pk):
     gate_statuses = gates.statuses(project=project, today=today, overrides=overrides)
     plans = project.plans.all()  # newest version first
     all_notices = project.notices.all()  # newest first, drafts (no date) before them
+    can_edit = request.user.is_office_staff or request.user.district_id == project.district_id
+    is_office = request.user.is_office_staff
+    risk_refusal = status_refusal(
+        request.user,
+        next(status for status in gate_statuses if status.action == "risk.record"),
+        project=project,
+    )
+    # Each form is built only for a user the page shows it to (the template's conditions).
     context = {
         "project": project,
         "gate_statuses": gate_statuses,
         "gate_overrides": overrides,
         "households": households,
         "approvals": [(kind, approvals.get(kind)) for kind in Approval.Kind],
-        "approval_form": ApprovalForm(),
+        "approval_form": ApprovalForm() if can_edit else None,
         "timeline": timeline,
         "changes": changes,
         "missing": stages.missing_to_leave(project, today),
         "next_stage": project.stage_enum.next,
-        "advance_form": AdvanceStageForm(),
         "notices": all_notices[:5],
         "current_plan": plans[0] if plans else None,
         "approved_plan": stages.approved_plan(project),
-        "can_edit": request.user.is_office_staff or request.user.district_id == project.district_id,
-        "staffing_form": ProjectStaffingForm(instance=project),
+        "can_edit": can_edit,
+        "staffing_form": ProjectStaffingForm(instance=project) if is_office else None,
         "risk": project.risk_assessments.order_by("-assessed_on", "-pk").first(),
-        "risk_form": RiskAssessmentForm(),
-        "risk_refusal": status_refusal(
-            request.user,
-            next(status for status in gate_statuses if status.action == "risk.record"),
-            project=project,
-        ),
+        "risk_form": RiskAssessmentForm() if can_edit and risk_refusal is None else None,
+        "risk_refusal": risk_refusal,
         "suspensions": project.suspensions.order_by("-issued_on"),
-        "suspension_form": SuspensionForm(),
+        "suspension_form": SuspensionForm() if is_office else None,
         "list_notices": [
             notice
             for notice in all_notices
