@@ -103,3 +103,17 @@ def use_migrated_template(connection) -> str | None:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{old}"')
     settings_dict["TEST"]["TEMPLATE"] = name
     return name
+
+
+if __name__ == "__main__":
+    # scripts/test starts this in the background before it lints, so the template is being built
+    # while ruff and the migrations check run; the test processes then find it ready (or wait on
+    # the same advisory lock until it is).
+    import django
+
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.db import connection
+
+    use_migrated_template(connection)
