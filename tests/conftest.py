@@ -259,7 +259,9 @@ def pytest_collection_modifyitems(config, items):
     # pytest-xdist tags grouped tests in their node ids (before this trylast hook); when a pytest
     # release stops that from working, every worker would load the demo: the demo's tests fail.
     _demo.ungrouped = bool(
-        config.getvalue("loadgroup") and demo and not demo[0].nodeid.endswith(f"@{DEMO_FIXTURE}")
+        getattr(config.option, "loadgroup", False)
+        and demo
+        and not demo[0].nodeid.endswith(f"@{DEMO_FIXTURE}")
     )
 
 
