@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from core.formatting import wan
 from core.scoping import visible_to
-from projects.models import Project
+from projects.models import Household, HouseholdTally, Project
 
 ZERO_AREA = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -175,6 +175,30 @@ def project_progress(year: int, *, user) -> list[ProjectProgress]:
         )
         for pk, name, district, started_on, households, signed, area, signed_area in projects
     ]
+
+
+def household_totals(project_ids: list[int]) -> dict[int, dict]:
+    """Per project among `project_ids`, all its households whatever the year: `household_count`,
+    `signed_count` (with an agreement date) and `household_area` (m²); a project without
+    households is missing. One query: on PostgreSQL over the projects' tally groups, elsewhere
+    over their households."""
+    if connection.vendor == "postgresql":
+        rows = HouseholdTally.objects.filter(project_id__in=project_ids)
+        sums = {
+            "household_count": Sum("households"),
+            "signed_count": Coalesce(Sum("households", filter=Q(signed_year__gt=0)), 0),
+            "household_area": Sum("area"),
+        }
+    else:
+        rows = Household.objects.filter(project_id__in=project_ids)
+        sums = {
+            "household_count": Count("*"),
+            "signed_count": Count("signed_on"),
+            "household_area": Sum("area"),
+        }
+    return {
+        row.pop("project_id"): row for row in rows.values("project_id").annotate(**sums).order_by()
+    }
 
 
 def _totals(rows: list[ProjectProgress]) -> Totals:

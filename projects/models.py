@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -236,25 +236,6 @@ class HouseholdQuerySet(DistrictScopedQuerySet):
     def signed_by(self, day: date):
         return self.filter(signed_on__isnull=False, signed_on__lte=day)
 
-    def totals_by_project(self) -> dict[int, dict]:
-        """Per project among these households: `household_count`, `signed_count` (households
-        with an agreement date) and `household_area` (m²), keyed by project id; a project
-        without households is missing.
-
-        One grouped query, read from the (project, registered_on) index that carries
-        signed_on and area, so PostgreSQL counts a page of projects without their rows.
-        """
-        rows = (
-            self.order_by()
-            .values("project_id")
-            .annotate(
-                household_count=Count("*"),
-                signed_count=Count("signed_on"),
-                household_area=Sum("area"),
-            )
-        )
-        return {row.pop("project_id"): row for row in rows}
-
 
 class Household(models.Model):
     """被征收户: one expropriated household (or unit) within a project."""
@@ -349,16 +330,7 @@ class Household(models.Model):
                 name="household_signed_with_method",
             ),
         ]
-        indexes = [
-            models.Index(fields=["project", "signed_on"]),
-            # The project list's and the dashboard's sums read this index alone (PostgreSQL;
-            # SQLite ignores `include`).
-            models.Index(
-                fields=["project", "registered_on"],
-                include=["signed_on", "area"],
-                name="household_project_totals",
-            ),
-        ]
+        indexes = [models.Index(fields=["project", "signed_on"])]
 
     def __str__(self):
         return f"{self.code} {self.head_name}"

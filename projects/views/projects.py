@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import redirect, render
@@ -9,11 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions, signoffs
+from core.formatting import decimal_text
 from core.forms import ReturnForm
-from core.http import download, paginate, report_form_errors, report_validation_error
+from core.http import (
+    address_by_pk,
+    download,
+    paginate,
+    report_form_errors,
+    report_validation_error,
+)
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
-from projects import gates, legal, services, stages
+from projects import figures, gates, legal, services, stages
 from projects.forms.legal import RiskAssessmentForm, SuspensionForm
 from projects.forms.projects import (
     AdvanceStageForm,
@@ -26,7 +34,6 @@ from projects.models import (
     Approval,
     CompensationDecision,
     Hazard,
-    Household,
     Notice,
     Project,
     Stage,
@@ -44,21 +51,49 @@ def project_list(request):
     form = ProjectFilterForm(request.GET or None, districts=districts)
     projects = form.filter(visible_to(Project, request.user)).select_related("district")
     page = paginate(request, projects.order_by("-started_on", "-pk"))
-    # The page's projects first, then their households' sums in one grouped query: sums
-    # computed in the page's query would also be computed for every row before its OFFSET.
-    totals = Household.objects.filter(project__in=[p.pk for p in page]).totals_by_project()
-    for project in page:
-        sums = totals.get(project.pk, {})
-        project.household_count = sums.get("household_count", 0)
-        project.signed_count = sums.get("signed_count", 0)
-        project.household_area = sums.get("household_area")  # None without households
+    _add_household_totals(page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "projects/project_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "rows": _project_rows(page), "query": query.urlencode()},
     )
+
+
+def _add_household_totals(projects) -> None:
+    """Set `household_count`, `signed_count` and `household_area` (m², None without
+    households) on each project: one query for the page (figures.household_totals), where
+    sums in the page's own query would also be worked out for every row before its OFFSET."""
+    totals = figures.household_totals([project.pk for project in projects])
+    for project in projects:
+        sums = totals.get(project.pk, {})
+        project.household_count = sums.get("household_count", 0)
+        project.signed_count = sums.get("signed_count", 0)
+        project.household_area = sums.get("household_area")
+
+
+def _project_rows(projects) -> list[dict]:
+    """The list's cells, worked out in Python (one reverse() for the links, labels from one
+    dictionary), so a row costs the template only its variables."""
+    project_url = address_by_pk("projects:project_detail")
+    return [
+        {
+            "code": project.code,
+            "url": project_url(project.pk),
+            "name": project.name,
+            "is_key": project.is_key,
+            "district": project.district.name,
+            "kind": project.kind_label,
+            "stage": project.stage,
+            "stage_label": project.stage_label,
+            "started_on": project.started_on.isoformat() if project.started_on else "—",
+            "households": intcomma(project.household_count),
+            "area": decimal_text(project.household_area or 0),
+            "signed": intcomma(project.signed_count),
+        }
+        for project in projects
+    ]
 
 
 @login_required

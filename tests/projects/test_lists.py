@@ -85,6 +85,34 @@ def test_the_project_lists_counts_are_each_projects_own(client, office_user, dis
     assert "400.50" in html
 
 
+def test_a_project_list_row_shows_its_project_cell_by_cell(client, office_user, district):
+    (project,) = _projects(district, 1)
+    Project.objects.filter(pk=project.pk).update(is_key=True, stage="signing")
+    HouseholdFactory.create_batch(2, project=project, area="1000.25")
+    HouseholdFactory(project=project, area="10.00", signed_on=date(2022, 5, 1), method="monetary")
+    empty = ProjectFactory(district=district, code="P-EMPTY")
+    login(client, "clerk")
+
+    html = client.get(PROJECTS).content.decode()
+
+    assert (
+        f'<td>P-000</td>\n      <td><a href="{project.get_absolute_url()}">测试棚改项目000</a>'
+        ' <span class="badge key">重点</span></td>\n'
+        f"      <td>{district.name}</td>\n      <td>棚户区改造</td>\n"
+        '      <td><span class="badge stage-signing">签约</span></td>\n'
+        "      <td>2020-01-01</td>\n"
+        '      <td class="num">3</td>\n      <td class="num">2,010.50</td>\n'
+        '      <td class="num">1</td>'
+    ) in html
+    assert (
+        f'<td>P-EMPTY</td>\n      <td><a href="{empty.get_absolute_url()}">{empty.name}</a></td>'
+    ) in html
+    assert (
+        '<td>—</td>\n      <td class="num">0</td>\n      <td class="num">0.00</td>\n'
+        '      <td class="num">0</td>'
+    ) in html
+
+
 def test_a_search_keeps_itself_and_the_filters_in_the_page_links(
     client, office_user, district, other_district
 ):
