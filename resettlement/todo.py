@@ -5,7 +5,7 @@ differs from what the calculation gives with the chosen flats (选房后差价�
 
 from datetime import timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -33,39 +33,35 @@ def todo_items(user, *, today) -> list[TodoItem]:
 def _swap_supplements(user) -> list[TodoItem]:
     """Signed swap agreements whose household has chosen flats and that still need a 补充协议.
     Those already settled (a current swap breakdown computed after the last pick that the
-    agreement and its supplements match) are left out without computing; the rest are
-    computed (`compensation.supplements.swap_supplement_due`)."""
+    agreement and its supplements match) are left out by the query, without computing or
+    even reading them (this runs for the navigation's count after every page of 业务科's, and
+    nearly every such agreement is settled); the rest are computed
+    (`compensation.supplements.swap_supplement_due`). One query however many are settled."""
+    last_pick = (
+        Selection.objects.filter(household=OuterRef("household_id"), is_active=True)
+        .order_by()
+        .values("household")
+        .annotate(last=Max("selected_at"))
+        .values("last")
+    )
+    settled = CompensationBreakdown.objects.current().filter(
+        household=OuterRef("household_id"),
+        method=Household.Method.SWAP,
+        computed_at__gte=OuterRef("last_pick"),
+        tenant_share=OuterRef("amount") + OuterRef("adjustment"),  # Agreement.agreed_total
+    )
     agreements = list(
         visible_to(Agreement.objects.all(), user)
         .filter(party=Agreement.Party.HOUSEHOLD, method=Household.Method.SWAP)
         .exclude(status=Agreement.Status.DRAFT)
-        .filter(household__selections__is_active=True)
-        .distinct()
+        .annotate(last_pick=Subquery(last_pick))
+        .filter(last_pick__isnull=False)  # flats chosen
+        .exclude(Exists(settled))
         .select_related("household__project")
         .order_by("household__project__code", "household__code")
     )
-    ids = [agreement.household_id for agreement in agreements]
-    last_pick = dict(
-        Selection.objects.active()
-        .filter(household_id__in=ids)
-        .values("household_id")
-        .annotate(last=Max("selected_at"))
-        .values_list("household_id", "last")
-    )
-    current = {
-        breakdown.household_id: breakdown
-        for breakdown in CompensationBreakdown.objects.current().filter(household_id__in=ids)
-    }
     items = []
     for agreement in agreements:
-        breakdown = current.get(agreement.household_id)
-        if (
-            breakdown is not None
-            and breakdown.method == Household.Method.SWAP
-            and breakdown.computed_at >= last_pick[agreement.household_id]
-            and breakdown.tenant_share == agreement.agreed_total
-        ):
-            continue
         due, error = swap_due_or_error(agreement)
         if due is None and error is None:
             continue
