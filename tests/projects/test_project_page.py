@@ -83,3 +83,68 @@ def test_office_staff_who_are_not_leaders_see_the_refusal_without_the_override_f
     risk_panel = html.split("登记风险评估", 1)[1].split("</details>", 1)[0]
     assert 'id="gate-refusal"' in risk_panel
     assert 'name="action" value="risk.record"' not in risk_panel
+
+
+def test_the_staffing_form_lists_the_same_options_as_its_fields_querysets_in_one_query(
+    office_user, district_member, project, django_assert_num_queries
+):
+    from django import forms
+
+    from core.models import User
+    from projects.forms.projects import ProjectStaffingForm
+
+    leader = staff(Section.LEADER, username="boss", name="钱领导")
+    staff(Section.LEADER, username="gone", name="离职领导")
+    User.objects.filter(username="gone").update(is_active=False)
+    project.liaison, project.leader = office_user, leader
+    form = ProjectStaffingForm(instance=project)
+    with django_assert_num_queries(1):
+        rendered = str(form["liaison"]) + str(form["leader"])
+
+    class Plain(forms.ModelForm):  # what ModelChoiceField itself renders (a query per field)
+        class Meta:
+            model = type(project)
+            fields = ["liaison", "leader"]
+
+    plain = Plain(instance=project)
+    plain.fields["liaison"].queryset = form.fields["liaison"].queryset
+    plain.fields["leader"].queryset = form.fields["leader"].queryset
+    assert rendered == str(plain["liaison"]) + str(plain["leader"])
+    assert rendered.count("selected") == 2  # the liaison and the leader on file
+    assert "钱领导" in str(form["leader"]) and "离职领导" not in rendered
+    assert district_member.get_full_name() not in rendered
+
+
+@pytest.mark.parametrize("stage", [Stage.INITIATION, Stage.PLAN, Stage.SIGNING, Stage.ENFORCEMENT])
+def test_the_gates_answer_the_same_from_the_pages_prefetched_plans_and_notices(
+    office_user, project, stage
+):
+    """The page prefetches the project's plans and notices; the gates' and stages' checks read
+    those instead of asking again, and must say what they say without them."""
+    from datetime import date
+
+    from django.db.models import Prefetch
+
+    from projects import stages
+    from projects.models import CompensationPlan, Notice, Project
+    from tests.compensation.factories import PLAN
+
+    put_at_stage(project, stage)
+    HouseholdFactory.create_batch(2, project=project)
+    NoticeFactory(project=project, kind="plan_comment", period_days=30, published_on=None)
+    NoticeFactory(project=project, kind="first_list", published_on=date(2022, 2, 1))
+    for version, status in [(1, "approved"), (2, "submitted")]:
+        CompensationPlan.objects.create(project=project, version=version, status=status, **PLAN)
+    today = date(2022, 6, 1)
+
+    prefetched = Project.objects.prefetch_related(
+        "plans", Prefetch("notices", Notice.objects.defer("body"))
+    ).get(pk=project.pk)
+    plain = Project.objects.get(pk=project.pk)
+
+    def answers(p):
+        found = gates.statuses(project=p, today=today, overrides=[])
+        return [(s.action, s.missing) for s in found], stages.missing_to_leave(p, today)
+
+    assert answers(prefetched) == answers(plain)
+    assert stages.approved_plan(prefetched).version == 1
