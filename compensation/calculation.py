@@ -552,6 +552,9 @@ def register_swap_choice_source(source) -> None:
         _swap_choice_sources.append(source)
 
 
+UNREAD = object()  # inputs_for's `choice` when the caller has not read it
+
+
 def swap_choice_for(household: Household, day: date | None = None) -> SwapChoice | None:
     """The flats the household chose on the selection day, or None when it chose none; its
     transition is counted from `day` (the signing day; None: today) unless it has moved out."""
@@ -587,15 +590,20 @@ def inputs_for(
     swap_area: Decimal | None = None,
     swap_transition: bool = True,
     signed_on: date | None = None,
+    choice: SwapChoice | object | None = UNREAD,
 ) -> Inputs:
     """The household's inputs: the method and signing date default to what is on record (a
     household that has not chosen is computed as monetary compensation). A swap household that
-    chose flats on the selection day is settled flat by flat (`swap_choice_for`), and its swap
-    area defaults to the chosen flats' area."""
+    chose flats on the selection day is settled flat by flat (`swap_choice_for`, unless the
+    caller passes the `choice` it already read for that day), and its swap area defaults to the
+    chosen flats' area."""
     counts = household.item_counts.select_related("item").order_by("item__sort_order", "item")
     method = method or household.method or Household.Method.MONETARY
     day = signed_on if signed_on is not None else household.signed_on
-    choice = swap_choice_for(household, day) if method == Household.Method.SWAP else None
+    if method != Household.Method.SWAP:
+        choice = None
+    elif choice is UNREAD:
+        choice = swap_choice_for(household, day)
     if choice is not None and swap_area is None:
         swap_area = choice.area
     if choice is not None and choice.transition is not None:

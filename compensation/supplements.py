@@ -113,6 +113,7 @@ def swap_supplement_due(agreement: Agreement) -> SwapSupplementDue | None:
         method=Household.Method.SWAP,
         swap_transition=agreement.swap_transition,
         signed_on=agreement.signed_on,
+        choice=choice,
     )
     result = calculation.compute(plan, inputs)
     due = SwapSupplementDue(

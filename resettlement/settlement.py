@@ -7,18 +7,23 @@ this app. The settlement itself (which area at which price) is `calculation.swap
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compensation.calculation import CalculationError, SwapChoice, SwapFlat, SwapRules, SwapTierRule
 from projects.models import CompensationPlan, Household
 from resettlement.handover import transition_for
-from resettlement.models import Selection, SwapTerms
+from resettlement.models import Selection, SwapTerms, SwapTier
 
 
 def swap_rules(plan: CompensationPlan) -> SwapRules | None:
     """The plan's swap rules as the calculation reads them, or None when the plan sets none."""
-    terms = SwapTerms.objects.filter(plan=plan).prefetch_related("tiers").first()
+    terms = (
+        SwapTerms.objects.filter(plan=plan)
+        .prefetch_related(Prefetch("tiers", queryset=SwapTier.objects.order_by("position")))
+        .first()
+    )
     if terms is None:
         return None
     return SwapRules(
@@ -26,7 +31,7 @@ def swap_rules(plan: CompensationPlan) -> SwapRules | None:
         entitlement_bonus_area=terms.entitlement_bonus_area,
         tiers=tuple(
             SwapTierRule(tier.width, tier.unit_price, tier.market_percent)
-            for tier in terms.tiers.order_by("position")
+            for tier in terms.tiers.all()
         ),
         max_extra_area=terms.max_extra_area,
     )

@@ -41,17 +41,32 @@ def rows_for(households, today: date | None = None) -> list[dict]:
     return [_row(s) for s in settlements_for(households, today)]
 
 
-def _agreement_figures(household: Household) -> dict:
-    """The household's signed swap agreement (party 被征收人) as the reconciliation reads it, 元
-    signed (negative: the household pays): `agreed` its amount, `supplemented` its supplements'
-    sum, `outstanding` what a supplement must still settle after the selection day
-    (compensation.supplements; 0 when nothing, None when it cannot be computed). All None
-    when there is no signed swap agreement."""
-    agreement = (
-        household.agreements.filter(party=Agreement.Party.HOUSEHOLD, method=Household.Method.SWAP)
+def signed_swap_agreements(households) -> dict[int, Agreement]:
+    """The households' signed swap agreements (party 被征收人) by household id, in one query;
+    each agreement's `household` is the given object (no query to read it again)."""
+    by_id = {household.pk: household for household in households}
+    agreements = (
+        Agreement.objects.filter(
+            household_id__in=by_id,
+            party=Agreement.Party.HOUSEHOLD,
+            method=Household.Method.SWAP,
+        )
         .exclude(status=Agreement.Status.DRAFT)
-        .first()
+        .order_by("household_id", "pk")
     )
+    found = {}
+    for agreement in agreements:
+        agreement.household = by_id[agreement.household_id]
+        found.setdefault(agreement.household_id, agreement)
+    return found
+
+
+def _agreement_figures(agreement: Agreement | None) -> dict:
+    """A household's signed swap agreement as the reconciliation reads it, 元 signed
+    (negative: the household pays): `agreed` its amount, `supplemented` its supplements' sum,
+    `outstanding` what a supplement must still settle after the selection day
+    (compensation.supplements: the calculation run for this agreement; 0 when nothing, None
+    when it cannot be computed). All None without an agreement."""
     if agreement is None:
         return {"agreed": None, "supplemented": None, "outstanding": None}
     due, errors = swap_due_or_error(agreement)
@@ -99,10 +114,13 @@ def settlements_xlsx(project: Project, today: date | None = None) -> bytes:
     def rows():
         households = swap_households(project)
         for start in range(0, households.count(), CHUNK):
-            for row in rows_for(households[start : start + CHUNK], today):
+            chunk = list(households[start : start + CHUNK])
+            agreements = signed_swap_agreements(chunk)
+            for row in rows_for(chunk, today):
                 household = row["household"]
-                # One agreement and one calculation a row: the export only, not the page.
-                row |= _agreement_figures(household)
+                # The calculation runs once per signed agreement (about ten queries): the
+                # export only, not the page.
+                row |= _agreement_figures(agreements.get(household.pk))
                 yield [
                     household.code,
                     household.head_name,

@@ -41,7 +41,9 @@ def signed_before_choosing(project, client, district_member, *, swap_area, flat_
     from projects.models import CompensationPlan
 
     household = ready_to_sign(project, area="70.00", unit_price="5000.00")
-    swap_terms(project.plans.get(status=CompensationPlan.Status.APPROVED))
+    plan = project.plans.get(status=CompensationPlan.Status.APPROVED)
+    if not hasattr(plan, "swap_terms"):  # a second household of the project
+        swap_terms(plan)
     client.force_login(district_member)
     client.post(
         reverse("compensation:agreement_draft", args=[household.pk]),
@@ -250,3 +252,37 @@ def test_signed_before_choosing_without_a_swap_price_the_difference_waits_for_a_
     out = out.replace("\n", "")
     assert "产权调换差价：调换房屋 70 平方米，尚未选房；差价待选房后以补充协议结算" in out
     assert "产权调换差价：0.00元" not in out and "负数" not in out
+
+
+def test_the_export_reads_the_agreements_at_once_and_adds_only_the_calculation_per_household(
+    project, district_member, client
+):
+    """One more household signed before choosing costs the export what one calculation of its
+    supplement costs, and nothing else: its agreement comes with the others in one query."""
+    from io import BytesIO
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from openpyxl import load_workbook
+
+    from compensation.supplements import swap_supplement_due
+
+    url = reverse("resettlement:settlements_xlsx", args=[project.pk])
+    signed_before_choosing(project, client, district_member, swap_area="70.00", flat_area="95.00")
+    client.force_login(district_member)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    client.logout()
+    _household, agreement = signed_before_choosing(
+        project, client, district_member, swap_area="90.00", flat_area="80.05"
+    )
+    client.force_login(district_member)
+    with CaptureQueriesContext(connection) as two:
+        response = client.get(url)
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))[1:]
+    assert [row[8] for row in rows] == [-79521, 82239.99]
+
+    agreement = Agreement.objects.select_related("household__project").get(pk=agreement.pk)
+    with CaptureQueriesContext(connection) as calculation:
+        swap_supplement_due(agreement)
+    assert len(two) - len(one) == len(calculation)
