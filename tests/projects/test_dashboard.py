@@ -214,3 +214,26 @@ def test_a_large_year_draws_one_page_of_projects_and_counts_them_all(client, dis
     assert len(bars(chart_of(second))) == 1
     assert "（第2/2页，共26个项目）" in second
     assert len(second_queries) == len(first_queries)
+
+
+def test_the_table_shows_each_project_cell_by_cell(client, district, two_districts, office_user):
+    own, _other = two_districts
+    empty = start(ProjectFactory(district=district, name="空项目"), date(2022, 4, 1), office_user)
+    login(client, "clerk")
+
+    html = client.get(URL, {"year": 2022}).content.decode()
+
+    assert (
+        f'<td><a href="{own.get_absolute_url()}">六岭棚改</a></td>\n'
+        f"        <td>{district.name}</td>\n"
+        '        <td class="num">4</td>\n        <td class="num">3</td>\n'
+        '        <td class="num">75.0%</td>\n'
+        '        <td class="num">372</td>\n        <td class="num">300</td>'
+    ) in html
+    assert (
+        f'<td><a href="{empty.get_absolute_url()}">空项目</a></td>\n'
+        f"        <td>{district.name}</td>\n"
+        '        <td class="num">0</td>\n        <td class="num">0</td>\n'
+        '        <td class="num">—</td>\n'
+        '        <td class="num">0</td>\n        <td class="num">0</td>'
+    ) in html
