@@ -6,7 +6,7 @@ the project reads them (through core.scoping)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -101,13 +101,19 @@ def _valuation_rows(households, *, creates: bool) -> list[dict]:
     household without a report links to recording one."""
     households = list(households)
     ids = [household.pk for household in households]
-    current = {v.household_id: v for v in Valuation.objects.current().filter(household_id__in=ids)}
-    rechecks = {
-        r.valuation.household_id: r
-        for r in Recheck.objects.filter(valuation__household_id__in=ids).select_related(
-            "valuation", "expert_review"
-        )
-    }
+    # Each household's current report and its re-check (of its original report, the only one
+    # that may be re-checked: record_valuation refuses a second), read together.
+    current, rechecks = {}, {}
+    for report in (
+        Valuation.objects.filter(household_id__in=ids)
+        .filter(Q(is_current=True) | Q(recheck__isnull=False))
+        .select_related("recheck__expert_review")
+        .order_by()
+    ):
+        if report.is_current:
+            current[report.household_id] = report
+        if (recheck := getattr(report, "recheck", None)) is not None:
+            rechecks[report.household_id] = recheck
     household_url = address_by_pk("projects:household_detail")
     valuation_url = address_by_pk("appraisers:valuation_detail")
     create_url = address_by_pk("appraisers:valuation_create")

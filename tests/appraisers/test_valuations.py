@@ -502,6 +502,25 @@ def test_the_valuation_list_shows_each_households_report_and_where_it_stands(
     services.request_recheck(
         valuation=asked, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
     )
+    reviewed = value(
+        HouseholdFactory(project=project, code="A-006"),
+        commission,
+        by=district_member,
+        delivered_on=DELIVERED,
+    )
+    recheck = services.request_recheck(
+        valuation=reviewed, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
+    )
+    recheck = services.answer_recheck(
+        recheck=recheck,
+        by=district_member,
+        answered_on=date(2022, 10, 14),
+        answer="维持",
+        changed=False,
+    )
+    services.request_expert_review(
+        recheck=recheck, by=district_member, requested_on=date(2022, 10, 20), reason="仍有异议"
+    )
     login(client, "clerk")
 
     html = client.get(reverse("appraisers:valuation_list", args=[project.pk])).content.decode()
@@ -524,5 +543,6 @@ def test_the_valuation_list_shows_each_households_report_and_where_it_stands(
     assert f'href="{answered.get_absolute_url()}"' in html
     assert f'href="{households[0].get_absolute_url()}"' in html
     assert f'href="{reverse("appraisers:valuation_create", args=[households[4].pk])}"' in html
-    assert "4 / 5 户" in html
-    assert "2,734,567.80 元" in html
+    assert row_cells(html, "A-006")[6] == "专家鉴定中"
+    assert "5 / 6 户" in html
+    assert "3,234,567.80 元" in html
