@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
-    IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -41,12 +41,6 @@ def _sum_subquery(queryset, group: str, column: str):
     """SUM(column) of `queryset` (filtered on OuterRef by `group`) as a scalar subquery."""
     summed = queryset.order_by().values(group).annotate(total=Sum(column)).values("total")
     return Coalesce(Subquery(summed, output_field=MONEY_FIELD), _zero())
-
-
-def _count_subquery(queryset, group: str):
-    """COUNT(*) of `queryset` (filtered on OuterRef by `group`) as a scalar subquery."""
-    counted = queryset.order_by().values(group).annotate(count=Count("pk")).values("count")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def with_compensation(households: QuerySet[Household]) -> QuerySet[Household]:
@@ -182,18 +176,21 @@ def _row(project: Project, fund: Fund | None, **figures) -> ReconciliationRow:
 
 
 def with_summary(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate each project with what `project_summary` needs, as scalar subqueries in the
-    projects' own query: `household_count`, `signed_count`, `computed_count` (households
-    with a current breakdown), `breakdown_sum` and `adjustment_sum` (yuan, 0 when none).
-    Read the fund with it (select_related("fund")) to keep the page at one query."""
-    households = Household.objects.filter(project=OuterRef("pk"))
-    breakdowns = CompensationBreakdown.objects.current().filter(household__project=OuterRef("pk"))
+    """Annotate each project, in its own query, with what `project_summary` needs:
+    `household_count`, `signed_count`, `computed_count` (households with a current
+    breakdown), `breakdown_sum` (yuan, None when none) and `adjustment_sum` (yuan, 0 when
+    none). Read the fund with it (select_related("fund")) to keep the page at one query."""
+    # The households joined with their breakdowns, every version: households counted once
+    # each, and each household's one current breakdown (a unique constraint) once.
+    current = Q(households__breakdowns__is_current=True)
     agreements = Agreement.objects.filter(household__project=OuterRef("pk"))
     return projects.annotate(
-        household_count=_count_subquery(households, "project"),
-        signed_count=_count_subquery(households.filter(signed_on__isnull=False), "project"),
-        computed_count=_count_subquery(breakdowns, "household__project"),
-        breakdown_sum=_sum_subquery(breakdowns, "household__project", "total"),
+        household_count=Count("households", distinct=True),
+        signed_count=Count(
+            "households", distinct=True, filter=Q(households__signed_on__isnull=False)
+        ),
+        computed_count=Count("households__breakdowns", filter=current),
+        breakdown_sum=Sum("households__breakdowns__total", filter=current),
         adjustment_sum=_sum_subquery(agreements, "household__project", "adjustment"),
     )
 
@@ -208,7 +205,7 @@ def project_summary(project: Project) -> ReconciliationRow | None:
     return _row(
         project,
         fund,
-        due=Decimal(project.breakdown_sum).quantize(CENT)
+        due=Decimal(project.breakdown_sum or ZERO).quantize(CENT)
         + Decimal(project.adjustment_sum).quantize(CENT),
         households=project.household_count,
         computed=project.computed_count,

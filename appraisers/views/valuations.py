@@ -6,7 +6,7 @@ the project reads them (through core.scoping)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -69,7 +69,7 @@ def valuation_list(request, pk):
             "project": project,
             "page": page,
             "rows": _valuation_rows(page.object_list, creates=can_edit and commission is not None),
-            "totals": {"count": project.valued_count or 0, "value": project.valued_sum},
+            "totals": {"count": project.valued_count, "value": project.valued_sum},
             "household_count": project.household_count,
             "commission": commission,
             "can_edit": can_edit,
@@ -79,19 +79,15 @@ def valuation_list(request, pk):
 
 def _with_valuation_totals(projects):
     """Annotate each project, in its own query, with `household_count`, `valued_count` (its
-    households with a current valuation, None when none) and `valued_sum` (their appraised
-    values in yuan, None when none)."""
-    # One current valuation per household (a unique constraint): no household counted twice.
-    current = (
-        Valuation.objects.current()
-        .filter(household__project=OuterRef("pk"))
-        .order_by()
-        .values("household__project")
-    )
+    households with a current valuation) and `valued_sum` (their appraised values in yuan,
+    None when none)."""
+    # The households joined with their valuations, every version: households counted once
+    # each, and each household's one current valuation (a unique constraint) once.
+    current = Q(households__valuations__is_current=True)
     return projects.annotate(
-        household_count=Count("households"),
-        valued_count=Subquery(current.annotate(count=Count("pk")).values("count")),
-        valued_sum=Subquery(current.annotate(total=Sum("appraised_value")).values("total")),
+        household_count=Count("households", distinct=True),
+        valued_count=Count("households__valuations", filter=current),
+        valued_sum=Sum("households__valuations__appraised_value", filter=current),
     )
 
 
