@@ -134,7 +134,15 @@ def measure(profile: bool = False) -> None:
                 client.get(frame)
                 client.get(frame)
             print(f"health checks (SELECT 1) for 2 requests of the empty page: {checks.count}")
-            print_table(measure_pages(client, pages, REQUESTS), REQUESTS)
+            results = measure_pages(client, pages, REQUESTS)
+            print_table(results, REQUESTS)
+            print("CPU of this process, median ms: page / trivial view alongside it")
+            for timing in results:
+                if timing.status == 200:
+                    print(
+                        f"  {timing.page.label:<22} {timing.cpu_ms:6.2f} / "
+                        f"{timing.trivial_cpu_ms:5.2f}"
+                    )
             if profile:
                 _profile(client, frame)
     finally:
