@@ -4,11 +4,12 @@ disbursement requests and their approval, reversals, exports."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from compensation.forms import (
 )
 from compensation.models import (
     Agreement,
+    Category,
     DisbursementRequest,
     Fund,
     HardshipSubsidy,
@@ -31,7 +33,9 @@ from compensation.models import (
 from compensation.views.common import project_for, xlsx_response
 from core import history as core_history
 from core import permissions
-from core.http import paginate, report_form_errors, report_validation_error
+from core.formatting import decimal_text
+from core.http import address_by_pk, paginate, report_form_errors, report_validation_error
+from core.labels import labels
 from core.scoping import get_visible_or_404, visible_to
 from projects.models import Project
 from projects.views.gates import gate_refusal, refused_page
@@ -88,33 +92,127 @@ def fund_open(request, pk):
 
 @login_required
 def fund_detail(request, pk):
-    fund = fund_for(request, pk)
-    project = fund.project
-    entries = fund.entries.select_related("recorded_by", "reverses", "reversed_by").order_by(
-        "-sequence"
+    """The fund's account page: its totals (kept on the fund row), the project's compensation
+    summary, pending requests, the finance forms and one page of entries, newest first. Reads
+    the same rows however long the ledger is."""
+    # One query: the project with its summary (reports.with_summary), district, final account
+    # and fund (whose row keeps the totals, the entry count and the latest hash).
+    project = get_visible_or_404(
+        reports.with_summary(Project.objects.select_related("district", "fund", "final_account")),
+        request.user,
+        fund__pk=pk,
     )
-    row = reports.reconciliation(Project.objects.filter(pk=project.pk)).rows
+    fund = project.fund
     user = request.user
+    is_finance = permissions.allowed(user, "compensation.keep_fund")
+    books_closed = hasattr(project, "final_account") and project.final_account.is_approved
+    # The fund row knows how many entries it has: no COUNT over the ledger.
+    page = paginate(
+        request, fund.entries.order_by("-sequence"), per_page=50, count=fund.entry_count
+    )
+    rows = _ledger_rows(_page_entries(fund, page), reversible=is_finance and not books_closed)
+    page.object_list = rows
     return render(
         request,
         "compensation/fund_detail.html",
         {
             "fund": fund,
             "project": project,
-            # The fund row knows how many entries it has: no COUNT over the ledger.
-            "page": paginate(request, entries, per_page=50, count=fund.entry_count),
-            "figures": row[0] if row else None,
+            "page": page,
+            "rows": rows,
+            "figures": reports.project_summary(project),
             "requests": fund.requests.pending().select_related("requested_by", "household"),
             "deposit_form": DepositForm(initial={"received_on": timezone.localdate()}),
             "request_form": DisbursementRequestForm(initial={"paid_on": timezone.localdate()}),
             "reversal_form": ReversalForm(),
-            "is_finance": permissions.allowed(user, "compensation.keep_fund"),
+            "is_finance": is_finance,
             "is_leader": permissions.allowed(user, "compensation.approve_payment"),
-            "books_closed": hasattr(project, "final_account") and project.final_account.is_approved,
+            "books_closed": books_closed,
             "deposit_refusal": gate_refusal(user, "fund.deposit", project=project),
             "request_refusal": gate_refusal(user, "disbursement.district", project=project),
         },
     )
+
+
+def _page_entries(fund: Fund, page) -> QuerySet[LedgerEntry]:
+    """The entries of `page` (newest first) of the fund's ledger. A fund's sequences run from 1
+    to its entry_count without a gap (ledger.append_entry numbers them under the fund's row
+    lock; entries are never deleted), so page N is a range of sequences, read through the
+    (fund, sequence) index, instead of an OFFSET past the newer entries (which PostgreSQL
+    joins before skipping them: 120 ms for the middle of 50,000)."""
+    size = page.paginator.per_page
+    newest = fund.entry_count - (page.number - 1) * size
+    return (
+        LedgerEntry.objects.filter(
+            fund=fund, sequence__gt=max(newest - size, 0), sequence__lte=newest
+        )
+        .select_related("recorded_by", "reverses", "reversed_by")
+        .only(*_ENTRY_FIELDS)
+        .order_by("-sequence")
+    )
+
+
+_ENTRY_FIELDS = (
+    "sequence",
+    "kind",
+    "amount",
+    "balance_after",
+    "occurred_on",
+    "source",
+    "voucher_number",
+    "payee_name",
+    "category",
+    "purpose",
+    "recorded_at",
+    "hash",
+    "recorded_by__username",
+    "recorded_by__name",
+    "recorded_by__first_name",
+    "recorded_by__last_name",
+    "reverses__sequence",
+    "reversed_by__sequence",
+)
+
+
+def _ledger_rows(entries, *, reversible: bool) -> list[dict]:
+    """The ledger table's cells, worked out in Python (labels from one dictionary each, one
+    reverse() for the reversal forms), so a row costs the template only its variables.
+    `reversible`: the page shows a reversal form on each entry that may be reversed."""
+    address = address_by_pk("compensation:entry_reverse")
+    kinds = labels(LedgerEntry.Kind)
+    sources, categories = labels(LedgerEntry.Source), labels(Category)
+    rows = []
+    for entry in entries:
+        reverses = entry.reverses if entry.reverses_id else None
+        reversed_by = getattr(entry, "reversed_by", None)  # none: the descriptor raises
+        rows.append(
+            {
+                "sequence": entry.sequence,
+                "kind": entry.kind,
+                "date": entry.occurred_on.isoformat(),
+                "kind_label": kinds.get(entry.kind, entry.kind),
+                "reverses": _("冲正第%(n)s笔") % {"n": reverses.sequence} if reverses else "",
+                "reversed_by": _("已被第%(n)s笔冲正") % {"n": reversed_by.sequence}
+                if reversed_by
+                else "",
+                "source": sources.get(entry.source, entry.source)
+                if entry.source
+                else categories.get(entry.category, entry.category),
+                "reference": entry.voucher_number or entry.payee_name,
+                "purpose": entry.purpose,
+                "inflow": decimal_text(entry.inflow),
+                "outflow": decimal_text(entry.outflow),
+                "balance": decimal_text(entry.balance_after),
+                "recorded_at": timezone.localtime(entry.recorded_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "recorded_by": entry.recorded_by.get_full_name(),
+                "hash": entry.hash,
+                "short_hash": Truncator(entry.hash).chars(11),
+                "reverse_url": address(entry.pk)
+                if reversible and entry.kind != LedgerEntry.Kind.REVERSAL and not reversed_by
+                else "",
+            }
+        )
+    return rows
 
 
 @login_required

@@ -1,3 +1,5 @@
+import re
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -5,6 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
 from openpyxl import load_workbook
 
 from compensation import reports, services
@@ -212,6 +216,142 @@ def test_the_fund_page_reads_the_totals_the_fund_keeps_not_its_entries(
     # One page of entries; no SUM over the ledger and no COUNT of it.
     assert len(ledger_reads) == 1
     assert "SUM(" not in ledger_reads[0] and "COUNT(" not in ledger_reads[0]
+
+
+def _ledger_world(world, finance_user, leader_user):
+    """The world's fund with a district payment reversed after it: entries 1 (deposit), 2 (the
+    household's payment), 3 (the district's payment, reversed) and 4 (its reversal)."""
+    fund = world["fund"]
+    paid = services.approve_disbursement(
+        request=district_request(fund, "3000.00", by=finance_user), approved_by=leader_user
+    )
+    services.reverse_entry(entry=paid, by=finance_user, reason="账号有误", on=date(2022, 7, 2))
+    return LedgerEntry.objects.filter(fund=fund).order_by("sequence")
+
+
+def test_the_fund_page_shows_each_entry_cell_by_cell(client, world, finance_user, leader_user):
+    entries = list(_ledger_world(world, finance_user, leader_user))
+    login(client, "finance")
+    html = client.get(reverse("compensation:fund_detail", args=[world["fund"].pk])).content
+    html = html.decode()
+
+    def recorded(entry):
+        return entry.recorded_by.get_full_name()
+
+    deposit, payment, district, reversal = entries
+    assert row_cells(html, "1") == [
+        "1",
+        deposit.occurred_on.isoformat(),
+        "归集",
+        "财政拨款",
+        deposit.voucher_number,
+        deposit.purpose,
+        "1,000,000.00",
+        "",
+        "1,000,000.00",
+        recorded(deposit),
+        Truncator(deposit.hash).chars(11),
+        "冲正 冲正",
+    ]
+    assert row_cells(html, "2") == [
+        "2",
+        payment.occurred_on.isoformat(),
+        "划拨",
+        "房屋补偿",
+        payment.payee_name,
+        "首付补偿款",
+        "",
+        "100,000.00",
+        "900,000.00",
+        recorded(payment),
+        Truncator(payment.hash).chars(11),
+        "冲正 冲正",
+    ]
+    assert row_cells(html, "3")[2:9] == [
+        "划拨 已被第4笔冲正",
+        "工作经费",
+        district.payee_name,
+        "工作经费",
+        "",
+        "3,000.00",
+        "897,000.00",
+    ]
+    assert row_cells(html, "3")[-1] == ""  # reversed already: no form
+    assert row_cells(html, "4")[1:9] == [
+        "2022-07-02",
+        "冲正 冲正第3笔",
+        "工作经费",
+        reversal.payee_name,
+        reversal.purpose,
+        "3,000.00",
+        "",
+        "900,000.00",
+    ]
+    assert row_cells(html, "4")[-1] == ""  # a reversal is not reversed
+    local = timezone.localtime(reversal.recorded_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert f'title="{local}"' in html
+    assert f'title="{reversal.hash}"' in html
+    assert 'id="entry-4" class="kind-reversal"' in html
+    for entry in (deposit, payment):
+        assert f'action="{reverse("compensation:entry_reverse", args=[entry.pk])}"' in html
+    for entry in (district, reversal):
+        assert f'action="{reverse("compensation:entry_reverse", args=[entry.pk])}"' not in html
+    # Newest first.
+    assert html.index('id="entry-4"') < html.index('id="entry-3"') < html.index('id="entry-1"')
+
+    client.post(reverse("logout"))
+    login(client, "leader")  # may see the ledger, may not reverse
+    html = client.get(reverse("compensation:fund_detail", args=[world["fund"].pk])).content
+    html = html.decode()
+    assert len(row_cells(html, "1")) == 11
+    assert "entry_reverse" not in html and "冲正原因" not in html
+
+
+def _deposits(fund, count, *, by):
+    for n in range(count):
+        services.record_deposit(
+            fund=fund,
+            by=by,
+            amount=D(n + 1),
+            source="fiscal",
+            voucher_number=f"ZD-{fund.entry_count + n + 1}",
+            received_on=date(2022, 2, 1),
+        )
+
+
+def test_the_fund_pages_later_pages_show_older_entries(client, world, finance_user):
+    fund = world["fund"]  # 2 entries
+    _deposits(fund, 28, by=finance_user)  # 30 in all
+    login(client, "finance")
+    url = reverse("compensation:fund_detail", args=[fund.pk])
+
+    def sequences(query):
+        html = client.get(url, query).content.decode()
+        return [int(n) for n in re.findall(r'<tr id="entry-(\d+)"', html)], html
+
+    first, html = sequences({"per_page": 25})
+    assert first == list(range(30, 5, -1))
+    assert "第 1 / 2 页" in html
+    assert sequences({"per_page": 25, "page": 2})[0] == [5, 4, 3, 2, 1]
+    assert sequences({"per_page": 25, "page": 9})[0] == [5, 4, 3, 2, 1]  # past the end: last
+    assert sequences({"per_page": 25, "page": "x"})[0] == first
+    assert sequences({})[0] == list(range(30, 0, -1))  # 50 a page
+
+
+def test_the_fund_page_makes_the_same_number_of_queries_for_few_or_many_entries(
+    client, world, finance_user, leader_user, django_assert_num_queries
+):
+    fund = world["fund"]  # 2 entries
+    login(client, "finance")
+    url = reverse("compensation:fund_detail", args=[fund.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _ledger_world(world, finance_user, leader_user)
+    _deposits(fund, 60, by=finance_user)
+    for query in ({}, {"page": 2}, {"per_page": 100}):
+        with django_assert_num_queries(len(few.captured_queries)):
+            client.get(url, query)
 
 
 def test_a_resubmitted_request_form_makes_one_request(client, world):
