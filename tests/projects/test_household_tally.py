@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from projects import figures
+from projects import figures, imports
 from projects.models import Household, HouseholdTally
 from tests.factories import HouseholdFactory, ProjectFactory
 
@@ -121,3 +121,26 @@ def test_the_tally_survives_the_test_runners_flush(district):
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE projects_household, projects_householdtally CASCADE")
     assert _tally() == {}
+
+
+def test_households_imported_with_copy_are_in_the_tally(district):
+    """The import writes with PostgreSQL's COPY, which fires the insert trigger too."""
+    project = ProjectFactory(district=district)
+    records = [
+        {
+            "code": household.code,
+            "head_name": household.head_name,
+            "id_number": household.id_number,
+            "phone": household.phone,
+            "address": household.address,
+            "use": household.use,
+            "area": "75.50",
+        }
+        for household in HouseholdFactory.build_batch(4, project=project)
+    ]
+
+    with transaction.atomic():
+        assert imports.save_households(project=project, records=records, by=None) == 4
+
+    assert _tally() == _counted()
+    assert sum(households for households, _area in _tally().values()) == 4
