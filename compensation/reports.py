@@ -175,6 +175,35 @@ def _row(project: Project, fund: Fund | None, **figures) -> ReconciliationRow:
     )
 
 
+def with_due(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate each project with what `fund_figures` needs besides the fund: `breakdown_sum`
+    (its households' current breakdowns) and `adjustment_sum` (their agreements'
+    supplements), yuan, 0 when none, as two scalar subqueries (no GROUP BY over the
+    project's households and the columns read with it)."""
+    breakdowns = CompensationBreakdown.objects.filter(
+        household__project=OuterRef("pk"), is_current=True
+    )
+    agreements = Agreement.objects.filter(household__project=OuterRef("pk"))
+    return projects.annotate(
+        breakdown_sum=_sum_subquery(breakdowns, "household__project", "total"),
+        adjustment_sum=_sum_subquery(agreements, "household__project", "adjustment"),
+    )
+
+
+def fund_figures(project: Project) -> ReconciliationRow:
+    """The money of a project with a fund, as its `reconciliation` row has it (deposits,
+    disbursements, balance, due, paid, unpaid), from a project read through `with_due` with
+    its fund (select_related("fund")): no query. The row's household counts are not read
+    (0): use `project_summary` for them."""
+    return _row(project, project.fund, due=_due(project))
+
+
+def _due(project: Project) -> Decimal:
+    return Decimal(project.breakdown_sum or ZERO).quantize(CENT) + Decimal(
+        project.adjustment_sum
+    ).quantize(CENT)
+
+
 def with_summary(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Annotate each project, in its own query, with what `project_summary` needs:
     `household_count`, `signed_count`, `computed_count` (households with a current
@@ -205,8 +234,7 @@ def project_summary(project: Project) -> ReconciliationRow | None:
     return _row(
         project,
         fund,
-        due=Decimal(project.breakdown_sum or ZERO).quantize(CENT)
-        + Decimal(project.adjustment_sum).quantize(CENT),
+        due=_due(project),
         households=project.household_count,
         computed=project.computed_count,
     )

@@ -36,6 +36,7 @@ from core import permissions
 from core.formatting import decimal_text
 from core.http import address_by_pk, paginate, report_form_errors, report_validation_error
 from core.labels import labels
+from core.models import User
 from core.scoping import get_visible_or_404, visible_to
 from projects.models import Project
 from projects.views.gates import gate_refusal, refused_page
@@ -95,10 +96,10 @@ def fund_detail(request, pk):
     """The fund's account page: its totals (kept on the fund row), the project's compensation
     summary, pending requests, the finance forms and one page of entries, newest first. Reads
     the same rows however long the ledger is."""
-    # One query: the project with its summary (reports.with_summary), district, final account
-    # and fund (whose row keeps the totals, the entry count and the latest hash).
+    # One query: the project with the compensation due (reports.with_due), its district, final
+    # account and fund (whose row keeps the totals, the entry count and the latest hash).
     project = get_visible_or_404(
-        reports.with_summary(Project.objects.select_related("district", "fund", "final_account")),
+        reports.with_due(Project.objects.select_related("district", "fund", "final_account")),
         request.user,
         fund__pk=pk,
     )
@@ -120,7 +121,7 @@ def fund_detail(request, pk):
             "project": project,
             "page": page,
             "rows": rows,
-            "figures": reports.project_summary(project),
+            "figures": reports.fund_figures(project),
             "requests": fund.requests.pending().select_related("requested_by", "household"),
             "deposit_form": DepositForm(initial={"received_on": timezone.localdate()}),
             "request_form": DisbursementRequestForm(initial={"paid_on": timezone.localdate()}),
@@ -134,25 +135,26 @@ def fund_detail(request, pk):
     )
 
 
-def _page_entries(fund: Fund, page) -> QuerySet[LedgerEntry]:
-    """The entries of `page` (newest first) of the fund's ledger. A fund's sequences run from 1
-    to its entry_count without a gap (ledger.append_entry numbers them under the fund's row
-    lock; entries are never deleted), so page N is a range of sequences, read through the
-    (fund, sequence) index, instead of an OFFSET past the newer entries (which PostgreSQL
-    joins before skipping them: 120 ms for the middle of 50,000)."""
+def _page_entries(fund: Fund, page) -> QuerySet:
+    """The entries of `page` (newest first) of the fund's ledger, as dicts of what the table
+    shows. A fund's sequences run from 1 to its entry_count without a gap
+    (ledger.append_entry numbers them under the fund's row lock; entries are never deleted),
+    so page N is a range of sequences, read through the (fund, sequence) index, instead of an
+    OFFSET past the newer entries (which PostgreSQL joins before skipping them: 120 ms for the
+    middle of 50,000)."""
     size = page.paginator.per_page
     newest = fund.entry_count - (page.number - 1) * size
     return (
         LedgerEntry.objects.filter(
             fund=fund, sequence__gt=max(newest - size, 0), sequence__lte=newest
         )
-        .select_related("recorded_by", "reverses", "reversed_by")
-        .only(*_ENTRY_FIELDS)
         .order_by("-sequence")
+        .values(*_ENTRY_FIELDS)
     )
 
 
 _ENTRY_FIELDS = (
+    "pk",
     "sequence",
     "kind",
     "amount",
@@ -165,6 +167,7 @@ _ENTRY_FIELDS = (
     "purpose",
     "recorded_at",
     "hash",
+    "recorded_by_id",
     "recorded_by__username",
     "recorded_by__name",
     "recorded_by__first_name",
@@ -175,40 +178,51 @@ _ENTRY_FIELDS = (
 
 
 def _ledger_rows(entries, *, reversible: bool) -> list[dict]:
-    """The ledger table's cells, worked out in Python (labels from one dictionary each, one
-    reverse() for the reversal forms), so a row costs the template only its variables.
-    `reversible`: the page shows a reversal form on each entry that may be reversed."""
+    """The ledger table's cells, worked out in Python from `_page_entries`' dicts (labels from
+    one dictionary each, each recorder's name once, one reverse() for the reversal forms), so a
+    row costs the template only its variables. `reversible`: the page shows a reversal form on
+    each entry that may be reversed."""
     address = address_by_pk("compensation:entry_reverse")
     kinds = labels(LedgerEntry.Kind)
     sources, categories = labels(LedgerEntry.Source), labels(Category)
+    names = {}
     rows = []
     for entry in entries:
-        reverses = entry.reverses if entry.reverses_id else None
-        reversed_by = getattr(entry, "reversed_by", None)  # none: the descriptor raises
+        recorder = entry["recorded_by_id"]
+        if recorder not in names:
+            names[recorder] = User(
+                username=entry["recorded_by__username"],
+                name=entry["recorded_by__name"],
+                first_name=entry["recorded_by__first_name"],
+                last_name=entry["recorded_by__last_name"],
+            ).get_full_name()
+        kind, amount = entry["kind"], entry["amount"]
+        reverses, reversed_by = entry["reverses__sequence"], entry["reversed_by__sequence"]
         rows.append(
             {
-                "sequence": entry.sequence,
-                "kind": entry.kind,
-                "date": entry.occurred_on.isoformat(),
-                "kind_label": kinds.get(entry.kind, entry.kind),
-                "reverses": _("冲正第%(n)s笔") % {"n": reverses.sequence} if reverses else "",
-                "reversed_by": _("已被第%(n)s笔冲正") % {"n": reversed_by.sequence}
-                if reversed_by
-                else "",
-                "source": sources.get(entry.source, entry.source)
-                if entry.source
-                else categories.get(entry.category, entry.category),
-                "reference": entry.voucher_number or entry.payee_name,
-                "purpose": entry.purpose,
-                "inflow": decimal_text(entry.inflow),
-                "outflow": decimal_text(entry.outflow),
-                "balance": decimal_text(entry.balance_after),
-                "recorded_at": timezone.localtime(entry.recorded_at).strftime("%Y-%m-%d %H:%M:%S"),
-                "recorded_by": entry.recorded_by.get_full_name(),
-                "hash": entry.hash,
-                "short_hash": Truncator(entry.hash).chars(11),
-                "reverse_url": address(entry.pk)
-                if reversible and entry.kind != LedgerEntry.Kind.REVERSAL and not reversed_by
+                "sequence": entry["sequence"],
+                "kind": kind,
+                "date": entry["occurred_on"].isoformat(),
+                "kind_label": kinds.get(kind, kind),
+                "reverses": _("冲正第%(n)s笔") % {"n": reverses} if reverses else "",
+                "reversed_by": _("已被第%(n)s笔冲正") % {"n": reversed_by} if reversed_by else "",
+                "source": sources.get(entry["source"], entry["source"])
+                if entry["source"]
+                else categories.get(entry["category"], entry["category"]),
+                "reference": entry["voucher_number"] or entry["payee_name"],
+                "purpose": entry["purpose"],
+                # LedgerEntry.inflow and outflow.
+                "inflow": decimal_text(amount) if amount > 0 else "",
+                "outflow": decimal_text(-amount) if amount < 0 else "",
+                "balance": decimal_text(entry["balance_after"]),
+                "recorded_at": timezone.localtime(entry["recorded_at"]).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                ),
+                "recorded_by": names[recorder],
+                "hash": entry["hash"],
+                "short_hash": Truncator(entry["hash"]).chars(11),
+                "reverse_url": address(entry["pk"])
+                if reversible and kind != LedgerEntry.Kind.REVERSAL and not reversed_by
                 else "",
             }
         )

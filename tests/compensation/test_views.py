@@ -209,9 +209,16 @@ def test_the_fund_page_reads_the_totals_the_fund_keeps_not_its_entries(
     login(client, "finance")
     url = reverse("compensation:fund_detail", args=[fund.pk])
     with CaptureQueriesContext(connection) as queries:
-        html = client.get(url).content.decode()
+        response = client.get(url)
+    html = response.content.decode()
     for figure in ["1,000,000.00", "100,000.01", "899,999.99"]:
         assert figure in html
+    # The cards agree with the reconciliation's row of the project.
+    (row,) = reports.reconciliation(Project.objects.filter(pk=fund.project_id)).rows
+    figures = response.context["figures"]
+    for name in ("deposits", "disbursements", "balance", "due", "paid", "unpaid"):
+        assert getattr(figures, name) == getattr(row, name), name
+    assert row.due > 0 and f"{row.due:,.2f}" in html and f"{row.unpaid:,.2f}" in html
     ledger_reads = [q["sql"] for q in queries if 'FROM "compensation_ledgerentry"' in q["sql"]]
     # One page of entries; no SUM over the ledger and no COUNT of it.
     assert len(ledger_reads) == 1
