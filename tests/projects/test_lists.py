@@ -255,6 +255,38 @@ def test_a_household_search_pages_within_its_results(client, office_user, projec
     assert _rows(second) == [f"H{n:03d}" for n in range(150, 160)]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": "六岭路1"},
+        {"signed": "yes"},
+        {"signed": "no"},
+        {"use": "non_residential"},
+        {"q": "六岭路1", "signed": "no", "use": "residential"},
+        {"q": "没有这样的户"},
+    ],
+)
+def test_the_household_lists_totals_are_those_of_the_households_its_filters_find(
+    client, office_user, project, query
+):
+    _households(project, 12, area="10.25")
+    _households(project, 8, first=20, area="30.00", use="non_residential")
+    _households(project, 5, first=40, area="7.50", signed_on=date(2022, 5, 1), method="monetary")
+    HouseholdFactory(project=ProjectFactory(district=project.district), address="六岭路1号")
+    login(client, "clerk")
+    url = reverse("projects:household_list", args=[project.pk])
+
+    response = client.get(url, {**query, "per_page": 100})
+
+    shown = response.context["page"].object_list
+    area = sum((household.area for household in shown), Decimal("0"))
+    signed = sum(1 for household in shown if household.signed_on)
+    assert (
+        f"共 {len(shown)} 户，{area:,.2f} 平方米；已签约 {signed} 户" in response.content.decode()
+    )
+
+
 LISTS = [
     ("projects:household_list", "register"),
     ("compensation:project_households", "compensation"),
