@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 
 from core.backends import ModelBackend
-from core.models import User
+from core.models import District, User
 from core.navigation import frame_urls, nav_for
 from core.roles import Section
 from tests.auth import login
-from tests.factories import staff
+from tests.factories import district_user, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _group(section: Section) -> Group:
     return Group.objects.get_or_create(name=section.value)[0]
 
 
-def test_the_frame_reads_the_session_and_the_user_with_the_groups_in_two_queries(client):
+def test_the_frame_reads_the_session_and_the_user_with_its_groups_in_two_queries(client):
     staff(Section.OPERATIONS, username="clerk", name="王测试")
     login(client, "clerk")
     client.get(reverse(FRAME_ONLY))  # the session's first renewal is behind us
@@ -37,7 +37,23 @@ def test_the_frame_reads_the_session_and_the_user_with_the_groups_in_two_queries
     frame = [query["sql"] for query in captured if '"core_office"' not in query["sql"]]
     assert len(frame) == 2, frame
     assert frame[0].startswith('SELECT "django_session"')
-    assert 'FROM "core_user" u WHERE' in frame[1] and '"auth_group"' in frame[1]
+    assert 'FROM "core_user" u LEFT JOIN' in frame[1] and '"auth_group"' in frame[1]
+
+
+def test_a_district_users_frame_reads_the_district_with_the_user(client, district):
+    district_user(district, username="district", name="李区县")
+    login(client, "district")
+    client.get(reverse(FRAME_ONLY))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(FRAME_ONLY))
+        assert response.wsgi_request.user.district.name == "双清区"
+    assert "双清区征收部门" in response.content.decode()
+    frame = [query["sql"] for query in captured if '"core_office"' not in query["sql"]]
+    assert len(frame) == 2, frame
+    assert 'LEFT JOIN "core_district" d' in frame[1]
+
+    District.objects.filter(pk=district.pk).update(name="新双清区")
+    assert "新双清区征收部门" in client.get(reverse(FRAME_ONLY)).content.decode()
 
 
 def test_a_group_change_counts_from_the_next_request(client):
@@ -104,6 +120,7 @@ def test_the_backend_reads_every_group_name_and_none(db):
         assert user.sections == [Section.FINANCE, Section.LEADER]
         assert user.role_label == "计划财务科、领导"
     assert len(captured) == 0
+    assert user.district is None
     assert backend.get_user(nobody.pk).sections == []
     assert backend.get_user(nobody.pk + 1000) is None
     # A user loaded any other way reads the names when first asked (one query).
