@@ -166,3 +166,17 @@ def test_the_frame_links_are_the_routes_and_follow_the_script_prefix(client):
     finally:
         set_script_prefix("/")
     assert frame_urls()["todo"] == "/todo/"
+
+
+def test_on_other_databases_the_backend_is_djangos(db, monkeypatch, district):
+    """Other databases than PostgreSQL get Django's ModelBackend.get_user: the groups are read
+    when first asked, the district when first used."""
+    clerk = staff(Section.LEGAL, username="clerk")
+    member = district_user(district, username="district")
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    user = ModelBackend().get_user(clerk.pk)
+    assert User.GROUP_NAMES not in user.__dict__
+    with CaptureQueriesContext(connection) as captured:
+        assert user.sections == [Section.LEGAL]
+    assert len(captured) == 1
+    assert ModelBackend().get_user(member.pk).district == district
