@@ -4,10 +4,11 @@ Django renders every `{{ field }}` through its widget's template, and a <select>
 more template per option and one per option's attributes: a filter form of five fields costs
 dozens of template renders, which issue 16's bench measured as a large part of every list
 page. `WidgetRenderer` writes the plain widgets (the <input> family, <select> with its options,
-<textarea>) in Python, byte for byte what Django's own templates give (the same escaping and
-the same localisation of labels, through `render_value_in_context`), and hands every other
-template (file inputs, radio and checkbox lists, multi-widgets, the form and field layouts)
-to Django's templates unchanged.
+<textarea>, a file input with no file on record) in Python, byte for byte what Django's own
+templates give (the same escaping and the same localisation of labels, through
+`render_value_in_context`), and hands every other template (a file input showing its current
+file, radio and checkbox lists, multi-widgets, the form and field layouts) to Django's templates
+unchanged.
 
 A project or an installed app may override one of Django's widget templates by putting its
 own at the same name: the renderer checks, once per process, that each template it writes
@@ -41,6 +42,7 @@ _INPUTS = (
     "tel",
     "color",
     "checkbox",
+    "file",
 )
 _DJANGO_TEMPLATES = Path(django.forms.__file__).resolve().parent / "templates"
 
@@ -111,6 +113,14 @@ def _select(widget: dict) -> str:
     return "".join(parts)
 
 
+def _clearable_file_input(widget: dict) -> str:
+    # django/forms/widgets/clearable_file_input.html without a file on record (`render` sends
+    # a widget showing one to the template): its <input> alone, the newline before it stripped.
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"' + (
+        _attrs(widget["attrs"]) + ">"
+    )
+
+
 def _textarea(widget: dict) -> str:
     value = widget["value"]
     text = _text(value) if value else ""
@@ -125,6 +135,7 @@ class WidgetRenderer(DjangoTemplates):
         writers = {_WIDGETS + f"{name}.html": _input for name in _INPUTS}
         writers[_WIDGETS + "select.html"] = _select
         writers[_WIDGETS + "textarea.html"] = _textarea
+        writers[_WIDGETS + "clearable_file_input.html"] = _clearable_file_input
         own = {_WIDGETS + name for name in ("input.html", "attrs.html", "select_option.html")}
         # Written here only while every template involved is still Django's own file.
         for name in [*writers, *own]:
@@ -136,7 +147,11 @@ class WidgetRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         writer = self._writers.get(template_name)
         widget = context.get("widget") if writer is not None else None
-        if widget is None or (writer is _select and not _plain_options(widget)):
+        if (
+            widget is None
+            or (writer is _select and not _plain_options(widget))
+            or (writer is _clearable_file_input and widget.get("is_initial"))
+        ):
             return super().render(template_name, context, request=request)
         # Every value in it went through _text or _stringformat (escaped unless already safe).
         return mark_safe(writer(widget).strip())  # noqa: S308

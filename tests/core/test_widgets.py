@@ -50,6 +50,9 @@ WIDGETS = [
     (forms.NullBooleanSelect(), "signed", None),
     (forms.NullBooleanSelect(), "signed", True),
     (forms.Select(choices=[]), "empty", None),
+    (forms.FileInput(), "file", None),
+    (forms.ClearableFileInput(), "file", None),
+    (forms.ClearableFileInput(attrs={"accept": NASTY, "required": True}), "document", None),
 ]
 
 
@@ -73,11 +76,21 @@ def test_labels_are_localised_as_the_template_localises_them(language):
         assert "12,345" in expected  # the localisation is really exercised
 
 
+class _OnRecord:
+    """A file on record, as a FieldFile shows itself to ClearableFileInput."""
+
+    url = "/media/notices/" + NASTY
+    name = NASTY
+
+    def __str__(self):
+        return self.name
+
+
 def test_widgets_python_does_not_write_fall_back_to_templates():
     widget = forms.ClearableFileInput()
-    assert widget.render("file", None, renderer=WidgetRenderer()) == widget.render(
-        "file", None, renderer=DjangoTemplates()
-    )
+    on_record = widget.render("file", _OnRecord(), renderer=WidgetRenderer())
+    assert on_record == widget.render("file", _OnRecord(), renderer=DjangoTemplates())
+    assert "/media/notices/" in on_record  # the template's branch for a file on record
     radios = forms.RadioSelect(choices=[("a", "甲"), ("b", NASTY)])
     assert radios.render("r", "b", renderer=WidgetRenderer()) == radios.render(
         "r", "b", renderer=DjangoTemplates()
