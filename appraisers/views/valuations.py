@@ -54,13 +54,18 @@ def _commission(project) -> Commission | None:
 @login_required
 def valuation_list(request, pk):
     project = get_visible_or_404(
-        _with_valuation_totals(Project.objects.select_related("district")), request.user, pk=pk
+        _with_valuation_totals(
+            Project.objects.select_related("district", "firm_selection__commission__firm")
+        ),
+        request.user,
+        pk=pk,
     )
     households = project.households.only("project_id", "code", "head_name", "area")
     page = paginate(
         request, households.order_by("code"), per_page=50, count=project.household_count
     )
-    commission = _commission(project)
+    # Read with the project (a missing one-to-one reads as None): no query of its own.
+    commission = getattr(getattr(project, "firm_selection", None), "commission", None)
     can_edit = _can_edit(request.user, project)
     return render(
         request,

@@ -546,3 +546,15 @@ def test_the_valuation_list_shows_each_households_report_and_where_it_stands(
     assert row_cells(html, "A-006")[6] == "专家鉴定中"
     assert "5 / 6 户" in html
     assert "3,234,567.80 元" in html
+
+
+def test_before_a_commission_the_valuation_list_says_so_and_offers_no_report_entry(
+    client, project, households, office_user
+):
+    login(client, "clerk")
+
+    html = client.get(reverse("appraisers:valuation_list", args=[project.pk])).content.decode()
+
+    assert "尚未委托评估机构" in html
+    assert row_cells(html, "A-001")[3:] == ["未评估", ""]
+    assert "0 / 5 户" in html
