@@ -314,6 +314,30 @@ def test_the_fund_page_shows_each_entry_cell_by_cell(client, world, finance_user
     assert "entry_reverse" not in html and "冲正原因" not in html
 
 
+def test_the_fund_pages_rows_escape_what_people_typed(client, world, finance_user, leader_user):
+    fund = world["fund"]
+    typed = '<b onclick="x()">工作经费</b> & 杂费'
+    services.approve_disbursement(
+        request=services.request_disbursement(
+            fund=fund,
+            by=finance_user,
+            idempotency_key="typed",
+            amount=D("10.00"),
+            category="working",
+            purpose=typed,
+        ),
+        approved_by=leader_user,
+    )
+    login(client, "finance")
+    html = client.get(reverse("compensation:fund_detail", args=[fund.pk])).content.decode()
+    assert typed not in html
+    assert "&lt;b onclick=&quot;x()&quot;&gt;工作经费&lt;/b&gt; &amp; 杂费" in html
+    # Each reversal form carries the request's CSRF token.
+    form = html[html.index('id="entry-3"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="csrfmiddlewaretoken" value="' in form
+
+
 def _deposits(fund, count, *, by):
     for n in range(count):
         services.record_deposit(
