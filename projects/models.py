@@ -16,6 +16,7 @@ from core.labels import label
 from core.models import District
 from core.scoping import DistrictScopedQuerySet
 from core.validators import validate_phone, validate_resident_id
+from projects import tally
 
 
 class Stage(models.TextChoices):
@@ -331,6 +332,8 @@ class Household(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["project", "signed_on"])]
+        # PostgreSQL keeps HouseholdTally equal to the households (projects.tally).
+        triggers = tally.TRIGGERS
 
     def __str__(self):
         return f"{self.code} {self.head_name}"
@@ -361,10 +364,11 @@ class HouseholdTally(models.Model):
     signed: what the year's figures add up (projects.figures), a few rows per project instead
     of every household.
 
-    PostgreSQL keeps it: statement triggers on the households table (migration 0017) add each
-    inserted, updated or deleted household to its group in the same transaction, whatever
-    wrote it (services, imports, bulk_create, update(), the admin, a shell), so it is never
-    stale. SQLite has no such triggers: there the figures count the households themselves.
+    PostgreSQL keeps it: statement triggers on the households table (projects.tally, declared
+    on Household) add each inserted, updated or deleted household to its group in the same
+    transaction, whatever wrote it (services, imports, bulk_create, update(), the admin, a
+    shell), so it is never stale. SQLite has no such triggers: there the figures count the
+    households themselves.
     """
 
     project = models.ForeignKey(

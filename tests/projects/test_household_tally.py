@@ -14,12 +14,7 @@ from projects import figures, imports
 from projects.models import Household, HouseholdTally
 from tests.factories import HouseholdFactory, ProjectFactory
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the tally's triggers are PostgreSQL's"
-    ),
-]
+pytestmark = pytest.mark.django_db  # on PostgreSQL, whose triggers keep the tally
 
 
 def _tally() -> dict[tuple, tuple]:
