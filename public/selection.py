@@ -32,7 +32,14 @@ def selection_order(request, code):
         verifies = None
         if selection_round.seed:
             verifies = services.verifies(selection_round)
-        rounds.append({"round": selection_round, "orders": orders, "verifies": verifies})
+        rounds.append(
+            {
+                "round": selection_round,
+                "ordinal": services.round_ordinal(selection_round),  # 第N轮, as on the board
+                "orders": orders,
+                "verifies": verifies,
+            }
+        )
     return render(
         request,
         "public/selection_order.html",

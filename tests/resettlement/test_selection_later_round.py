@@ -130,6 +130,12 @@ def test_the_public_board_shows_the_current_round_only(client, district, clerk):
     assert "1栋101" not in page.split('id="board-recent"')[1].split("</ul>")[0]
     assert "1栋102" not in page.split('id="board-recent"')[1].split("</ul>")[0]
 
+    # The published orders page names both rounds as the board does, each with its own order.
+    orders = client.get(reverse("public:selection_order", args=[project.code])).content.decode()
+    first_part, second_part = orders.split("第2轮选房（公开摇号）")
+    assert "第1轮选房（按签约先后）" in first_part and "第1轮" not in second_part
+    assert first_part.count('<td class="num">') == 3 and second_part.count('<td class="num">') == 1
+
     pick(client, second, second.orders.get(number=1), flat(project, "201"))
     client.logout()
     live = client.get(url, headers={"HX-Request": "true"}).content.decode()
