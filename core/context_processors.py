@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from core.models import Office
-from core.navigation import frame_urls, nav_for
+from core.navigation import frame_urls, main_nav_html
 
 
 def office(request):
@@ -10,8 +10,8 @@ def office(request):
         "office_name": SimpleLazyObject(Office.page_name),
         "frame_urls": frame_urls(),
         "main_nav": (
-            SimpleLazyObject(lambda: nav_for(user, request.path))
+            SimpleLazyObject(lambda: main_nav_html(user, request.path))
             if user is not None and user.is_authenticated
-            else []
+            else ""
         ),
     }

@@ -7,10 +7,11 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
+from django.utils import translation
 
 from core.backends import ModelBackend
 from core.models import District, User
-from core.navigation import frame_urls, nav_for
+from core.navigation import frame_urls, main_nav_html, nav_for
 from core.roles import Section
 from tests.auth import login
 from tests.factories import district_user, staff
@@ -180,3 +181,30 @@ def test_on_other_databases_the_backend_is_djangos(db, monkeypatch, district):
         assert user.sections == [Section.LEGAL]
     assert len(captured) == 1
     assert ModelBackend().get_user(member.pk).district == district
+
+
+def test_the_main_navigation_is_rendered_once_per_kind_of_user_and_current_item(
+    client, settings, district
+):
+    """core.navigation.main_nav_html: the same markup as the loop in the template gave, kept
+    per language, kind of user and current item; with DEBUG on, rendered on every page."""
+    clerk = staff(Section.OPERATIONS, username="clerk", name="王测试")
+    member = district_user(district, username="district", name="李区县")
+    login(client, "clerk")
+    html = client.get(reverse("projects:project_list")).content.decode()
+    assert '<nav class="mainnav" aria-label="主导航">' in html
+    assert '<a href="/projects/" class="active" aria-current="page">项目</a>' in html
+    assert '<a href="/appraisers/">评估机构</a>' in html
+    assert html.count('aria-current="page"') == 1
+
+    on_projects = main_nav_html(clerk, "/projects/")
+    assert main_nav_html(clerk, "/projects/2/") is on_projects  # kept
+    assert main_nav_html(member, "/projects/") is not on_projects
+    assert "评估机构" not in main_nav_html(member, "/projects/")
+    with translation.override("en"):
+        assert main_nav_html(clerk, "/projects/") is not on_projects
+    assert "aria-current" not in main_nav_html(clerk, reverse(FRAME_ONLY))
+
+    settings.DEBUG = True
+    assert main_nav_html(clerk, "/projects/") is not on_projects
+    assert main_nav_html(clerk, "/projects/") == on_projects
