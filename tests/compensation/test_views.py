@@ -338,6 +338,15 @@ def test_the_fund_pages_rows_escape_what_people_typed(client, world, finance_use
     assert 'name="csrfmiddlewaretoken" value="' in form
 
 
+def test_a_fund_without_entries_shows_an_empty_ledger(client, project, finance_user):
+    fund = funded(project, "0", by=finance_user)
+    login(client, "finance")
+    for query in ({}, {"page": 3}):
+        response = client.get(reverse("compensation:fund_detail", args=[fund.pk]), query)
+        assert response.status_code == 200
+        assert "暂无账目。" in response.content.decode()
+
+
 def _deposits(fund, count, *, by):
     for n in range(count):
         services.record_deposit(
