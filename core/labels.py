@@ -7,6 +7,7 @@ once per choices class and language.
 """
 
 from functools import cache
+from html import escape
 
 from django.db import models
 from django.utils.translation import get_language
@@ -28,3 +29,13 @@ def labels(choices: type[models.Choices]) -> dict:
     """Every label of `choices` in the active language, by value: a table reads it once and
     looks each row's value up (`labels.get(value, value)`, as `label` does)."""
     return _labels(choices, get_language())
+
+
+def html_labels(choices: type[models.Choices]) -> dict:
+    """`labels`, each escaped with html.escape, for table rows written in Python."""
+    return _html_labels(choices, get_language())
+
+
+@cache
+def _html_labels(choices: type[models.Choices], language: str | None) -> dict:
+    return {value: escape(text) for value, text in _labels(choices, language).items()}

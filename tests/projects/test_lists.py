@@ -360,3 +360,18 @@ def test_the_dashboard_takes_the_same_queries_for_10_and_100_projects_on_a_page(
     response = client.get(url, query)
     assert len(response.context["rows"]) == 100
     assert _query_count(client, url, query) == ten
+
+
+@pytest.mark.parametrize(("name", "_label"), LISTS)
+def test_each_household_list_escapes_what_people_typed(client, office_user, project, name, _label):
+    HouseholdFactory(
+        project=project, code="H<1>", head_name="王<b>\"&'", address="六岭路<script>1号"
+    )
+    login(client, "clerk")
+
+    html = client.get(reverse(name, args=[project.pk])).content.decode()
+
+    assert "H&lt;1&gt;" in html
+    assert "王&lt;b&gt;&quot;&amp;&#x27;" in html
+    assert "<b>" not in html
+    assert "<script>1" not in html
