@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from compensation.calculation import round_amount
 from core import public_changes
@@ -244,12 +245,25 @@ def record_handover(
 
 
 def mark_signed(household: Household) -> int:
-    """The household signed its swap agreement: its chosen flats become 已签约. Returns how
-    many flats changed."""
-    flats = Flat.objects.filter(
-        selections__household=household, selections__is_active=True, state=Flat.State.SELECTED
-    )
-    changed = flats.update(state=Flat.State.SIGNED)
-    if changed:
+    """The household signed its swap agreement: its chosen flats become 已签约, each change in
+    the flat's history (who, when, "签订产权调换协议：<户号>户"). Returns how many flats
+    changed."""
+    with transaction.atomic():
+        flats = list(
+            Flat.objects.select_for_update().filter(
+                selections__household=household,
+                selections__is_active=True,
+                state=Flat.State.SELECTED,
+            )
+        )
+        for flat in flats:
+            flat.state = Flat.State.SIGNED
+        bulk_update_with_history(
+            flats,
+            Flat,
+            ["state"],
+            default_change_reason=_("签订产权调换协议：%(code)s户") % {"code": household.code},
+        )
+    if flats:
         public_changes.changed()
-    return changed
+    return len(flats)

@@ -286,3 +286,17 @@ def test_the_export_reads_the_agreements_at_once_and_adds_only_the_calculation_p
     with CaptureQueriesContext(connection) as calculation:
         swap_supplement_due(agreement)
     assert len(two) - len(one) == len(calculation)
+
+
+def test_a_flat_picked_after_signing_is_signed_with_a_line_in_its_history(
+    project, district_member, client
+):
+    household, _agreement = signed_before_choosing(
+        project, client, district_member, swap_area="70.00", flat_area="95.00"
+    )
+    flat = household.selections.get(is_active=True).flat
+    assert flat.state == "signed"
+    latest = flat.history.first()
+    assert latest.state == "signed"
+    assert latest.history_change_reason == f"签订产权调换协议：{household.code}户"
+    assert flat.history.count() >= 2  # the pick before it
