@@ -152,10 +152,14 @@ def print_table(results: list[Timing], requests: int = REQUESTS) -> None:
     for timing in results:
         page = timing.page
         goal = f"≤ {page.max_ratio:g}× and < {page.max_ms:g} ms"
+        if page.max_ratio == float("inf"):  # measured beside the others, no goal of its own
+            goal = "—"
         if timing.status != 200:
             print(f"  {page.label:<22} HTTP {timing.status}, not measured  (goal {goal})")
             continue
         verdict = "ok" if timing.meets_goal else "OVER GOAL"
+        if goal == "—":
+            verdict = ""
         print(
             f"  {page.label:<22} {timing.median_ms:7.1f}ms {timing.trivial_ms:6.1f}ms "
             f"{timing.ratio:6.1f}× {timing.cpu_ratio:8.1f}× {timing.queries:7d}  "

@@ -11,16 +11,16 @@ it a database of its own (created when missing):
 
 It migrates that database, builds the data once (later runs reuse it), then serves the pages
 in-process through django.test.Client, logged in as office staff (who see every district, the
-heaviest case), and prints for each page the median wall and CPU time over 20 requests and its
-ratio to a trivial Django view (bench.bench_urls) measured the same way in the same run, and
-the due list's and the deadlines page's query counts at 10 and at 500 items a page. Targets
+heaviest case), each request alternating with one of a trivial Django view (bench/pages.py),
+and prints for each page the median wall and CPU time over 20 requests and their ratios to the
+trivial view's, and the due list's and the deadlines page's query counts at 10 and at 500 items
+a page. Targets
 (issue 16): due list and deadlines page at most 20x the trivial view and under 200 ms median;
 the same query count at 10 and 500 items a page.
 """
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -161,19 +161,6 @@ def build() -> None:
     print(f"built {CASES:,} cases and {VISITS:,} visits in {time.monotonic() - began:.1f} s")
 
 
-def _timed(client, url, query) -> tuple[float, float]:
-    """Median wall and CPU milliseconds of REQUESTS requests (after two warm-up requests)."""
-    for _ in range(2):
-        client.get(url, query)
-    walls, cpus = [], []
-    for _ in range(REQUESTS):
-        wall, cpu = time.perf_counter(), time.process_time()
-        client.get(url, query)
-        walls.append((time.perf_counter() - wall) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
-    return statistics.median(walls), statistics.median(cpus)
-
-
 def _queries(client, url, query) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -185,63 +172,39 @@ def _queries(client, url, query) -> int:
 
 
 def measure() -> None:
-    from django.contrib.auth.models import Group
-    from django.test import Client
-    from django.test.utils import override_settings
+    """The pages through bench/pages.py, each request alternating with the trivial view's (so
+    both medians see the same load), then the two lists' query counts at 10 and 500 a page."""
     from django.urls import reverse
     from django.utils import timezone
 
-    from core.models import DueDate, User
-    from core.roles import Section
+    from bench.pages import Page, measure_pages, print_table, served, staff_client
+    from core.models import DueDate
 
-    staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"name": "压力测试"})
-    staff.groups.add(Group.objects.get_or_create(name=Section.OPERATIONS.value)[0])
     year = timezone.localdate().year
-    with override_settings(
-        ROOT_URLCONF="bench.bench_urls",
-        ALLOWED_HOSTS=["testserver"],
-        SECURE_SSL_REDIRECT=False,
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ):
+    others = {"max_ratio": float("inf"), "max_ms": float("inf")}  # measured, no goal of theirs
+    with served():
         pages = [
-            ("due list", reverse("petitions:petition_due"), {}),
-            ("deadlines page", reverse("core:deadline_list"), {}),
-            ("nav counts", reverse("core:nav_counts"), {}),
-            ("home page", reverse("core:home"), {}),
-            ("case list", reverse("petitions:petition_list"), {}),
-            ("visit list", reverse("petitions:visit_list"), {}),
-            ("year figures", reverse("petitions:petition_figures"), {"year": year}),
+            Page(
+                "due list",
+                reverse("petitions:petition_due"),
+                max_ratio=TARGET_RATIO,
+                max_ms=TARGET_MS,
+            ),
+            Page(
+                "deadlines page",
+                reverse("core:deadline_list"),
+                max_ratio=TARGET_RATIO,
+                max_ms=TARGET_MS,
+            ),
+            Page("nav counts", reverse("core:nav_counts"), **others),
+            Page("home page", reverse("core:home"), **others),
+            Page("case list", reverse("petitions:petition_list"), **others),
+            Page("visit list", reverse("petitions:visit_list"), **others),
+            Page("year figures", reverse("petitions:petition_figures"), {"year": year}, **others),
         ]
-        client = Client(raise_request_exception=False)
-        client.force_login(staff)
+        client = staff_client()
         print(f"{DueDate.objects.count():,} stored due dates")
-        floor_wall, floor_cpu = _timed(client, "/bench/trivial/", {})
-        print(
-            f"median of {REQUESTS} requests, logged in as office staff; trivial view "
-            f"{floor_wall:.2f} ms wall, {floor_cpu:.2f} ms CPU (targets: due list and deadlines "
-            f"page <= {TARGET_RATIO}x trivial, < {TARGET_MS} ms)"
-        )
-        header = f"{'page':<15} {'wall ms':>8} {'CPU ms':>8} {'x trivial (wall / CPU)':>24}"
-        print(f"  {header}  queries")
-        for label, url, query in pages:
-            response = client.get(url, query)
-            if response.status_code != 200:
-                print(f"  {label:<15} {url}: HTTP {response.status_code}, not measured")
-                continue
-            wall, cpu = _timed(client, url, query)
-            queries = _queries(client, url, query)
-            ratio_wall, ratio_cpu = wall / floor_wall, cpu / floor_cpu
-            verdict = ""
-            if label in ("due list", "deadlines page"):
-                ok = max(ratio_wall, ratio_cpu) <= TARGET_RATIO and wall < TARGET_MS
-                verdict = "ok" if ok else "OVER TARGET"
-            print(
-                f"  {label:<15} {wall:8.1f} {cpu:8.1f} {ratio_wall:11.1f}x / {ratio_cpu:6.1f}x"
-                f"  {queries:>7}  {verdict}"
-            )
+        print_table(measure_pages(client, pages, requests=REQUESTS), requests=REQUESTS)
         for label, url in (
             ("due list", reverse("petitions:petition_due")),
             ("deadlines page", reverse("core:deadline_list")),
