@@ -3,12 +3,13 @@ digest read them): the early-signing incentive's deadline of each project in the
 so the liaison and the district know how long households may still sign with the bonus, and how
 many have not yet signed.
 
-The row is written when the plan or its project is saved; the number of households still
-unsigned is read with the rows (one subquery in the same query), so that signing a household
-never rewrites clocks and the list never counts per row.
+The row is written when the plan or its project is saved; whether the project still has unsigned
+households is a condition of the same query (an EXISTS), and their number is read with the rows
+listed (a subquery in the same query), so that signing a household never rewrites clocks and the
+list never counts per row.
 """
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,18 +53,24 @@ def plan_rows(plan: CompensationPlan, calendar: WorkCalendar) -> list[due.Row]:
     ]
 
 
+def _unsigned_households():
+    return Household.objects.filter(project_id=OuterRef("project_id"), signed_on__isnull=True)
+
+
+def has_unsigned() -> Exists:
+    """The condition an early-signing row must meet to be listed: its project still has an
+    unsigned household (a project where every household has signed is left out)."""
+    return Exists(_unsigned_households())
+
+
 def with_unsigned(rows: QuerySet) -> QuerySet:
-    """Read each early-signing row's count of unsigned households in the same query, and leave
-    out the projects where every household has signed."""
+    """Read each early-signing row's count of unsigned households (`unsigned`, for its title)
+    in the same query; None on rows of other kinds."""
     unsigned = (
-        Household.objects.filter(project_id=OuterRef("project_id"), signed_on__isnull=True)
-        .order_by()
-        .values("project_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+        _unsigned_households().order_by().values("project_id").annotate(n=Count("pk")).values("n")
     )
     # Only the early-signing rows run the subquery.
-    rows = rows.annotate(
+    return rows.annotate(
         unsigned=Case(
             When(
                 kind=EARLY_SIGNING,
@@ -73,7 +80,6 @@ def with_unsigned(rows: QuerySet) -> QuerySet:
             output_field=IntegerField(),
         )
     )
-    return rows.exclude(Q(kind=EARLY_SIGNING) & Q(unsigned=0))
 
 
 def early_signing_title(row) -> str:
@@ -92,4 +98,4 @@ def register() -> None:
         follows={Project: lambda project: project.plans.values_list("pk", flat=True)},
     )
     due.TITLES[EARLY_SIGNING] = early_signing_title
-    due.register_refinement(with_unsigned)
+    due.register_refinement(EARLY_SIGNING, keep=has_unsigned, annotate=with_unsigned)

@@ -40,7 +40,7 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Expression, Model, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -51,8 +51,8 @@ from core.scoping import visible_to
 
 # code -> label, e.g. "petitions.accept" -> "信访受理期限" (lazy)
 KINDS: dict[str, str] = {}
-# code -> function(row, label) -> the title people read, for kinds whose title depends on
-# figures read with the row (see `register_refinement`).
+# code -> function(row) -> the title people read, for kinds whose title depends on figures
+# read with the row (see `register_refinement`).
 TITLES: dict[str, Callable[[DueDate], str]] = {}
 
 
@@ -94,10 +94,20 @@ class Source:
     follows: dict[type[Model], Callable[[Model], Iterable[int]]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Refinement:
+    """What a kind adds to the reads of its rows (see `register_refinement`)."""
+
+    kind: str
+    # () -> the condition a row of `kind` must also meet to be listed, e.g. an Exists()
+    keep: Callable[[], Q | Expression] | None = None
+    # rows -> rows annotated with the figures the kind's title reads (rows of other kinds
+    # get None); applied when rows are read, not when they are counted
+    annotate: Callable[[QuerySet], QuerySet] | None = None
+
+
 _SOURCES: dict[type[Model], Source] = {}
-# Functions (queryset -> queryset) applied to every read: a kind that needs figures read with
-# its rows (the number of households still unsigned) annotates and filters them here.
-_REFINEMENTS: list[Callable[[QuerySet], QuerySet]] = []
+_REFINEMENTS: dict[str, Refinement] = {}
 _state = threading.local()
 
 
@@ -147,9 +157,20 @@ def _project_saved(sender, instance, raw=False, **kwargs):
             sync(model, pks)
 
 
-def register_refinement(refine: Callable[[QuerySet], QuerySet]) -> None:
-    if refine not in _REFINEMENTS:
-        _REFINEMENTS.append(refine)
+def register_refinement(
+    kind: str,
+    *,
+    keep: Callable[[], Q | Expression] | None = None,
+    annotate: Callable[[QuerySet], QuerySet] | None = None,
+) -> None:
+    """Refine the reads of `kind`'s rows with figures the stored row cannot hold (they change
+    without the clock's source being saved: the households still unsigned of a project).
+
+    `keep()` is a condition a row of `kind` must also meet to be listed and counted (rows of
+    other kinds are not affected); `annotate(rows)` adds the figures its title reads (see
+    TITLES), only when rows are read (`listed`), not when they are counted (`shown`). Calling
+    it again for the same kind replaces the refinement."""
+    _REFINEMENTS[kind] = Refinement(kind, keep, annotate)
 
 
 # ---------------------------------------------------------------------------
@@ -370,17 +391,45 @@ post_delete.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="core.du
 # Reading
 
 
-def listed(user, *, today: date, until: date | None = None) -> QuerySet[DueDate]:
+def _refinements(kinds: Iterable[str] | None) -> list[Refinement]:
+    if kinds is None:
+        return list(_REFINEMENTS.values())
+    return [refinement for code, refinement in _REFINEMENTS.items() if code in kinds]
+
+
+def shown(
+    user, *, today: date, until: date | None = None, kinds: Iterable[str] | None = None
+) -> QuerySet[DueDate]:
     """The stored clocks `user` may see that are listed on `today` (overdue ones included),
-    due on or before `until` when given; ordered soonest first. Scoped by district."""
-    rows = visible_to(DueDate.objects.all(), user).filter(
+    due on or before `until` when given, of `kinds` when given (codes); unordered and without
+    the figures titles read: the rows to count (`listed` reads the same rows). Scoped by
+    district."""
+    conditions = [
         Q(shown_from__isnull=True) | Q(shown_from__lte=today),
         Q(shown_until__isnull=True) | Q(shown_until__gte=today),
-    )
+    ]
     if until is not None:
-        rows = rows.filter(due_on__lte=until)
-    for refine in _REFINEMENTS:
-        rows = refine(rows)
+        conditions.append(Q(due_on__lte=until))
+    if kinds is not None:
+        kinds = frozenset(kinds)
+        conditions.append(Q(kind__in=kinds))
+    conditions.extend(
+        ~Q(kind=refinement.kind) | refinement.keep()
+        for refinement in _refinements(kinds)
+        if refinement.keep is not None
+    )
+    # One filter() call: each call clones the query.
+    return visible_to(DueDate.objects.all(), user).filter(*conditions)
+
+
+def listed(
+    user, *, today: date, until: date | None = None, kinds: Iterable[str] | None = None
+) -> QuerySet[DueDate]:
+    """The rows of `shown`, soonest first, with the figures their titles read (see `title`)."""
+    rows = shown(user, today=today, until=until, kinds=kinds)
+    for refinement in _refinements(None if kinds is None else frozenset(kinds)):
+        if refinement.annotate is not None:
+            rows = refinement.annotate(rows)
     return rows.order_by("due_on", "kind", "title", "pk")
 
 

@@ -68,11 +68,11 @@ def register() -> None:
 def due_rows(user, *, today: date, until: date) -> QuerySet[DueDate]:
     """The stored clocks of the cases `user` may see that fall due on or before `until`
     (overdue ones included), soonest first: a queryset, to paginate and count in SQL."""
-    return due.listed(user, today=today, until=until).filter(kind__in=KINDS)
+    return due.listed(user, today=today, until=until, kinds=KINDS)
 
 
 def due_counts(user, *, today: date, until: date) -> dict[str, int]:
     """{"due": all cases due by `until` or overdue, "overdue": those past due}; one query."""
-    return due_rows(user, today=today, until=until).aggregate(
+    return due.shown(user, today=today, until=until, kinds=KINDS).aggregate(
         due=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )

@@ -17,7 +17,7 @@ from projects.models import Hazard
 @panel_provider
 def deadline_panels(*, year: int, user) -> list[Panel]:
     today = timezone.localdate()
-    rows = due.listed(
+    rows = due.shown(
         user, today=today, until=today + timedelta(days=settings.DEADLINES_LOOKAHEAD_DAYS)
     )
     counts = rows.aggregate(all=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
