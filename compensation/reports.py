@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -207,34 +208,37 @@ def _due(project: Project) -> Decimal:
 def with_summary(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Annotate each project, in its own query, with what `project_summary` needs:
     `household_count`, `signed_count`, `computed_count` (households with a current
-    breakdown), `breakdown_sum` (yuan, None when none) and `adjustment_sum` (yuan, 0 when
-    none). Read the fund with it (select_related("fund")) to keep the page at one query."""
-    # The households joined with their breakdowns, every version: households counted once
-    # each, and each household's one current breakdown (a unique constraint) once.
-    current = Q(households__breakdowns__is_current=True)
-    agreements = Agreement.objects.filter(household__project=OuterRef("pk"))
+    breakdown) and `breakdown_sum` (yuan, None when none). Read the fund with it
+    (select_related("fund")) to keep the page at one query."""
+    # Each household joined with its one current breakdown (a unique constraint), if any:
+    # no household counted twice, no GROUP BY over a subquery.
     return projects.annotate(
-        household_count=Count("households", distinct=True),
-        signed_count=Count(
-            "households", distinct=True, filter=Q(households__signed_on__isnull=False)
+        current_breakdown=FilteredRelation(
+            "households__breakdowns", condition=Q(households__breakdowns__is_current=True)
         ),
-        computed_count=Count("households__breakdowns", filter=current),
-        breakdown_sum=Sum("households__breakdowns__total", filter=current),
-        adjustment_sum=_sum_subquery(agreements, "household__project", "adjustment"),
+        household_count=Count("households"),
+        signed_count=Count("households", filter=Q(households__signed_on__isnull=False)),
+        computed_count=Count("current_breakdown"),
+        breakdown_sum=Sum("current_breakdown__total"),
     )
 
 
 def project_summary(project: Project) -> ReconciliationRow | None:
     """The project's row of `reconciliation`, from a project read through `with_summary`
-    (no further query when its fund was read with it); None when `reconciliation` leaves the
-    project out: no fund and no computed compensation."""
+    (with its fund: select_related("fund")); None when `reconciliation` leaves the project
+    out: no fund and no computed compensation. One query (the agreements' supplements) when
+    there is a row, none otherwise."""
     fund = getattr(project, "fund", None)  # a missing reverse one-to-one raises AttributeError
     if fund is None and not project.computed_count:
         return None
+    adjustments = Agreement.objects.filter(household__project=project).aggregate(
+        total=Sum("adjustment")
+    )["total"]
     return _row(
         project,
         fund,
-        due=_due(project),
+        due=Decimal(project.breakdown_sum or ZERO).quantize(CENT)
+        + Decimal(adjustments or ZERO).quantize(CENT),
         households=project.household_count,
         computed=project.computed_count,
     )
