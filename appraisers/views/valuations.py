@@ -8,7 +8,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, FilteredRelation, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -89,13 +89,15 @@ def _with_valuation_totals(projects):
     """Annotate each project, in its own query, with `household_count`, `valued_count` (its
     households with a current valuation) and `valued_sum` (their appraised values in yuan,
     None when none)."""
-    # The households joined with their valuations, every version: households counted once
-    # each, and each household's one current valuation (a unique constraint) once.
-    current = Q(households__valuations__is_current=True)
+    # Each household joined with its one current valuation (a unique constraint), if any: no
+    # household counted twice.
     return projects.annotate(
-        household_count=Count("households", distinct=True),
-        valued_count=Count("households__valuations", filter=current),
-        valued_sum=Sum("households__valuations__appraised_value", filter=current),
+        current_valuation=FilteredRelation(
+            "households__valuations", condition=Q(households__valuations__is_current=True)
+        ),
+        household_count=Count("households"),
+        valued_count=Count("current_valuation"),
+        valued_sum=Sum("current_valuation__appraised_value"),
     )
 
 
