@@ -131,8 +131,11 @@ def project_detail(request, pk):
     """The project page. Its queries do not grow with the project's households, notices or
     overrides: the gates ask each check once, the overrides are read once, and the plans and
     notices once (prefetched: the gates' checks of plans and notices read those)."""
-    notices = Notice.objects.defer("body", "period_explanation").annotate(
-        objection_count=Count("objections")
+    # The order is explicit: a query with an aggregate (GROUP BY) ignores Meta.ordering.
+    notices = (
+        Notice.objects.defer("body", "period_explanation")
+        .annotate(objection_count=Count("objections"))
+        .order_by("-published_on", "-pk")
     )
     project = get_visible_or_404(
         Project.objects.select_related("district", "liaison", "leader").prefetch_related(

@@ -148,3 +148,28 @@ def test_the_gates_answer_the_same_from_the_pages_prefetched_plans_and_notices(
 
     assert answers(prefetched) == answers(plain)
     assert stages.approved_plan(prefetched).version == 1
+
+
+def test_the_notices_panel_shows_the_five_newest_notices_newest_first(client, office_user, project):
+    """The panel lists drafts, then published notices newest first, at most five (as before the
+    notices were prefetched; the prefetch's COUNT of objections must not lose the order)."""
+    import datetime
+
+    from projects.models import Notice
+
+    for n, day in enumerate((5, 1, 9, 3, 7, 2, 8)):
+        NoticeFactory(project=project, title=f"公告{n}", published_on=datetime.date(2022, 3, day))
+    draft = NoticeFactory(project=project, title="草稿公告", published_on=None)
+    login(client, "clerk")
+    response = client.get(project.get_absolute_url())
+
+    shown = [notice.pk for notice in response.context["notices"]]
+    expected = list(
+        Notice.objects.filter(project=project)
+        .order_by("-published_on", "-pk")
+        .values_list("pk", flat=True)[:5]
+    )
+    assert shown == expected
+    assert shown[0] == draft.pk
+    titles = [notice.title for notice in response.context["notices"]][1:]
+    assert titles == ["公告2", "公告6", "公告4", "公告0"]
