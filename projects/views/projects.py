@@ -202,9 +202,10 @@ def project_detail(request, pk):
         "risk_refusal": risk_refusal,
         "suspensions": project.suspensions.order_by("-issued_on"),
         "suspension_form": SuspensionForm() if is_office else None,
+        # 一榜 before 二榜: the lists in the order they were published (oldest first).
         "list_notices": [
             notice
-            for notice in all_notices
+            for notice in reversed(all_notices)
             if notice.kind in legal.OBJECTION_NOTICE_KINDS and notice.is_published
         ],
         "decisions": CompensationDecision.objects.filter(household__project=project).aggregate(

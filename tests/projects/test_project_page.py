@@ -173,3 +173,24 @@ def test_the_notices_panel_shows_the_five_newest_notices_newest_first(client, of
     assert shown[0] == draft.pk
     titles = [notice.title for notice in response.context["notices"]][1:]
     assert titles == ["公告2", "公告6", "公告4", "公告0"]
+
+
+def test_the_legal_panel_lists_the_published_lists_in_the_order_they_were_posted(
+    client, office_user, project
+):
+    """一榜 before 二榜 (oldest first), each with its objections' count; a draft is left out."""
+    import datetime
+
+    second = NoticeFactory(
+        project=project, kind="second_list", published_on=datetime.date(2022, 6, 1)
+    )
+    first = NoticeFactory(
+        project=project, kind="first_list", published_on=datetime.date(2022, 3, 1)
+    )
+    NoticeFactory(project=project, kind="first_list", published_on=None)
+    login(client, "clerk")
+    response = client.get(project.get_absolute_url())
+
+    listed = response.context["list_notices"]
+    assert [notice.pk for notice in listed] == [first.pk, second.pk]
+    assert [notice.objection_count for notice in listed] == [0, 0]
