@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     FilteredRelation,
     OuterRef,
     Q,
@@ -45,16 +46,16 @@ def _sum_subquery(queryset, group: str, column: str):
 
 
 def with_compensation(households: QuerySet[Household]) -> QuerySet[Household]:
-    """Annotate each household with `due` (its current breakdown's total plus its agreements'
-    supplements), `paid` (net of reversals) and `has_breakdown`."""
-    breakdown = CompensationBreakdown.objects.filter(household=OuterRef("pk"), is_current=True)
+    """Annotate each household with `breakdown_total` (its current breakdown's total, None when
+    it has none), `adjustment_total` (its agreements' supplements) and `paid_sum` (its ledger
+    entries, net of reversals, negative: money out of the fund): what `household_figures`
+    reads."""
     adjustments = Agreement.objects.filter(household=OuterRef("pk"))
     entries = LedgerEntry.objects.filter(household=OuterRef("pk"))
     return households.annotate(
-        # One current breakdown per household (a unique constraint): no ordering to join for.
-        breakdown_total=Subquery(
-            breakdown.order_by().values("total")[:1], output_field=MONEY_FIELD
-        ),
+        # Joined, not a subquery: one current breakdown per household (a unique constraint).
+        current_breakdown=FilteredRelation("breakdowns", condition=Q(breakdowns__is_current=True)),
+        breakdown_total=F("current_breakdown__total"),
         adjustment_total=_sum_subquery(adjustments, "household", "adjustment"),
         paid_sum=_sum_subquery(entries, "household", "amount"),
     )
