@@ -8,7 +8,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -57,8 +57,10 @@ def _commission(project) -> Commission | None:
 @login_required
 def valuation_list(request, pk):
     project = get_visible_or_404(
-        _with_valuation_totals(
-            Project.objects.select_related("district", "firm_selection__commission__firm")
+        _with_valuation_totals(Project.objects.select_related("district")).annotate(
+            # What the page shows of the commission, if any: two columns, not three models.
+            commission_contract=F("firm_selection__commission__contract_number"),
+            commission_firm=F("firm_selection__commission__firm__name"),
         ),
         request.user,
         pk=pk,
@@ -67,8 +69,11 @@ def valuation_list(request, pk):
     page = paginate(
         request, households.order_by("code"), per_page=50, count=project.household_count
     )
-    # Read with the project (a missing one-to-one reads as None): no query of its own.
-    commission = getattr(getattr(project, "firm_selection", None), "commission", None)
+    commission = (
+        {"contract_number": project.commission_contract, "firm": project.commission_firm}
+        if project.commission_contract is not None
+        else None
+    )
     can_edit = _can_edit(request.user, project)
     return render(
         request,

@@ -544,6 +544,7 @@ def test_the_valuation_list_shows_each_households_report_and_where_it_stands(
     assert f'href="{households[0].get_absolute_url()}"' in html
     assert f'href="{reverse("appraisers:valuation_create", args=[households[4].pk])}"' in html
     assert row_cells(html, "A-006")[6] == "专家鉴定中"
+    assert f"{commission.firm.name}（合同 {commission.contract_number}）" in html
     assert "5 / 6 户" in html
     assert "3,234,567.80 元" in html
 
