@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
@@ -37,12 +37,19 @@ from core.formatting import wan
 from core.scoping import visible_to
 from projects.models import Household, HouseholdTally, Project
 
-ZERO_AREA = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+ZERO_M2 = Decimal("0.00")
 
 
 def _m2(value) -> Decimal:
-    """An area sum as m² with two decimals (SQLite returns sums with a long scale)."""
-    return Decimal(value).quantize(Decimal("0.01"))
+    """An area sum as m² with two decimals (SQLite returns sums with a long scale); 0.00 for
+    none (a NULL sum: no household)."""
+    return ZERO_M2 if value is None else Decimal(value).quantize(ZERO_M2)
+
+
+def _m2_exact(value) -> Decimal:
+    """An area sum PostgreSQL already gives with two decimals (a sum of numeric(14, 2)); 0.00
+    for none."""
+    return ZERO_M2 if value is None else value
 
 
 def year_end(year: int) -> date:
@@ -116,40 +123,43 @@ def projects_in_progress(year: int, *, user) -> QuerySet:
     return visible_to(Project.objects.in_progress_in(year), user)
 
 
-def _household_sums(year: int) -> dict:
-    """The sums `project_progress` annotates each project with: its households registered by
-    the end of the year, their area, those signed by then and their area.
+def _with_household_sums(projects: QuerySet, year: int) -> QuerySet:
+    """`projects` annotated with the sums `project_progress` reads: each one's households
+    registered by the end of the year (`household_count`), their area (`total_area`), those
+    signed by then (`signed_count`) and their area (`signed_total_area`); each NULL when there
+    are none (read as 0).
 
     On PostgreSQL, read from the households' tally (HouseholdTally: a few groups per project,
     kept by triggers in each write's transaction), so the dashboard of a year with 100,000
-    households adds up hundreds of rows, not 100,000. Elsewhere (SQLite), from the households.
+    households adds up hundreds of rows, not 100,000: one LEFT JOIN to the groups registered
+    by the end of the year (a FilteredRelation), two of the sums filtered on the signing year.
+    Elsewhere (SQLite), from the households.
     """
     if connection.vendor == "postgresql":
-        registered = Q(tallies__registered_year__lte=year)
-        signed = registered & Q(tallies__signed_year__gt=0, tallies__signed_year__lte=year)
-        return {
-            "household_count": Coalesce(Sum("tallies__households", filter=registered), 0),
-            "signed_count": Coalesce(Sum("tallies__households", filter=signed), 0),
-            "total_area": Coalesce(Sum("tallies__area", filter=registered), ZERO_AREA),
-            "signed_total_area": Coalesce(Sum("tallies__area", filter=signed), ZERO_AREA),
-        }
+        registered = FilteredRelation("tallies", condition=Q(tallies__registered_year__lte=year))
+        signed = Q(registered__signed_year__range=(1, year))  # 0: not signed
+        return projects.alias(registered=registered).annotate(
+            household_count=Sum("registered__households"),
+            signed_count=Sum("registered__households", filter=signed),
+            total_area=Sum("registered__area"),
+            signed_total_area=Sum("registered__area", filter=signed),
+        )
     registered = Q(households__registered_on__lte=year_end(year))
     # An unsigned household has no date, and NULL <= date is never true.
     signed = registered & Q(households__signed_on__lte=year_end(year))
-    return {
-        "household_count": Count("households", filter=registered),
-        "signed_count": Count("households", filter=signed),
-        "total_area": Coalesce(Sum("households__area", filter=registered), ZERO_AREA),
-        "signed_total_area": Coalesce(Sum("households__area", filter=signed), ZERO_AREA),
-    }
+    return projects.annotate(
+        household_count=Count("households", filter=registered),
+        signed_count=Count("households", filter=signed),
+        total_area=Sum("households__area", filter=registered),
+        signed_total_area=Sum("households__area", filter=signed),
+    )
 
 
 def project_progress(year: int, *, user) -> list[ProjectProgress]:
     """Each project in progress in `year` with its households and those signed by the end of
     the year, by district and then by start date (one query)."""
     projects = (
-        projects_in_progress(year, user=user)
-        .annotate(**_household_sums(year))
+        _with_household_sums(projects_in_progress(year, user=user), year)
         .order_by("district__sort_order", "district_id", "started_on", "pk")
         .values_list(
             "pk",
@@ -162,15 +172,16 @@ def project_progress(year: int, *, user) -> list[ProjectProgress]:
             "signed_total_area",
         )
     )
+    m2 = _m2_exact if connection.vendor == "postgresql" else _m2
     return [
         ProjectProgress(
             pk=pk,
             name=name,
             district=district,
-            households=households,
-            signed=signed,
-            area=_m2(area),
-            signed_area=_m2(signed_area),
+            households=households or 0,
+            signed=signed or 0,
+            area=m2(area),
+            signed_area=m2(signed_area),
             is_new=started_on.year == year,
         )
         for pk, name, district, started_on, households, signed, area, signed_area in projects
