@@ -36,11 +36,11 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Expression, Model, Q, QuerySet
+from django.db.models import Count, Expression, Model, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -462,3 +462,76 @@ def provisional_years(rows: QuerySet[DueDate]) -> list[int]:
     """The years any of `rows` was computed provisionally for (one query)."""
     found = rows.filter(is_provisional=True).order_by().values_list("provisional_years", flat=True)
     return sorted({year for years in found.distinct() for year in years})
+
+
+# ---------------------------------------------------------------------------
+# Cards: counts of the rows shown today, on the dashboard and the home page
+
+
+@dataclass(frozen=True)
+class Card:
+    """A card counting the stored clocks shown today (see `register_card`)."""
+
+    code: str
+    days: Callable[[], int]  # the window, in days from today
+    panels: Callable[..., list]  # (due=, overdue=, days=) -> list of core.panels.Panel
+    kinds: frozenset[str] | None = None  # None: every kind
+
+
+_CARDS: dict[str, Card] = {}
+
+
+def register_card(
+    code: str,
+    *,
+    days: Callable[[], int],
+    panels: Callable[..., list],
+    kinds: Iterable[str] | None = None,
+) -> None:
+    """Show a card counting stored clocks: `panels(due=n, overdue=m, days=d)` gives its panels
+    (core.panels.Panel), where n is the number of rows `user` may see, shown today, of `kinds`
+    (None: every kind) and due within `days()` days of today, overdue ones included, and m the
+    overdue ones among them. Every registered card is counted in one query (`card_panels`, a
+    panel provider); call it from an AppConfig.ready(). Registering a code again replaces its
+    card."""
+    from core.panels import panel_provider
+
+    _CARDS[code] = Card(code, days, panels, None if kinds is None else frozenset(kinds))
+    panel_provider(card_panels)
+
+
+def card_counts(user, *, today: date) -> dict[str, dict[str, int]]:
+    """Per registered card's code: {"due": n, "overdue": m, "days": d} as `register_card`
+    defines them, all counted in one query (none without cards)."""
+    if not _CARDS:
+        return {}
+    windows = {code: card.days() for code, card in _CARDS.items()}
+    aggregates = {}
+    for index, (code, card) in enumerate(_CARDS.items()):
+        of_kinds = Q() if card.kinds is None else Q(kind__in=card.kinds)
+        due_by = Q(due_on__lte=today + timedelta(days=windows[code]))
+        aggregates[f"due_{index}"] = Count("pk", filter=of_kinds & due_by)
+        # Overdue rows are due before every window's end.
+        aggregates[f"overdue_{index}"] = Count("pk", filter=of_kinds & Q(due_on__lt=today))
+    kinds = [card.kinds for card in _CARDS.values()]
+    found = shown(
+        user,
+        today=today,
+        until=today + timedelta(days=max(windows.values())),
+        kinds=None if None in kinds else frozenset().union(*kinds),
+    ).aggregate(**aggregates)
+    return {
+        code: {
+            "due": found[f"due_{index}"],
+            "overdue": found[f"overdue_{index}"],
+            "days": windows[code],
+        }
+        for index, code in enumerate(_CARDS)
+    }
+
+
+def card_panels(*, year: int, user) -> list:
+    """The panels of the registered cards, as of today whatever the dashboard's year (one
+    query; see `register_card`)."""
+    counts = card_counts(user, today=timezone.localdate())
+    return [panel for code, card in _CARDS.items() for panel in card.panels(**counts[code])]

@@ -18,9 +18,10 @@ tally on PostgreSQL, over the households themselves elsewhere); the totals add u
 per-project sums, so `year_figures` issues one query whatever the number of projects and
 households.
 
-Other apps add cards to the dashboard (due and overdue deadlines, open hazards) by registering
-a panel provider, from their AppConfig.ready(); the dashboard shows nothing for a source that is
-not installed.
+Other apps add cards to the dashboard (open hazards) by registering a panel provider, from their
+AppConfig.ready(); the cards counting stored clocks (due and overdue deadlines, petitions falling
+due) register with core.due.register_card, which counts them all in one query. The dashboard
+shows nothing for a source that is not installed.
 """
 
 from dataclasses import dataclass

@@ -1,11 +1,8 @@
 """The projects app's own cards on the dashboard: running clocks and open hazards."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import due
@@ -14,14 +11,8 @@ from core.scoping import visible_to
 from projects.models import Hazard
 
 
-@panel_provider
-def deadline_panels(*, year: int, user) -> list[Panel]:
-    today = timezone.localdate()
-    rows = due.shown(
-        user, today=today, until=today + timedelta(days=settings.DEADLINES_LOOKAHEAD_DAYS)
-    )
-    counts = rows.aggregate(all=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
-    overdue = counts["overdue"]
+def deadline_panels(*, due: int, overdue: int, days: int) -> list[Panel]:
+    """The overdue clocks and those falling due within `days` (core.due counts them)."""
     url = reverse("core:deadline_list")
     return [
         Panel(
@@ -34,12 +25,18 @@ def deadline_panels(*, year: int, user) -> list[Panel]:
         ),
         Panel(
             title=_("即将到期事项"),
-            value=counts["all"] - overdue,
+            value=due - overdue,
             unit=_("项"),
-            note=_("今后%(days)s日内") % {"days": settings.DEADLINES_LOOKAHEAD_DAYS},
+            note=_("今后%(days)s日内") % {"days": days},
             url=url,
         ),
     ]
+
+
+# Counted with the other apps' cards of stored clocks, in one query (core.due.card_panels).
+due.register_card(
+    "core.deadlines", days=lambda: settings.DEADLINES_LOOKAHEAD_DAYS, panels=deadline_panels
+)
 
 
 @panel_provider

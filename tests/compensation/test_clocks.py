@@ -12,9 +12,7 @@ import time_machine
 from compensation.clocks import EARLY_SIGNING
 from core import due
 from petitions.clocks import KINDS as PETITION_KINDS
-from petitions.panels import due_panel
 from projects.models import Household
-from projects.panels import deadline_panels
 from tests.compensation.factories import approve_plan
 from tests.factories import HouseholdFactory
 from tests.petitions.factories import register
@@ -40,8 +38,7 @@ def _read(user) -> dict:
     """What the deadlines page lists and what the dashboard's cards count, on TODAY."""
     until = date(2099, 1, 31)
     with time_machine.travel(datetime(2099, 1, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
-        cards = {panel.title: panel.value for panel in deadline_panels(year=2099, user=user)}
-        cards.update({panel.title: panel.value for panel in due_panel(year=2099, user=user)})
+        cards = {panel.title: panel.value for panel in due.card_panels(year=2099, user=user)}
     return {
         "titles": [
             due.title(row)

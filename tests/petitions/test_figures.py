@@ -1,10 +1,13 @@
 """The year's petition figures, computed from the reception log and the cases."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from core import demo as core_demo
+from core import due
 from petitions import demo, figures, services
 from petitions.models import Petition, Petitioner, Status, Visit
 from projects import demo as projects_demo
@@ -85,6 +88,28 @@ def test_the_home_page_count_is_what_falls_due_within_a_week(office_user, distri
     assert figures.open_due_count(office_user, date(2022, 3, 10)) == 1
     assert figures.open_due_count(office_user, date(2022, 3, 31)) == 2
     assert figures.open_due_count(office_user, date(2022, 2, 1)) == 0
+
+
+def test_the_cards_count_a_week_of_cases_and_30_days_of_every_clock(office_user, district):
+    register(by=office_user, district=district, received_on=date(2022, 3, 1))  # due 3-16
+    register(by=office_user, district=district, received_on=date(2022, 3, 20))  # due 4-06
+
+    def cards(day: date) -> dict:
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+        with time_machine.travel(noon, tick=False):
+            panels = due.card_panels(year=day.year, user=office_user)
+        return {panel.title: (panel.value, panel.tone) for panel in panels}
+
+    assert cards(date(2022, 3, 10)) == {
+        "已逾期事项": (0, ""),
+        "即将到期事项": (2, ""),  # both by 4-09
+        "信访件到期提醒": (1, "warn"),  # only the first by 3-17
+    }
+    assert cards(date(2022, 3, 20)) == {
+        "已逾期事项": (1, "alert"),
+        "即将到期事项": (1, ""),
+        "信访件到期提醒": (1, "alert"),  # the overdue one; the other is due after 3-27
+    }
 
 
 def test_the_demo_reproduces_the_offices_2022_petition_work(django_assert_max_num_queries):
