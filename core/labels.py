@@ -10,6 +10,7 @@ from functools import cache
 from html import escape
 
 from django.db import models
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 
@@ -32,10 +33,11 @@ def labels(choices: type[models.Choices]) -> dict:
 
 
 def html_labels(choices: type[models.Choices]) -> dict:
-    """`labels`, each escaped with html.escape, for table rows written in Python."""
+    """`labels`, each escaped with html.escape and marked safe (SafeString), for table rows
+    written in Python (core.markup.html_format)."""
     return _html_labels(choices, get_language())
 
 
 @cache
 def _html_labels(choices: type[models.Choices], language: str | None) -> dict:
-    return {value: escape(text) for value, text in _labels(choices, language).items()}
+    return {value: SafeString(escape(text)) for value, text in _labels(choices, language).items()}
