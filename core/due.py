@@ -502,32 +502,31 @@ def register_card(
 
 def card_counts(user, *, today: date) -> dict[str, dict[str, int]]:
     """Per registered card's code: {"due": n, "overdue": m, "days": d} as `register_card`
-    defines them, all counted in one query (none without cards)."""
+    defines them, all counted in one query (none without cards): the rows shown today and due
+    within the widest window, counted per kind, overdue and within each narrower window."""
     if not _CARDS:
         return {}
     windows = {code: card.days() for code, card in _CARDS.items()}
-    aggregates = {}
-    for index, (code, card) in enumerate(_CARDS.items()):
-        of_kinds = Q() if card.kinds is None else Q(kind__in=card.kinds)
-        due_by = Q(due_on__lte=today + timedelta(days=windows[code]))
-        aggregates[f"due_{index}"] = Count("pk", filter=of_kinds & due_by)
-        # Overdue rows are due before every window's end.
-        aggregates[f"overdue_{index}"] = Count("pk", filter=of_kinds & Q(due_on__lt=today))
-    kinds = [card.kinds for card in _CARDS.values()]
-    found = shown(
-        user,
-        today=today,
-        until=today + timedelta(days=max(windows.values())),
-        kinds=None if None in kinds else frozenset().union(*kinds),
-    ).aggregate(**aggregates)
-    return {
-        code: {
-            "due": found[f"due_{index}"],
-            "overdue": found[f"overdue_{index}"],
-            "days": windows[code],
+    widest = max(windows.values())
+    counts = {"due": Count("pk"), "overdue": Count("pk", filter=Q(due_on__lt=today))}
+    for days in set(windows.values()) - {widest}:
+        counts[f"due_{days}"] = Count("pk", filter=Q(due_on__lte=today + timedelta(days=days)))
+    per_kind = list(
+        shown(user, today=today, until=today + timedelta(days=widest))
+        .values("kind")
+        .annotate(**counts)
+        .order_by()
+    )
+    found = {}
+    for code, card in _CARDS.items():
+        days = windows[code]
+        rows = [row for row in per_kind if card.kinds is None or row["kind"] in card.kinds]
+        found[code] = {
+            "due": sum(row["due" if days == widest else f"due_{days}"] for row in rows),
+            "overdue": sum(row["overdue"] for row in rows),
+            "days": days,
         }
-        for index, code in enumerate(_CARDS)
-    }
+    return found
 
 
 def card_panels(*, year: int, user) -> list:
