@@ -57,10 +57,15 @@ def _unsigned_households():
     return Household.objects.filter(project_id=OuterRef("project_id"), signed_on__isnull=True)
 
 
+# Built once: a query copies an expression when it resolves it, and Django works out a shared
+# expression's identity (what it compares and hashes) once, not at every read.
+_HAS_UNSIGNED = Exists(_unsigned_households())
+
+
 def has_unsigned() -> Exists:
     """The condition an early-signing row must meet to be listed: its project still has an
     unsigned household (a project where every household has signed is left out)."""
-    return Exists(_unsigned_households())
+    return _HAS_UNSIGNED
 
 
 def with_unsigned(rows: QuerySet) -> QuerySet:
