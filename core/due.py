@@ -426,8 +426,9 @@ def listed(
     user, *, today: date, until: date | None = None, kinds: Iterable[str] | None = None
 ) -> QuerySet[DueDate]:
     """The rows of `shown`, soonest first, with the figures their titles read (see `title`)."""
+    kinds = None if kinds is None else frozenset(kinds)  # read once: it may be an iterator
     rows = shown(user, today=today, until=until, kinds=kinds)
-    for refinement in _refinements(None if kinds is None else frozenset(kinds)):
+    for refinement in _refinements(kinds):
         if refinement.annotate is not None:
             rows = refinement.annotate(rows)
     return rows.order_by("due_on", "kind", "title", "pk")

@@ -47,7 +47,7 @@ def _read(user) -> dict:
         ],
         "early signing titles": [
             due.title(row)
-            for row in due.listed(user, today=TODAY, until=until, kinds=[EARLY_SIGNING])
+            for row in due.listed(user, today=TODAY, until=until, kinds=iter([EARLY_SIGNING]))
         ],
         "counted": due.shown(user, today=TODAY, until=until).count(),
         "petition rows": due.listed(user, today=TODAY, until=until, kinds=PETITION_KINDS).count(),
