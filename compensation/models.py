@@ -802,6 +802,13 @@ class Agreement(models.Model):
     )
     amount = models.DecimalField(_("协议金额（元）"), **MONEY)
     adjustment = models.DecimalField(_("补充协议调整（元）"), **MONEY, default=ZERO)
+    # The part of `adjustment` that brought the agreement to a breakdown computed again and
+    # stored as the household's current one (a swap difference settled after the selection
+    # day): that breakdown already counts it, so what is due adds only the rest
+    # (compensation.reports.ADJUSTMENT_BEYOND_BREAKDOWN).
+    adjustment_in_breakdown = models.DecimalField(
+        _("补充协议调整中已计入补偿明细（元）"), **MONEY, default=ZERO, editable=False
+    )
     paid = models.DecimalField(_("已划拨（元）"), **MONEY, default=ZERO, editable=False)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -894,6 +901,12 @@ class Supplement(models.Model):
     reason = models.TextField(_("变更事由"))
     adjustment = models.DecimalField(
         _("调整金额（元）"), **MONEY, help_text=_("增加填正数，减少填负数。")
+    )
+    in_breakdown = models.BooleanField(
+        _("已计入补偿明细"),
+        default=False,
+        editable=False,
+        help_text=_("选房后结算差价：补偿明细已按所选房屋重新测算，调整金额已在其中。"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

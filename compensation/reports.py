@@ -35,12 +35,19 @@ MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 CENT = Decimal("0.01")
 
 
+# What a household's agreements add to its current breakdown: their supplements, except the
+# part a breakdown computed again already counts (Agreement.adjustment_in_breakdown: a swap
+# difference settled after the selection day).
+ADJUSTMENT_BEYOND_BREAKDOWN = F("adjustment") - F("adjustment_in_breakdown")
+
+
 def _zero():
     return Value(ZERO, output_field=MONEY_FIELD)
 
 
-def _sum_subquery(queryset, group: str, column: str):
-    """SUM(column) of `queryset` (filtered on OuterRef by `group`) as a scalar subquery."""
+def _sum_subquery(queryset, group: str, column):
+    """SUM(column: a field name or an expression) of `queryset` (filtered on OuterRef by
+    `group`) as a scalar subquery."""
     summed = queryset.order_by().values(group).annotate(total=Sum(column)).values("total")
     return Coalesce(Subquery(summed, output_field=MONEY_FIELD), _zero())
 
@@ -56,7 +63,7 @@ def with_compensation(households: QuerySet[Household]) -> QuerySet[Household]:
         # Joined, not a subquery: one current breakdown per household (a unique constraint).
         current_breakdown=FilteredRelation("breakdowns", condition=Q(breakdowns__is_current=True)),
         breakdown_total=F("current_breakdown__total"),
-        adjustment_total=_sum_subquery(adjustments, "household", "adjustment"),
+        adjustment_total=_sum_subquery(adjustments, "household", ADJUSTMENT_BEYOND_BREAKDOWN),
         paid_sum=_sum_subquery(entries, "household", "amount"),
     )
 
@@ -142,7 +149,7 @@ def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
     adjustments = _grouped(
         Agreement.objects.filter(household__project_id__in=project_ids),
         "household__project_id",
-        total=Sum("adjustment"),
+        total=Sum(ADJUSTMENT_BEYOND_BREAKDOWN),
     )
     household_counts = _grouped(
         Household.objects.filter(project_id__in=project_ids), "project_id", count=Sum(Value(1))
@@ -188,7 +195,7 @@ def with_due(projects: QuerySet[Project]) -> QuerySet[Project]:
     agreements = Agreement.objects.filter(household__project=OuterRef("pk"))
     return projects.annotate(
         breakdown_sum=_sum_subquery(breakdowns, "household__project", "total"),
-        adjustment_sum=_sum_subquery(agreements, "household__project", "adjustment"),
+        adjustment_sum=_sum_subquery(agreements, "household__project", ADJUSTMENT_BEYOND_BREAKDOWN),
     )
 
 
@@ -233,7 +240,7 @@ def project_summary(project: Project) -> ReconciliationRow | None:
     if fund is None and not project.computed_count:
         return None
     adjustments = Agreement.objects.filter(household__project=project).aggregate(
-        total=Sum("adjustment")
+        total=Sum(ADJUSTMENT_BEYOND_BREAKDOWN)
     )["total"]
     return _row(
         project,

@@ -787,10 +787,13 @@ def record_supplement(
     signed_on: date,
     reason: str,
     adjustment: Decimal,
+    in_breakdown: bool = False,
 ) -> Supplement:
     """Record a supplement once the caller's permission is checked: the gate, a reason, a
-    non-zero adjustment (元), not before the agreement, never below what was paid. Raises
-    ValidationError (Chinese) naming the rule."""
+    non-zero adjustment (元), not before the agreement, never below what was paid.
+    `in_breakdown`: the household's current breakdown was computed again with what the
+    supplement settles, so it already counts the adjustment (what is due must not add it
+    twice). Raises ValidationError (Chinese) naming the rule."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if not agreement.is_locked:
         raise ValidationError(_("协议尚未签订，可直接修改草稿，无需补充协议。"))
@@ -814,12 +817,15 @@ def record_supplement(
         signed_on=signed_on,
         reason=reason.strip(),
         adjustment=adjustment,
+        in_breakdown=in_breakdown,
         recorded_by=by,
     )
     supplement.full_clean()
     supplement.save()
     agreement.adjustment += adjustment
-    agreement.save(update_fields=["adjustment"])
+    if in_breakdown:
+        agreement.adjustment_in_breakdown += adjustment
+    agreement.save(update_fields=["adjustment", "adjustment_in_breakdown"])
     return supplement
 
 

@@ -174,4 +174,5 @@ def settle_swap_difference(
         signed_on=signed_on,
         reason=due.reason,
         adjustment=adjustment,
+        in_breakdown=True,  # the breakdown computed above is the household's current one
     )

@@ -110,6 +110,17 @@ def test_a_household_that_chose_a_bigger_flat_pays_the_difference_by_supplement(
     assert "该协议没有需要结算的选房后差价，无需签订补充协议。" in again
     assert agreement.supplements.count() == 1
 
+    # What is due is the breakdown computed again, which already counts the supplement: not
+    # that breakdown plus the supplement a second time (-22,361.00 - 79,521.00).
+    from compensation import reports
+
+    assert reports.household_figures(household)["due"] == breakdown.total == D("-22361.00")
+    listed = client.get(reverse("compensation:project_households", args=[project.pk]))
+    assert "-22,361.00" in listed.content.decode()
+    assert "101,882.00" not in listed.content.decode()
+    row = reports.reconciliation(type(project).objects.filter(pk=project.pk)).rows[0]
+    assert row.due == D("-22361.00")
+
 
 def test_a_household_that_chose_a_smaller_flat_gets_money_back_to_the_fen(
     project, district_member, client
