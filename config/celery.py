@@ -11,7 +11,11 @@ app.autodiscover_tasks()
 
 @signals.worker_init.connect
 def import_pdf_engine(**_kwargs):
-    """A worker imports WeasyPrint once as it starts (before the prefork pool forks, so every
-    child has it), not inside its first report or letter job: the import is most of a cold
-    build's start-up. Web processes and commands import it only when they make a PDF."""
+    """A worker imports the document engines once as it starts (before the prefork pool forks,
+    so every child has them), not inside its first report or letter job: WeasyPrint (0.4 s),
+    and cairosvg, which draws the annual report's chart for its Word file (0.3 s: cairocffi
+    parses its C declarations on import), with python-docx. They were most of a cold build's
+    start-up. Web processes and commands import them only when they make a document."""
+    import cairosvg  # noqa: F401
+    import docx  # noqa: F401
     import weasyprint  # noqa: F401
