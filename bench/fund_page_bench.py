@@ -46,7 +46,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench.ledger_bench import ensure_database
+    from bench.database import ensure_database
 
     ensure_database()
     call_command("migrate", verbosity=0)

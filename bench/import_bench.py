@@ -56,6 +56,7 @@ def main() -> int:
     from django.test import Client, override_settings
     from django.urls import reverse
 
+    from bench.database import ensure_database
     from config.celery import app as celery_app
     from projects import imports
     from projects.models import HouseholdImport
@@ -219,22 +220,6 @@ class timed:
         if exc[0] is None:
             print(f"  {self.label:<50} {self.seconds:6.2f} s")
         return False
-
-
-def ensure_database() -> None:
-    from django.db import connection
-    from django.db.utils import OperationalError
-
-    try:
-        connection.ensure_connection()
-    except OperationalError:
-        if connection.vendor != "postgresql":
-            raise
-        name = connection.settings_dict["NAME"]
-        # The maintenance connection Django's test runner uses to create test databases.
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        print(f"created database {name}")
 
 
 def build_workbook(rows: int) -> bytes:

@@ -48,6 +48,7 @@ def main() -> int:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    from bench.database import ensure_database
     from compensation import ledger, services
     from compensation.models import Fund, LedgerEntry
 
@@ -246,21 +247,6 @@ def make_world():
 
     approve_plan(project)
     return users[0], users[1], project
-
-
-def ensure_database() -> None:
-    from django.db import connection
-    from django.db.utils import OperationalError
-
-    try:
-        connection.ensure_connection()
-    except OperationalError:
-        if connection.vendor != "postgresql":
-            raise
-        name = connection.settings_dict["NAME"]
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        print(f"created database {name}")
 
 
 if __name__ == "__main__":

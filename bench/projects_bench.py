@@ -42,27 +42,13 @@ def main() -> int:
 
     from django.core.management import call_command
 
+    from bench.database import ensure_database
+
     ensure_database()
     call_command("migrate", verbosity=0)
     build_year()
     measure()
     return 0
-
-
-def ensure_database() -> None:
-    from django.db import connection
-    from django.db.utils import OperationalError
-
-    try:
-        connection.ensure_connection()
-    except OperationalError:
-        if connection.vendor != "postgresql":
-            raise
-        name = connection.settings_dict["NAME"]
-        # The maintenance connection Django's test runner uses to create test databases.
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        print(f"created database {name}")
 
 
 def build_year() -> None:

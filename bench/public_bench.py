@@ -54,7 +54,8 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench.projects_bench import build_year, ensure_database
+    from bench.database import ensure_database
+    from bench.projects_bench import build_year
 
     ensure_database()
     call_command("migrate", verbosity=0)

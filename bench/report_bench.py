@@ -93,7 +93,8 @@ def phase(name: str) -> int:
 
 def _migrate() -> None:
     from django.core.management import call_command
-    from projects_bench import ensure_database
+
+    from bench.database import ensure_database
 
     ensure_database()
     call_command("migrate", verbosity=0)
