@@ -42,15 +42,9 @@ ZERO_M2 = Decimal("0.00")
 
 
 def _m2(value) -> Decimal:
-    """An area sum as m² with two decimals (SQLite returns sums with a long scale); 0.00 for
-    none (a NULL sum: no household)."""
+    """An area sum as m² with two decimals (SQLite returns sums with a long scale, PostgreSQL
+    already two decimals); 0.00 for none (a NULL sum: no household)."""
     return ZERO_M2 if value is None else Decimal(value).quantize(ZERO_M2)
-
-
-def _m2_exact(value) -> Decimal:
-    """An area sum PostgreSQL already gives with two decimals (a sum of numeric(14, 2)); 0.00
-    for none."""
-    return ZERO_M2 if value is None else value
 
 
 def year_end(year: int) -> date:
@@ -173,7 +167,6 @@ def project_progress(year: int, *, user) -> list[ProjectProgress]:
             "signed_total_area",
         )
     )
-    m2 = _m2_exact if connection.vendor == "postgresql" else _m2
     return [
         ProjectProgress(
             pk=pk,
@@ -181,8 +174,8 @@ def project_progress(year: int, *, user) -> list[ProjectProgress]:
             district=district,
             households=households or 0,
             signed=signed or 0,
-            area=m2(area),
-            signed_area=m2(signed_area),
+            area=_m2(area),
+            signed_area=_m2(signed_area),
             is_new=started_on.year == year,
         )
         for pk, name, district, started_on, households, signed, area, signed_area in projects
