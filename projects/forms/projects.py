@@ -64,6 +64,14 @@ class ProjectForm(forms.ModelForm):
             self.fields["district"].queryset = District.objects.active()
 
 
+def _leads() -> Exists:
+    """Whether the user (the outer query's row) is in 领导: the leader field's condition, for its
+    queryset and its rendered options alike."""
+    return Exists(
+        User.groups.through.objects.filter(user=OuterRef("pk"), group__name=Section.LEADER.value)
+    )
+
+
 class ProjectStaffingForm(forms.ModelForm):
     """The office assigns each project a liaison and a responsible leader (项目联系人制度)."""
 
@@ -75,7 +83,7 @@ class ProjectStaffingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         office = User.objects.filter(is_active=True, district__isnull=True).order_by("username")
         self.fields["liaison"].queryset = office
-        self.fields["leader"].queryset = office.filter(groups__name=Section.LEADER.value)
+        self.fields["leader"].queryset = office.filter(_leads())
         # Rendered, both lists come from one read of the office's users (when the form is
         # shown, not when it is built); validation still asks each field's queryset.
         self._office = None
@@ -86,10 +94,7 @@ class ProjectStaffingForm(forms.ModelForm):
         """The options of `name` (liaison: every active office user; leader: those of 领导), in
         the order and with the labels ModelChoiceField gives them."""
         if self._office is None:
-            leaders = User.groups.through.objects.filter(
-                user=OuterRef("pk"), group__name=Section.LEADER.value
-            )
-            self._office = list(self.fields["liaison"].queryset.annotate(leads=Exists(leaders)))
+            self._office = list(self.fields["liaison"].queryset.annotate(leads=_leads()))
         field = self.fields[name]
         users = self._office if name == "liaison" else [u for u in self._office if u.leads]
         empty = [("", field.empty_label)] if field.empty_label is not None else []
