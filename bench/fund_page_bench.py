@@ -34,23 +34,10 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=50_000)
     parser.add_argument("--requests", type=int, default=20)
     options = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        print(__doc__)
-        print("DATABASE_URL is not set: refusing to write into the development database.")
+    from bench.database import prepare
+
+    if not prepare(__doc__):
         return 2
-
-    import django
-
-    django.setup()
-
-    from django.core.management import call_command
-    from django.db import connection
-
-    from bench.database import ensure_database
-
-    ensure_database()
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     fund, small = build(options.entries)
     measure(fund, small, options.requests)
     return 0

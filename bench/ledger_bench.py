@@ -35,26 +35,17 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--check-entries", type=int, default=500_000)
     options = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        print(__doc__)
-        print("DATABASE_URL is not set: refusing to write into the development database.")
+    from bench.database import prepare
+
+    if not prepare(__doc__):
         return 2
 
-    import django
-
-    django.setup()
-
-    from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    from bench.database import ensure_database
     from compensation import ledger, services
     from compensation.models import Fund, LedgerEntry
 
-    ensure_database()
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     finance, approver, project = make_world()
     fund = services.open_fund(project=project, by=finance)
     services.record_deposit(
