@@ -45,6 +45,16 @@ def revision(commission, number="R-A-001-2", amount="540000.00"):
     }
 
 
+def upheld_recheck(valuation, by):
+    """A re-check asked for on 10 October 2022 and answered 维持 (unchanged) on 14 October."""
+    recheck = services.request_recheck(
+        valuation=valuation, by=by, requested_on=date(2022, 10, 10), reason="偏低"
+    )
+    return services.answer_recheck(
+        recheck=recheck, by=by, answered_on=date(2022, 10, 14), answer="维持", changed=False
+    )
+
+
 # Recording
 
 
@@ -247,16 +257,7 @@ def test_a_changed_recheck_needs_the_new_report(valuation, district_member):
 def test_expert_review_within_ten_days_of_the_recheck_result_can_correct_the_report(
     households, commission, valuation, district_member
 ):
-    recheck = services.request_recheck(
-        valuation=valuation, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
-    )
-    recheck = services.answer_recheck(
-        recheck=recheck,
-        by=district_member,
-        answered_on=date(2022, 10, 14),
-        answer="维持",
-        changed=False,
-    )
+    recheck = upheld_recheck(valuation, district_member)
     # 14 October 2022 is a Friday: ten calendar days end on Monday 24 October.
     assert clocks.review_request_deadline(recheck).due == date(2022, 10, 24)
     with pytest.raises(ValidationError) as error:
@@ -489,16 +490,7 @@ def test_the_valuation_list_shows_each_households_report_and_where_it_stands(
     asked = value(households[1], commission, by=district_member, delivered_on=DELIVERED)
     value(households[2], commission, by=district_member, delivered_on=DELIVERED)
     value(households[3], commission, by=district_member, amount="1234567.80")
-    recheck = services.request_recheck(
-        valuation=answered, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
-    )
-    services.answer_recheck(
-        recheck=recheck,
-        by=district_member,
-        answered_on=date(2022, 10, 14),
-        answer="维持",
-        changed=False,
-    )
+    upheld_recheck(answered, district_member)
     services.request_recheck(
         valuation=asked, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
     )
@@ -508,16 +500,7 @@ def test_the_valuation_list_shows_each_households_report_and_where_it_stands(
         by=district_member,
         delivered_on=DELIVERED,
     )
-    recheck = services.request_recheck(
-        valuation=reviewed, by=district_member, requested_on=date(2022, 10, 10), reason="偏低"
-    )
-    recheck = services.answer_recheck(
-        recheck=recheck,
-        by=district_member,
-        answered_on=date(2022, 10, 14),
-        answer="维持",
-        changed=False,
-    )
+    recheck = upheld_recheck(reviewed, district_member)
     services.request_expert_review(
         recheck=recheck, by=district_member, requested_on=date(2022, 10, 20), reason="仍有异议"
     )
