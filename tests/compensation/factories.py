@@ -146,7 +146,9 @@ def approved_agreement(household: Household, *, method="monetary", swap_area=Non
     return services.approve_agreement(agreement=agreement, by=reviewer())
 
 
-def district_request(fund: Fund, amount, *, by, key=None, category=Category.WORKING):
+def district_request(
+    fund: Fund, amount, *, by, key=None, category=Category.WORKING, purpose="工作经费"
+):
     """A request to the district office; its project's plan is approved first (the gate)."""
     _approved_plan(fund.project)
     return services.request_disbursement(
@@ -155,7 +157,7 @@ def district_request(fund: Fund, amount, *, by, key=None, category=Category.WORK
         idempotency_key=key or f"key-{next(_serial)}",
         amount=Decimal(amount),
         category=category,
-        purpose="工作经费",
+        purpose=purpose,
         paid_on=date(2022, 6, 1),
     )
 

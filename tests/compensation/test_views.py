@@ -318,14 +318,7 @@ def test_the_fund_pages_rows_escape_what_people_typed(client, world, finance_use
     fund = world["fund"]
     typed = '<b onclick="x()">工作经费</b> & 杂费'
     services.approve_disbursement(
-        request=services.request_disbursement(
-            fund=fund,
-            by=finance_user,
-            idempotency_key="typed",
-            amount=D("10.00"),
-            category="working",
-            purpose=typed,
-        ),
+        request=district_request(fund, "10.00", by=finance_user, purpose=typed),
         approved_by=leader_user,
     )
     login(client, "finance")
