@@ -22,6 +22,10 @@ def test_the_row_labels_match_get_display():
 
 
 def test_a_tables_labels_are_read_once_in_the_active_language():
-    assert labels(Household.Method) == {"": "未签约", "monetary": "货币补偿", "swap": "产权调换"}
+    chinese = labels(Household.Method)
+    assert chinese == {"": "未签约", "monetary": "货币补偿", "swap": "产权调换"}
+    assert labels(Household.Method) is chinese  # read once, then kept
     with translation.override("en"):
-        assert labels(Household.Method)["swap"] == label(Household.Method, "swap")
+        english = labels(Household.Method)
+        assert english is not chinese  # kept per language
+        assert english["swap"] == label(Household.Method, "swap")
