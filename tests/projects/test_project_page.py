@@ -181,6 +181,8 @@ def test_the_legal_panel_lists_the_published_lists_in_the_order_they_were_posted
     """一榜 before 二榜 (oldest first), each with its objections' count; a draft is left out."""
     import datetime
 
+    from projects.models import Objection
+
     second = NoticeFactory(
         project=project, kind="second_list", published_on=datetime.date(2022, 6, 1)
     )
@@ -188,9 +190,15 @@ def test_the_legal_panel_lists_the_published_lists_in_the_order_they_were_posted
         project=project, kind="first_list", published_on=datetime.date(2022, 3, 1)
     )
     NoticeFactory(project=project, kind="first_list", published_on=None)
+    household = HouseholdFactory(project=project)
+    for notice, count in ((first, 1), (second, 2)):
+        for _ in range(count):
+            Objection.objects.create(
+                notice=notice, household=household, raised_on=notice.published_on, content="异议"
+            )
     login(client, "clerk")
     response = client.get(project.get_absolute_url())
 
     listed = response.context["list_notices"]
     assert [notice.pk for notice in listed] == [first.pk, second.pk]
-    assert [notice.objection_count for notice in listed] == [0, 0]
+    assert [notice.objection_count for notice in listed] == [1, 2]
