@@ -802,10 +802,10 @@ class Agreement(models.Model):
     )
     amount = models.DecimalField(_("协议金额（元）"), **MONEY)
     adjustment = models.DecimalField(_("补充协议调整（元）"), **MONEY, default=ZERO)
-    # The part of `adjustment` that brought the agreement to a breakdown computed again and
-    # stored as the household's current one (a swap difference settled after the selection
-    # day): that breakdown already counts it, so what is due adds only the rest
-    # (compensation.reports.ADJUSTMENT_BEYOND_BREAKDOWN).
+    # The part of `adjustment` a breakdown computed again and stored as the household's
+    # current one already counts: all of it up to the last supplement that brought the
+    # agreement to that breakdown's share (a swap difference settled after the selection day),
+    # so what is due adds only the rest (compensation.reports.ADJUSTMENT_BEYOND_BREAKDOWN).
     adjustment_in_breakdown = models.DecimalField(
         _("补充协议调整中已计入补偿明细（元）"), **MONEY, default=ZERO, editable=False
     )

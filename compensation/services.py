@@ -791,9 +791,10 @@ def record_supplement(
 ) -> Supplement:
     """Record a supplement once the caller's permission is checked: the gate, a reason, a
     non-zero adjustment (元), not before the agreement, never below what was paid.
-    `in_breakdown`: the household's current breakdown was computed again with what the
-    supplement settles, so it already counts the adjustment (what is due must not add it
-    twice). Raises ValidationError (Chinese) naming the rule."""
+    `in_breakdown`: the household's current breakdown was computed again and the supplement
+    brings the agreement to its share, so that breakdown already counts the agreement's whole
+    adjustment so far (what is due must not add it twice). Raises ValidationError (Chinese)
+    naming the rule."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if not agreement.is_locked:
         raise ValidationError(_("协议尚未签订，可直接修改草稿，无需补充协议。"))
@@ -824,7 +825,9 @@ def record_supplement(
     supplement.save()
     agreement.adjustment += adjustment
     if in_breakdown:
-        agreement.adjustment_in_breakdown += adjustment
+        # The agreement now says what the breakdown says: all of its adjustment so far is in
+        # that breakdown, supplements typed before this one included.
+        agreement.adjustment_in_breakdown = agreement.adjustment
     agreement.save(update_fields=["adjustment", "adjustment_in_breakdown"])
     return supplement
 

@@ -6,7 +6,9 @@ from django.db import migrations, models
 
 # Supplements recorded before this migration by compensation.supplements.settle_swap_difference
 # (the only writer that stores a breakdown computed again with the supplement) are known by the
-# reason it writes; their household's current breakdown already counts their adjustment.
+# reason it writes; each brought its agreement to the household's current breakdown, which
+# therefore counts the agreement's adjustment up to the last of them (supplements typed before
+# it included).
 SWAP_SETTLEMENT_REASON = "产权调换选房后结算差价"
 
 
@@ -15,10 +17,11 @@ def mark_swap_settlements(apps, schema_editor):
     Agreement = apps.get_model("compensation", "Agreement")
     settled = Supplement.objects.filter(reason__startswith=SWAP_SETTLEMENT_REASON)
     settled.update(in_breakdown=True)
-    totals = {}
-    for agreement_id, adjustment in settled.values_list("agreement_id", "adjustment"):
-        totals[agreement_id] = totals.get(agreement_id, 0) + adjustment
-    for agreement_id, total in totals.items():
+    last = dict(settled.order_by().values_list("agreement_id").annotate(last=models.Max("pk")))
+    for agreement_id, last_pk in last.items():
+        total = Supplement.objects.filter(agreement_id=agreement_id, pk__lte=last_pk).aggregate(
+            total=models.Sum("adjustment")
+        )["total"]
         Agreement.objects.filter(pk=agreement_id).update(adjustment_in_breakdown=total)
 
 

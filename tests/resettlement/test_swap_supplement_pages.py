@@ -122,6 +122,35 @@ def test_a_household_that_chose_a_bigger_flat_pays_the_difference_by_supplement(
     assert row.due == D("-22361.00")
 
 
+def test_a_supplement_typed_before_the_settlement_is_not_counted_twice_in_what_is_due(
+    project, district_member, client
+):
+    """The settlement brings the agreement to the breakdown computed again, whatever was typed
+    before it: 57,160.00 + 1,000.00 typed, then −80,521.00 settled: −22,361.00, the
+    breakdown's total, is what is due (not that plus the 1,000.00 a second time)."""
+    from compensation import reports, services
+
+    household, agreement = signed_before_choosing(
+        project, client, district_member, swap_area="70.00", flat_area="95.00"
+    )
+    services.add_supplement(
+        agreement=agreement,
+        by=staff(Section.LEGAL, username="legal"),
+        number="补-1",
+        signed_on=date(2022, 10, 15),
+        reason="搬迁奖励",
+        adjustment=D("1000.00"),
+    )
+    client.force_login(staff(Section.OPERATIONS, username="desk"))
+    record(client, agreement, number="补-2")
+    assert agreement.supplements.get(number="补-2").adjustment == D("-80521.00")
+    agreement.refresh_from_db()
+    assert agreement.agreed_total == D("-22361.00")
+    assert reports.household_figures(household)["due"] == D("-22361.00")
+    row = reports.reconciliation(type(project).objects.filter(pk=project.pk)).rows[0]
+    assert row.due == D("-22361.00")
+
+
 def test_a_household_that_chose_a_smaller_flat_gets_money_back_to_the_fen(
     project, district_member, client
 ):
