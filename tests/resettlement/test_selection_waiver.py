@@ -12,6 +12,7 @@ from tests.resettlement.selection_helpers import (
     act,
     flat,
     messages_of,
+    pick,
     published_round,
     swap_project,
 )
@@ -37,10 +38,7 @@ def test_a_household_waiting_its_turn_waives_and_is_never_called(client, distric
     page = response.content.decode()
     assert "改选货币补偿</span> 改选货币补偿，已签补充协议" in page
     act(client, selection_round, "call")
-    client.post(
-        reverse("resettlement:selection_pick", args=[selection_round.pk]),
-        {"order": selection_round.orders.get(number=1).pk, "flat": flat(project, "101").pk},
-    )
+    pick(client, selection_round, selection_round.orders.get(number=1), flat(project, "101"))
     response = act(client, selection_round, "call")
     assert "请3号（H-003户）选房。" in messages_of(response)  # 2 is passed over
     second.refresh_from_db()
@@ -59,11 +57,7 @@ def test_the_called_household_waives_and_the_desk_calls_the_next(client, distric
     response = waive(client, selection_round, first)
     assert messages_of(response) == ["已登记1号（H-001户）放弃选房，不再叫号。"]
     # It cannot pick any more, and calling the next number does not wait for it.
-    response = client.post(
-        reverse("resettlement:selection_pick", args=[selection_round.pk]),
-        {"order": first.pk, "flat": flat(project, "101").pk},
-        follow=True,
-    )
+    pick(client, selection_round, first, flat(project, "101"))
     assert flat(project, "101").state == "frozen"
     response = act(client, selection_round, "call")
     assert "请2号（H-002户）选房。" in messages_of(response)
@@ -77,11 +71,7 @@ def test_a_waiver_needs_a_reason_and_a_household_with_a_flat_cancels_first(clien
     first = selection_round.orders.get(number=1)
     response = waive(client, selection_round, first, reason="")
     assert messages_of(response) == ["原因：这个字段是必填项。"]
-    client.post(
-        reverse("resettlement:selection_pick", args=[selection_round.pk]),
-        {"order": first.pk, "flat": flat(project, "101").pk},
-        follow=True,
-    )
+    pick(client, selection_round, first, flat(project, "101"))
     response = waive(client, selection_round, first)
     assert messages_of(response) == ["1号（H-001户）已选定房源，须先撤销选房才能登记放弃。"]
     assert not SelectionOrder.objects.filter(waived_at__isnull=False).exists()
