@@ -96,12 +96,10 @@ def build(count: int):
 
 
 def measure(fund, small, requests: int) -> None:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from bench.pages import Page, measure_pages, print_table, served
+    from bench.pages import Page, measure_pages, print_table, query_count, served
     from core.models import User
 
     url = reverse("compensation:fund_detail", args=[fund.pk])
@@ -117,12 +115,7 @@ def measure(fund, small, requests: int) -> None:
     with served():
         print_table(measure_pages(client, pages, requests), requests)
         small_url = reverse("compensation:fund_detail", args=[small.pk])
-        counts = []
-        for target in (small_url, url):
-            client.get(target)
-            with CaptureQueriesContext(connection) as captured:
-                client.get(target)
-            counts.append(len(captured))
+        counts = [query_count(client, target) for target in (small_url, url)]
     print(
         f"  queries: {counts[0]} for a fund of {small.entry_count} entries, "
         f"{counts[1]} for {fund.entry_count:,} (goal: the same)"

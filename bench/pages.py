@@ -102,21 +102,28 @@ def _timed(client, url: str, query: dict | None) -> tuple[float, float]:
     return (time.perf_counter() - began) * 1000, (time.process_time() - began_cpu) * 1000
 
 
-def measure_pages(client, pages: list[Page], requests: int = REQUESTS) -> list[Timing]:
-    """Time each page against the trivial view (call it inside `served()`)."""
+def query_count(client, url: str, query: dict | None = None) -> int:
+    """The queries of one request of `url`, asked once before so that the session's first
+    touch and the caches are behind it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url, query or {})
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, query or {})
+    return len(captured)  # read now: the next request clears the log
+
+
+def measure_pages(client, pages: list[Page], requests: int = REQUESTS) -> list[Timing]:
+    """Time each page against the trivial view (call it inside `served()`)."""
     results = []
     for page in pages:
-        for _ in range(2):  # warm-up: connection, templates, caches
-            response = client.get(page.url, page.query or {})
+        # warm-up: connection, templates, caches
+        response = client.get(page.url, page.query or {})
         if response.status_code != 200:
             results.append(Timing(page=page, status=response.status_code))
             continue
-        with CaptureQueriesContext(connection) as captured:
-            client.get(page.url, page.query or {})
-        queries = len(captured)  # read now: the next request clears the log
+        queries = query_count(client, page.url, page.query)
         walls, cpus, trivial_walls, trivial_cpus = [], [], [], []
         for _ in range(requests):
             wall, cpu = _timed(client, TRIVIAL_URL, None)

@@ -137,23 +137,13 @@ def build() -> None:
     print(f"built {CASES:,} cases and {VISITS:,} visits in {time.monotonic() - began:.1f} s")
 
 
-def _queries(client, url, query) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url, query)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url, query)
-    return len(queries)
-
-
 def measure() -> None:
     """The pages through bench/pages.py, each request alternating with the trivial view's (so
     both medians see the same load), then the two lists' query counts at 10 and 500 a page."""
     from django.urls import reverse
     from django.utils import timezone
 
-    from bench.pages import Page, measure_pages, print_table, served, staff_client
+    from bench.pages import Page, measure_pages, print_table, query_count, served, staff_client
     from core.models import DueDate
 
     year = timezone.localdate().year
@@ -185,8 +175,8 @@ def measure() -> None:
             ("due list", reverse("petitions:petition_due")),
             ("deadlines page", reverse("core:deadline_list")),
         ):
-            ten = _queries(client, url, {"per_page": 10})
-            five_hundred = _queries(client, url, {"per_page": 500})
+            ten = query_count(client, url, {"per_page": 10})
+            five_hundred = query_count(client, url, {"per_page": 500})
             same = "same" if ten == five_hundred else "DIFFERENT"
             print(f"  {label}: {ten} queries at 10 a page, {five_hundred} at 500 ({same})")
 
