@@ -307,7 +307,10 @@ ALL_FINISHED = gettext_lazy(
 )
 
 
-def _ensure_in_window(terms: SwapTerms | None, day: date | None) -> None:
+def _ensure_in_window(terms: SwapTerms | None, day: date | None, *, late: str = "") -> None:
+    """Raise ValidationError when `day` is outside the selection window (its closing day read
+    once: SwapTerms.closes_on is a query); `late`: the message, with %(day)s, for a day after
+    it (default: a selection day set too late)."""
     if terms is None or day is None:
         return
     if terms.window_opens_on and day < terms.window_opens_on:
@@ -317,9 +320,8 @@ def _ensure_in_window(terms: SwapTerms | None, day: date | None) -> None:
         )
     closes_on = terms.closes_on
     if closes_on and day > closes_on:
-        raise ValidationError(
-            _("选房日不能晚于补偿方案规定的选房截止日期%(day)s。") % {"day": cn_date(closes_on)}
-        )
+        late = late or _("选房日不能晚于补偿方案规定的选房截止日期%(day)s。")
+        raise ValidationError(late % {"day": cn_date(closes_on)})
 
 
 def _ensure_draft(selection_round: SelectionRound) -> None:
@@ -476,17 +478,14 @@ def _ensure_can_call(selection_round: SelectionRound, today: date) -> None:
         raise ValidationError(
             _("选房日为%(day)s，尚未开始叫号。") % {"day": cn_date(selection_round.selection_on)}
         )
-    terms = swap_terms(selection_round.project)
-    closes_on = terms.closes_on if terms is not None else None
-    if closes_on and today > closes_on:
-        raise ValidationError(
-            _(
-                "补偿方案规定的选房截止日期%(day)s已过，不能再叫号选房；如需延长，"
-                "请领导在补偿方案的选房规则中延长选房期限。"
-            )
-            % {"day": cn_date(closes_on)}
-        )
-    _ensure_in_window(terms, today)
+    _ensure_in_window(
+        swap_terms(selection_round.project),
+        today,
+        late=_(
+            "补偿方案规定的选房截止日期%(day)s已过，不能再叫号选房；如需延长，"
+            "请领导在补偿方案的选房规则中延长选房期限。"
+        ),
+    )
 
 
 def _release_current(selection_round: SelectionRound, now: datetime) -> None:
