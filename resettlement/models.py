@@ -480,6 +480,11 @@ class SelectionQuerySet(DistrictScopedQuerySet):
             .order_by("selected_at", "pk")
         )
 
+    def signed(self):
+        """The active selections whose flat is signed for (已签约) or delivered (已交付): their
+        household has finished choosing."""
+        return self.active().filter(flat__state__in=(Flat.State.SIGNED, Flat.State.DELIVERED))
+
 
 class Selection(models.Model):
     """选房: a household's choice of one flat. At most one active selection per flat (the

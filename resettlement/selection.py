@@ -160,11 +160,11 @@ def finished_households(project: Project) -> dict[int, str]:
             or (terms.max_extra_area is not None and row["area"] >= area_limit(household, terms))
         ):
             reasons[household.pk] = LeftOut.FULL
-    for household_id in Selection.objects.filter(
-        household__project=project,
-        is_active=True,
-        flat__state__in=(Flat.State.SIGNED, Flat.State.DELIVERED),
-    ).values_list("household_id", flat=True):
+    for household_id in (
+        Selection.objects.signed()
+        .filter(household__project=project)
+        .values_list("household_id", flat=True)
+    ):
         reasons[household_id] = LeftOut.SIGNED
     return reasons
 
@@ -743,11 +743,7 @@ def pick(*, order: SelectionOrder, flat: Flat, by: User, now: datetime | None = 
 
 
 def _ensure_not_signed(household: Household) -> None:
-    signed = (
-        Selection.objects.active()
-        .filter(household=household, flat__state__in=(Flat.State.SIGNED, Flat.State.DELIVERED))
-        .first()
-    )
+    signed = Selection.objects.signed().filter(household=household).first()
     if signed is not None:
         raise ValidationError(
             _(
