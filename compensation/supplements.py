@@ -135,6 +135,13 @@ def swap_due_or_error(agreement: Agreement) -> tuple[SwapSupplementDue | None, l
         return None, error.messages
 
 
+def swap_due_shown(agreement: Agreement | None) -> SwapSupplementDue | None:
+    """What a household's page shows of its agreement's swap difference: `swap_supplement_due`,
+    or None also without an agreement or when it cannot be computed (the agreement page says
+    why)."""
+    return swap_due_or_error(agreement)[0] if agreement is not None else None
+
+
 def supplement_number(agreement: Agreement) -> str:
     """The next supplement's number: the agreement's number, "-补", and its sequence."""
     return f"{agreement.number}-补{agreement.supplements.count() + 1}"

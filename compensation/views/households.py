@@ -207,17 +207,9 @@ def household_detail(request, pk):
             "can_edit": can_edit(user, project),
             "is_finance": permissions.allowed(user, "compensation.keep_fund"),
             "can_redraft": not any(a.is_locked for a in agreements),
-            "swap_due": _swap_due(household_agreement),
+            "swap_due": supplements.swap_due_shown(household_agreement),
         },
     )
-
-
-def _swap_due(agreement):
-    """The swap difference the household's agreement still needs a supplement for, or None
-    (also when it cannot be computed: the agreement page says why)."""
-    if agreement is None:
-        return None
-    return supplements.swap_due_or_error(agreement)[0]
 
 
 @login_required

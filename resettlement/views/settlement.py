@@ -81,16 +81,11 @@ def household_settlement(request, pk):
             "lend_form": LendForm(flats=transit_flats(user)) if can_act else None,
             "day_form": DayForm(),
             "handover_form": HandoverForm(),
-            "swap_due": _swap_due(household),
+            "swap_due": supplements.swap_due_shown(
+                household.agreements.filter(party=Agreement.Party.HOUSEHOLD).first()
+            ),
         },
     )
-
-
-def _swap_due(household: Household):
-    """The difference the household's signed swap agreement still needs a 补充协议 for (it
-    signed before choosing), or None; the agreement page says why when it cannot be computed."""
-    agreement = household.agreements.filter(party=Agreement.Party.HOUSEHOLD).first()
-    return supplements.swap_due_or_error(agreement)[0] if agreement else None
 
 
 @login_required
