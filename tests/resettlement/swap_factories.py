@@ -7,10 +7,15 @@ tier 2 the next 10 mÂ² at 80 % of the market price. The flat (`chosen_flat`): æµ
 from datetime import date
 from decimal import Decimal
 
+from django.urls import reverse
+
+from compensation.models import Agreement
 from core.models import District
 from resettlement.models import Building, Estate, Flat, FlatPrice, Selection, SwapTerms, SwapTier
 
 D = Decimal
+# After the early-signing deadline of tests.compensation.factories.PLAN: no bonus.
+SIGNED_ON = date(2022, 10, 8)
 
 
 def swap_terms(plan) -> SwapTerms:
@@ -65,3 +70,18 @@ def swap_household(project, by, *, area="70.00", unit_price="5000.00", flats=("9
     for flat_area in flats:
         chosen_flat(household, by, area=flat_area)
     return household
+
+
+def draft_and_sign(client, household, **draft):
+    """Draft the swap agreement and sign it on SIGNED_ON, through the pages."""
+    client.post(
+        reverse("compensation:agreement_draft", args=[household.pk]),
+        {"method": "swap", "swap_area": "", **draft},
+    )
+    agreement = Agreement.objects.get(household=household, party="household")
+    client.post(
+        reverse("compensation:agreement_sign", args=[agreement.pk]), {"signed_on": SIGNED_ON}
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.SIGNED
+    return agreement

@@ -10,7 +10,6 @@ early-signing deadline: no bonus): 21 months of 临时安置费 (1 year, 8 month
 month begun counts whole: 12 × 70 × 21 = 17,640.00) and relocation twice (2,000.00) are the
 household's: the agreement's amount is −22,361.00 (the household pays 22,361.00)."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,26 +17,10 @@ from django.urls import reverse
 
 from compensation.models import Agreement
 from tests.compensation.factories import approve_plan, valued_household
-from tests.resettlement.swap_factories import swap_household
+from tests.resettlement.swap_factories import draft_and_sign, swap_household
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-SIGNED_ON = date(2022, 10, 8)
-
-
-def draft_and_sign(client, household, **draft):
-    """Draft the swap agreement and sign it on SIGNED_ON, through the pages."""
-    client.post(
-        reverse("compensation:agreement_draft", args=[household.pk]),
-        {"method": "swap", "swap_area": "", **draft},
-    )
-    agreement = Agreement.objects.get(household=household, party="household")
-    client.post(
-        reverse("compensation:agreement_sign", args=[agreement.pk]), {"signed_on": SIGNED_ON}
-    )
-    agreement.refresh_from_db()
-    assert agreement.status == Agreement.Status.SIGNED
-    return agreement
 
 
 def test_the_agreement_settles_the_chosen_flat_tier_by_tier(project, district_member, client):

@@ -28,11 +28,10 @@ from compensation.models import Agreement, CompensationBreakdown, Supplement
 from core.roles import Section
 from tests.compensation.factories import ready_to_sign
 from tests.factories import staff
-from tests.resettlement.swap_factories import chosen_flat, swap_terms
+from tests.resettlement.swap_factories import chosen_flat, draft_and_sign, swap_terms
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-SIGNED_ON = date(2022, 10, 8)
 BOX = "选房后差价需签补充协议"
 
 
@@ -45,16 +44,7 @@ def signed_before_choosing(project, client, district_member, *, swap_area, flat_
     if not hasattr(plan, "swap_terms"):  # a second household of the project
         swap_terms(plan)
     client.force_login(district_member)
-    client.post(
-        reverse("compensation:agreement_draft", args=[household.pk]),
-        {"method": "swap", "swap_area": swap_area, "swap_transition": "on"},
-    )
-    agreement = Agreement.objects.get(household=household, party="household")
-    client.post(
-        reverse("compensation:agreement_sign", args=[agreement.pk]), {"signed_on": SIGNED_ON}
-    )
-    agreement.refresh_from_db()
-    assert agreement.status == Agreement.Status.SIGNED
+    agreement = draft_and_sign(client, household, swap_area=swap_area, swap_transition="on")
     chosen_flat(household, district_member, area=flat_area)
     client.logout()
     return household, agreement
