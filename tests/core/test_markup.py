@@ -1,6 +1,7 @@
 """core.markup.html_format: the rows long tables write in Python escape every value unless it
 was marked safe, as Django's format_html does."""
 
+from django.db import models
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -29,7 +30,15 @@ def test_none_is_empty_and_positional_fields_work():
     assert html_format("<td>{}</td><td>{}</td>", None, "<") == "<td></td><td>&lt;</td>"
 
 
+class _Awkward(models.TextChoices):
+    BOTH = "both", "甲 & 乙 <合>"
+
+
 def test_labels_for_rows_are_marked_safe_and_escaped_once(settings):
     labels = html_labels(Household.Method)
     assert all(isinstance(text, SafeString) for text in labels.values())
     assert html_format("{}", labels["swap"]) == "产权调换"
+    # A label with HTML's characters is escaped by html_labels and not again by html_format.
+    assert html_format("<td>{}</td>", html_labels(_Awkward)["both"]) == (
+        "<td>甲 &amp; 乙 &lt;合&gt;</td>"
+    )
