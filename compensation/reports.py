@@ -204,13 +204,14 @@ def fund_figures(project: Project) -> ReconciliationRow:
     disbursements, balance, due, paid, unpaid), from a project read through `with_due` with
     its fund (select_related("fund")): no query. The row's household counts are not read
     (0): use `project_summary` for them."""
-    return _row(project, project.fund, due=_due(project))
+    return _row(project, project.fund, due=_due(project.breakdown_sum, project.adjustment_sum))
 
 
-def _due(project: Project) -> Decimal:
-    return Decimal(project.breakdown_sum or ZERO).quantize(CENT) + Decimal(
-        project.adjustment_sum
-    ).quantize(CENT)
+def _due(breakdown_sum, adjustment_sum) -> Decimal:
+    """What is due, 元 to the fen: the current breakdowns' sum plus the supplements beyond them
+    (ADJUSTMENT_BEYOND_BREAKDOWN), each summed to the fen as `_total` does (None counts 0)."""
+    breakdowns = Decimal(breakdown_sum or ZERO).quantize(CENT)
+    return breakdowns + Decimal(adjustment_sum or ZERO).quantize(CENT)
 
 
 def with_summary(projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -245,8 +246,7 @@ def project_summary(project: Project) -> ReconciliationRow | None:
     return _row(
         project,
         fund,
-        due=Decimal(project.breakdown_sum or ZERO).quantize(CENT)
-        + Decimal(adjustments or ZERO).quantize(CENT),
+        due=_due(project.breakdown_sum, adjustments),
         households=project.household_count,
         computed=project.computed_count,
     )
