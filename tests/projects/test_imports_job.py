@@ -149,17 +149,20 @@ def test_a_real_worker_saves_a_large_import_confirmed_on_the_page(
     assert client.get(reverse("projects:import_progress", args=[record.pk]))["HX-Refresh"]
 
 
-@pytest.mark.django_db
-def test_the_preview_shows_a_long_file_page_by_page_in_order(
-    client, district_member, project, monkeypatch
-):
+@pytest.fixture
+def five_rows_two_a_page(client, district_member, project, monkeypatch):
+    """An upload of five rows by the district's user (logged in), previewed two a page."""
     from projects.views import imports as import_views
 
     monkeypatch.setattr(import_views, "PREVIEW_ROWS", 2)
     login(client, "district")
     post_file(client, project, workbook(rows(5)))
-    record = HouseholdImport.objects.get()
-    url = reverse("projects:import_detail", args=[record.pk])
+    return HouseholdImport.objects.get()
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_a_long_file_page_by_page_in_order(client, five_rows_two_a_page):
+    url = reverse("projects:import_detail", args=[five_rows_two_a_page.pk])
     html = client.get(url).content.decode()
     assert "测试户主1<" in html and "测试户主2<" in html and "测试户主3<" not in html
     assert "共 5 户，这里显示第 1–2 户" in html and "第 1 / 3 页" in html
@@ -173,15 +176,10 @@ def test_the_preview_shows_a_long_file_page_by_page_in_order(
 
 @pytest.mark.django_db
 def test_the_preview_finds_a_code_registered_after_the_upload_whatever_page_is_shown(
-    client, district_member, project, monkeypatch
+    client, project, five_rows_two_a_page
 ):
-    from projects.views import imports as import_views
-
-    monkeypatch.setattr(import_views, "PREVIEW_ROWS", 2)
-    login(client, "district")
-    post_file(client, project, workbook(rows(5)))
-    record = HouseholdImport.objects.get()
-    HouseholdFactory(project=project, code="A005")
-    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    HouseholdFactory(project=project, code="A005")  # on the third page, not the first
+    url = reverse("projects:import_detail", args=[five_rows_two_a_page.pk])
+    html = client.get(url).content.decode()
     assert "上传后本项目的被征收户有了变化" in html and "户号“A005”在本项目中已经登记。" in html
     assert "确认导入" not in html
