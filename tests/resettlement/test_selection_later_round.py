@@ -21,8 +21,9 @@ from tests.resettlement.selection_helpers import (
 pytestmark = pytest.mark.django_db
 
 
-def test_a_second_round_orders_only_the_household_that_has_not_chosen(client, district, clerk):
-    project = swap_project(district, households=3, max_flats=1)
+def two_of_three_chose(client, project, clerk):
+    """The first round of `project` (three households, a flat each) run at the desk: 1号 and
+    2号 choose 101 and 102, 3号 does not, and the round is closed. The desk stays logged in."""
     first = published_round(project, clerk)
     login(client, "desk")
     for number, room in ((1, "101"), (2, "102")):
@@ -30,6 +31,12 @@ def test_a_second_round_orders_only_the_household_that_has_not_chosen(client, di
         pick(client, first, first.orders.get(number=number), flat(project, room))
         act(client, first, "finish")
     act(client, first, "close")
+    return first
+
+
+def test_a_second_round_orders_only_the_household_that_has_not_chosen(client, district, clerk):
+    project = swap_project(district, households=3, max_flats=1)
+    first = two_of_three_chose(client, project, clerk)
     mark_signed(project.households.get(code="H-001"))  # H-001 signs its swap agreement
 
     client.post(reverse("resettlement:selection_rounds", args=[project.pk]), {"method": "draw"})
@@ -103,13 +110,7 @@ def test_the_public_board_shows_the_current_round_only(client, district, clerk):
     project = swap_project(district, households=3, max_flats=1)
     project.started_on = "2022-01-01"
     project.save(update_fields=["started_on"])
-    first = published_round(project, clerk)
-    login(client, "desk")
-    for number, room in ((1, "101"), (2, "102")):
-        act(client, first, "call")
-        pick(client, first, first.orders.get(number=number), flat(project, room))
-        act(client, first, "finish")
-    act(client, first, "close")
+    first = two_of_three_chose(client, project, clerk)
     url = reverse("public:selection_board", args=[project.code])
     page = client.get(url).content.decode()
     assert "第1轮选房（按签约先后）" in page and "已结束" in page
