@@ -760,6 +760,13 @@ class AgreementQuerySet(DistrictScopedQuerySet):
     def approved(self):
         return self.filter(status=Agreement.Status.APPROVED)
 
+    def signed_swap(self):
+        """The household party's (被征收人) swap agreements past drafting: those a choice of
+        flats after signing settles by a supplement (compensation.supplements)."""
+        return self.filter(party=Agreement.Party.HOUSEHOLD, method=Household.Method.SWAP).exclude(
+            status=Agreement.Status.DRAFT
+        )
+
 
 class Agreement(models.Model):
     """补偿协议 with one party: the household (for public housing, the tenant) or the unit that

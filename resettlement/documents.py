@@ -110,12 +110,8 @@ def confirmation_context(household: Household, today: date) -> dict:
     # A swap agreement signed on or before the selection day: the confirmation leads to a
     # supplement settling the difference (compensation.supplements), not to a new agreement.
     signed_before = (
-        household.agreements.filter(
-            party=Agreement.Party.HOUSEHOLD,
-            method=Household.Method.SWAP,
-            signed_on__lte=selected_on,
-        )
-        .exclude(status=Agreement.Status.DRAFT)
+        Agreement.objects.signed_swap()
+        .filter(household=household, signed_on__lte=selected_on)
         .exists()
     )
     flats = []

@@ -46,12 +46,8 @@ def signed_swap_agreements(households) -> dict[int, Agreement]:
     each agreement's `household` is the given object (no query to read it again)."""
     by_id = {household.pk: household for household in households}
     agreements = (
-        Agreement.objects.filter(
-            household_id__in=by_id,
-            party=Agreement.Party.HOUSEHOLD,
-            method=Household.Method.SWAP,
-        )
-        .exclude(status=Agreement.Status.DRAFT)
+        Agreement.objects.signed_swap()
+        .filter(household_id__in=by_id)
         .order_by("household_id", "pk")
     )
     found = {}

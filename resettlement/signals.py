@@ -26,10 +26,6 @@ def flat_signed_when_the_agreement_came_first(sender, instance: Selection, creat
     """A household ordered by its signing picks after its swap agreement is signed: the flat it
     picks is 已签约 at once (the difference is settled by a supplement to that agreement)."""
     if created and instance.is_active:
-        signed = Agreement.objects.filter(
-            household_id=instance.household_id,
-            party=Agreement.Party.HOUSEHOLD,
-            method=Household.Method.SWAP,
-        ).exclude(status=Agreement.Status.DRAFT)
+        signed = Agreement.objects.signed_swap().filter(household_id=instance.household_id)
         if signed.exists():
             mark_signed(instance.household)

@@ -51,9 +51,7 @@ def _swap_supplements(user) -> list[TodoItem]:
         tenant_share=OuterRef("amount") + OuterRef("adjustment"),  # Agreement.agreed_total
     )
     agreements = list(
-        visible_to(Agreement.objects.all(), user)
-        .filter(party=Agreement.Party.HOUSEHOLD, method=Household.Method.SWAP)
-        .exclude(status=Agreement.Status.DRAFT)
+        visible_to(Agreement.objects.signed_swap(), user)
         .annotate(last_pick=Subquery(last_pick))
         .filter(last_pick__isnull=False)  # flats chosen
         .exclude(Exists(settled))
