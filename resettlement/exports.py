@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.spreadsheets import AREA, DATE, INTEGER, ExportColumn, write_workbook
 from resettlement.models import Flat, FlatPrice
-from resettlement.stock import ProjectStock, estate_state_columns, progress_columns
+from resettlement.stock import ProjectStock, progress_columns, state_headers
 
 State = Flat.State
 PRICE = "#,##0.00"
@@ -97,7 +97,7 @@ def export_flats(*, flats: QuerySet) -> bytes:
 
 
 def _state_columns() -> list[ExportColumn]:
-    return [ExportColumn(header, 12, INTEGER) for _value, header in estate_state_columns()]
+    return [ExportColumn(header, 12, INTEGER) for header in state_headers()]
 
 
 def export_estates(*, estates: QuerySet) -> bytes:

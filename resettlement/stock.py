@@ -372,10 +372,10 @@ def progress_columns() -> list[tuple[str, Callable[[ProjectStock], int | Decimal
     ]
 
 
-def estate_state_columns() -> list[tuple[str, str]]:
-    """(state value, header) of the per-state counts of an estate (`n_<state>` from
-    annotate_state_counts), as the dashboard and the estate export both show them."""
-    return [(value, state_header(value)) for value in State.values]
+def state_headers() -> list[str]:
+    """The headers of the per-state counts of an estate (`n_<state>` from
+    annotate_state_counts), in State order, as the pages and the estate export show them."""
+    return [state_header(value) for value in State.values]
 
 
 def dashboard_figures(user: User) -> dict:
@@ -399,7 +399,7 @@ def dashboard_figures(user: User) -> dict:
         "estates": estates,
         "projects": rows,
         "progress_headers": [header for header, _value in progress_columns()],
-        "estate_state_headers": [header for _value, header in estate_state_columns()],
+        "estate_state_headers": state_headers(),
     }
 
 

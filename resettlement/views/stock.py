@@ -80,7 +80,7 @@ def estate_list(request):
         {
             "estates": estates,
             "totals": stock.state_counts(flats),
-            "state_headers": [header for _value, header in stock.estate_state_columns()],
+            "state_headers": stock.state_headers(),
             "can_edit": _may_edit(request.user),
         },
     )
@@ -125,7 +125,7 @@ def estate_detail(request, pk):
         {
             "estate": estate,
             "buildings": buildings,
-            "state_headers": [header for _value, header in stock.estate_state_columns()],
+            "state_headers": stock.state_headers(),
             "totals": stock.state_counts(Flat.objects.filter(building__estate=estate)),
             "can_edit": _may_edit(request.user),
             "history": core_history.for_object(estate),
