@@ -40,14 +40,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the imported households")
     options = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        print(__doc__)
-        print("DATABASE_URL is not set: refusing to fill the development database.")
+    from bench.database import prepare
+
+    if not prepare(__doc__):
         return 2
-
-    import django
-
-    django.setup()
 
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,14 +52,10 @@ def main() -> int:
     from django.test import Client, override_settings
     from django.urls import reverse
 
-    from bench.database import ensure_database
     from config.celery import app as celery_app
     from projects import imports
     from projects.models import HouseholdImport
 
-    ensure_database()
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     # Serve as production would, minus TLS and the collected static manifest.
     override_settings(
         ALLOWED_HOSTS=["testserver"],

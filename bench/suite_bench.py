@@ -31,22 +31,13 @@ REPEAT = 20
 
 
 def main() -> int:
-    if not os.environ.get("DATABASE_URL"):
-        print(__doc__)
-        print("DATABASE_URL is not set: refusing to fill the development database.")
+    from bench.database import prepare
+
+    if not prepare(__doc__):
         return 2
-    import django
-
-    django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
-    from bench.database import ensure_database
-
-    ensure_database()
-    call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    print(f"database: {connection.settings_dict['NAME']}")
 
     began = time.perf_counter()
     call_command("load_demo", stdout=StringIO())
