@@ -41,7 +41,15 @@ from django.utils.translation import gettext_lazy
 from core.formatting import cn_date
 from core.models import User
 from projects import stages as stage_requirements
-from projects.models import CompensationDecision, GateOverride, Household, Notice, Project, Stage
+from projects.models import (
+    CompensationDecision,
+    GateOverride,
+    Household,
+    Notice,
+    Project,
+    Stage,
+    unsettled_condition,
+)
 
 S = Stage
 
@@ -605,18 +613,12 @@ def compensation_decision_on_file(subject: Subject) -> str | None:
 
 @check("every_household_settled")
 def every_household_settled(subject: Subject) -> str | None:
-    """Every household signed, or under a compensation decision that was not revoked; a
-    project with no household registered has nothing settled."""
-    decided = CompensationDecision.objects.exclude(
-        closure=CompensationDecision.Closure.REVOKED
-    ).values("household_id")
+    """The archive stage's rule (`projects.models.unsettled_condition`: signed, moved out, or
+    under an enforced compensation decision), and a project with no household registered has
+    nothing settled. One query."""
     counts = subject.project.households.aggregate(
-        registered=Count("pk"),
-        unsettled=Count("pk", filter=Q(signed_on__isnull=True) & ~Q(pk__in=decided)),
+        registered=Count("pk"), unsettled=Count("pk", filter=unsettled_condition())
     )
     if not counts["registered"]:
         return _("本项目尚未登记被征收户。")
-    unsettled = counts["unsettled"]
-    if unsettled:
-        return _("尚有%(count)s户既未签约也未作出补偿决定。") % {"count": unsettled}
-    return None
+    return stage_requirements.unsettled_message(counts["unsettled"])

@@ -237,6 +237,26 @@ class HouseholdQuerySet(DistrictScopedQuerySet):
     def signed_by(self, day: date):
         return self.filter(signed_on__isnull=False, signed_on__lte=day)
 
+    def unsettled(self):
+        """Households whose compensation is not yet settled (`unsettled_condition`)."""
+        return self.filter(unsettled_condition())
+
+
+def unsettled_condition() -> Q:
+    """The condition on Household of a compensation not yet settled: not signed, not moved out,
+    and not under a compensation decision the court enforced.
+
+    Compensation comes before the move (条例 第二十七条), and only a signed or decided household
+    may be recorded as moved out (projects.gates' `household.move_out`), so a decided household
+    that moved out has had its decision carried out; one that did not is settled only once the
+    court enforced the decision (条例 第二十八条). A decision still within its reconsideration or
+    litigation window settles nothing: it may yet be revoked. The one rule the archive stage and
+    the final accounts' approval both apply."""
+    enforced = CompensationDecision.objects.filter(
+        closure=CompensationDecision.Closure.ENFORCED
+    ).values("household_id")
+    return Q(signed_on__isnull=True, moved_out_on__isnull=True) & ~Q(pk__in=enforced)
+
 
 class Household(models.Model):
     """被征收户: one expropriated household (or unit) within a project."""

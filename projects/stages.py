@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from core.formatting import cn_date
 from projects.models import (
     Approval,
-    CompensationDecision,
     CompensationPlan,
     Notice,
     Project,
@@ -147,14 +146,14 @@ def second_list_posted(project: Project, today: date) -> str | None:
 
 @requirement(Stage.ENFORCEMENT)
 def every_household_settled(project: Project, today: date) -> str | None:
-    # A household is settled by its agreement, or by a compensation decision the court
-    # enforced (the decision then stands in for the agreement).
-    enforced = CompensationDecision.objects.filter(
-        closure=CompensationDecision.Closure.ENFORCED
-    ).values("household_id")
-    unsigned = project.households.filter(signed_on__isnull=True).exclude(pk__in=enforced).count()
-    if unsigned:
-        return _("尚有%(count)s户未签约或未完成补偿决定程序。") % {"count": unsigned}
+    """None when no household is unsettled (`projects.models.unsettled_condition`)."""
+    return unsettled_message(project.households.unsettled().count())
+
+
+def unsettled_message(count: int) -> str | None:
+    """The message naming how many households are not settled; None for none."""
+    if count:
+        return _("尚有%(count)s户未签约、未搬迁，也无经法院强制执行的补偿决定。") % {"count": count}
     return None
 
 

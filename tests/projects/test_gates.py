@@ -236,10 +236,32 @@ def test_closing_a_fund_needs_every_household_settled_subsidies_paid_and_a_zero_
     with pytest.raises(ValidationError) as error:
         compensation_services.approve_final_account(project=project, by=leader())
     assert error.value.messages == [
-        "尚有1户既未签约也未作出补偿决定。",
+        "尚有1户未签约、未搬迁，也无经法院强制执行的补偿决定。",
         "尚有1笔待审批的划拨申请。",
         "资金账户余额为0.01元，须为零方可封账（结余资金须先退回）。",
     ]
+
+
+def test_a_decision_still_in_its_windows_keeps_the_accounts_open(client, project):
+    """The final accounts wait for every decision to be carried out: one just made may still be
+    revoked on reconsideration or in court (条例 第二十六、二十八条)."""
+    _closable(project)
+    household = ready_for_decision(project, code="A-099")
+    decision = legal.record_compensation_decision(
+        household=household, by=staff(), number="征补字〔2022〕9号", decided_on=date(2022, 8, 1)
+    )
+    leader()
+    login(client, "leader")
+    approve = reverse("compensation:final_approve", args=[project.pk])
+    page = client.post(approve, follow=True).content.decode()
+    assert "尚有1户未签约、未搬迁，也无经法院强制执行的补偿决定。" in page
+    legal.close_decision(
+        decision=decision, by=staff(), closed_on=date(2022, 12, 1), closure="enforced"
+    )
+    page = client.post(approve, follow=True).content.decode()
+    assert "决算已审定并冻结" in page
+    project.final_account.refresh_from_db()
+    assert project.final_account.is_approved
 
 
 # --- the leader's override -----------------------------------------------------------------

@@ -120,6 +120,41 @@ def test_archiving_needs_every_household_settled_and_sets_the_completion_date(
         services.advance_stage(project=project, by=office_user, today=today)
 
 
+@pytest.mark.parametrize("carried_out", ["moved_out", "enforced"])
+def test_a_decided_household_holds_the_archive_until_its_decision_is_carried_out(
+    client, project, district_member, office_user, carried_out
+):
+    """A decision still open (its windows running) settles nothing; the household moving out
+    under it, or the court enforcing it, does (条例 第二十七、二十八条)."""
+    today = advance_to(
+        project, Stage.ENFORCEMENT, district_user=district_member, staff=office_user, start=START
+    )
+    household = project.households.get()
+    compensation_services.draft_agreements(
+        household=household, by=district_member, method="monetary"
+    )
+    decision = legal.record_compensation_decision(
+        household=household, by=district_member, number="征补字〔2022〕9号", decided_on=today
+    )
+    login(client, "clerk")
+    advance = reverse("projects:project_advance", args=[project.pk])
+    page = client.post(advance, {"note": "归档"}, follow=True).content.decode()
+    assert "尚有1户未签约、未搬迁，也无经法院强制执行的补偿决定。" in page
+    project.refresh_from_db()
+    assert project.stage == Stage.ENFORCEMENT
+
+    if carried_out == "moved_out":
+        services.update_household(household=household, by=district_member, moved_out_on=today)
+    else:
+        legal.close_decision(
+            decision=decision, by=district_member, closed_on=today, closure="enforced"
+        )
+    page = client.post(advance, {"note": "归档"}, follow=True).content.decode()
+    assert "尚有1户" not in page
+    project.refresh_from_db()
+    assert project.stage == Stage.ARCHIVED
+
+
 def test_district_users_cannot_advance_a_stage(project, district_member):
     with pytest.raises(PermissionDenied):
         services.advance_stage(project=project, by=district_member, today=START)
