@@ -42,7 +42,7 @@ from core.markup import html_format
 from core.models import User
 from core.scoping import get_visible_or_404, visible_to
 from projects.models import Project
-from projects.views.gates import gate_refusal, refused_page
+from projects.views.gates import refused_page
 
 
 def fund_for(request, pk) -> Fund:
@@ -97,8 +97,9 @@ def fund_open(request, pk):
 @login_required
 def fund_detail(request, pk):
     """The fund's account page: its totals (kept on the fund row), the project's compensation
-    summary, pending requests, the finance forms and one page of entries, newest first. Reads
-    the same rows however long the ledger is."""
+    summary, pending requests, finance's buttons to the deposit and request forms (their own
+    pages, which check the gates) and one page of entries, newest first. Reads the same rows
+    however long the ledger is."""
     # One query: the project with the compensation due (reports.with_due), its district, final
     # account and fund (whose row keeps the totals, the entry count and the latest hash).
     project = get_visible_or_404(
@@ -131,14 +132,6 @@ def fund_detail(request, pk):
         "is_finance": is_finance,
         "books_closed": books_closed,
     }
-    if keeps_books:  # the forms and their gates only for those shown them
-        today = timezone.localdate()
-        context |= {
-            "deposit_form": DepositForm(initial={"received_on": today}),
-            "request_form": DisbursementRequestForm(initial={"paid_on": today}),
-            "deposit_refusal": gate_refusal(user, "fund.deposit", project=project),
-            "request_refusal": gate_refusal(user, "disbursement.district", project=project),
-        }
     return render(request, "compensation/fund_detail.html", context)
 
 
@@ -275,26 +268,31 @@ def _ledger_rows(entries, *, reversible: bool, csrf: str = "") -> list[SafeStrin
 
 
 @login_required
-@require_POST
 def deposit_create(request, pk):
+    """归集 (finance only): GET shows the form, reached from the fund's page; a valid POST records
+    the deposit and goes back to the fund's page with the new balance in a message."""
     fund = fund_for(request, pk)
+    services.ensure_finance(request.user)
     if refused := refused_page(request, "fund.deposit", project=fund.project):
         return refused
-    form = DepositForm(request.POST)
-    if not form.is_valid():
-        report_form_errors(request, form)
-        return redirect(fund)
-    try:
-        entry = services.record_deposit(fund=fund, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        report_validation_error(request, error)
-    else:
-        messages.success(
-            request,
-            _("已归集%(amount)s元，余额%(balance)s元。")
-            % {"amount": f"{entry.amount:,.2f}", "balance": f"{entry.balance_after:,.2f}"},
-        )
-    return redirect(fund)
+    form = DepositForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.record_deposit(fund=fund, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("已归集%(amount)s元，余额%(balance)s元。")
+                % {"amount": f"{entry.amount:,.2f}", "balance": f"{entry.balance_after:,.2f}"},
+            )
+            return redirect(fund)
+    return render(
+        request,
+        "compensation/deposit_form.html",
+        {"fund": fund, "project": fund.project, "form": form},
+    )
 
 
 @login_required

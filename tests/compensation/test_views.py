@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -157,24 +157,40 @@ def test_a_district_user_sees_only_their_districts_funds(
 
 def test_every_page_renders_for_the_office(client, world, leader_user):
     request_form = reverse("compensation:request_create", args=[world["fund"].pk])
+    deposit_form = reverse("compensation:deposit_create", args=[world["fund"].pk])
     login(client, "leader")
     for url in urls(world) + [reverse(name) for name in GLOBAL_URLS]:
-        if url != request_form:
+        if url not in (request_form, deposit_form):
             response = client.get(url)
             assert response.status_code in (200, 405), (url, response.status_code)
-    assert client.get(request_form).status_code == 403  # finance staff make requests
+    # Finance staff keep the books: deposits and requests.
+    assert client.get(request_form).status_code == 403
+    assert client.get(deposit_form).status_code == 403
     client.post(reverse("logout"))
     login(client, "finance")
     assert client.get(request_form).status_code == 200
+    assert client.get(deposit_form).status_code == 200
     agreement_form = client.get(f"{request_form}?agreement={world['agreement'].pk}")
     assert "124,600.00" in agreement_form.content.decode()
+
+
+def _button(html: str, label: str) -> str:
+    """The address of the page's link-button labelled `label`."""
+    (href,) = re.findall(rf'<a class="button[^"]*" href="([^"]+)">{label}</a>', html)
+    return href
 
 
 def test_finance_records_a_deposit_from_the_fund_page(client, world):
     login(client, "finance")
     fund = world["fund"]
+    page = client.get(reverse("compensation:fund_detail", args=[fund.pk])).content.decode()
+    form_url = _button(page, "登记归集")
+    assert form_url == reverse("compensation:deposit_create", args=[fund.pk])
+    form = client.get(form_url)
+    assert form.status_code == 200
+    assert form.context["form"].initial["received_on"] == timezone.localdate()
     response = client.post(
-        reverse("compensation:deposit_create", args=[fund.pk]),
+        form_url,
         {
             "amount": "250000.00",
             "source": "owner",
@@ -184,9 +200,57 @@ def test_finance_records_a_deposit_from_the_fund_page(client, world):
         },
         follow=True,
     )
+    assert response.redirect_chain == [(fund.get_absolute_url(), 302)]
     assert "已归集250,000.00元" in response.content.decode()
     fund.refresh_from_db()
     assert fund.balance == D("1000000.00") - D("100000.00") + D("250000.00")
+
+
+def test_a_refused_deposit_stays_on_its_form_with_the_reason(client, world):
+    login(client, "finance")
+    fund = world["fund"]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = {"amount": "10.00", "source": "owner", "voucher_number": "PZ-1", "purpose": ""}
+    url = reverse("compensation:deposit_create", args=[fund.pk])
+    response = client.post(url, data | {"received_on": tomorrow.isoformat()})
+    assert response.status_code == 200
+    assert "到账日期不能晚于今天。" in response.content.decode()
+    response = client.post(url, data | {"amount": "", "received_on": "2022-06-30"})
+    assert response.status_code == 200 and response.context["form"].errors["amount"]
+    assert 'value="PZ-1"' in response.content.decode()  # what was typed is kept
+    fund.refresh_from_db()
+    assert fund.balance == D("900000.00")
+
+
+def test_finance_asks_for_a_district_transfer_from_the_fund_page(client, world):
+    login(client, "finance")
+    fund = world["fund"]
+    page = client.get(reverse("compensation:fund_detail", args=[fund.pk])).content.decode()
+    assert "划拨给被征收户的款项，请在该户的补偿页面按已审核的协议或困难补助申请。" in page
+    form_url = _button(page, "申请划拨")
+    assert form_url == reverse("compensation:request_create", args=[fund.pk])
+    form = client.get(form_url).context["form"]
+    response = client.post(
+        form_url,
+        {
+            "idempotency_key": form.initial["idempotency_key"],
+            "amount": "3000.00",
+            "category": "working",
+            "purpose": "区征收办工作经费",
+            "paid_on": form.initial["paid_on"].isoformat(),
+        },
+        follow=True,
+    )
+    assert "划拨申请已提交，等待领导审批。" in response.content.decode()
+    assert DisbursementRequest.objects.get(purpose="区征收办工作经费").fund == fund
+
+
+def test_only_finance_gets_the_deposit_and_request_buttons(client, world, leader_user):
+    url = reverse("compensation:fund_detail", args=[world["fund"].pk])
+    login(client, "leader")
+    page = client.get(url).content.decode()
+    assert reverse("compensation:deposit_create", args=[world["fund"].pk]) not in page
+    assert reverse("compensation:request_create", args=[world["fund"].pk]) not in page
 
 
 def test_the_fund_page_reads_the_totals_the_fund_keeps_not_its_entries(

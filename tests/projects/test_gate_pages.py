@@ -44,11 +44,14 @@ def test_a_transfer_to_the_district_at_the_survey_waits_for_the_approved_plan(cl
     row = row[: row.index("</tr>")]
     assert "暂不可办理" in row and SURVEY_PLAN_MISSING in row
 
+    # The fund page's button leads to the request page, which shows the reason, not the form.
     detail = client.get(fund.get_absolute_url()).content.decode()
-    assert 'action="' + reverse("compensation:request_create", args=[fund.pk]) not in detail
-    assert SURVEY_PLAN_MISSING in detail
-
     url = reverse("compensation:request_create", args=[fund.pk])
+    assert f'href="{url}"' in detail
+    refused = client.get(url).content.decode()
+    assert _errors(refused) == [SURVEY_PLAN_MISSING]
+    assert 'name="amount"' not in refused
+
     response = client.post(url, {"amount": "", "category": "", "purpose": ""})
     assert response.status_code == 409
     assert _errors(response.content.decode()) == [SURVEY_PLAN_MISSING]
