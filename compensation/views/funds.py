@@ -31,13 +31,15 @@ from compensation.models import (
     HardshipSubsidy,
     LedgerCheck,
     LedgerEntry,
+    PayeeKind,
 )
 from compensation.views.common import project_for, xlsx_response
 from core import history as core_history
 from core import permissions
+from core.compiled import CompiledValues
 from core.formatting import decimal_text
 from core.http import address_by_pk, paginate, report_form_errors, report_validation_error
-from core.labels import html_labels
+from core.labels import html_labels, labels
 from core.markup import html_format
 from core.models import User
 from core.scoping import get_visible_or_404, visible_to
@@ -128,14 +130,58 @@ def fund_detail(request, pk):
         "page": page,
         "rows": rows,
         "figures": reports.fund_figures(project),
-        "requests": fund.requests.pending().select_related("requested_by", "household"),
+        "requests": _pending_requests(fund),
         "is_finance": is_finance,
         "books_closed": books_closed,
     }
     return render(request, "compensation/fund_detail.html", context)
 
 
-def _page_entries(fund: Fund, page) -> QuerySet:
+def _pending_requests(fund: Fund) -> list[dict]:
+    """The fund's pending requests, newest first, as what the page's table shows of each:
+    pk, url, payee (the payee kind's label), household (its code or None), purpose, amount
+    (Decimal, yuan), requester (a name)."""
+    address = address_by_pk("compensation:request_detail")
+    payees = labels(PayeeKind)
+    return [
+        {
+            "pk": row["pk"],
+            "url": address(row["pk"]),
+            "payee": payees.get(row["payee_kind"], row["payee_kind"]),
+            "household": row["household__code"],
+            "purpose": row["purpose"],
+            "amount": row["amount"],
+            "requester": _full_name(row, "requested_by__"),
+        }
+        for row in _pending_request_rows(fund.pk)
+    ]
+
+
+@CompiledValues
+def _pending_request_rows(fund: int) -> QuerySet:
+    return (
+        DisbursementRequest.objects.pending()
+        .filter(fund=fund)
+        .values("pk", "payee_kind", "household__code", "purpose", "amount", *_names("requested_by"))
+    )
+
+
+def _names(user: str) -> list[str]:
+    """The lookups of what User.get_full_name reads, through the relation `user`."""
+    return [f"{user}__{name}" for name in ("username", "name", "first_name", "last_name")]
+
+
+def _full_name(row: dict, prefix: str) -> str:
+    """User.get_full_name of the user whose `_names` columns `row` holds under `prefix`."""
+    return User(
+        username=row[prefix + "username"],
+        name=row[prefix + "name"],
+        first_name=row[prefix + "first_name"],
+        last_name=row[prefix + "last_name"],
+    ).get_full_name()
+
+
+def _page_entries(fund: Fund, page) -> list[dict]:
     """The entries of `page` (newest first) of the fund's ledger, as dicts of what the table
     shows. A fund's sequences run from 1 to its entry_count without a gap
     (ledger.append_entry numbers them under the fund's row lock; entries are never deleted),
@@ -144,10 +190,15 @@ def _page_entries(fund: Fund, page) -> QuerySet:
     middle of 50,000)."""
     size = page.paginator.per_page
     newest = fund.entry_count - (page.number - 1) * size
+    return _entry_range(fund.pk, max(newest - size, 0), newest)
+
+
+@CompiledValues
+def _entry_range(fund: int, after: int, upto: int) -> QuerySet:
+    """The entries of fund `fund` numbered after `after` up to `upto`, newest first (the SQL
+    written once: core.compiled)."""
     return (
-        LedgerEntry.objects.filter(
-            fund=fund, sequence__gt=max(newest - size, 0), sequence__lte=newest
-        )
+        LedgerEntry.objects.filter(fund=fund, sequence__gt=after, sequence__lte=upto)
         .order_by("-sequence")
         .values(*_ENTRY_FIELDS)
     )
@@ -168,10 +219,7 @@ _ENTRY_FIELDS = (
     "recorded_at",
     "hash",
     "recorded_by_id",
-    "recorded_by__username",
-    "recorded_by__name",
-    "recorded_by__first_name",
-    "recorded_by__last_name",
+    *_names("recorded_by"),
     "reverses__sequence",
     "reversed_by__sequence",
 )
@@ -219,12 +267,7 @@ def _ledger_rows(entries, *, reversible: bool, csrf: str = "") -> list[SafeStrin
     for entry in entries:
         recorder = entry["recorded_by_id"]
         if recorder not in names:
-            names[recorder] = User(
-                username=entry["recorded_by__username"],
-                name=entry["recorded_by__name"],
-                first_name=entry["recorded_by__first_name"],
-                last_name=entry["recorded_by__last_name"],
-            ).get_full_name()
+            names[recorder] = _full_name(entry, "recorded_by__")
         kind, amount, source = entry["kind"], entry["amount"], entry["source"]
         reverses, reversed_by = entry["reverses__sequence"], entry["reversed_by__sequence"]
         notes = SafeString("")

@@ -245,6 +245,48 @@ def test_finance_asks_for_a_district_transfer_from_the_fund_page(client, world):
     assert DisbursementRequest.objects.get(purpose="区征收办工作经费").fund == fund
 
 
+def test_the_fund_page_lists_the_pending_requests_with_payee_and_requester(
+    client, world, finance_user, leader_user
+):
+    fund, agreement = world["fund"], world["agreement"]
+    household_request = services.request_disbursement(
+        fund=fund,
+        by=finance_user,
+        idempotency_key="second",
+        amount=D("24600.00"),
+        category="house",
+        purpose="<b>尾款</b>",
+        agreement=agreement,
+    )
+    decided = district_request(fund, "10.00", by=finance_user, purpose="已驳回的申请")
+    services.reject_disbursement(request=decided, by=leader_user, note="重复")
+    login(client, "leader")
+    html = client.get(reverse("compensation:fund_detail", args=[fund.pk])).content.decode()
+    panel = html[html.index("待审批的划拨申请") :]
+    panel = panel[: panel.index("</table>")]
+    cells = [
+        [" ".join(cell.split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", panel, re.S)
+    ]
+    newest, oldest = household_request, world["pending"]
+    assert cells[1:] == [  # after the header row
+        [
+            f'<a href="{newest.get_absolute_url()}">#{newest.pk}</a>',
+            f"被征收户 {agreement.household.code}",
+            "&lt;b&gt;尾款&lt;/b&gt;",
+            "24,600.00",
+            "钱财务",
+        ],
+        [
+            f'<a href="{oldest.get_absolute_url()}">#{oldest.pk}</a>',
+            "区县征收部门",
+            "工作经费",
+            "5,000.00",
+            "钱财务",
+        ],
+    ]
+
+
 def test_only_finance_gets_the_deposit_and_request_buttons(client, world, leader_user):
     url = reverse("compensation:fund_detail", args=[world["fund"].pk])
     login(client, "leader")

@@ -1,0 +1,39 @@
+import pytest
+
+from core.compiled import CompiledValues
+from core.models import District, User
+from core.roles import Section
+from tests.factories import staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_sql_written_once_runs_with_each_calls_values_as_values_would():
+    first = staff(Section.FINANCE, username="first", name="甲")
+    second = staff(Section.LEADER, username="second", name="乙")
+
+    @CompiledValues
+    def users_between(low: int, high: int):
+        return (
+            User.objects.filter(pk__gte=low, pk__lte=high, is_active=True)
+            .order_by("pk")
+            .values("pk", "username", "name", "date_joined")
+        )
+
+    for low, high in [(first.pk, first.pk), (first.pk, second.pk), (second.pk + 1, second.pk + 9)]:
+        expected = list(
+            User.objects.filter(pk__gte=low, pk__lte=high, is_active=True)
+            .order_by("pk")
+            .values("pk", "username", "name", "date_joined")
+        )
+        assert users_between(low, high) == expected
+    assert [row["name"] for row in users_between(first.pk, second.pk)] == ["甲", "乙"]
+
+
+def test_a_parameter_that_does_not_reach_the_sql_as_itself_is_refused():
+    @CompiledValues
+    def districts_named_like(code: int):
+        return District.objects.filter(code__contains=code).values("pk")
+
+    with pytest.raises(ValueError, match="did not reach the SQL"):
+        districts_named_like(1)
