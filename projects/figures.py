@@ -184,15 +184,16 @@ def project_progress(year: int, *, user) -> list[ProjectProgress]:
 
 def household_totals(project_ids: list[int]) -> dict[int, dict]:
     """Per project among `project_ids`, all its households whatever the year: `household_count`,
-    `signed_count` (with an agreement date) and `household_area` (m²); a project without
-    households is missing. One query: on PostgreSQL over the projects' tally groups, elsewhere
-    over their households."""
+    `signed_count` (with an agreement date), `household_area` and `signed_area` (m²); a project
+    without households is missing. One query: on PostgreSQL over the projects' tally groups,
+    elsewhere over their households."""
     if connection.vendor == "postgresql":
         rows = HouseholdTally.objects.filter(project_id__in=project_ids)
         sums = {
             "household_count": Sum("households"),
             "signed_count": Coalesce(Sum("households", filter=Q(signed_year__gt=0)), 0),
             "household_area": Sum("area"),
+            "signed_area": Sum("area", filter=Q(signed_year__gt=0)),
         }
     else:
         rows = Household.objects.filter(project_id__in=project_ids)
@@ -200,6 +201,7 @@ def household_totals(project_ids: list[int]) -> dict[int, dict]:
             "household_count": Count("*"),
             "signed_count": Count("signed_on"),
             "household_area": Sum("area"),
+            "signed_area": Sum("area", filter=Q(signed_on__isnull=False)),
         }
     return {
         row.pop("project_id"): row for row in rows.values("project_id").annotate(**sums).order_by()

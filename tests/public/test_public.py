@@ -203,6 +203,23 @@ def test_drafts_and_unapproved_plans_never_show(client, project, office_user, di
     assert "补偿方案尚未公布" in html
 
 
+def test_the_project_page_and_home_add_up_households_and_signed_area(client, project):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    HouseholdFactory(project=project, area="80.25", signed_on=date(2022, 9, 1), method="monetary")
+    HouseholdFactory(project=project, area="0.01", signed_on=date(2023, 1, 3), method="swap")
+    HouseholdFactory(project=project, area="100.50")
+    html = client.get(reverse("public:project_detail", args=[project.code])).content.decode()
+    cards = dict(re.findall(r'card-label">([^<]+)</span><span class="card-value">([^<]+)<', html))
+    assert cards["被征收户"] == "3"
+    assert cards["建筑面积（平方米）"] == "180.76"
+    assert cards["已签约户数"] == "2"
+    assert cards["已签约面积（平方米）"] == "80.26"
+    home = client.get(reverse("public:home")).content.decode()
+    assert 'data-label="面积（平方米）">180.76</td>' in home
+    assert 'data-label="已签约">2</td>' in home
+
+
 def test_publishing_invalidates_the_cached_pages(
     client, project, office_user, django_capture_on_commit_callbacks
 ):
