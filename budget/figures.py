@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -271,17 +271,17 @@ def _petition_figures(year: int) -> dict[str, object]:
 
 def fund_figures(year: int) -> dict[str, object]:
     """Deposits into and disbursements from the compensation funds in the year, net of their
-    reversals (one aggregate over compensation's ledger, through its QuerySet methods)."""
+    reversals (compensation.reports.year_flows: one query over the ledger's yearly tally)."""
     if not apps.is_installed("compensation"):
         return {}
-    from compensation.models import LedgerEntry
+    from compensation.reports import year_flows
 
-    entries = LedgerEntry.objects.filter(occurred_on__year=year)
-    deposits = entries.deposits_net().aggregate(total=Sum("amount"))["total"]
-    disbursements = entries.disbursements_net().aggregate(total=Sum("amount"))["total"]
+    flows = year_flows(year)
     return {
-        "fund_deposits_wan": wan(deposits) if deposits is not None else None,
-        "fund_disbursements_wan": wan(-disbursements) if disbursements is not None else None,
+        "fund_deposits_wan": wan(flows.deposits) if flows.deposits is not None else None,
+        "fund_disbursements_wan": (
+            wan(flows.disbursements) if flows.disbursements is not None else None
+        ),
     }
 
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compensation import tally
 from core.scoping import DistrictScopedQuerySet
 from projects.models import CompensationPlan, Household, Notice, Project
 
@@ -293,6 +294,8 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["household", "kind"])]
+        # PostgreSQL keeps LedgerTally equal to the entries (compensation.tally).
+        triggers = tally.TRIGGERS
 
     def __str__(self):
         return _("%(fund)s 第%(sequence)s笔") % {"fund": self.fund, "sequence": self.sequence}
@@ -307,6 +310,41 @@ class LedgerEntry(models.Model):
     @property
     def outflow(self) -> Decimal | None:
         return -self.amount if self.amount < 0 else None
+
+
+class LedgerTally(models.Model):
+    """A fund's deposits and disbursements in one year (of `occurred_on`), each net of its
+    reversals, and how many entries each adds up: what the annual report's fund figures add
+    up (budget.figures.fund_figures), a row per fund and year instead of every entry.
+
+    PostgreSQL keeps it: a statement trigger on the ledger (compensation.tally, declared on
+    LedgerEntry) adds each inserted entry to its group in the same transaction, whatever
+    wrote it; the ledger is append-only, so it never goes stale. SQLite has no such trigger:
+    there the figures add up the entries themselves.
+    """
+
+    fund = models.ForeignKey(
+        Fund,
+        verbose_name=_("资金账户"),
+        # No foreign key, as the households' tally: emptying the ledger's tables in one
+        # statement never trips over its groups.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="tallies",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    deposits = models.DecimalField(_("归集（元，扣除冲正）"), **MONEY)
+    deposit_entries = models.PositiveIntegerField(_("归集及其冲正笔数"))
+    disbursements = models.DecimalField(_("划拨（元，负数，扣除冲正）"), **MONEY)
+    disbursement_entries = models.PositiveIntegerField(_("划拨及其冲正笔数"))
+
+    class Meta:
+        verbose_name = _("账目年度汇总")
+        verbose_name_plural = _("账目年度汇总")
+        constraints = [models.UniqueConstraint(fields=["fund", "year"], name="ledger_tally_group")]
+
+    def __str__(self):
+        return f"{self.fund_id} {self.year}: {self.deposits} / {self.disbursements}"
 
 
 class DisbursementRequestQuerySet(DistrictScopedQuerySet):

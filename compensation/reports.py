@@ -31,6 +31,7 @@ from compensation.models import (
     CompensationBreakdown,
     Fund,
     LedgerEntry,
+    LedgerTally,
 )
 from projects.models import Household, Project
 
@@ -287,4 +288,34 @@ def project_summary(project: Project) -> ReconciliationRow | None:
         due=_due(project.breakdown_sum, adjustments),
         households=project.household_count,
         computed=project.computed_count,
+    )
+
+
+@dataclass(frozen=True)
+class YearFlows:
+    """What went into and out of all the compensation funds in one year, by the entries'
+    dates: yuan, each net of its reversals (a reversal counts in the year it is dated);
+    None where the year has no such entry (a deposit and its reversal make 0, not None)."""
+
+    deposits: Decimal | None
+    disbursements: Decimal | None  # paid out: a positive sum
+
+
+def year_flows(year: int) -> YearFlows:
+    """The deposits into and the disbursements from every fund in `year` (one query: on
+    PostgreSQL over the ledger's yearly tally, LedgerTally, a row per fund; elsewhere over
+    the entries themselves, two)."""
+    if connection.vendor == "postgresql":
+        totals = LedgerTally.objects.filter(year=year).aggregate(
+            deposits=Sum("deposits", filter=Q(deposit_entries__gt=0)),
+            disbursements=Sum("disbursements", filter=Q(disbursement_entries__gt=0)),
+        )
+        deposits, disbursements = totals["deposits"], totals["disbursements"]
+    else:
+        entries = LedgerEntry.objects.filter(occurred_on__year=year)
+        deposits = entries.deposits_net().aggregate(total=Sum("amount"))["total"]
+        disbursements = entries.disbursements_net().aggregate(total=Sum("amount"))["total"]
+    return YearFlows(
+        deposits=deposits,
+        disbursements=-disbursements if disbursements is not None else None,
     )
