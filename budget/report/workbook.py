@@ -6,6 +6,7 @@ formats, column widths, A4 landscape fitted to the page width, title rows repeat
 """
 
 import math
+from copy import copy
 from decimal import Decimal
 from io import BytesIO
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -92,10 +94,42 @@ def _text_width(value) -> int:
     return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
+class _Styles:
+    """A workbook's cell styles by (style, format), each worked out once: openpyxl looks a
+    Font, Border or Alignment up in the workbook's collections by hashing all its attributes,
+    which cost more than the rest of the sheets. The first cell of each pair is styled as
+    `_style` says; the others take a copy of its indices into the collections, so the file
+    is the same."""
+
+    def __init__(self):
+        self.arrays: dict[tuple[str, str], StyleArray] = {}
+        self.border_id: int | None = None
+
+    def apply(self, cell, style: str, fmt: str) -> None:
+        if cell.has_style:  # e.g. a date's number format: style it attribute by attribute
+            _style(cell, style, fmt)
+            return
+        array = self.arrays.get((style, fmt))
+        if array is None:
+            _style(cell, style, fmt)
+            self.arrays[(style, fmt)] = copy(cell._style)
+        else:
+            cell._style = copy(array)
+
+    def border(self, cell) -> None:
+        """`cell.border = BORDER`, with the border's index looked up once."""
+        if self.border_id is None:
+            self.border_id = cell.parent.parent._borders.add(BORDER)
+        if cell._style is None:
+            cell._style = StyleArray()
+        cell._style.borderId = self.border_id
+
+
 class _Sheet:
-    def __init__(self, worksheet: Worksheet, layout: SheetLayout):
+    def __init__(self, worksheet: Worksheet, layout: SheetLayout, styles: _Styles | None = None):
         self.ws = worksheet
         self.layout = layout
+        self.styles = styles or _Styles()
         self.row = 1
         self.covered: set[tuple[int, int]] = set()  # (row, column) under a rowspan
 
@@ -112,7 +146,7 @@ class _Sheet:
                 column += 1
             value = _value(spec, data)
             cell = self.ws.cell(row=self.row, column=column, value=value)
-            _style(cell, spec.style, spec.fmt)
+            self.styles.apply(cell, spec.style, spec.fmt)
             if spec.key and is_sample(spec.key, data.get("_sample_keys", ())):
                 cell.comment = Comment(str(SAMPLE_NOTE), _("示例数据"), width=240, height=80)
             protect_text(cell)
@@ -121,7 +155,7 @@ class _Sheet:
             if spec.style not in (layouts.TITLE, layouts.SUBTITLE):
                 for r in range(self.row, last_row + 1):
                     for c in range(column, last_column + 1):
-                        self.ws.cell(row=r, column=c).border = BORDER
+                        self.styles.border(self.ws.cell(row=r, column=c))
             if last_column > column or last_row > self.row:
                 self.ws.merge_cells(
                     start_row=self.row,
@@ -192,8 +226,12 @@ class _Sheet:
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def write_sheet(worksheet: Worksheet, layout: SheetLayout, data: dict) -> None:
-    sheet = _Sheet(worksheet, layout)
+def write_sheet(
+    worksheet: Worksheet, layout: SheetLayout, data: dict, styles: _Styles | None = None
+) -> None:
+    """Write `data` into `worksheet` as `layout` lays it out; `styles`, the workbook's styles
+    worked out so far, when it has other sheets (a new set otherwise)."""
+    sheet = _Sheet(worksheet, layout, styles)
     for block in layout.rows:
         if isinstance(block, Row):
             sheet.write(block.cells, data, block.height)
@@ -218,8 +256,9 @@ def workbook(layout: SheetLayout, sheets: list[dict]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
+    styles = _Styles()
     for data in sheets:
-        write_sheet(book.create_sheet(_sheet_name(layout, data, taken)), layout, data)
+        write_sheet(book.create_sheet(_sheet_name(layout, data, taken)), layout, data, styles)
     if not sheets:
         book.create_sheet(_sheet_name(layout, {}, taken))
     buffer = BytesIO()
