@@ -167,7 +167,10 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# The office works in Simplified Chinese only: the project's own texts have no other
+# translation, so a second language would only turn Django's own messages (form errors, the
+# admin) into it and mix two languages on one page for a browser that prefers it.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -208,3 +208,16 @@ def test_the_main_navigation_is_rendered_once_per_kind_of_user_and_current_item(
     settings.DEBUG = True
     assert main_nav_html(clerk, "/projects/") is not on_projects
     assert main_nav_html(clerk, "/projects/") == on_projects
+
+
+def test_a_browser_preferring_english_still_gets_one_language(client):
+    """Django's own messages stay Chinese too, so a page never mixes two languages."""
+    staff(Section.OPERATIONS, username="clerk", name="王测试")
+    login(client, "clerk")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    response = client.post(reverse(FRAME_ONLY), {}, **english)
+    html = response.content.decode()
+    assert "修改密码" in html
+    assert "这个字段是必填项。" in html  # Django's own message, in Chinese
+    assert "This field is required." not in html
+    assert response.headers["Content-Language"] == "zh-hans"
