@@ -5,6 +5,7 @@ Chinese desktop (宋体 for the text, 黑体 for the chapter headings) and plain
 with borders. The chart is the PDF's own SVG drawn to a PNG; the table after it has its data.
 """
 
+import re
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -57,15 +58,81 @@ def _page_number(paragraph) -> None:
     paragraph.add_run(" —")
 
 
-def _paragraph(
-    word, text: str, *, indent: bool = True, bold: bool = False, font=BODY_FONT, size=12
-):
-    paragraph = word.add_paragraph()
+_BREAKS = re.compile(r"([\t\r\n])")
+_BOLD, _NOT_BOLD = "<w:b/>", '<w:b w:val="0"/>'  # font.bold = True, False
+# Each paragraph and table added to the body declares the namespace itself: lxml moves an
+# element whose names point at a declaration outside it (on the wrapper it was parsed in)
+# node by node, a hundred times slower; the document keeps one declaration either way.
+_W = nsdecls("w")
+EMPTY_PARAGRAPH = f"<w:p {_W}/>"
+
+
+def _text_xml(text: str) -> str:
+    """A run's content as python-docx's `add_run(text)` writes it: each tab a <w:tab/>, each
+    line break (\n or \r) a <w:br/>, the text between in <w:t> elements, space-preserving
+    where they start or end with white space."""
+    parts = []
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\n", "\r"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(parts)
+
+
+def _paragraph_xml(
+    text: str,
+    *,
+    indent: bool = True,
+    bold: bool = False,
+    font: str = BODY_FONT,
+    size: float = 12,
+    align: str = "",
+) -> str:
+    """One paragraph of a single run, as python-docx writes it from add_paragraph(),
+    paragraph_format.first_line_indent (two characters: 2 × size), alignment, add_run(text)
+    and `_fonts`, without walking the document for each element it adds."""
+    properties = ""
     if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    run = paragraph.add_run(text)
-    _fonts(run, font, size, bold)
-    return paragraph
+        properties += f'<w:ind w:firstLine="{Pt(size * 2).twips}"/>'
+    if align:
+        properties += f'<w:jc w:val="{align}"/>'
+    return (
+        f"<w:p {_W}>"
+        + (f"<w:pPr>{properties}</w:pPr>" if properties else "")
+        + f'<w:r><w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" '
+        f'w:eastAsia="{font}"/>{_BOLD if bold else _NOT_BOLD}'
+        f'<w:sz w:val="{round(size * 2)}"/></w:rPr>{_text_xml(text)}</w:r></w:p>'
+    )
+
+
+class _Body:
+    """The paragraphs and tables of the document written as WordprocessingML text and added
+    to the body in one parse each time python-docx has to add something itself (the section
+    break, the chart): its element API walks the body for each element it adds, which for a
+    report of hundreds of blocks cost more than writing the file."""
+
+    def __init__(self, word):
+        self.word = word
+        self.parts: list[str] = []
+
+    def add(self, xml: str) -> None:
+        self.parts.append(xml)
+
+    def paragraph(self, text: str, **style) -> None:
+        self.parts.append(_paragraph_xml(text, **style))
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        fragment = parse_xml(f"<w:body {_W}>{''.join(self.parts)}</w:body>")
+        end = self.word.element.body.get_or_add_sectPr()
+        for element in list(fragment):
+            end.addprevious(element)
+        self.parts = []
 
 
 def _run_xml(text: str, east_asian: str, size: float, bold: bool = False) -> str:
@@ -85,12 +152,11 @@ def _cell_xml(text: str, *, align: str, font: str, size: float, bold: bool = Fal
     )
 
 
-def _table(word, block: Table) -> None:
+def _table(body: _Body, block: Table) -> None:
     """The table as one piece of WordprocessingML: python-docx's cell-by-cell API reads the
     whole table again for every cell, which made a year of many projects take seconds."""
     if block.caption:
-        caption = _paragraph(word, block.caption, indent=False, bold=True, size=10.5)
-        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        body.paragraph(block.caption, indent=False, bold=True, size=10.5, align="center")
     header = "".join(
         _cell_xml(text, align="center", font=HEADING_FONT, size=10.5) for text in block.columns
     )
@@ -110,23 +176,22 @@ def _table(word, block: Table) -> None:
         )
         rows.append(f"<w:tr>{cells}</w:tr>")
     grid = "<w:gridCol/>" * len(block.columns)
-    table = parse_xml(
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+    body.add(
+        f'<w:tbl {_W}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
         '<w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
     )
-    word.element.body._insert_tbl(table)
-    word.add_paragraph()
+    body.add(EMPTY_PARAGRAPH)
 
 
-def _chart(word, block: Chart) -> None:
+def _chart(body: _Body, block: Chart) -> None:
     """The PDF's chart, the same SVG drawn to a PNG (cairosvg), 16 cm wide, and its caption."""
     png = cairosvg.svg2png(bytestring=str(block.svg).encode("utf-8"), scale=2)
-    picture = word.add_paragraph()
+    body.flush()  # the picture goes after what is written so far
+    picture = body.word.add_paragraph()
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.add_run().add_picture(BytesIO(png), width=Cm(16))
-    caption = _paragraph(word, block.caption, indent=False, size=10.5)
-    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    body.paragraph(block.caption, indent=False, size=10.5, align="center")
 
 
 def render(document: Document) -> bytes:
@@ -139,17 +204,16 @@ def render(document: Document) -> bytes:
 
     # The cover (as the seed's: 附件1 at the top left, the title, the unit's name and the date
     # under it where the seal goes), then the text in a section whose footer numbers the pages.
+    text = _Body(word)
     if document.cover_label:
-        _paragraph(word, document.cover_label, indent=False, font=HEADING_FONT, size=16)
-    for _blank in range(5):
-        word.add_paragraph()
+        text.paragraph(document.cover_label, indent=False, font=HEADING_FONT, size=16)
+    text.add(EMPTY_PARAGRAPH * 5)
     for line in document.title_lines:
-        title = _paragraph(word, line, indent=False, bold=True, font=HEADING_FONT, size=22)
-        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for _blank in range(10):
-        word.add_paragraph()
-    for text in (_("单位名称：%(office)s") % {"office": document.office_name}, document.date_text):
-        _paragraph(word, text, indent=False, size=16).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        text.paragraph(line, indent=False, bold=True, font=HEADING_FONT, size=22, align="center")
+    text.add(EMPTY_PARAGRAPH * 10)
+    for line in (_("单位名称：%(office)s") % {"office": document.office_name}, document.date_text):
+        text.paragraph(line, indent=False, size=16, align="center")
+    text.flush()
 
     body = word.add_section(WD_SECTION.NEW_PAGE)
     body.footer.is_linked_to_previous = False  # the cover keeps an empty footer
@@ -178,20 +242,20 @@ def render(document: Document) -> bytes:
     )
 
     for line in document.title_lines:
-        title = _paragraph(word, line, indent=False, bold=True, font=HEADING_FONT, size=18)
-        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        text.paragraph(line, indent=False, bold=True, font=HEADING_FONT, size=18, align="center")
     for block in document.blocks:
         if isinstance(block, Heading):
             if block.level == 1:
-                _paragraph(word, block.text, font=HEADING_FONT, size=14)
+                text.paragraph(block.text, font=HEADING_FONT, size=14)
             else:
-                _paragraph(word, block.text, bold=True)
+                text.paragraph(block.text, bold=True)
         elif isinstance(block, Paragraph):
-            _paragraph(word, block.text, bold=block.emphasis)
+            text.paragraph(block.text, bold=block.emphasis)
         elif isinstance(block, Table):
-            _table(word, block)
+            _table(text, block)
         elif isinstance(block, Chart):
-            _chart(word, block)
+            _chart(text, block)
+    text.flush()
     signature = word.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     signature.paragraph_format.space_before = Pt(24)
