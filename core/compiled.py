@@ -14,7 +14,7 @@ import functools
 from collections.abc import Callable
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 # Markers stand for the parameters while the ORM writes the SQL: integers no query holds
 # otherwise, inside every integer column's range (Django turns a lookup on an integer out of the
@@ -67,3 +67,17 @@ class CompiledValues:
         converters = compiler.get_converters(fields)
         self._compiled[alias] = (sql, slots, names, compiler, converters)
         return self._compiled[alias]
+
+
+def field_names(model: type[Model], prefix: str = "") -> list[str]:
+    """The `.values()` names of `model`'s concrete fields (attnames: `district_id`, not
+    `district`), each after `prefix` (e.g. "district__" for a related model's)."""
+    return [prefix + field.attname for field in model._meta.concrete_fields]
+
+
+def instance(model: type[Model], row: dict, prefix: str = ""):
+    """A `model` as the database gave it (Model.from_db) from the `field_names(model, prefix)`
+    of a row of CompiledValues."""
+    names = field_names(model)
+    values = [row[prefix + name] for name in names]
+    return model.from_db(router.db_for_read(model), names, values)

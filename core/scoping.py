@@ -30,6 +30,14 @@ def visible_to(queryset: QuerySet | type[Model], user) -> QuerySet:
     return queryset.filter(**{_district_lookup(queryset.model): user.district_id})
 
 
+def sees_district(user, district_id: int | None) -> bool:
+    """The rule of `visible_to` for a row already read whose district is `district_id`: for a
+    page that reads its row by a query written once (core.compiled) and checks it after."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_office_staff or district_id == user.district_id
+
+
 def get_visible_or_404(queryset: QuerySet | type[Model], user, **lookup):
     """Fetch one object the user may read; another district's object is a 404, not a 403,
     so that a district user cannot even learn that it exists."""

@@ -116,3 +116,11 @@ def test_a_leader_returns_the_final_accounts_and_the_fund_stays_open(client, pro
     response = client.post(reverse("compensation:final_approve", args=[project.pk]), follow=True)
     assert "决算已审定并冻结" in response.content.decode()
     assert FinalAccount.objects.get(project=project).is_approved
+    # The fund's books are closed: its page says so, and finance gets neither the deposit and
+    # request buttons nor the reversal forms.
+    client.force_login(keeper)
+    page = client.get(reverse("compensation:fund_detail", args=[fund.pk])).content.decode()
+    assert "项目决算已审定，资金账户已封账。" in page
+    assert reverse("compensation:deposit_create", args=[fund.pk]) not in page
+    assert reverse("compensation:request_create", args=[fund.pk]) not in page
+    assert "冲正原因" not in page
