@@ -6,6 +6,7 @@ with borders. The chart is the PDF's own SVG drawn to a PNG; the table after it 
 """
 
 import re
+from collections.abc import Callable
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -184,9 +185,14 @@ def _table(body: _Body, block: Table) -> None:
     body.add(EMPTY_PARAGRAPH)
 
 
-def _chart(body: _Body, block: Chart) -> None:
-    """The PDF's chart, the same SVG drawn to a PNG (cairosvg), 16 cm wide, and its caption."""
-    png = cairosvg.svg2png(bytestring=str(block.svg).encode("utf-8"), scale=2)
+def chart_png(block: Chart) -> bytes:
+    """The PDF's chart, the same SVG drawn to a PNG by cairosvg at twice its size (for print).
+    Most of its time is cairo's PNG encoder, which runs without holding the GIL."""
+    return cairosvg.svg2png(bytestring=str(block.svg).encode("utf-8"), scale=2)
+
+
+def _chart(body: _Body, block: Chart, png: bytes) -> None:
+    """The chart's PNG, 16 cm wide, and its caption."""
     body.flush()  # the picture goes after what is written so far
     picture = body.word.add_paragraph()
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -194,7 +200,9 @@ def _chart(body: _Body, block: Chart) -> None:
     body.paragraph(block.caption, indent=False, size=10.5, align="center")
 
 
-def render(document: Document) -> bytes:
+def render(document: Document, *, draw: Callable[[Chart], bytes] = chart_png) -> bytes:
+    """The Word file of `document`; `draw` gives a chart's PNG (`chart_png`, or the PNG
+    already being drawn elsewhere: budget.report.build draws it beside the PDF)."""
     word = WordDocument()
     section = word.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -254,7 +262,7 @@ def render(document: Document) -> bytes:
         elif isinstance(block, Table):
             _table(text, block)
         elif isinstance(block, Chart):
-            _chart(text, block)
+            _chart(text, block, draw(block))
     text.flush()
     signature = word.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
