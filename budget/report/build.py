@@ -35,30 +35,25 @@ def build_files(
 ) -> dict[str, bytes]:
     """{AnnualReport file field: content} for the year in `book`.
 
-    The Word file's chart is drawn to a PNG on a second thread while the workbooks are built:
-    cairo's PNG encoder, most of that drawing's time, runs without holding the GIL, so on a
-    machine of two cores it adds little to the job's time. (Not beside the PDF: WeasyPrint's
-    Pango and cairosvg's cairo would then use fontconfig and FreeType at the same time.)"""
+    The Word file's chart is drawn (cairo, with its fonts) before the PDF, then encoded to a
+    PNG on a second thread while WeasyPrint writes the PDF: the encoder (libpng and zlib),
+    most of the chart's time, runs without holding the GIL and reads no font, so on a
+    machine of two cores it no longer adds to the job's time."""
     report = document.build(book, chart=chart(book), today=today)
     progress(20)
-    pdf_file = pdf.render(report)
-    progress(60)
     charts = [block for block in report.blocks if isinstance(block, document.Chart)]
+    drawn = [(block, word.draw_chart(block)) for block in charts]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-chart") as encoding:
+        pngs = {id(block): encoding.submit(word.encode_png, surface) for block, surface in drawn}
+        files = {"pdf": pdf.render(report)}
+        progress(60)
+        files["docx"] = word.render(report, draw=lambda block: pngs[id(block)].result())
+    progress(70)
     forms = layouts.form_set(book.budget_year.form_layout)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-chart") as drawing:
-        pngs = {id(block): drawing.submit(word.chart_png, block) for block in charts}
-        attachment1 = workbook(forms.attachment1, [sheets.attachment1(book)])
-        progress(70)
-        attachment2 = workbook(forms.attachment2, [sheets.attachment2(book)])
-        progress(80)
-        attachment3 = workbook(forms.attachment3, sheets.attachment3(book))
-        progress(88)
-        docx_file = word.render(report, draw=lambda block: pngs[id(block)].result())
+    files["attachment1"] = workbook(forms.attachment1, [sheets.attachment1(book)])
+    progress(80)
+    files["attachment2"] = workbook(forms.attachment2, [sheets.attachment2(book)])
+    progress(88)
+    files["attachment3"] = workbook(forms.attachment3, sheets.attachment3(book))
     progress(95)
-    return {
-        "pdf": pdf_file,
-        "docx": docx_file,
-        "attachment1": attachment1,
-        "attachment2": attachment2,
-        "attachment3": attachment3,
-    }
+    return files
