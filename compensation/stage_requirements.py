@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from compensation import reports
 from compensation.models import (
     Agreement,
     CompensationBreakdown,
@@ -114,6 +115,23 @@ def subsidies_paid(subject: Subject) -> str | None:
     if unpaid:
         return _("尚有%(count)s项困难补助既未划拨完毕也未撤回。") % {"count": unpaid}
     return None
+
+
+@check("households_paid_in_full")
+def households_paid_in_full(subject: Subject) -> str | None:
+    """Every household with a signed agreement paid exactly what it is due, to the fen, before
+    the accounts are sealed: due is its current breakdown plus its agreements' supplements,
+    paid its ledger entries net of reversals, as the reconciliation reads them
+    (compensation.reports.unpaid_households). A fund at zero alone does not say the households were
+    paid: money may have been returned while some were still owed. Households under a
+    compensation decision are not asked: their money is not paid from the fund through an
+    agreement (every_household_settled asks that the decision was carried out). One query."""
+    count, unpaid = reports.unpaid_households(subject.project)
+    if not count:
+        return None
+    return _(
+        "尚有%(count)s户补偿款应付与已付不符（未付合计%(unpaid)s元，负数为多付），须先付清或查明。"
+    ) % {"count": count, "unpaid": f"{unpaid:,.2f}"}
 
 
 @check("no_pending_disbursements")

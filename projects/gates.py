@@ -203,8 +203,8 @@ RULES: dict[str, Rule] = {
     "final_account.prepare": Rule(gettext_lazy("编制决算"), (S.ENFORCEMENT, S.ARCHIVED)),
     "final_account.approve": Rule(
         gettext_lazy("审定决算并封账"), (S.ENFORCEMENT, S.ARCHIVED),
-        ("every_household_settled", "subsidies_paid", "no_pending_disbursements",
-         "fund_balance_zero")),
+        ("every_household_settled", "households_paid_in_full", "subsidies_paid",
+         "no_pending_disbursements", "fund_balance_zero")),
     # House selection for property swap (resettlement.selection): in the signing stage, the
     # order fixed (by signing or a public draw) and published before anyone is called.
     "selection.order": Rule(

@@ -264,6 +264,53 @@ def test_a_decision_still_in_its_windows_keeps_the_accounts_open(client, project
     assert project.final_account.is_approved
 
 
+def _pay(fund, agreement, amount, key, *, approver):
+    """Deposit `amount` and pay it to the agreement's household: the balance stays as it was."""
+    compensation_services.record_deposit(
+        fund=fund,
+        by=finance(),
+        amount=amount,
+        source="fiscal",
+        voucher_number=f"PZ-{key}",
+        received_on=date(2022, 7, 1),
+    )
+    request = compensation_services.request_disbursement(
+        fund=fund,
+        by=finance(),
+        idempotency_key=key,
+        amount=amount,
+        category="house",
+        purpose="补偿款",
+        agreement=agreement,
+    )
+    compensation_services.approve_disbursement(request=request, approved_by=approver)
+
+
+def test_the_accounts_stay_sealed_off_while_a_household_is_owed_a_fen(client, project):
+    """A fund at zero does not mean everyone was paid: the money may have gone back while a
+    household is still owed. The accounts wait until due and paid agree to the fen."""
+    fund = _closable(project)
+    household = ready_to_sign(project, code="A-098")
+    agreement = approved_agreement(household)
+    put_at_stage(project, Stage.ENFORCEMENT)
+    boss = leader()
+    _pay(fund, agreement, agreement.agreed_total - Decimal("0.01"), "most", approver=boss)
+    fund.refresh_from_db()
+    assert fund.balance == 0
+    login(client, "leader")
+    approve = reverse("compensation:final_approve", args=[project.pk])
+    page = client.post(approve, follow=True).content.decode()
+    assert "尚有1户补偿款应付与已付不符（未付合计0.01元，负数为多付），须先付清或查明。" in page
+    project.final_account.refresh_from_db()
+    assert not project.final_account.is_approved
+
+    _pay(fund, agreement, Decimal("0.01"), "the-fen", approver=boss)
+    page = client.post(approve, follow=True).content.decode()
+    assert "决算已审定并冻结" in page
+    project.final_account.refresh_from_db()
+    assert project.final_account.is_approved
+
+
 # --- the leader's override -----------------------------------------------------------------
 
 
