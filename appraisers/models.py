@@ -847,7 +847,7 @@ class CreditListEntry(models.Model):
         return f"{self.credit_list} {self.firm_name} {self.grade_name}"
 
 
-def households_without_valuation(project: Project):
-    """The project's households that have no current valuation (one query when evaluated)."""
+def without_valuation(households):
+    """Those of `households` (a Household queryset) that have no current valuation."""
     current = Valuation.objects.filter(household=OuterRef("pk"), is_current=True)
-    return project.households.filter(~Exists(current))
+    return households.filter(~Exists(current))

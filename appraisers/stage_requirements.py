@@ -6,6 +6,7 @@ Imported from AppraisersConfig.ready(), so the projects app never needs to know 
 
 from datetime import date
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from appraisers.models import (
@@ -13,13 +14,33 @@ from appraisers.models import (
     CreditGrade,
     FirmSelection,
     Valuation,
-    households_without_valuation,
+    without_valuation,
 )
 from appraisers.services import current_valuation, valuations_missing
 from core.formatting import cn_date
+from projects import facts
 from projects.gates import Subject, check, household_valued_source
 from projects.models import Household, Project, Stage
 from projects.stages import requirement
+
+# Facts of projects.facts (one query each, or all with the project page's others).
+
+
+@facts.fact("households_unvalued")
+def _households_unvalued():
+    """How many of the project's households have no current valuation."""
+    return facts.count_of(without_valuation(Household.objects.filter(project=OuterRef("pk"))))
+
+
+@facts.fact("firm_selected")
+def _firm_selected():
+    # A selection is decided once it has its winner (FirmSelection.is_decided).
+    return Exists(FirmSelection.objects.filter(project=OuterRef("pk"), winner__isnull=False))
+
+
+@facts.fact("commissioned")
+def _commissioned():
+    return Exists(Commission.objects.filter(selection__project=OuterRef("pk")))
 
 
 @requirement(Stage.APPRAISAL)
@@ -31,9 +52,9 @@ def every_household_valued(project: Project, today: date) -> str | None:
 @check("every_household_valued")
 def every_household_valued_check(subject: Subject) -> str | None:
     """No 二榜 (the per-household valuation results) before every household has been valued."""
-    if not subject.project.households.exists():
+    registered, missing = facts.values(subject.project, "households", "households_unvalued")
+    if not registered:
         return _("本项目尚未登记被征收户，不能发布二榜公示。")
-    missing = households_without_valuation(subject.project).count()
     if missing:
         return _("尚有%(count)s户没有分户评估报告，不能发布二榜公示。") % {"count": missing}
     return None
@@ -54,15 +75,14 @@ def valued_by(household: Household, day: date) -> bool:
 
 @check("firm_selected")
 def firm_selected(subject: Subject) -> str | None:
-    # A selection is decided once it has its winner (FirmSelection.is_decided).
-    if not FirmSelection.objects.filter(project=subject.project, winner__isnull=False).exists():
+    if not facts.value(subject.project, "firm_selected"):
         return _("评估机构尚未选定。")
     return None
 
 
 @check("commission_on_file")
 def commission_on_file(subject: Subject) -> str | None:
-    if not Commission.objects.filter(selection__project=subject.project).exists():
+    if not facts.value(subject.project, "commissioned"):
         return _("本项目尚未委托评估机构（签订委托合同），不能录入评估报告。")
     return None
 

@@ -12,6 +12,9 @@ project's page, its household lists (the register, the compensation list, the va
 first page, a later page, a search) and the dashboard (first page and a later one). Each is
 timed alternately with a trivial Django view in the same run and printed as a ratio to it.
 Goal (issue 16): each ≤ 10× the trivial view and under 200 ms median.
+
+`--only LABEL` measures only the pages whose label starts with LABEL (e.g. `--only "project
+page"`), for a quicker run while working on one page.
 """
 
 import os
@@ -163,6 +166,9 @@ def measure() -> None:
         Page("dashboard", reverse("projects:dashboard"), {"year": YEAR}),
         Page("dashboard, page 4", reverse("projects:dashboard"), {"year": YEAR, "page": 4}),
     ]
+    if "--only" in sys.argv:
+        label = sys.argv[sys.argv.index("--only") + 1]
+        pages = [page for page in pages if page.label.startswith(label)]
     with served():
         print_table(measure_pages(staff_client(), pages))
 

@@ -6,7 +6,7 @@ Imported from CompensationConfig.ready(), so the projects app never needs to kno
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from compensation import reports
@@ -17,10 +17,37 @@ from compensation.models import (
     Fund,
     HardshipSubsidy,
 )
+from projects import facts
 from projects.gates import Subject, check
 from projects.legal import breakdown_total_source
 from projects.models import Household, Project, Stage
 from projects.stages import approved_plan, requirement
+
+# Facts of projects.facts (one query each, or all with the project page's others).
+
+
+@facts.fact("fund_balance")
+def _fund_balance():
+    """The balance of the project's fund; None when it has no fund (its balance is never
+    NULL)."""
+    return Subquery(Fund.objects.filter(project=OuterRef("pk")).order_by().values("balance")[:1])
+
+
+@facts.fact("subsidies_unpaid")
+def _subsidies_unpaid():
+    """Subsidies of the project neither paid in full nor withdrawn (已撤回)."""
+    return facts.count_of(
+        HardshipSubsidy.objects.filter(
+            household__project=OuterRef("pk"), paid__lt=F("amount"), withdrawn_at__isnull=True
+        )
+    )
+
+
+@facts.fact("disbursements_pending")
+def _disbursements_pending():
+    return facts.count_of(
+        DisbursementRequest.objects.pending().filter(fund__project=OuterRef("pk"))
+    )
 
 
 @requirement(Stage.PLAN)
@@ -31,11 +58,11 @@ def compensation_funds_in_place(project: Project, today: date) -> str | None:
     plan = approved_plan(project)
     if plan is None or not plan.compensation_budget:
         return None
-    fund = Fund.objects.filter(project=project).first()
-    balance = fund.balance if fund else 0
+    fund_balance = facts.value(project, "fund_balance")
+    balance = fund_balance if fund_balance is not None else 0
     if balance >= plan.compensation_budget:
         return None
-    if fund is None:
+    if fund_balance is None:
         return _("补偿资金未到位：尚未开设项目资金账户，方案确定的补偿资金为%(budget)s元。") % {
             "budget": f"{plan.compensation_budget:,.2f}"
         }
@@ -59,13 +86,13 @@ def funds_in_place(subject: Subject) -> str | None:
     short = compensation_funds_in_place(subject.project, subject.today)
     if short:
         return short
-    fund = Fund.objects.filter(project=subject.project).first()
-    if fund is None:
+    balance = facts.value(subject.project, "fund_balance")
+    if balance is None:
         return _(
             "补偿资金未到位：尚未开设项目资金账户（《国有土地上房屋征收与补偿条例》第十二条："
             "征收补偿费用应当足额到位、专户存储、专款专用）。"
         )
-    if fund.balance <= 0:
+    if balance <= 0:
         return _(
             "补偿资金未到位：项目资金账户尚无资金（《国有土地上房屋征收与补偿条例》第十二条："
             "征收补偿费用应当足额到位、专户存储、专款专用）。"
@@ -109,9 +136,7 @@ def current_breakdown_total(household: Household) -> Decimal | None:
 @check("subsidies_paid")
 def subsidies_paid(subject: Subject) -> str | None:
     """Every subsidy of the project paid in full or withdrawn (已撤回)."""
-    unpaid = HardshipSubsidy.objects.filter(
-        household__project=subject.project, paid__lt=F("amount"), withdrawn_at__isnull=True
-    ).count()
+    unpaid = facts.value(subject.project, "subsidies_unpaid")
     if unpaid:
         return _("尚有%(count)s项困难补助既未划拨完毕也未撤回。") % {"count": unpaid}
     return None
@@ -136,7 +161,7 @@ def households_paid_in_full(subject: Subject) -> str | None:
 
 @check("no_pending_disbursements")
 def no_pending_disbursements(subject: Subject) -> str | None:
-    pending = DisbursementRequest.objects.pending().filter(fund__project=subject.project).count()
+    pending = facts.value(subject.project, "disbursements_pending")
     if pending:
         return _("尚有%(count)s笔待审批的划拨申请。") % {"count": pending}
     return None
@@ -144,11 +169,11 @@ def no_pending_disbursements(subject: Subject) -> str | None:
 
 @check("fund_balance_zero")
 def fund_balance_zero(subject: Subject) -> str | None:
-    fund = Fund.objects.filter(project=subject.project).first()
-    if fund is None:
+    balance = facts.value(subject.project, "fund_balance")
+    if balance is None:
         return _("本项目尚未开设资金账户，无账可封。")
-    if fund.balance != 0:
+    if balance != 0:
         return _("资金账户余额为%(balance)s元，须为零方可封账（结余资金须先退回）。") % {
-            "balance": f"{fund.balance:,.2f}"
+            "balance": f"{balance:,.2f}"
         }
     return None

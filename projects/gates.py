@@ -32,7 +32,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from core.formatting import cn_date
 from core.models import User
+from projects import facts
 from projects import stages as stage_requirements
 from projects.models import (
     CompensationDecision,
@@ -48,7 +49,6 @@ from projects.models import (
     Notice,
     Project,
     Stage,
-    unsettled_condition,
 )
 
 S = Stage
@@ -605,8 +605,7 @@ def second_list_ended(subject: Subject) -> str | None:
 
 @check("compensation_decision_on_file")
 def compensation_decision_on_file(subject: Subject) -> str | None:
-    decisions = CompensationDecision.objects.filter(household__project=subject.project)
-    if not decisions.exists():
+    if not facts.value(subject.project, "compensation_decisions"):
         return _("本项目尚未作出补偿决定。")
     return None
 
@@ -615,10 +614,8 @@ def compensation_decision_on_file(subject: Subject) -> str | None:
 def every_household_settled(subject: Subject) -> str | None:
     """The archive stage's rule (`projects.models.unsettled_condition`: signed, moved out, or
     under an enforced compensation decision), and a project with no household registered has
-    nothing settled. One query."""
-    counts = subject.project.households.aggregate(
-        registered=Count("pk"), unsettled=Count("pk", filter=unsettled_condition())
-    )
-    if not counts["registered"]:
+    nothing settled (projects.facts: one query, none on the project page)."""
+    registered, unsettled = facts.values(subject.project, "households", "households_unsettled")
+    if not registered:
         return _("本项目尚未登记被征收户。")
-    return stage_requirements.unsettled_message(counts["unsettled"])
+    return stage_requirements.unsettled_message(unsettled)

@@ -14,6 +14,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from core.formatting import cn_date
+from projects import facts
 from projects.models import (
     Approval,
     CompensationPlan,
@@ -94,7 +95,7 @@ def start_notice_published(project: Project, today: date) -> str | None:
 
 @requirement(Stage.SURVEY)
 def households_surveyed(project: Project, today: date) -> str | None:
-    if not project.households.exists():
+    if not facts.value(project, "households"):
         return _("尚未登记被征收户（调查摸底）。")
     return None
 
@@ -147,7 +148,7 @@ def second_list_posted(project: Project, today: date) -> str | None:
 @requirement(Stage.ENFORCEMENT)
 def every_household_settled(project: Project, today: date) -> str | None:
     """None when no household is unsettled (`projects.models.unsettled_condition`)."""
-    return unsettled_message(project.households.unsettled().count())
+    return unsettled_message(facts.value(project, "households_unsettled"))
 
 
 def unsettled_message(count: int) -> str | None:

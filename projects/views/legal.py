@@ -28,6 +28,7 @@ from projects.forms.legal import (
     WarningForm,
 )
 from projects.models import CompensationDecision, Household, Notice, Objection, Project
+from projects.services import ensure_office_staff
 from projects.views.gates import refused_page
 
 
@@ -224,16 +225,28 @@ def risk_record(request, pk):
 
 
 @login_required
-@require_POST
 def suspension_record(request, pk):
+    """The office records a suspension notice (暂停办理通知) on its own page, reached from the
+    project page's 法定程序 panel; back to the project page once saved."""
     project = _project_for(request, pk)
-    form = SuspensionForm(request.POST, request.FILES)
+    ensure_office_staff(request.user)
+
+    def page(form):
+        return render(
+            request,
+            "projects/project_side_form.html",
+            {"project": project, "form": form, "title": _("登记暂停办理通知"), "upload": True},
+        )
+
+    if request.method != "POST":
+        return page(SuspensionForm())
     return post_to_service(
         request,
-        form,
+        SuspensionForm(request.POST, request.FILES),
         legal.record_suspension,
         redirect_to=project,
         success=_("暂停办理通知已登记。"),
+        invalid=page,
         project=project,
     )
 

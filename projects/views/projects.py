@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,8 +21,8 @@ from core.http import (
 )
 from core.models import District
 from core.scoping import get_visible_or_404, visible_to
-from projects import figures, gates, legal, services, stages
-from projects.forms.legal import RiskAssessmentForm, SuspensionForm
+from projects import facts, figures, gates, legal, services, stages
+from projects.forms.legal import RiskAssessmentForm
 from projects.forms.projects import (
     AdvanceStageForm,
     ApprovalForm,
@@ -32,8 +32,6 @@ from projects.forms.projects import (
 )
 from projects.models import (
     Approval,
-    CompensationDecision,
-    Hazard,
     Notice,
     Project,
     Stage,
@@ -145,12 +143,14 @@ def project_detail(request, pk):
         pk=pk,
     )
     today = timezone.localdate()
-    households = project.households.aggregate(
-        count=Count("id"),
-        total_area=Sum("area"),
-        signed=Count("id", filter=Q(signed_on__isnull=False)),
-        signed_area=Sum("area", filter=Q(signed_on__isnull=False)),
-    )
+    # One query for the page's figures and every fact the gates' and stages' checks ask.
+    known = facts.read_all(project)
+    households = {
+        "count": known["households"],
+        "total_area": known["households_area"],
+        "signed": known["households_signed"],
+        "signed_area": known["households_signed_area"],
+    }
     approvals = {a.kind: a for a in project.approvals.select_related("verified_by")}
     states = signoffs.signoffs_for(approvals.values())
     for approval in approvals.values():
@@ -174,7 +174,6 @@ def project_detail(request, pk):
     plans = project.plans.all()  # newest version first
     all_notices = project.notices.all()  # newest first, drafts (no date) before them
     can_edit = request.user.is_office_staff or request.user.district_id == project.district_id
-    is_office = request.user.is_office_staff
     risk_refusal = status_refusal(
         request.user,
         next(status for status in gate_statuses if status.action == "risk.record"),
@@ -196,40 +195,40 @@ def project_detail(request, pk):
         "current_plan": plans[0] if plans else None,
         "approved_plan": stages.approved_plan(project),
         "can_edit": can_edit,
-        "staffing_form": ProjectStaffingForm(instance=project) if is_office else None,
         "risk": project.risk_assessments.order_by("-assessed_on", "-pk").first(),
         "risk_form": RiskAssessmentForm() if can_edit and risk_refusal is None else None,
         "risk_refusal": risk_refusal,
         "suspensions": project.suspensions.order_by("-issued_on"),
-        "suspension_form": SuspensionForm() if is_office else None,
         # 一榜 before 二榜: the lists in the order they were published (oldest first).
         "list_notices": [
             notice
             for notice in reversed(all_notices)
             if notice.kind in legal.OBJECTION_NOTICE_KINDS and notice.is_published
         ],
-        "decisions": CompensationDecision.objects.filter(household__project=project).aggregate(
-            open=Count("id", filter=Q(closed_on__isnull=True)), total=Count("id")
-        ),
-        "hazards": project.hazards.aggregate(
-            total=Count("id"), open=Count("id", filter=~Q(status=Hazard.Status.RECTIFIED))
-        ),
+        "decisions": {
+            "open": known["compensation_decisions_open"],
+            "total": known["compensation_decisions"],
+        },
+        "hazards": {"total": known["hazards"], "open": known["hazards_open"]},
     }
     return render(request, "projects/project_detail.html", context)
 
 
 @login_required
-@require_POST
 def project_staffing(request, pk):
+    """The office names the project's liaison and leader on a page of their own, reached from
+    the project page's 项目概况 panel; back to the project page once saved."""
     project = _project_for(request, pk)
     services.ensure_office_staff(request.user)
-    form = ProjectStaffingForm(request.POST, instance=project)
-    if form.is_valid():
-        services.update_project(project=project, by=request.user, **form.cleaned_data)
-        messages.success(request, _("项目联系人和负责领导已保存。"))
-    else:
+    form = ProjectStaffingForm(request.POST or None, instance=project)
+    if request.method == "POST":
+        if form.is_valid():
+            services.update_project(project=project, by=request.user, **form.cleaned_data)
+            messages.success(request, _("项目联系人和负责领导已保存。"))
+            return redirect(project)
         messages.error(request, _("请选择有效的联系人和领导。"))
-    return redirect(project)
+    context = {"project": project, "form": form, "title": _("指定联系人和负责领导")}
+    return render(request, "projects/project_side_form.html", context)
 
 
 @login_required

@@ -165,14 +165,76 @@ def test_the_office_assigns_a_liaison_and_a_leader(client, office_user, project)
 
     leader = staff(Section.LEADER, username="boss", name="周领导")
     login(client, "clerk")
-    client.post(
-        reverse("projects:project_staffing", args=[project.pk]),
-        {"liaison": office_user.pk, "leader": leader.pk},
-    )
+    url = reverse("projects:project_staffing", args=[project.pk])
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="{url}">指定联系人和负责领导</a>' in page  # the 项目概况 panel's button
+    form = client.get(url).content.decode()
+    assert 'name="liaison"' in form and "周领导" in form
+
+    response = client.post(url, {"liaison": office_user.pk, "leader": leader.pk}, follow=True)
     project.refresh_from_db()
     assert (project.liaison, project.leader) == (office_user, leader)
-    html = client.get(project.get_absolute_url()).content.decode()
+    assert response.redirect_chain == [(project.get_absolute_url(), 302)]
+    html = response.content.decode()
+    assert "项目联系人和负责领导已保存。" in html
     assert "周领导" in html
+
+
+def test_a_staffing_choice_that_is_not_an_office_user_is_shown_again_with_its_error(
+    client, office_user, district_member, project
+):
+    login(client, "clerk")
+    url = reverse("projects:project_staffing", args=[project.pk])
+    response = client.post(url, {"liaison": district_member.pk, "leader": ""})
+    assert response.status_code == 200
+    assert "请选择有效的联系人和领导。" in response.content.decode()
+    assert 'class="field-error"' in response.content.decode()
+    project.refresh_from_db()
+    assert project.liaison is None
+
+
+def test_district_users_see_no_staffing_or_suspension_button_and_are_refused_their_pages(
+    client, district_member, project
+):
+    login(client, "district")
+    html = client.get(project.get_absolute_url()).content.decode()
+    for name in ("project_staffing", "suspension_record"):
+        url = reverse(f"projects:{name}", args=[project.pk])
+        assert url not in html
+        assert client.get(url).status_code == 403
+
+
+def test_the_office_records_a_suspension_notice_from_the_legal_panel(client, office_user, project):
+    login(client, "clerk")
+    url = reverse("projects:suspension_record", args=[project.pk])
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="{url}">登记暂停办理通知</a>' in page  # the 法定程序 panel's button
+    form = client.get(url).content.decode()
+    assert 'name="number"' in form and 'enctype="multipart/form-data"' in form
+
+    fields = {
+        "number": "双征暂字〔2022〕1号",
+        "issued_on": "2022-03-01",
+        "months": 12,
+        "agencies": "自然资源局、住建局、市场监管局",
+        "scope": "新建、扩建、改建房屋",
+    }
+    response = client.post(url, fields, follow=True)
+    assert response.redirect_chain == [(project.get_absolute_url(), 302)]
+    html = response.content.decode()
+    assert "暂停办理通知已登记。" in html
+    assert "双征暂字〔2022〕1号：2022-03-01 至 2023-03-01" in html
+
+
+def test_a_suspension_notice_with_a_missing_field_is_shown_again_with_its_error(
+    client, office_user, project
+):
+    login(client, "clerk")
+    url = reverse("projects:suspension_record", args=[project.pk])
+    response = client.post(url, {"number": "双征暂字〔2022〕1号", "months": 12})
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.content.decode()
+    assert not project.suspensions.exists()
 
 
 def test_the_project_page_shows_timeline_approvals_and_notices(
