@@ -16,6 +16,7 @@ from core.http import (
     address_by_pk,
     download,
     paginate,
+    post_to_service,
     report_form_errors,
     report_validation_error,
 )
@@ -186,7 +187,6 @@ def project_detail(request, pk):
         "gate_overrides": overrides,
         "households": households,
         "approvals": [(kind, approvals.get(kind)) for kind in Approval.Kind],
-        "approval_form": ApprovalForm() if can_edit else None,
         "timeline": timeline,
         "changes": changes,
         "missing": stages.missing_to_leave(project, today),
@@ -247,20 +247,27 @@ def project_advance(request, pk):
 
 
 @login_required
-@require_POST
 def approval_record(request, pk):
+    """The district (or the office) files one of the project's approvals on a page of its own,
+    reached from the project page's 审批手续 panel; back to the project page once saved."""
     project = _project_for(request, pk)
-    form = ApprovalForm(request.POST, request.FILES)
-    if not form.is_valid():
-        report_form_errors(request, form)
-        return redirect(project)
-    try:
-        services.record_approval(project=project, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        report_validation_error(request, error)
-    else:
-        messages.success(request, _("审批手续已上传，等待市征收办核查。"))
-    return redirect(project)
+    services.ensure_can_edit_project(request.user, project)
+
+    def page(form):
+        context = {"project": project, "form": form, "title": _("上传或更新审批手续")}
+        return render(request, "projects/project_side_form.html", {**context, "upload": True})
+
+    if request.method != "POST":
+        return page(ApprovalForm())
+    return post_to_service(
+        request,
+        ApprovalForm(request.POST, request.FILES),
+        services.record_approval,
+        redirect_to=project,
+        success=_("审批手续已上传，等待市征收办核查。"),
+        invalid=page,
+        project=project,
+    )
 
 
 @login_required

@@ -137,15 +137,24 @@ def test_the_district_files_approvals_and_the_office_verifies_them(
     login(client, "district")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.post(
-        reverse("projects:approval_record", args=[project.pk]),
+    url = reverse("projects:approval_record", args=[project.pk])
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="{url}">上传或更新审批手续</a>' in page  # the 审批手续 panel's button
+    form = client.get(url).content.decode()
+    assert 'name="number"' in form and 'enctype="multipart/form-data"' in form
+    response = client.post(
+        url,
         {
             "kind": "project",
             "number": "邵发改〔2022〕18号",
             "issued_on": "2022-01-10",
             "file": SimpleUploadedFile("批复.pdf", b"%PDF-1.4 test", "application/pdf"),
         },
+        follow=True,
     )
+    assert response.redirect_chain == [(project.get_absolute_url(), 302)]
+    assert "审批手续已上传，等待市征收办核查。" in response.content.decode()
+    assert "邵发改〔2022〕18号" in response.content.decode()
     approval = Approval.objects.get(project=project)
     assert not approval.is_verified
     assert client.post(reverse("projects:approval_verify", args=[approval.pk])).status_code == 403
@@ -191,6 +200,17 @@ def test_a_staffing_choice_that_is_not_an_office_user_is_shown_again_with_its_er
     assert 'class="field-error"' in response.content.decode()
     project.refresh_from_db()
     assert project.liaison is None
+
+
+def test_an_approval_without_its_number_is_shown_again_with_its_error(
+    client, district_member, project
+):
+    login(client, "district")
+    url = reverse("projects:approval_record", args=[project.pk])
+    response = client.post(url, {"kind": "project", "issued_on": "2022-01-10"})
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.content.decode()
+    assert not Approval.objects.filter(project=project).exists()
 
 
 def test_district_users_see_no_staffing_or_suspension_button_and_are_refused_their_pages(
