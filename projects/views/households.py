@@ -24,7 +24,7 @@ from projects.forms.households import (
     SignForm,
 )
 from projects.models import Household, HouseholdDocument, Project
-from projects.views.gates import gate_refusal, refused_page
+from projects.views.gates import gate_refusal, gate_rows, refused_page
 
 
 def _project_for(request, pk):
@@ -211,6 +211,9 @@ def household_detail(request, pk):
             "decisions": decisions,
             "open_decision": any(d.closed_on is None for d in decisions),
             "gate_statuses": statuses,
+            "gate_rows": gate_rows(
+                request, statuses, project=household.project, household=household
+            ),
             "sign_refusal": gate_refusal(
                 request.user, "household.sign", project=household.project, household=household
             ),

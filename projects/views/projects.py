@@ -37,7 +37,7 @@ from projects.models import (
     Project,
     Stage,
 )
-from projects.views.gates import status_refusal
+from projects.views.gates import gate_rows, status_refusal
 
 
 def _project_for(request, pk):
@@ -184,6 +184,7 @@ def project_detail(request, pk):
     context = {
         "project": project,
         "gate_statuses": gate_statuses,
+        "gate_rows": gate_rows(request, gate_statuses, project=project),
         "gate_overrides": overrides,
         "households": households,
         "approvals": [(kind, approvals.get(kind)) for kind in Approval.Kind],
