@@ -33,6 +33,7 @@ from projects.forms.projects import (
 )
 from projects.models import (
     Approval,
+    CompensationPlan,
     Notice,
     Project,
     Stage,
@@ -138,7 +139,10 @@ def project_detail(request, pk):
     )
     project = get_visible_or_404(
         Project.objects.select_related("district", "liaison", "leader").prefetch_related(
-            "plans", Prefetch("notices", queryset=notices)
+            # Newest version first, as Meta.ordering gives within one project, without its
+            # join to the project for ordering by "project" (a third of the query's cost).
+            Prefetch("plans", queryset=CompensationPlan.objects.order_by("-version")),
+            Prefetch("notices", queryset=notices),
         ),
         request.user,
         pk=pk,
@@ -152,7 +156,8 @@ def project_detail(request, pk):
         "signed": known["households_signed"],
         "signed_area": known["households_signed_area"],
     }
-    approvals = {a.kind: a for a in project.approvals.select_related("verified_by")}
+    # Unordered: the page shows them in Approval.Kind's order (Meta.ordering joins the project).
+    approvals = {a.kind: a for a in project.approvals.select_related("verified_by").order_by()}
     states = signoffs.signoffs_for(approvals.values())
     for approval in approvals.values():
         approval.signoff = states.get(approval.pk)
