@@ -26,7 +26,8 @@ from projects.stages import requirement
 # Facts of projects.facts (one query each, or all with the project page's others).
 
 
-@facts.fact("households_unvalued")
+# Asked by the 二榜's check and the appraisal stage's requirement, not by the project's actions.
+@facts.fact("households_unvalued", read_all=False)
 def _households_unvalued():
     """How many of the project's households have no current valuation."""
     return facts.count_of(without_valuation(Household.objects.filter(project=OuterRef("pk"))))

@@ -18,23 +18,38 @@ asks a check again must see the new row, so `value` never keeps what it read.
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Coalesce
 
 from core.compiled import CompiledValues
-from projects.models import CompensationDecision, Hazard, Household, Project, unsettled_condition
+from projects.models import (
+    CompensationDecision,
+    Hazard,
+    Household,
+    HouseholdTally,
+    Project,
+    unsettled_condition,
+)
 
 FactExpression = Callable[[], BaseExpression]
 _FACTS: dict[str, FactExpression] = {}
 _READ = "_facts_read"  # the attribute of a project instance holding what read_all asked
 
 
-def fact(name: str) -> Callable[[FactExpression], FactExpression]:
+_NOT_READ_ALL: set[str] = set()
+
+
+def fact(name: str, *, read_all: bool = True) -> Callable[[FactExpression], FactExpression]:
     """Register `function() -> expression`: the fact `name` as an expression over the outer
-    query's project row (`OuterRef("pk")`)."""
+    query's project row (`OuterRef("pk")`). `read_all=False` leaves it out of `read_all` (a
+    fact only checks the project page does not show ask, e.g. a notice's: the page's one query
+    would otherwise pay for it on every view)."""
 
     def register(function: FactExpression) -> FactExpression:
         _FACTS[name] = function
+        (_NOT_READ_ALL.add if not read_all else _NOT_READ_ALL.discard)(name)
         _QUERIES.clear()
         return function
 
@@ -102,9 +117,9 @@ def values(project: Project, *names: str) -> tuple:
 
 
 def read_all(project: Project) -> dict[str, Any]:
-    """Ask every registered fact of `project` in one query, keep the answers on the instance
-    (for `value`) and return them by name."""
-    read = _ask(project, list(_FACTS))
+    """Ask every registered fact of `project` (but those registered with `read_all=False`) in
+    one query, keep the answers on the instance (for `value`) and return them by name."""
+    read = _ask(project, [name for name in _FACTS if name not in _NOT_READ_ALL])
     project.__dict__[_READ] = read
     return read
 
@@ -125,10 +140,45 @@ def _signed():
     return _households().filter(signed_on__isnull=False)
 
 
-fact("households")(lambda: count_of(_households()))
-fact("households_area")(lambda: sum_of(_households(), "area"))
-fact("households_signed")(lambda: count_of(_signed()))
-fact("households_signed_area")(lambda: sum_of(_signed(), "area"))
+# The household figures: on PostgreSQL from the households' tally (a few groups per project,
+# kept by triggers in the same transaction as the households: projects.tally), elsewhere from
+# the households themselves, as projects.figures.household_totals reads them.
+
+
+def _tallied() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _tallies():
+    return HouseholdTally.objects.filter(project=OuterRef("pk"))
+
+
+def _signed_tallies():
+    return _tallies().filter(signed_year__gt=0)
+
+
+@fact("households")
+def _household_count():
+    if _tallied():
+        return Coalesce(sum_of(_tallies(), "households"), 0)
+    return count_of(_households())
+
+
+@fact("households_area")
+def _household_area():
+    return sum_of(_tallies() if _tallied() else _households(), "area")
+
+
+@fact("households_signed")
+def _households_signed():
+    if _tallied():
+        return Coalesce(sum_of(_signed_tallies(), "households"), 0)
+    return count_of(_signed())
+
+
+@fact("households_signed_area")
+def _households_signed_area():
+    return sum_of(_signed_tallies() if _tallied() else _signed(), "area")
 
 
 @fact("households_unsettled")

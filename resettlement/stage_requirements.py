@@ -25,7 +25,7 @@ def _swap_terms_set():
     return Exists(SwapTerms.objects.filter(plan=Subquery(approved.values("pk")[:1])))
 
 
-@facts.fact("selection_order_fixed")
+@facts.fact("selection_order_fixed", read_all=False)  # asked by a notice's check only
 def _selection_order_fixed():
     rounds = SelectionRound.objects.filter(project=OuterRef("pk"))
     return Exists(rounds.exclude(state=SelectionRound.State.DRAFT))

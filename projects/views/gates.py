@@ -21,14 +21,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.http import report_form_errors, report_validation_error
+from core.http import address_by_pk, report_form_errors, report_validation_error
 from core.markup import html_format
 from core.scoping import get_visible_or_404
 from projects import gates
@@ -116,7 +116,7 @@ def gate_rows(
         )
         override = {
             "summary": _("越过办理条件"),
-            "url": reverse("projects:gate_override", args=[project.pk]),
+            "url": address_by_pk("projects:gate_override")(project.pk),
             "csrf": csrf_input(request),
             "household": SafeString(target),
             "reason": _("越过理由（将记入审计记录）"),
