@@ -12,11 +12,13 @@ missing); the long fund is found again by its account number (BENCH-LONG-<count>
         .venv/bin/python bench/fund_page_bench.py [--entries 50000] [--requests 20]
 
 It serves the page in-process through django.test.Client (bench/pages.py), logged in as the
-finance section (who see every district and get the deposit, request and reversal forms: the
-heaviest case), alternating each request with a trivial Django view: the first page, a middle
-page, the last page (the oldest entry) and the first page at 100 entries. The page offers no
-filter or search. It prints each page's median wall and CPU time, the ratios to the trivial view
-and the query count, then the query count of the same page for a fund of three entries.
+finance section (who see every district and get the deposit and request buttons and a reversal
+form on each row: the heaviest case), alternating each request with a trivial Django view: the
+first page, a middle page, the last page (the oldest entry) and the first page at 100 entries;
+then the first page at 50 and at 100 entries as a leader (领导: no finance buttons or forms).
+The page offers no filter or search. It prints each page's median wall and CPU time, the ratios
+to the trivial view and the query count, then the query count of the same page for a fund of
+three entries.
 Goal (issue 16): at most 10× the trivial view and under 200 ms median.
 """
 
@@ -112,8 +114,15 @@ def measure(fund, small, requests: int) -> None:
     ]
     client = Client(raise_request_exception=False)
     client.force_login(User.objects.get(username="bench-finance"))
+    leader = Client(raise_request_exception=False)
+    leader.force_login(User.objects.get(username="bench-leader"))
+    as_leader = [
+        Page("ledger, page 1, leader", url),
+        Page("ledger, 100, leader", url, {"per_page": 100}),
+    ]
     with served():
-        print_table(measure_pages(client, pages, requests), requests)
+        results = measure_pages(client, pages, requests)
+        print_table(results + measure_pages(leader, as_leader, requests), requests)
         small_url = reverse("compensation:fund_detail", args=[small.pk])
         counts = [query_count(client, target) for target in (small_url, url)]
     print(

@@ -119,17 +119,23 @@ def fund_detail(request, pk):
         csrf=csrf_input(request) if keeps_books else "",
     )
     page.object_list = rows
+    figures = reports.fund_figures(project)
     context = {
         "fund": fund,
         "project": project,
         "page": page,
         "rows": rows,
-        "figures": reports.fund_figures(project),
+        "figures": figures,
+        # The cards' figures as floatformat:2|intcomma writes them, without the filters' cost.
+        "money": {name: decimal_text(getattr(figures, name)) for name in _CARDS},
         "requests": _pending_requests(fund),
         "is_finance": is_finance,
         "books_closed": books_closed,
     }
     return render(request, "compensation/fund_detail.html", context)
+
+
+_CARDS = ("balance", "deposits", "disbursements", "due", "paid", "unpaid")
 
 
 def _fund_page_project(user, pk) -> tuple[Project, bool]:
