@@ -41,13 +41,18 @@ class CompiledValues:
             self._model = self.build(*parameters).model
         alias = router.db_for_read(self._model)
         compiled = self._compiled.get(alias) or self._compile(alias, len(parameters))
-        sql, slots, names, compiler, converters = compiled
+        sql, slots, names, converters = compiled
         values = [fixed if slot is None else parameters[slot] for slot, fixed in slots]
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]  # this thread's
+        with connection.cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
+        if converters:  # as SQLCompiler.apply_converters, with this thread's connection
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for position, (functions, expression) in converters:
+                    for convert in functions:
+                        row[position] = convert(row[position], expression, connection)
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _compile(self, alias: str, count: int):
@@ -62,10 +67,14 @@ class CompiledValues:
         ]
         if {slot for slot, _ in slots if slot is not None} != set(range(count)):
             raise ValueError(f"{self.build.__name__}: a parameter did not reach the SQL as itself")
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        # The keys ValuesIterable gives the columns.
+        if query.selected:
+            names = list(query.selected)
+        else:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
         fields = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
-        converters = compiler.get_converters(fields)
-        self._compiled[alias] = (sql, slots, names, compiler, converters)
+        converters = list(compiler.get_converters(fields).items())
+        self._compiled[alias] = (sql, slots, names, converters)
         return self._compiled[alias]
 
 

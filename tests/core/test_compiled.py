@@ -37,3 +37,18 @@ def test_a_parameter_that_does_not_reach_the_sql_as_itself_is_refused():
 
     with pytest.raises(ValueError, match="did not reach the SQL"):
         districts_named_like(1)
+
+
+def test_columns_come_through_their_fields_converters(project):
+    from projects.models import HouseholdImport
+
+    errors = [{"row": 5, "column": "身份证号码", "message": "校验位不对"}]
+    upload = HouseholdImport.objects.create(
+        project=project, original_name="户表.xlsx", status="failed", errors=errors
+    )
+
+    @CompiledValues
+    def import_errors(pk: int):
+        return HouseholdImport.objects.filter(pk=pk).values("errors", "row_count")
+
+    assert import_errors(upload.pk) == [{"errors": errors, "row_count": 0}]
