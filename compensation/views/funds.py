@@ -124,7 +124,7 @@ def fund_detail(request, pk):
         "fund": fund,
         "project": project,
         "page": page,
-        "rows": rows,
+        "rows": SafeString("\n".join(rows)),  # one variable for the template, not one a row
         "figures": figures,
         # The cards' figures as floatformat:2|intcomma writes them, without the filters' cost.
         "money": {name: decimal_text(getattr(figures, name)) for name in _CARDS},
