@@ -6,8 +6,10 @@ with borders. The chart is the PDF's own SVG drawn to a PNG; the table after it 
 """
 
 import re
+import tempfile
 from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from cairosvg.parser import Tree
@@ -195,14 +197,19 @@ def chart_png(block: Chart) -> bytes:
 def draw_chart(block: Chart) -> PNGSurface:
     """The chart drawn onto an image surface (cairo; the only step that reads fonts)."""
     tree = Tree(bytestring=str(block.svg).encode("utf-8"))
-    return PNGSurface(tree, BytesIO(), 96, scale=2)
+    return PNGSurface(tree, None, 96, scale=2)  # no output: `encode_png` writes it
 
 
 def encode_png(surface: PNGSurface) -> bytes:
-    """The drawn surface as a PNG: cairo's encoder (libpng and zlib), most of a chart's time,
-    which runs without holding the GIL and reads no font."""
-    surface.finish()
-    return surface.output.getvalue()
+    """The drawn surface as a PNG: cairo's encoder (libpng and zlib), most of a chart's time.
+    Cairo writes the file itself, so the call holds no GIL and runs no Python until it is
+    done (to a Python stream it would call back into Python for every piece); it reads no
+    font."""
+    with tempfile.TemporaryDirectory(prefix="report-chart-") as folder:
+        path = Path(folder) / "chart.png"
+        surface.cairo.write_to_png(str(path))
+        surface.cairo.finish()
+        return path.read_bytes()
 
 
 def _chart(body: _Body, block: Chart, png: bytes) -> None:
