@@ -205,3 +205,52 @@ def test_the_legal_panel_lists_the_published_lists_in_the_order_they_were_posted
     listed = response.context["list_notices"]
     assert [notice.pk for notice in listed] == [first.pk, second.pk]
     assert [notice.objection_count for notice in listed] == [1, 2]
+
+
+def test_the_lists_read_by_compiled_sql_show_what_the_orm_would(client, office_user, project):
+    """Stage changes, overrides, the latest risk assessment and suspension notices, each with
+    the user it names (or none), as the page showed them when the ORM read them."""
+    import datetime
+
+    from projects.models import RiskAssessment, StageChange, SuspensionNotice
+
+    put_at_stage(project, Stage.DECISION)
+    StageChange.objects.all().delete()
+    leader = staff(Section.LEADER, username="boss", name="钱领导")
+    StageChange.objects.create(project=project, to_stage="survey", changed_by=office_user)
+    StageChange.objects.create(project=project, from_stage="survey", to_stage="plan", note="无人")
+    gates.override(action="plan.submit", by=leader, reason="专题会议决定", project=project)
+    for day, opposed in ((1, 5), (9, 2)):
+        RiskAssessment.objects.create(
+            project=project,
+            assessed_on=datetime.date(2022, 4, day),
+            households_surveyed=100,
+            households_opposed=opposed,
+            level="low",
+        )
+    SuspensionNotice.objects.create(
+        project=project,
+        number="暂字1号",
+        issued_on=datetime.date(2022, 3, 1),
+        months=12,
+        expires_on=datetime.date(2023, 3, 1),
+        agencies="住建局",
+        scope="新建",
+        recorded_by=office_user,
+    )
+    login(client, "clerk")
+    response = client.get(project.get_absolute_url())
+    html = response.content.decode()
+
+    changes = response.context["changes"]
+    assert [c.changed_by and c.changed_by.get_full_name() for c in changes] == [
+        office_user.get_full_name(),
+        None,
+    ]
+    assert "调查登记 → 补偿方案" in html and "无人" in html
+    assert [o.by.get_full_name() for o in response.context["gate_overrides"]] == ["钱领导"]
+    assert "专题会议决定" in html
+    risk = response.context["risk"]
+    assert (risk.assessed_on, risk.households_opposed) == (datetime.date(2022, 4, 9), 2)
+    assert "2022年4月9日" in html
+    assert "暂字1号：2022-03-01 至 2023-03-01" in html
