@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -22,7 +23,7 @@ from core.http import (
     report_validation_error,
 )
 from core.models import District, User
-from core.scoping import get_visible_or_404, visible_to
+from core.scoping import get_visible_or_404, sees_district, visible_to
 from projects import facts, figures, gates, legal, services, stages
 from projects.forms.legal import RiskAssessmentForm
 from projects.forms.projects import (
@@ -165,6 +166,30 @@ def _suspensions(project_id: int):
     return suspensions.values(*field_names(SuspensionNotice))
 
 
+@CompiledValues
+def _page_project_rows(pk: int):
+    # Read unscoped, checked with core.scoping.sees_district (_page_project).
+    return Project.objects.filter(pk=pk).values(
+        *field_names(Project),
+        *field_names(District, "district__"),
+        *field_names(User, "liaison__"),
+        *field_names(User, "leader__"),
+    )
+
+
+def _page_project(user, pk: int) -> Project:
+    """Project `pk` with its district, liaison and leader (as select_related gives them), read
+    by SQL written once; Http404 unless `user` may read it (visible_to's rule)."""
+    rows = _page_project_rows(pk)
+    if not rows or not sees_district(user, rows[0]["district_id"]):
+        raise Http404
+    (row,) = rows
+    project = _with_user(Project, row, "liaison")
+    project.district = instance(District, row, "district__")
+    project.leader = instance(User, row, "leader__") if row["leader__id"] else None
+    return project
+
+
 def _with_user(model, row: dict, relation: str):
     """The `model` of `row` with its user `relation` set (None where the row has none), as
     select_related(relation) gives it."""
@@ -185,15 +210,13 @@ def project_detail(request, pk):
         .annotate(objection_count=Count("objections"))
         .order_by("-published_on", "-pk")
     )
-    project = get_visible_or_404(
-        Project.objects.select_related("district", "liaison", "leader").prefetch_related(
-            # Newest version first, as Meta.ordering gives within one project, without its
-            # join to the project for ordering by "project" (a third of the query's cost).
-            Prefetch("plans", queryset=CompensationPlan.objects.order_by("-version")),
-            Prefetch("notices", queryset=notices),
-        ),
-        request.user,
-        pk=pk,
+    project = _page_project(request.user, pk)
+    prefetch_related_objects(
+        [project],
+        # Newest version first, as Meta.ordering gives within one project, without its join
+        # to the project for ordering by "project" (a third of the query's cost).
+        Prefetch("plans", queryset=CompensationPlan.objects.order_by("-version")),
+        Prefetch("notices", queryset=notices),
     )
     today = timezone.localdate()
     # One query for the page's figures and every fact the gates' and stages' checks ask.
