@@ -15,6 +15,7 @@ from django.db.models import (
     DecimalField,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -79,30 +80,42 @@ def unpaid_households(project: Project) -> tuple[int, Decimal]:
     negative where overpaid). One query: the three sources' rows per household added up and
     grouped, not a subquery per household."""
     with connection.cursor() as cursor:
-        cursor.execute(_unpaid_sql(), [project.pk] * 3)
+        cursor.execute(_unpaid_sql("COUNT(*), SUM(unpaid)", "%s"), [project.pk] * 3)
         count, unpaid = cursor.fetchone()
     return count, Decimal(unpaid or ZERO).quantize(CENT)
 
 
+def unpaid_households_count() -> RawSQL:
+    """How many of the outer query's project's signed households `unpaid_households` counts: a
+    scalar subquery over Project's table (a fact of projects.facts)."""
+    quote_name = connection.ops.quote_name
+    project = f"{quote_name(Project._meta.db_table)}.{quote_name(Project._meta.pk.column)}"
+    sql = f"({_unpaid_sql('COUNT(*)', project)})"
+    # S611: the SQL is written from the models' table and column names, with no input in it.
+    return RawSQL(sql, (), output_field=IntegerField())  # noqa: S611
+
+
 @functools.cache
-def _unpaid_sql() -> str:
-    """`unpaid_households`' statement, written once from the models' tables and columns."""
-    quote = connection.ops.quote_name
+def _unpaid_sql(select: str, project: str) -> str:
+    """The statement of `unpaid_households` selecting `select` (over the differing households'
+    `unpaid`), the project being `project` (a parameter, or the outer query's column), written
+    once from the models' tables and columns."""
+    quote_name = connection.ops.quote_name
 
     def column(model, name: str) -> str:
-        return f"x.{quote(model._meta.get_field(name).column)}"
+        return f"x.{quote_name(model._meta.get_field(name).column)}"
 
     def rows(model, amount: str, condition: str = "") -> str:
         household = column(model, "household")
         # S608: the SQL is written from the models' table and column names; the project is a
-        # parameter.
+        # parameter or a column.
         return (
             f"SELECT {household} AS household, {amount} AS amount "  # noqa: S608
-            f"FROM {quote(model._meta.db_table)} x "
-            f"JOIN {quote(Household._meta.db_table)} h "
-            f"ON h.{quote(Household._meta.pk.column)} = {household} "
-            f"WHERE h.{quote(Household._meta.get_field('project').column)} = %s "
-            f"AND h.{quote(Household._meta.get_field('signed_on').column)} IS NOT NULL"
+            f"FROM {quote_name(model._meta.db_table)} x "
+            f"JOIN {quote_name(Household._meta.db_table)} h "
+            f"ON h.{quote_name(Household._meta.pk.column)} = {household} "
+            f"WHERE h.{quote_name(Household._meta.get_field('project').column)} = {project} "
+            f"AND h.{quote_name(Household._meta.get_field('signed_on').column)} IS NOT NULL"
             f"{condition}"
         )
 
@@ -118,7 +131,7 @@ def _unpaid_sql() -> str:
     entries = rows(LedgerEntry, column(LedgerEntry, "amount"))  # payments are negative
     # S608: as above.
     return (
-        "SELECT COUNT(*), SUM(unpaid) FROM ("  # noqa: S608
+        f"SELECT {select} FROM ("  # noqa: S608
         "SELECT ROUND(SUM(amount), 2) AS unpaid "
         f"FROM ({breakdowns} UNION ALL {adjustments} UNION ALL {entries}) AS money "
         "GROUP BY household HAVING ROUND(SUM(amount), 2) <> 0) AS differing"

@@ -47,6 +47,7 @@ def test_every_fact_read_at_once_answers_what_it_answers_alone(project):
     assert together["households_unsettled"] == 2
     assert together["compensation_decisions"] == together["compensation_decisions_open"] == 1
     assert together["fund_balance"] is None  # no fund opened
+    assert together["households_unpaid"] == 0  # the signed one: nothing due, nothing paid
 
 
 def test_a_project_with_nothing_on_file_counts_zero_and_sums_nothing(project):

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 # then; 22 since the frame reads the user with its groups in one statement; 23 with the final
 # accounts' check that every signed household was paid; 13 since the gates' other checks and
 # the page's counts are read as projects.facts in one query, and the staffing form moved to a
-# page of its own).
-MAX_QUERIES = 13
+# page of its own; 12 since the paid-in-full check's count is one of those facts).
+MAX_QUERIES = 12
 
 
 def _query_count(client, url) -> int:
