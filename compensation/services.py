@@ -192,6 +192,8 @@ def request_disbursement(
         raise ValidationError(_("请选择费用类别。"))
     if not candidate.purpose:
         raise ValidationError(_("请填写划拨用途。"))
+    if candidate.paid_on > today:
+        raise ValidationError(_("划拨日期不能晚于今天。"))
     if household is not None and household.project_id != fund.project_id:
         raise ValidationError(_("该户不属于本资金账户所在项目。"))
     if agreement is not None:

@@ -493,6 +493,26 @@ def test_the_fund_page_makes_the_same_number_of_queries_for_few_or_many_entries(
             client.get(url, query)
 
 
+def test_a_request_dated_after_today_stays_on_its_form_with_the_reason(client, world):
+    """A transfer is booked on its date when approved: one dated after today is refused, as a
+    deposit is, so the ledger never carries a day still to come."""
+    login(client, "finance")
+    url = reverse("compensation:request_create", args=[world["fund"].pk])
+    form = client.get(url).context["form"]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = {
+        "idempotency_key": form.initial["idempotency_key"],
+        "amount": "3000.00",
+        "category": "working",
+        "purpose": "区征收办工作经费",
+        "paid_on": tomorrow.isoformat(),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "划拨日期不能晚于今天。" in response.content.decode()
+    assert not DisbursementRequest.objects.filter(idempotency_key=data["idempotency_key"]).exists()
+
+
 def test_a_resubmitted_request_form_makes_one_request(client, world):
     login(client, "finance")
     url = reverse("compensation:request_create", args=[world["fund"].pk])
