@@ -984,12 +984,25 @@ def file_enforcement_application(
 def close_decision(
     *, decision: CompensationDecision, by: User, closed_on: date, closure: str
 ) -> CompensationDecision:
+    """办结. 已强制执行 (what settles the household for the archive stage and the final accounts,
+    projects.models.unsettled_condition) only once the court was applied to (条例 第二十八条,
+    file_enforcement_application) and did not refuse, on or after the day of the application:
+    a decision still within its reconsideration or litigation windows cannot be closed so."""
     ensure_can_edit_project(by, decision.household.project)
     decision = _open_decision(decision)
     if closure not in CompensationDecision.Closure.values:
         raise ValidationError(_("请选择办结方式。"))
     if closed_on < decision.decided_on:
         raise ValidationError(_("办结日期不能早于决定作出日期。"))
+    _not_in_future(closed_on, _("办结日期"))
+    if closure == CompensationDecision.Closure.ENFORCED:
+        application = getattr(decision, "application", None)
+        if application is None:
+            raise ValidationError(_("尚未申请人民法院强制执行，不能以“已强制执行”办结。"))
+        if application.ruling == EnforcementApplication.Ruling.REFUSED:
+            raise ValidationError(_("人民法院已裁定不予执行，不能以“已强制执行”办结。"))
+        if closed_on < application.filed_on:
+            raise ValidationError(_("办结日期不能早于申请强制执行的日期。"))
     decision.closed_on = closed_on
     decision.closure = closure
     decision.save(update_fields=["closed_on", "closure"])

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from projects import legal, services
-from projects.models import Approval, Notice, Project, Stage
+from projects.models import Approval, EnforcementApplication, Notice, Project, Stage
 from tests.appraisers.helpers import value_project
 from tests.factories import HouseholdFactory, approve_plan_fully, sign_off_and_publish
 
@@ -83,3 +83,18 @@ def advance_to(project: Project, stage: Stage, *, district_user, staff, start: d
         services.advance_stage(project=project, by=staff, today=today)
         project.refresh_from_db()
     return today
+
+
+def enforced_by_court(decision, *, by, on: date):
+    """The court applied to on `on` and the decision closed as 已强制执行 that day. The
+    application is written directly: the road to it (service, announcement, windows, warning) is
+    tested in tests/projects/test_legal.py."""
+    EnforcementApplication.objects.create(
+        decision=decision,
+        filed_on=on,
+        court="人民法院",
+        ruling=EnforcementApplication.Ruling.GRANTED,
+        ruled_on=on,
+        **dict.fromkeys(legal.CHECKLIST, True),
+    )
+    return legal.close_decision(decision=decision, by=by, closed_on=on, closure="enforced")

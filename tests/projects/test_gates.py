@@ -31,6 +31,7 @@ from tests.factories import (
     signed_off,
     staff,
 )
+from tests.projects.helpers import enforced_by_court
 
 pytestmark = pytest.mark.django_db
 
@@ -255,9 +256,7 @@ def test_a_decision_still_in_its_windows_keeps_the_accounts_open(client, project
     approve = reverse("compensation:final_approve", args=[project.pk])
     page = client.post(approve, follow=True).content.decode()
     assert "尚有1户未签约、未搬迁，也无经法院强制执行的补偿决定。" in page
-    legal.close_decision(
-        decision=decision, by=staff(), closed_on=date(2022, 12, 1), closure="enforced"
-    )
+    enforced_by_court(decision, by=staff(), on=date(2022, 12, 1))
     page = client.post(approve, follow=True).content.decode()
     assert "决算已审定并冻结" in page
     project.final_account.refresh_from_db()

@@ -167,6 +167,62 @@ def test_the_enforcement_application_needs_the_warning_period_and_every_document
     assert application.has_compensation_proof
 
 
+def test_only_a_decision_the_court_was_applied_to_closes_as_enforced(
+    client, household, district_member, office_user
+):
+    """已强制执行 settles the household for the archive stage and the final accounts: a decision
+    still in its reconsideration window, never taken to court, is not closed so (条例 第二十八条),
+    nor one the court refused, nor on a day before the application or after today."""
+    decision = decide(
+        household, district_member, decided_on=date(2022, 8, 1), served_on=date(2022, 8, 2)
+    )
+    staff(Section.LEGAL, username="lawyer")
+    login(client, "lawyer")
+    url = reverse("projects:decision_close", args=[decision.pk])
+    page = client.post(
+        url, {"closed_on": "2022-08-10", "closure": "enforced"}, follow=True
+    ).content.decode()
+    assert "尚未申请人民法院强制执行，不能以“已强制执行”办结。" in page
+    decision.refresh_from_db()
+    assert not decision.closed_on
+
+    announce(decision, by=office_user, on=date(2022, 8, 3))
+    legal.serve_warning(decision=decision, by=district_member, served_on=date(2023, 2, 3))
+    decision.refresh_from_db()
+    application = legal.file_enforcement_application(
+        decision=decision,
+        by=office_user,
+        filed_on=date(2023, 2, 20),
+        court="双清区人民法院",
+        **dict.fromkeys(legal.CHECKLIST, True),
+    )
+    for closed_on, message in [
+        (date(2023, 2, 19), "办结日期不能早于申请强制执行的日期。"),
+        (timezone.localdate() + timedelta(days=1), "办结日期不能晚于今天。"),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            legal.close_decision(
+                decision=decision, by=office_user, closed_on=closed_on, closure="enforced"
+            )
+        assert error.value.messages == [message]
+    application.ruling = application.Ruling.REFUSED
+    application.save()
+    with pytest.raises(ValidationError) as error:
+        legal.close_decision(
+            decision=decision, by=office_user, closed_on=date(2023, 4, 1), closure="enforced"
+        )
+    assert error.value.messages == ["人民法院已裁定不予执行，不能以“已强制执行”办结。"]
+
+    application.ruling = application.Ruling.GRANTED
+    application.save()
+    page = client.post(
+        url, {"closed_on": "2023-04-01", "closure": "enforced"}, follow=True
+    ).content.decode()
+    assert "补偿决定已办结。" in page
+    decision.refresh_from_db()
+    assert decision.closure == "enforced" and decision.closed_on == date(2023, 4, 1)
+
+
 def test_a_signed_household_gets_no_decision_and_one_open_decision_at_a_time(
     household, district_member
 ):

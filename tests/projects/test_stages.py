@@ -9,7 +9,13 @@ from projects import legal, services
 from projects.models import Notice, Stage, StageChange
 from tests.auth import login
 from tests.factories import HouseholdFactory, approve_plan_fully
-from tests.projects.helpers import PLAN_STANDARDS, advance_to, file_approvals, publish
+from tests.projects.helpers import (
+    PLAN_STANDARDS,
+    advance_to,
+    enforced_by_court,
+    file_approvals,
+    publish,
+)
 
 pytestmark = pytest.mark.django_db
 START = date(2022, 3, 1)
@@ -146,9 +152,7 @@ def test_a_decided_household_holds_the_archive_until_its_decision_is_carried_out
     if carried_out == "moved_out":
         services.update_household(household=household, by=district_member, moved_out_on=today)
     else:
-        legal.close_decision(
-            decision=decision, by=district_member, closed_on=today, closure="enforced"
-        )
+        enforced_by_court(decision, by=district_member, on=today)
     page = client.post(advance, {"note": "归档"}, follow=True).content.decode()
     assert "尚有1户" not in page
     project.refresh_from_db()
