@@ -220,6 +220,7 @@ def record_suspension(*, project: Project, by: User, **fields: Any) -> Suspensio
     months = fields["months"]
     if not 1 <= months <= 12:
         raise ValidationError(_("暂停办理期限最长为一年（1至12个月）。"))
+    _not_in_future(fields["issued_on"], _("发文日期"))
     suspension = SuspensionNotice(project=project, recorded_by=by, **fields)
     # A legal maximum, not a time limit for an act: it does not roll past a holiday.
     suspension.expires_on = deadlines.add_months(fields["issued_on"], months)

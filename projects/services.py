@@ -117,6 +117,8 @@ def record_approval(
 ) -> Approval:
     """File (or replace) one of the project's approvals; a replaced one must be verified again."""
     ensure_can_edit_project(by, project)
+    if issued_on > timezone.localdate():
+        raise ValidationError(_("批准日期不能晚于今天。"))
     approval = Approval.objects.filter(project=project, kind=kind).first() or Approval(
         project=project, kind=kind
     )

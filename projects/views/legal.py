@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core import history as core_history
 from core import signoffs
 from core.deadlines import WorkCalendar
-from core.http import download, post_to_service
+from core.http import add_service_error, download, post_to_service
 from core.scoping import get_visible_or_404
 from projects import legal
 from projects.forms.legal import (
@@ -240,15 +240,16 @@ def suspension_record(request, pk):
 
     if request.method != "POST":
         return page(SuspensionForm())
-    return post_to_service(
-        request,
-        SuspensionForm(request.POST, request.FILES),
-        legal.record_suspension,
-        redirect_to=project,
-        success=_("暂停办理通知已登记。"),
-        invalid=page,
-        project=project,
-    )
+    form = SuspensionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            legal.record_suspension(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)  # refused: stays on its page with what was typed
+        else:
+            messages.success(request, _("暂停办理通知已登记。"))
+            return redirect(project)
+    return page(form)
 
 
 # ---------------------------------------------------------------------------

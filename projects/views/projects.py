@@ -15,10 +15,10 @@ from core.compiled import CompiledValues, field_names, instance
 from core.formatting import decimal_text
 from core.forms import ReturnForm
 from core.http import (
+    add_service_error,
     address_by_pk,
     download,
     paginate,
-    post_to_service,
     report_form_errors,
     report_validation_error,
 )
@@ -336,15 +336,16 @@ def approval_record(request, pk):
 
     if request.method != "POST":
         return page(ApprovalForm())
-    return post_to_service(
-        request,
-        ApprovalForm(request.POST, request.FILES),
-        services.record_approval,
-        redirect_to=project,
-        success=_("审批手续已上传，等待市征收办核查。"),
-        invalid=page,
-        project=project,
-    )
+    form = ApprovalForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.record_approval(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)  # refused: stays on its page with what was typed
+        else:
+            messages.success(request, _("审批手续已上传，等待市征收办核查。"))
+            return redirect(project)
+    return page(form)
 
 
 @login_required

@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import services
 from projects.models import Approval, Notice, Project
@@ -254,6 +255,31 @@ def test_a_suspension_notice_with_a_missing_field_is_shown_again_with_its_error(
     response = client.post(url, {"number": "双征暂字〔2022〕1号", "months": 12})
     assert response.status_code == 200
     assert 'class="field-error"' in response.content.decode()
+    assert not project.suspensions.exists()
+
+
+def test_an_approval_or_a_suspension_notice_dated_after_today_is_refused_on_its_page(
+    client, office_user, project
+):
+    """Neither is issued yet on a day still to come."""
+    login(client, "clerk")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    url = reverse("projects:approval_record", args=[project.pk])
+    response = client.post(url, {"kind": "project", "number": "批1号", "issued_on": tomorrow})
+    assert response.status_code == 200
+    assert "批准日期不能晚于今天。" in response.content.decode()
+    assert not Approval.objects.filter(project=project).exists()
+    url = reverse("projects:suspension_record", args=[project.pk])
+    fields = {
+        "number": "双征暂字〔2022〕1号",
+        "issued_on": tomorrow,
+        "months": 12,
+        "agencies": "自然资源局",
+        "scope": "新建、扩建、改建房屋",
+    }
+    response = client.post(url, fields)
+    assert response.status_code == 200
+    assert "发文日期不能晚于今天。" in response.content.decode()
     assert not project.suspensions.exists()
 
 
