@@ -39,8 +39,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
-from django.db.models import Count, Expression, Model, Q, QuerySet
+from django.db import connection, connections, transaction
+from django.db.models import BooleanField, Count, Expression, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -435,8 +436,14 @@ def listed(
 
 
 def handled_by(rows: QuerySet[DueDate], user) -> QuerySet[DueDate]:
-    """The rows `user` answers for (assignee, liaison or leader)."""
-    return rows.filter(handler_ids__contains=[user.pk])
+    """The rows `user` answers for (assignee, liaison or leader): `handler_ids`, a JSON list
+    of user ids, holds `user.pk`. PostgreSQL tests jsonb containment (`@>`); SQLite, which
+    has no JSON `contains` lookup, looks through the list with json_each (`make run`)."""
+    if connections[rows.db].vendor == "postgresql":
+        return rows.filter(handler_ids__contains=[user.pk])
+    table = connections[rows.db].ops.quote_name(DueDate._meta.db_table)
+    sql = f"EXISTS (SELECT 1 FROM json_each({table}.handler_ids) WHERE json_each.value = %s)"  # noqa: S608
+    return rows.filter(RawSQL(sql, (user.pk,), output_field=BooleanField()))  # noqa: S611
 
 
 def as_deadline(row: DueDate) -> Deadline:
