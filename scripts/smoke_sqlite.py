@@ -116,6 +116,7 @@ def crawl(
 ):
     """Visit up to `cap` pages from `starts`; append (url, status, traceback text) to `failures`
     for each answer ≥ 500. Returns the number of pages requested."""
+    starts = list(dict.fromkeys(starts))
     queue, queued, shapes, count = deque(starts), set(starts), {}, 0
     while queue and count < cap:
         url = queue.popleft()
