@@ -15,8 +15,9 @@ Payments are not here: they keep their maker-checker rule (compensation.services
 
 Every step can pass the item on or return it with a comment; a returned item goes back to
 whoever submitted it (the district office, or the staff member), who sees the comment on its
-page and on their to-do list and resubmits. One person signs at most one step of a round (four
-eyes). The item's `SignOff` row holds where it stands; its history rows are the sign-off record.
+page and on their to-do list and resubmits. One person signs at most one step of a round, and
+whoever submitted the item never signs its first step (four eyes). The item's `SignOff` row
+holds where it stands; its history rows are the sign-off record.
 
 Apps call `submit`, `approve`, `send_back` and `close` from their own services, inside their
 transaction, and act on the result (e.g. mark the plan approved when `approve` returns an
@@ -221,6 +222,8 @@ def refusal(user: User, signoff: SignOff | None) -> str | None:
         }
     if signoff.step > 0 and _signed_this_round(signoff, user):
         return _("您已签署本轮的前一审核步骤，同一人不能签署两个步骤，须由本科室的另一人办理。")
+    if signoff.step == 0 and signoff.submitted_by_id == user.pk:
+        return _("该事项由您提交，第一步审核须由本科室的另一人办理。")
     return None
 
 
@@ -230,7 +233,9 @@ def is_out_of_turn(user: User, signoff: SignOff | None) -> bool:
     if signoff is None or signoff.state != SignOff.State.PENDING:
         return False
     if user.is_active and user.is_office_staff and user.in_section(Section(signoff.section)):
-        return signoff.step > 0 and _signed_this_round(signoff, user)
+        return (signoff.step > 0 and _signed_this_round(signoff, user)) or (
+            signoff.step == 0 and signoff.submitted_by_id == user.pk
+        )
     return _own_step(user, signoff) is not None
 
 

@@ -169,6 +169,36 @@ def test_the_district_files_approvals_and_the_office_verifies_them(
     assert "已核查（王测试" in response.content.decode()
 
 
+def test_office_staff_who_filed_an_approval_cannot_verify_it_themselves(
+    client, office_user, project
+):
+    """Four eyes: 业务科 may file an approval for a district, but another member checks it."""
+    from core.roles import Section
+    from tests.factories import staff
+
+    login(client, "clerk")
+    client.post(
+        reverse("projects:approval_record", args=[project.pk]),
+        {"kind": "planning", "number": "邵规〔2022〕7号", "issued_on": "2022-01-10"},
+    )
+    approval = Approval.objects.get(project=project)
+    verify = reverse("projects:approval_verify", args=[approval.pk])
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'action="{verify}"' not in page  # no button for the one who filed it
+    response = client.post(verify, follow=True)
+    assert "该事项由您提交，第一步审核须由本科室的另一人办理。" in response.content.decode()
+    approval.refresh_from_db()
+    assert not approval.is_verified
+
+    colleague = staff(Section.OPERATIONS, username="clerk2", name="李核查")
+    client.post(reverse("logout"))
+    login(client, "clerk2")
+    assert f'action="{verify}"' in client.get(project.get_absolute_url()).content.decode()
+    client.post(verify)
+    approval.refresh_from_db()
+    assert approval.verified_by == colleague
+
+
 def test_the_office_assigns_a_liaison_and_a_leader(client, office_user, project):
     from core.roles import Section
     from tests.factories import staff
