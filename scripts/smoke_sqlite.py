@@ -180,7 +180,15 @@ def main(argv=None) -> int:
 
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "STORAGE_URL", "REDIS_URL"):
+    # Nothing shared with the tests beside it: jobs in-process, cache in-process, files on disk.
+    for name in (
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "CACHE_URL",
+        "STORAGE_URL",
+        "SECURE_SSL_REDIRECT",
+    ):
         os.environ.pop(name, None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DEBUG"] = "true"
