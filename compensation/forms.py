@@ -43,7 +43,12 @@ class DisbursementRequestForm(forms.Form):
     purpose = forms.CharField(label=_("用途"), max_length=200)
     paid_on = forms.DateField(label=_("划拨日期"), widget=DATE)
 
-    def __init__(self, *args, fixed_category: str | None = None, **kwargs):
+    def __init__(
+        self, *args, fixed_category: str | None = None, choose_category: bool = False, **kwargs
+    ):
+        """`fixed_category`: the only category offered (a subsidy's). `choose_category`: no
+        category preselected, the user picks one (a request to the district office, which may
+        be for any kind of cost)."""
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
@@ -51,6 +56,8 @@ class DisbursementRequestForm(forms.Form):
             self.fields["category"].choices = [
                 (value, label) for value, label in Category.choices if value == fixed_category
             ]
+        elif choose_category:
+            self.fields["category"].choices = [("", _("请选择费用类别")), *Category.choices]
 
 
 class DecisionNoteForm(forms.Form):

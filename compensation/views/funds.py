@@ -416,6 +416,7 @@ def request_create(request, pk):
         request.POST or None,
         initial=initial,
         fixed_category="hardship" if subsidy else None,
+        choose_category=target is None,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -829,3 +829,24 @@ def test_the_households_page_of_a_project_without_fund_or_figures_has_no_summary
     assert response.context["summary"] is None
     assert "应付补偿" not in response.content.decode()
     assert row_cells(response.content.decode(), "A-001")[5] == "未测算"
+
+
+def test_a_request_to_the_district_has_no_category_chosen_for_the_user(client, world):
+    """A transfer to the district office may be for any cost: the form preselects none, and
+    one sent without a category is refused by name."""
+    login(client, "finance")
+    url = reverse("compensation:request_create", args=[world["fund"].pk])
+    page = client.get(url).content.decode()
+    assert '<option value="" selected>请选择费用类别</option>' in page
+    form = client.get(url).context["form"]
+    data = {
+        "idempotency_key": form.initial["idempotency_key"],
+        "amount": "3000.00",
+        "category": "",
+        "purpose": "区征收办工作经费",
+        "paid_on": "2022-07-01",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "这个字段是必填项。" in response.content.decode()
+    assert not DisbursementRequest.objects.filter(idempotency_key=data["idempotency_key"]).exists()
