@@ -64,6 +64,16 @@ class ProjectForm(forms.ModelForm):
             self.fields["district"].queryset = District.objects.active()
 
 
+def _in_a_section() -> Exists:
+    """Whether the user (the outer query's row) belongs to one of the office's sections: a
+    system administrator who is in none is no project's liaison."""
+    return Exists(
+        User.groups.through.objects.filter(
+            user=OuterRef("pk"), group__name__in=[section.value for section in Section]
+        )
+    )
+
+
 def _leads() -> Exists:
     """Whether the user (the outer query's row) is in 领导: the leader field's condition, for its
     queryset and its rendered options alike."""
@@ -81,7 +91,9 @@ class ProjectStaffingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        office = User.objects.filter(is_active=True, district__isnull=True).order_by("username")
+        office = User.objects.filter(
+            _in_a_section(), is_active=True, district__isnull=True
+        ).order_by("username")
         self.fields["liaison"].queryset = office
         self.fields["leader"].queryset = office.filter(_leads())
         # Rendered, both lists come from one read of the office's users (when the form is

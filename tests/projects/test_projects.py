@@ -233,6 +233,19 @@ def test_a_staffing_choice_that_is_not_an_office_user_is_shown_again_with_its_er
     assert project.liaison is None
 
 
+def test_a_system_administrator_in_no_section_is_nobodys_liaison(client, office_user, project):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="sysadmin", name="系统管理员", is_superuser=True, sections=[])
+    login(client, "clerk")
+    url = reverse("projects:project_staffing", args=[project.pk])
+    assert "系统管理员" not in client.get(url).content.decode()
+    response = client.post(url, {"liaison": admin.pk, "leader": ""})
+    assert "请选择有效的联系人和领导。" in response.content.decode()
+    project.refresh_from_db()
+    assert project.liaison is None
+
+
 def test_an_approval_without_its_number_is_shown_again_with_its_error(
     client, district_member, project
 ):
