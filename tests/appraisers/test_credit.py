@@ -296,3 +296,13 @@ def test_anonymous_visitors_are_sent_to_log_in_from_credit_pages(client):
     for name in ["credit_event_list", "credit_rules", "credit_list_index"]:
         response = client.get(reverse(f"appraisers:{name}"))
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_credit_rules_page_marks_the_lowest_grade_without_naming_a_setting(
+    client, office_user, settings
+):
+    settings.APPRAISER_MIN_GRADE = "C"
+    login(client, "clerk")
+    html = client.get(reverse("appraisers:credit_rules")).content.decode()
+    assert html.count('<span class="badge">参加选定的最低等级</span>') == 1
+    assert "APPRAISER_MIN_GRADE" not in html
