@@ -101,11 +101,12 @@ def active_selections(household: Household):
 
 
 def chosen_area(household: Household) -> Decimal:
-    """The total building area (m²) of the household's active selections."""
+    """The total building area (m², two decimals) of the household's active selections.
+    Quantized: SQLite (`make run`) sums decimals as floats and drops their scale (45 for 45.00)."""
     total = Selection.objects.filter(household=household, is_active=True).aggregate(
         total=Sum("flat__area")
     )["total"]
-    return total or ZERO_AREA
+    return (total or ZERO_AREA).quantize(ZERO_AREA)
 
 
 def swap_households(project: Project, method: str):
