@@ -119,6 +119,10 @@ RULES: dict[str, Rule] = {
         gettext_lazy("发布选房顺序公告"), (S.SIGNING,), ("selection_order_fixed",), "notice"),
     _notice_action(Notice.Kind.OTHER): Rule(
         gettext_lazy("发布其他公告"), tuple(Stage), (), "notice"),
+    # The approvals (立项批复, 规划, 国土) are what 立项启动 files and the office verifies;
+    # replacing one once the project has moved on (it goes back to 待核查) takes a leader's
+    # recorded override.
+    "approval.record": Rule(gettext_lazy("上传或更新审批手续"), (S.INITIATION,)),
     # Plans and the risk assessment come before the decision.
     "plan.submit": Rule(gettext_lazy("提交补偿方案"), (S.INITIATION, S.SURVEY, S.PLAN)),
     "plan.approve": Rule(gettext_lazy("审批补偿方案"), (S.INITIATION, S.SURVEY, S.PLAN)),

@@ -115,8 +115,13 @@ def record_approval(
     issued_on: date,
     file: File | None = None,
 ) -> Approval:
-    """File (or replace) one of the project's approvals; a replaced one must be verified again."""
+    """File (or replace) one of the project's approvals; a replaced one must be verified again.
+
+    Gated by projects.gates' `approval.record` (立项启动 only, else a leader's recorded
+    override). Raises PermissionDenied for a user who may not edit the project, ValidationError
+    with the Chinese reasons otherwise."""
     ensure_can_edit_project(by, project)
+    gates.ensure_allowed("approval.record", project=project)
     if issued_on > timezone.localdate():
         raise ValidationError(_("批准日期不能晚于今天。"))
     approval = Approval.objects.filter(project=project, kind=kind).first() or Approval(

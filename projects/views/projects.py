@@ -44,7 +44,7 @@ from projects.models import (
     StageChange,
     SuspensionNotice,
 )
-from projects.views.gates import gate_rows, status_refusal
+from projects.views.gates import gate_rows, refused_page, status_refusal
 
 
 def _project_for(request, pk):
@@ -329,6 +329,8 @@ def approval_record(request, pk):
     reached from the project page's 审批手续 panel; back to the project page once saved."""
     project = _project_for(request, pk)
     services.ensure_can_edit_project(request.user, project)
+    if refused := refused_page(request, "approval.record", project=project):
+        return refused
 
     def page(form):
         context = {"project": project, "form": form, "title": _("上传或更新审批手续")}

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import User
-from projects import services
+from projects import gates, services
 from projects.models import Approval, CompensationPlan, Notice
 from tests.auth import login
 from tests.factories import PASSWORD
@@ -38,8 +38,15 @@ def test_demo_users_see_what_waits_for_them_and_the_secretariat_cannot_sign(clie
     plan = CompensationPlan.objects.get(project__code="2022-JK-01")
     returned = CompensationPlan.objects.get(project__code="2022-BT-C12")
     first_list = Notice.objects.get(project__code="2022-JK-01", kind=Notice.Kind.FIRST_LIST)
-    # 北塔区 files a new scan of the C-12 plot's 国土 approval: it waits for 业务科.
+    # 北塔区 files a new scan of the C-12 plot's 国土 approval: past 立项启动, on a leader's
+    # recorded override (projects.gates' approval.record); it waits for 业务科.
     land = Approval.objects.get(project__code="2022-BT-C12", kind=Approval.Kind.LAND)
+    gates.override(
+        action="approval.record",
+        by=User.objects.get(username="leader"),
+        reason="原扫描件不清晰，区征收办重新提交",
+        project=land.project,
+    )
     services.record_approval(
         project=land.project,
         by=User.objects.get(username="beita"),

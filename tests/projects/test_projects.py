@@ -199,6 +199,37 @@ def test_office_staff_who_filed_an_approval_cannot_verify_it_themselves(
     assert approval.verified_by == colleague
 
 
+def test_an_approval_is_replaced_after_initiation_only_on_a_leaders_recorded_override(
+    client, district_member, project
+):
+    """Replacing a verified approval sends it back to 待核查: once the project has left 立项启动
+    that takes a leader's recorded override, used once."""
+    from core.roles import Section
+    from projects import gates
+    from projects.models import Stage
+    from tests.factories import put_at_stage, staff
+
+    put_at_stage(project, Stage.SURVEY)
+    login(client, "district")
+    url = reverse("projects:approval_record", args=[project.pk])
+    data = {"kind": "land", "number": "邵国土〔2022〕3号", "issued_on": "2022-01-10"}
+    refusal = "项目处于「调查登记」阶段，上传或更新审批手续须在「立项启动」阶段办理。"
+    assert refusal in client.get(url).content.decode()
+    assert refusal in client.post(url, data).content.decode()
+    assert not Approval.objects.filter(project=project).exists()
+
+    gates.override(
+        action="approval.record",
+        by=staff(Section.LEADER, username="boss", name="周领导"),
+        reason="原扫描件不清晰",
+        project=project,
+    )
+    response = client.post(url, data, follow=True)
+    assert "审批手续已上传，等待市征收办核查。" in response.content.decode()
+    assert Approval.objects.filter(project=project, kind="land").count() == 1
+    assert refusal in client.post(url, data).content.decode()  # the override is used up
+
+
 def test_the_office_assigns_a_liaison_and_a_leader(client, office_user, project):
     from core.roles import Section
     from tests.factories import staff
