@@ -8,6 +8,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -52,7 +53,8 @@ def _filtered(request, notices):
 def notice_list(request, pk):
     project = _project_for(request, pk)
     form, notices, query = _filtered(request, project.notices.all())
-    page = paginate(request, notices.order_by("-published_on", "-pk"))
+    # Drafts (no date) first on every database, as PostgreSQL sorts NULL in a descending order.
+    page = paginate(request, notices.order_by(F("published_on").desc(nulls_first=True), "-pk"))
     context = {
         "project": project,
         "form": form,
@@ -68,7 +70,8 @@ def notice_index(request):
     """Every notice the user may see (all of them for office staff), filtered and paged."""
     notices = visible_to(Notice, request.user).select_related("project__district")
     form, notices, query = _filtered(request, notices)
-    page = paginate(request, notices.order_by("-published_on", "-pk"))
+    # Drafts (no date) first on every database, as PostgreSQL sorts NULL in a descending order.
+    page = paginate(request, notices.order_by(F("published_on").desc(nulls_first=True), "-pk"))
     return render(
         request, "projects/notice_index.html", {"form": form, "page": page, "query": query}
     )
