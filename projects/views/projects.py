@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -204,11 +204,12 @@ def project_detail(request, pk):
     """The project page. Its queries do not grow with the project's households, notices or
     overrides: the gates ask each check once, the overrides are read once, and the plans and
     notices once (prefetched: the gates' checks of plans and notices read those)."""
-    # The order is explicit: a query with an aggregate (GROUP BY) ignores Meta.ordering.
+    # The order is explicit: a query with an aggregate (GROUP BY) ignores Meta.ordering. Drafts
+    # (no date) first, as PostgreSQL sorts NULL in a descending order; SQLite would put them last.
     notices = (
         Notice.objects.defer("body", "period_explanation")
         .annotate(objection_count=Count("objections"))
-        .order_by("-published_on", "-pk")
+        .order_by(F("published_on").desc(nulls_first=True), "-pk")
     )
     project = _page_project(request.user, pk)
     prefetch_related_objects(
