@@ -128,6 +128,33 @@ def post_to_service(request, form, service, *, redirect_to, success=None, invali
     return redirect(redirect_to)
 
 
+def bound_data(request) -> tuple:
+    """A form's (data, files): the request's on a POST (even an empty one, so that its
+    required fields are reported), (None, None) otherwise: an unbound form."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def form_page(request, form, service, *, page, redirect_to, success, **kwargs):
+    """The shape of a form on a page of its own: GET (an unbound `form`) shows it through
+    `page(form)`; a valid POST calls `service(by=request.user, **kwargs, **form.cleaned_data)`
+    and redirects to `redirect_to` with `success` (a message, or a function of the service's
+    result returning it); an invalid form, or the service's ValidationError under its fields
+    (`add_service_error`), is shown again by `page` with what was typed. A PermissionDenied is
+    left to Django (a 403 with its reason). Returns the HttpResponse."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = service(by=request.user, **kwargs, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(redirect_to)
+    return page(form)
+
+
 def add_service_error(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: under its field when the form has it,
     otherwise above the form (a model-level or constraint message)."""

@@ -41,7 +41,14 @@ from core import history as core_history
 from core import permissions
 from core.compiled import CompiledValues, field_names, instance
 from core.formatting import decimal_text
-from core.http import address_by_pk, paginate, report_form_errors, report_validation_error
+from core.http import (
+    address_by_pk,
+    bound_data,
+    form_page,
+    paginate,
+    report_form_errors,
+    report_validation_error,
+)
 from core.labels import html_labels, labels
 from core.markup import html_format
 from core.models import District, User
@@ -352,23 +359,22 @@ def deposit_create(request, pk):
     services.ensure_finance(request.user)
     if refused := refused_page(request, "fund.deposit", project=fund.project):
         return refused
-    form = DepositForm(request.POST or None, initial={"received_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.record_deposit(fund=fund, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("已归集%(amount)s元，余额%(balance)s元。")
-                % {"amount": f"{entry.amount:,.2f}", "balance": f"{entry.balance_after:,.2f}"},
-            )
-            return redirect(fund)
-    return render(
+    form = DepositForm(*bound_data(request), initial={"received_on": timezone.localdate()})
+    return form_page(
         request,
-        "compensation/deposit_form.html",
-        {"fund": fund, "project": fund.project, "form": form},
+        form,
+        services.record_deposit,
+        page=lambda form: render(
+            request,
+            "compensation/deposit_form.html",
+            {"fund": fund, "project": fund.project, "form": form},
+        ),
+        redirect_to=fund,
+        success=lambda entry: (
+            _("已归集%(amount)s元，余额%(balance)s元。")
+            % {"amount": f"{entry.amount:,.2f}", "balance": f"{entry.balance_after:,.2f}"}
+        ),
+        fund=fund,
     )
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core import history as core_history
 from core import signoffs
 from core.deadlines import WorkCalendar
-from core.http import add_service_error, download, post_to_service
+from core.http import bound_data, download, form_page, post_to_service
 from core.scoping import get_visible_or_404
 from projects import legal
 from projects.forms.legal import (
@@ -238,18 +238,15 @@ def suspension_record(request, pk):
             {"project": project, "form": form, "title": _("登记暂停办理通知"), "upload": True},
         )
 
-    if request.method != "POST":
-        return page(SuspensionForm())
-    form = SuspensionForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            legal.record_suspension(project=project, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)  # refused: stays on its page with what was typed
-        else:
-            messages.success(request, _("暂停办理通知已登记。"))
-            return redirect(project)
-    return page(form)
+    return form_page(
+        request,
+        SuspensionForm(*bound_data(request)),
+        legal.record_suspension,
+        page=page,
+        redirect_to=project,
+        success=_("暂停办理通知已登记。"),
+        project=project,
+    )
 
 
 # ---------------------------------------------------------------------------

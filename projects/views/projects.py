@@ -15,9 +15,10 @@ from core.compiled import CompiledValues, field_names, instance
 from core.formatting import decimal_text
 from core.forms import ReturnForm
 from core.http import (
-    add_service_error,
     address_by_pk,
+    bound_data,
     download,
+    form_page,
     paginate,
     report_form_errors,
     report_validation_error,
@@ -337,18 +338,15 @@ def approval_record(request, pk):
         context = {"project": project, "form": form, "title": _("上传或更新审批手续")}
         return render(request, "projects/project_side_form.html", {**context, "upload": True})
 
-    if request.method != "POST":
-        return page(ApprovalForm())
-    form = ApprovalForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.record_approval(project=project, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)  # refused: stays on its page with what was typed
-        else:
-            messages.success(request, _("审批手续已上传，等待市征收办核查。"))
-            return redirect(project)
-    return page(form)
+    return form_page(
+        request,
+        ApprovalForm(*bound_data(request)),
+        services.record_approval,
+        page=page,
+        redirect_to=project,
+        success=_("审批手续已上传，等待市征收办核查。"),
+        project=project,
+    )
 
 
 @login_required
