@@ -237,10 +237,6 @@ class HouseholdQuerySet(DistrictScopedQuerySet):
     def signed_by(self, day: date):
         return self.filter(signed_on__isnull=False, signed_on__lte=day)
 
-    def unsettled(self):
-        """Households whose compensation is not yet settled (`unsettled_condition`)."""
-        return self.filter(unsettled_condition())
-
 
 def unsettled_condition() -> Q:
     """The condition on Household of a compensation not yet settled: not signed, not moved out,
