@@ -220,6 +220,12 @@ def refusal(user: User, signoff: SignOff | None) -> str | None:
             "section": section.label,
             "step": step.label,
         }
+    return _four_eyes_refusal(user, signoff)
+
+
+def _four_eyes_refusal(user: User, signoff: SignOff) -> str | None:
+    """Why the four-eyes rule keeps `user` (of the step's section) off the pending step, or
+    None: they signed an earlier step of this round, or submitted the item (first step)."""
     if signoff.step > 0 and _signed_this_round(signoff, user):
         return _("您已签署本轮的前一审核步骤，同一人不能签署两个步骤，须由本科室的另一人办理。")
     if signoff.step == 0 and signoff.submitted_by_id == user.pk:
@@ -233,9 +239,7 @@ def is_out_of_turn(user: User, signoff: SignOff | None) -> bool:
     if signoff is None or signoff.state != SignOff.State.PENDING:
         return False
     if user.is_active and user.is_office_staff and user.in_section(Section(signoff.section)):
-        return (signoff.step > 0 and _signed_this_round(signoff, user)) or (
-            signoff.step == 0 and signoff.submitted_by_id == user.pk
-        )
+        return _four_eyes_refusal(user, signoff) is not None
     return _own_step(user, signoff) is not None
 
 
