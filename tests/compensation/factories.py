@@ -162,6 +162,28 @@ def district_request(
     )
 
 
+def agreement_request(
+    fund: Fund,
+    agreement: Agreement,
+    amount,
+    *,
+    by,
+    key=None,
+    category=Category.HOUSE,
+    purpose="补偿款",
+):
+    """A request to pay `agreement`'s household `amount` (yuan, str or Decimal) from `fund`."""
+    return services.request_disbursement(
+        fund=fund,
+        by=by,
+        idempotency_key=key or f"key-{next(_serial)}",
+        amount=Decimal(amount),
+        category=category,
+        purpose=purpose,
+        agreement=agreement,
+    )
+
+
 def _approved_plan(project: Project) -> None:
     if not project.plans.filter(status=CompensationPlan.Status.APPROVED).exists():
         approve_plan(project)

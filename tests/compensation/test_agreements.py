@@ -10,6 +10,7 @@ from compensation.models import Agreement, HardshipSubsidy
 from projects import stages
 from projects.models import Notice, Stage
 from tests.compensation.factories import (
+    agreement_request,
     approve_plan,
     approved_agreement,
     district_request,
@@ -72,15 +73,7 @@ def test_nothing_is_paid_on_an_agreement_before_it_is_approved(
     )[0]
     services.sign_agreement(agreement=agreement, by=district_member, signed_on=date(2022, 6, 1))
     with pytest.raises(ValidationError, match="尚未审核通过"):
-        services.request_disbursement(
-            fund=fund,
-            by=finance_user,
-            idempotency_key="k1",
-            amount=D("1000.00"),
-            category="house",
-            purpose="补偿款",
-            agreement=agreement,
-        )
+        agreement_request(fund, agreement, "1000.00", by=finance_user)
 
 
 def test_the_drafter_cannot_approve_their_own_agreement(household):
@@ -95,32 +88,12 @@ def test_the_drafter_cannot_approve_their_own_agreement(household):
 def test_a_household_is_never_paid_more_than_agreed(household, finance_user, leader_user):
     fund = funded(household.project, "500000.00", by=finance_user)
     agreement = approved_agreement(household)  # 224,600
-    first = services.request_disbursement(
-        fund=fund,
-        by=finance_user,
-        idempotency_key="a",
-        amount=D("200000.00"),
-        category="house",
-        purpose="补偿款",
-        agreement=agreement,
+    first = agreement_request(fund, agreement, "200000.00", by=finance_user)
+    second = agreement_request(
+        fund, agreement, "24600.00", by=finance_user, category="relocation", purpose="搬迁费等"
     )
-    second = services.request_disbursement(
-        fund=fund,
-        by=finance_user,
-        idempotency_key="b",
-        amount=D("24600.00"),
-        category="relocation",
-        purpose="搬迁费等",
-        agreement=agreement,
-    )
-    third = services.request_disbursement(
-        fund=fund,
-        by=finance_user,
-        idempotency_key="c",
-        amount=D("0.01"),
-        category="other",
-        purpose="多付",
-        agreement=agreement,
+    third = agreement_request(
+        fund, agreement, "0.01", by=finance_user, category="other", purpose="多付"
     )
     services.approve_disbursement(request=first, approved_by=leader_user)
     services.approve_disbursement(request=second, approved_by=leader_user)
@@ -142,15 +115,7 @@ def test_reversing_a_household_payment_gives_it_back_to_the_agreement(
 ):
     fund = funded(household.project, "500000.00", by=finance_user)
     agreement = approved_agreement(household)
-    request = services.request_disbursement(
-        fund=fund,
-        by=finance_user,
-        idempotency_key="a",
-        amount=D("1000.00"),
-        category="house",
-        purpose="补偿款",
-        agreement=agreement,
-    )
+    request = agreement_request(fund, agreement, "1000.00", by=finance_user)
     entry = services.approve_disbursement(request=request, approved_by=leader_user)
     services.reverse_entry(entry=entry, by=finance_user, reason="账号错误")
     agreement.refresh_from_db()

@@ -23,6 +23,7 @@ from compensation.models import (
 from projects.models import Household, Project
 from tests.auth import login
 from tests.compensation.factories import (
+    agreement_request,
     approve_plan,
     approved_agreement,
     district_request,
@@ -44,15 +45,7 @@ def world(project, district_member, finance_user, leader_user):
     fund = funded(project, "1000000.00", by=finance_user)
     household = valued_household(project, area="50.00", unit_price="4000.00")
     agreement = approved_agreement(household)
-    paid = services.request_disbursement(
-        fund=fund,
-        by=finance_user,
-        idempotency_key="paid",
-        amount=D("100000.00"),
-        category="house",
-        purpose="首付补偿款",
-        agreement=agreement,
-    )
+    paid = agreement_request(fund, agreement, "100000.00", by=finance_user, purpose="首付补偿款")
     entry = services.approve_disbursement(request=paid, approved_by=leader_user)
     vulnerable = valued_household(project, hardship="dibao")
     services.register_subsidies(project=project, by=district_member)
@@ -249,14 +242,8 @@ def test_the_fund_page_lists_the_pending_requests_with_payee_and_requester(
     client, world, finance_user, leader_user
 ):
     fund, agreement = world["fund"], world["agreement"]
-    household_request = services.request_disbursement(
-        fund=fund,
-        by=finance_user,
-        idempotency_key="second",
-        amount=D("24600.00"),
-        category="house",
-        purpose="<b>尾款</b>",
-        agreement=agreement,
+    household_request = agreement_request(
+        fund, agreement, "24600.00", by=finance_user, purpose="<b>尾款</b>"
     )
     decided = district_request(fund, "10.00", by=finance_user, purpose="已驳回的申请")
     services.reject_disbursement(request=decided, by=leader_user, note="重复")

@@ -16,6 +16,7 @@ from projects import gates, legal, services
 from projects.models import GateOverride, Household, Notice, Stage
 from tests.auth import login
 from tests.compensation.factories import (
+    agreement_request,
     approved_agreement,
     finance,
     funded,
@@ -185,15 +186,7 @@ def _closable(project):
     household = ready_to_sign(project)
     agreement = approved_agreement(household)
     fund = funded(project, agreement.agreed_total)
-    request = compensation_services.request_disbursement(
-        fund=fund,
-        by=finance(),
-        idempotency_key="all",
-        amount=agreement.agreed_total,
-        category="house",
-        purpose="补偿款",
-        agreement=agreement,
-    )
+    request = agreement_request(fund, agreement, agreement.agreed_total, by=finance())
     compensation_services.approve_disbursement(request=request, approved_by=leader())
     put_at_stage(project, Stage.ENFORCEMENT)
     compensation_services.save_final_account(project=project, by=finance(), note="决算")
@@ -273,15 +266,7 @@ def _pay(fund, agreement, amount, key, *, approver):
         voucher_number=f"PZ-{key}",
         received_on=date(2022, 7, 1),
     )
-    request = compensation_services.request_disbursement(
-        fund=fund,
-        by=finance(),
-        idempotency_key=key,
-        amount=amount,
-        category="house",
-        purpose="补偿款",
-        agreement=agreement,
-    )
+    request = agreement_request(fund, agreement, amount, by=finance(), key=key)
     compensation_services.approve_disbursement(request=request, approved_by=approver)
 
 
@@ -432,15 +417,7 @@ def test_a_pending_request_blocks_a_second_for_the_same_amount_until_decided(pro
     clerk = finance()
 
     def ask(key):
-        return compensation_services.request_disbursement(
-            fund=fund,
-            by=clerk,
-            idempotency_key=key,
-            amount=Decimal("1000.00"),
-            category="house",
-            purpose="补偿款",
-            agreement=agreement,
-        )
+        return agreement_request(fund, agreement, "1000.00", by=clerk, key=key)
 
     first = ask("one")
     with pytest.raises(ValidationError) as error:

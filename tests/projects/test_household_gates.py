@@ -18,6 +18,7 @@ from projects.forms.households import HouseholdForm
 from projects.models import CompensationDecision, Household, HouseholdImport, Stage
 from tests.auth import login
 from tests.compensation.factories import (
+    agreement_request,
     approve_plan,
     approved_agreement,
     finance,
@@ -375,15 +376,7 @@ def _subsidised(project, district_member, clerk):
     household = ready_to_sign(project, hardship="dibao")
     agreement = approved_agreement(household)
     fund = funded(project, agreement.agreed_total + Decimal("5000.00"))
-    request = compensation_services.request_disbursement(
-        fund=fund,
-        by=finance(),
-        idempotency_key="all",
-        amount=agreement.agreed_total,
-        category="house",
-        purpose="补偿款",
-        agreement=agreement,
-    )
+    request = agreement_request(fund, agreement, agreement.agreed_total, by=finance())
     compensation_services.approve_disbursement(request=request, approved_by=leader())
     (subsidy,) = compensation_services.register_subsidies(project=project, by=district_member)
     notice = compensation_services.post_subsidy_notice(project=project, by=district_member)
