@@ -299,7 +299,7 @@ def project_staffing(request, pk):
     the project page's 项目概况 panel; back to the project page once saved."""
     project = _project_for(request, pk)
     services.ensure_office_staff(request.user)
-    form = ProjectStaffingForm(request.POST or None, instance=project)
+    form = ProjectStaffingForm(*bound_data(request), instance=project)
     if request.method == "POST":
         if form.is_valid():
             services.update_project(project=project, by=request.user, **form.cleaned_data)
