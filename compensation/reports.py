@@ -88,11 +88,33 @@ def unpaid_households(project: Project) -> tuple[int, Decimal]:
 def unpaid_households_count() -> RawSQL:
     """How many of the outer query's project's signed households `unpaid_households` counts: a
     scalar subquery over Project's table (a fact of projects.facts)."""
-    quote_name = connection.ops.quote_name
-    project = f"{quote_name(Project._meta.db_table)}.{quote_name(Project._meta.pk.column)}"
-    sql = f"({_unpaid_sql('COUNT(*)', project)})"
+    sql = f"({_unpaid_sql('COUNT(*)', _outer_project())})"
     # S611: the SQL is written from the models' table and column names, with no input in it.
     return RawSQL(sql, (), output_field=IntegerField())  # noqa: S611
+
+
+def _column(model, name: str) -> str:
+    """Column `name` of `model` as the statements of this module alias its table: x."""
+    return f"x.{connection.ops.quote_name(model._meta.get_field(name).column)}"
+
+
+def _outer_project() -> str:
+    """The outer query's project: the primary key column of Project's table."""
+    quote = connection.ops.quote_name
+    return f"{quote(Project._meta.db_table)}.{quote(Project._meta.pk.column)}"
+
+
+def _of_the_project(model, project: str) -> str:
+    """FROM `model` (aliased x) joined to its household (aliased h) WHERE the household is
+    `project`'s (a parameter, or the outer query's column): the rows of `_unpaid_sql` and
+    `_due_sql`, written from the models' tables and columns."""
+    quote = connection.ops.quote_name
+    return (
+        f"FROM {quote(model._meta.db_table)} x "
+        f"JOIN {quote(Household._meta.db_table)} h "
+        f"ON h.{quote(Household._meta.pk.column)} = {_column(model, 'household')} "
+        f"WHERE h.{quote(Household._meta.get_field('project').column)} = {project}"
+    )
 
 
 @functools.cache
@@ -100,36 +122,26 @@ def _unpaid_sql(select: str, project: str) -> str:
     """The statement of `unpaid_households` selecting `select` (over the differing households'
     `unpaid`), the project being `project` (a parameter, or the outer query's column), written
     once from the models' tables and columns."""
-    quote_name = connection.ops.quote_name
-
-    def column(model, name: str) -> str:
-        return f"x.{quote_name(model._meta.get_field(name).column)}"
+    signed_on = connection.ops.quote_name(Household._meta.get_field("signed_on").column)
 
     def rows(model, amount: str, condition: str = "") -> str:
-        household = column(model, "household")
-        # S608: the SQL is written from the models' table and column names; the project is a
-        # parameter or a column.
         return (
-            f"SELECT {household} AS household, {amount} AS amount "  # noqa: S608
-            f"FROM {quote_name(model._meta.db_table)} x "
-            f"JOIN {quote_name(Household._meta.db_table)} h "
-            f"ON h.{quote_name(Household._meta.pk.column)} = {household} "
-            f"WHERE h.{quote_name(Household._meta.get_field('project').column)} = {project} "
-            f"AND h.{quote_name(Household._meta.get_field('signed_on').column)} IS NOT NULL"
-            f"{condition}"
+            f"SELECT {_column(model, 'household')} AS household, {amount} AS amount "
+            f"{_of_the_project(model, project)} AND h.{signed_on} IS NOT NULL{condition}"
         )
 
     breakdowns = rows(
         CompensationBreakdown,
-        column(CompensationBreakdown, "total"),
-        f" AND {column(CompensationBreakdown, 'is_current')}",
+        _column(CompensationBreakdown, "total"),
+        f" AND {_column(CompensationBreakdown, 'is_current')}",
     )
     adjustments = rows(  # ADJUSTMENT_BEYOND_BREAKDOWN
         Agreement,
-        f"{column(Agreement, 'adjustment')} - {column(Agreement, 'adjustment_in_breakdown')}",
+        f"{_column(Agreement, 'adjustment')} - {_column(Agreement, 'adjustment_in_breakdown')}",
     )
-    entries = rows(LedgerEntry, column(LedgerEntry, "amount"))  # payments are negative
-    # S608: as above.
+    entries = rows(LedgerEntry, _column(LedgerEntry, "amount"))  # payments are negative
+    # S608: the SQL is written from the models' table and column names; the project is a
+    # parameter or a column.
     return (
         f"SELECT {select} FROM ("  # noqa: S608
         "SELECT ROUND(SUM(amount), 2) AS unpaid "
@@ -273,33 +285,18 @@ def _due_sql() -> tuple[str, str]:
     """`with_due`'s two subqueries, written once from the models' tables and columns: the same
     as the ORM's Subquery(...values(project).annotate(Sum)) with Coalesce, which cost about
     1 ms of CPU to build and compile on every read of the fund page (bench/fund_page_bench.py)."""
-    quote = connection.ops.quote_name
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    project = f"{quote(Project._meta.pk.column)}"
-    project = f"{quote(Project._meta.db_table)}.{project}"
-
-    def of_the_project(model) -> str:
-        """FROM `model` (aliased x) WHERE its household is the outer project's."""
-        return (
-            f"FROM {quote(model._meta.db_table)} x "
-            f"JOIN {quote(Household._meta.db_table)} h "
-            f"ON h.{quote(Household._meta.pk.column)} = x.{column(model, 'household')} "
-            f"WHERE h.{column(Household, 'project')} = {project}"
-        )
+    project = _outer_project()
 
     breakdowns = (
-        f"SELECT COALESCE(SUM(x.{column(CompensationBreakdown, 'total')}), 0) "
-        f"{of_the_project(CompensationBreakdown)} "
-        f"AND x.{column(CompensationBreakdown, 'is_current')}"
+        f"SELECT COALESCE(SUM({_column(CompensationBreakdown, 'total')}), 0) "
+        f"{_of_the_project(CompensationBreakdown, project)} "
+        f"AND {_column(CompensationBreakdown, 'is_current')}"
     )
     # ADJUSTMENT_BEYOND_BREAKDOWN
     adjustments = (
-        f"SELECT COALESCE(SUM(x.{column(Agreement, 'adjustment')} "
-        f"- x.{column(Agreement, 'adjustment_in_breakdown')}), 0) "
-        f"{of_the_project(Agreement)}"
+        f"SELECT COALESCE(SUM({_column(Agreement, 'adjustment')} "
+        f"- {_column(Agreement, 'adjustment_in_breakdown')}), 0) "
+        f"{_of_the_project(Agreement, project)}"
     )
     return breakdowns, adjustments
 
