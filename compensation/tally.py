@@ -11,7 +11,7 @@ follow; TRUNCATE empties the tally too. A statement trigger with a transition ta
 bulk insert of 500,000 entries is one grouped upsert; groups are upserted in key order, so
 that two statements never take their locks in opposite orders. Declared on LedgerEntry
 through django-pgtrigger, which installs it by migration on PostgreSQL only: on SQLite
-(`make run`) the figures add up the entries themselves (budget.figures.fund_figures).
+(`make run`) the figures add up the entries themselves (compensation.reports.year_flows).
 """
 
 import pgtrigger
