@@ -205,6 +205,9 @@ def test_the_legal_panel_lists_the_published_lists_in_the_order_they_were_posted
     listed = response.context["list_notices"]
     assert [notice.pk for notice in listed] == [first.pk, second.pk]
     assert [notice.objection_count for notice in listed] == [1, 2]
+    html = response.content.decode()
+    assert html.index("异议 1 件（公示期至") < html.index("异议 2 件（公示期至")
+    assert "异议 0 件" not in html  # the draft
 
 
 def test_the_lists_read_by_compiled_sql_show_what_the_orm_would(client, office_user, project):
