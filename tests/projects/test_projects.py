@@ -1,15 +1,17 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from projects import services
-from projects.models import Approval, Notice, Project
+from core.roles import Section
+from projects import gates, services
+from projects.models import Approval, Notice, Project, Stage
 from tests.auth import login
-from tests.factories import HouseholdFactory, ProjectFactory
+from tests.factories import HouseholdFactory, ProjectFactory, UserFactory, put_at_stage, staff
 from tests.projects.helpers import file_approvals, publish
 
 pytestmark = pytest.mark.django_db
@@ -136,12 +138,9 @@ def test_the_district_files_approvals_and_the_office_verifies_them(
     client, district_member, office_user, project
 ):
     login(client, "district")
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     url = reverse("projects:approval_record", args=[project.pk])
-    page = client.get(project.get_absolute_url()).content.decode()
-    assert f'href="{url}">上传或更新审批手续</a>' in page  # the 审批手续 panel's button
-    form = client.get(url).content.decode()
+    # the 审批手续 panel's button
+    form = _form_behind_button(client, project, url, "上传或更新审批手续")
     assert 'name="number"' in form and 'enctype="multipart/form-data"' in form
     response = client.post(
         url,
@@ -173,9 +172,6 @@ def test_office_staff_who_filed_an_approval_cannot_verify_it_themselves(
     client, office_user, project
 ):
     """Four eyes: 业务科 may file an approval for a district, but another member checks it."""
-    from core.roles import Section
-    from tests.factories import staff
-
     login(client, "clerk")
     client.post(
         reverse("projects:approval_record", args=[project.pk]),
@@ -204,11 +200,6 @@ def test_an_approval_is_replaced_after_initiation_only_on_a_leaders_recorded_ove
 ):
     """Replacing a verified approval sends it back to 待核查: once the project has left 立项启动
     that takes a leader's recorded override, used once."""
-    from core.roles import Section
-    from projects import gates
-    from projects.models import Stage
-    from tests.factories import put_at_stage, staff
-
     put_at_stage(project, Stage.SURVEY)
     login(client, "district")
     url = reverse("projects:approval_record", args=[project.pk])
@@ -231,15 +222,11 @@ def test_an_approval_is_replaced_after_initiation_only_on_a_leaders_recorded_ove
 
 
 def test_the_office_assigns_a_liaison_and_a_leader(client, office_user, project):
-    from core.roles import Section
-    from tests.factories import staff
-
     leader = staff(Section.LEADER, username="boss", name="周领导")
     login(client, "clerk")
     url = reverse("projects:project_staffing", args=[project.pk])
-    page = client.get(project.get_absolute_url()).content.decode()
-    assert f'href="{url}">指定联系人和负责领导</a>' in page  # the 项目概况 panel's button
-    form = client.get(url).content.decode()
+    # the 项目概况 panel's button
+    form = _form_behind_button(client, project, url, "指定联系人和负责领导")
     assert 'name="liaison"' in form and "周领导" in form
 
     response = client.post(url, {"liaison": office_user.pk, "leader": leader.pk}, follow=True)
@@ -265,8 +252,6 @@ def test_a_staffing_choice_that_is_not_an_office_user_is_shown_again_with_its_er
 
 
 def test_a_system_administrator_in_no_section_is_nobodys_liaison(client, office_user, project):
-    from tests.factories import UserFactory
-
     admin = UserFactory(username="sysadmin", name="系统管理员", is_superuser=True, sections=[])
     login(client, "clerk")
     url = reverse("projects:project_staffing", args=[project.pk])
@@ -302,9 +287,8 @@ def test_district_users_see_no_staffing_or_suspension_button_and_are_refused_the
 def test_the_office_records_a_suspension_notice_from_the_legal_panel(client, office_user, project):
     login(client, "clerk")
     url = reverse("projects:suspension_record", args=[project.pk])
-    page = client.get(project.get_absolute_url()).content.decode()
-    assert f'href="{url}">登记暂停办理通知</a>' in page  # the 法定程序 panel's button
-    form = client.get(url).content.decode()
+    # the 法定程序 panel's button
+    form = _form_behind_button(client, project, url, "登记暂停办理通知")
     assert 'name="number"' in form and 'enctype="multipart/form-data"' in form
 
     fields = {
@@ -369,6 +353,14 @@ def test_the_project_page_shows_timeline_approvals_and_notices(
     assert "六岭棚改启动公告" in html
     assert "立项启动 → 调查登记" in html
     assert "2022年3月1日" in html
+
+
+def _form_behind_button(client, project, url: str, label: str) -> str:
+    """The HTML of the form page `url`, once the project page is seen to link to it by a
+    button labelled `label`."""
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="{url}">{label}</a>' in page
+    return client.get(url).content.decode()
 
 
 def _households(project, count):
