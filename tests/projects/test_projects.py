@@ -270,6 +270,7 @@ def test_an_approval_without_its_number_is_shown_again_with_its_error(
     response = client.post(url, {"kind": "project", "issued_on": "2022-01-10"})
     assert response.status_code == 200
     assert 'class="field-error"' in response.content.decode()
+    assert set(response.context["form"].errors) == {"number"}  # the error is the number's
     assert not Approval.objects.filter(project=project).exists()
 
 
