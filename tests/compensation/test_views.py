@@ -215,6 +215,19 @@ def test_a_refused_deposit_stays_on_its_form_with_the_reason(client, world):
     assert fund.balance == D("900000.00")
 
 
+def _district_request_data(client, url: str, **changes) -> dict:
+    """What the 申请划拨 form at `url` posts for 3,000.00 yuan of 工作经费 to the district
+    office, with the idempotency key and date the form offers, then `changes` (field: str)."""
+    form = client.get(url).context["form"]
+    return {
+        "idempotency_key": form.initial["idempotency_key"],
+        "amount": "3000.00",
+        "category": "working",
+        "purpose": "区征收办工作经费",
+        "paid_on": form.initial["paid_on"].isoformat(),
+    } | changes
+
+
 def test_finance_asks_for_a_district_transfer_from_the_fund_page(client, world):
     login(client, "finance")
     fund = world["fund"]
@@ -222,18 +235,7 @@ def test_finance_asks_for_a_district_transfer_from_the_fund_page(client, world):
     assert "划拨给被征收户的款项，请在该户的补偿页面按已审核的协议或困难补助申请。" in page
     form_url = _button(page, "申请划拨")
     assert form_url == reverse("compensation:request_create", args=[fund.pk])
-    form = client.get(form_url).context["form"]
-    response = client.post(
-        form_url,
-        {
-            "idempotency_key": form.initial["idempotency_key"],
-            "amount": "3000.00",
-            "category": "working",
-            "purpose": "区征收办工作经费",
-            "paid_on": form.initial["paid_on"].isoformat(),
-        },
-        follow=True,
-    )
+    response = client.post(form_url, _district_request_data(client, form_url), follow=True)
     assert "划拨申请已提交，等待领导审批。" in response.content.decode()
     assert DisbursementRequest.objects.get(purpose="区征收办工作经费").fund == fund
 
@@ -485,15 +487,8 @@ def test_a_request_dated_after_today_stays_on_its_form_with_the_reason(client, w
     deposit is, so the ledger never carries a day still to come."""
     login(client, "finance")
     url = reverse("compensation:request_create", args=[world["fund"].pk])
-    form = client.get(url).context["form"]
     tomorrow = timezone.localdate() + timedelta(days=1)
-    data = {
-        "idempotency_key": form.initial["idempotency_key"],
-        "amount": "3000.00",
-        "category": "working",
-        "purpose": "区征收办工作经费",
-        "paid_on": tomorrow.isoformat(),
-    }
+    data = _district_request_data(client, url, paid_on=tomorrow.isoformat())
     response = client.post(url, data)
     assert response.status_code == 200
     assert "划拨日期不能晚于今天。" in response.content.decode()
@@ -503,15 +498,8 @@ def test_a_request_dated_after_today_stays_on_its_form_with_the_reason(client, w
 def test_a_resubmitted_request_form_makes_one_request(client, world):
     login(client, "finance")
     url = reverse("compensation:request_create", args=[world["fund"].pk])
-    form = client.get(url).context["form"]
-    key = form.initial["idempotency_key"]
-    data = {
-        "idempotency_key": key,
-        "amount": "3000.00",
-        "category": "working",
-        "purpose": "区征收办工作经费",
-        "paid_on": "2022-07-01",
-    }
+    data = _district_request_data(client, url, paid_on="2022-07-01")
+    key = data["idempotency_key"]
     first = client.post(url, data)
     second = client.post(url, data)
     assert first["Location"] == second["Location"]
@@ -825,14 +813,7 @@ def test_a_request_to_the_district_has_no_category_chosen_for_the_user(client, w
     url = reverse("compensation:request_create", args=[world["fund"].pk])
     page = client.get(url).content.decode()
     assert '<option value="" selected>请选择费用类别</option>' in page
-    form = client.get(url).context["form"]
-    data = {
-        "idempotency_key": form.initial["idempotency_key"],
-        "amount": "3000.00",
-        "category": "",
-        "purpose": "区征收办工作经费",
-        "paid_on": "2022-07-01",
-    }
+    data = _district_request_data(client, url, category="", paid_on="2022-07-01")
     response = client.post(url, data)
     assert response.status_code == 200
     assert "这个字段是必填项。" in response.content.decode()
