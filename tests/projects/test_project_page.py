@@ -1,6 +1,8 @@
 """The project page: a fixed number of queries whatever the project holds, and its inline risk
 form behind the same gate as before (the 办理条件 panel, the leader's override)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -176,6 +178,14 @@ def test_the_notices_panel_shows_the_five_newest_notices_newest_first(client, of
     assert shown[0] == draft.pk
     titles = [notice.title for notice in response.context["notices"]][1:]
     assert titles == ["公告2", "公告6", "公告4", "公告0"]
+    html = response.content.decode()
+    assert re.findall(r">(草稿公告|公告\d)</a>", html) == [
+        "草稿公告",
+        "公告2",
+        "公告6",
+        "公告4",
+        "公告0",
+    ]
 
 
 def test_the_legal_panel_lists_the_published_lists_in_the_order_they_were_posted(
