@@ -24,11 +24,14 @@ _FIRST_MARKER = 2_147_480_000
 
 class CompiledValues:
     """`build(*parameters)`, a `.values()` queryset whose only varying parameters are integers
-    passed in, compiled by the ORM once per database and run with new integers.
+    or text passed in, compiled by the ORM once per database and run with new values.
 
-    Calling it with the integers returns the rows as a list of dicts (the keys and converters
-    of `.values()`). Each parameter must reach the SQL as itself, once or more (a lookup that
-    turns it into something else, e.g. `__contains`, is refused when compiled)."""
+    Calling it with the values returns the rows as a list of dicts (the keys and converters
+    of `.values()`). Each parameter must reach the SQL as itself, once or more: an integer
+    column compared with `=`, `__in`, `__gte`… gets the marker integer, a text column compared
+    with `=` gets the marker's digits as text, and the call's value takes its place. A lookup
+    that turns it into something else (e.g. `__contains`, which wraps it in %…%) is refused
+    when compiled (ValueError)."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
@@ -36,7 +39,7 @@ class CompiledValues:
         self._model = None
         self._compiled = {}  # database alias → what _compile returns
 
-    def __call__(self, *parameters: int) -> list[dict]:
+    def __call__(self, *parameters: int | str) -> list[dict]:
         if self._model is None:
             self._model = self.build(*parameters).model
         alias = router.db_for_read(self._model)
@@ -61,9 +64,14 @@ class CompiledValues:
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         # Each parameter of the SQL: (the index of the argument it stands for, None), or
-        # (None, the value the queryset fixed).
+        # (None, the value the queryset fixed). A text column's lookup has the marker's digits.
+        slot_of = {marker: n for n, marker in enumerate(markers)}
+        slot_of.update({str(marker): n for n, marker in enumerate(markers)})
         slots = [
-            (markers.index(value), None) if value in markers else (None, value) for value in params
+            (slot_of[value], None)
+            if isinstance(value, int | str) and value in slot_of
+            else (None, value)
+            for value in params
         ]
         if {slot for slot, _ in slots if slot is not None} != set(range(count)):
             raise ValueError(f"{self.build.__name__}: a parameter did not reach the SQL as itself")

@@ -1,5 +1,8 @@
+from collections.abc import Callable, Iterable
+
 from django import forms
 from django.db.models import Q
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import NormalizedFormField
@@ -30,10 +33,14 @@ class NoticeSearchForm(forms.Form):
         return notices
 
 
-class ProjectNumberField(forms.ModelChoiceField):
-    """A project chosen from the list, cleaned to its id without reading it: the look-up reads
-    the household and its project in one query, and a project that is not public finds no
-    household (the same answer as a wrong 户号)."""
+class ProjectNumberField(forms.Field):
+    """A project chosen from a list, cleaned to its id without reading anything: the look-up
+    reads the household and its project in one query, and a project that is not public finds
+    no household (the same answer as a wrong 户号). The list is read only when the form is
+    shown (`choices`, a callable: see LookupForm)."""
+
+    widget = forms.Select
+    default_error_messages = {"invalid_choice": _("请从列表中选择征收项目。")}
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -50,7 +57,7 @@ class LookupForm(forms.Form):
     """户号 and the last six characters of the resident ID number; `project` is cleaned to the
     chosen project's id (ProjectNumberField)."""
 
-    project = ProjectNumberField(label=_("征收项目"), queryset=Project.objects.none())
+    project = ProjectNumberField(label=_("征收项目"))
     # What a resident types is normalised before it is checked or compared (core.normalize):
     # "１８４７４ｘ" or "18474 X" is the 18474X printed on the card.
     code = NormalizedFormField(label=_("户号"), max_length=30, normalizer=normalize_identifier)
@@ -62,6 +69,10 @@ class LookupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args, projects: Callable[[], Iterable[Project]], **kwargs):
+        """`projects` returns the projects to list; it is called only when the form is shown,
+        not when a look-up is checked (the public site's one POST; issue 16)."""
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
+        self.fields["project"].widget.choices = CallableChoiceIterator(
+            lambda: [("", "---------"), *((project.pk, str(project)) for project in projects())]
+        )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.compiled import CompiledValues
 from core.lockouts import Lockout
 from core.masking import mask_address, mask_name
 from projects import legal
@@ -39,10 +40,23 @@ def _new_session_key(session) -> None:
     session.update(data)
 
 
+@CompiledValues
+def _household_in_public_project(project_id: int, code: str):
+    """The household `code` of project `project_id` if the public may see the project: one
+    query, whose SQL the ORM writes once per process (the look-up is the public site's one
+    POST; issue 16)."""
+    return (
+        Household.objects.filter(
+            project__in=public_projects().filter(pk=project_id).values("pk"), code=code
+        )
+        .order_by()
+        .values("pk", "id_number")[:1]
+    )
+
+
 @never_cache
 def lookup(request):
-    projects = public_projects().order_by("name")
-    form = LookupForm(request.POST or None, projects=projects)
+    form = LookupForm(request.POST or None, projects=lambda: public_projects().order_by("name"))
     if request.method == "POST" and form.is_valid():
         project_id, code = form.cleaned_data["project"], form.cleaned_data["code"]
         subject = f"{project_id}:{code}"
@@ -54,15 +68,10 @@ def lookup(request):
                 % {"minutes": LOCKOUT.window_seconds // 60},
             )
         else:
-            # One query: the household, in a project the public may see.
-            found = (
-                Household.objects.filter(
-                    project__in=public_projects().filter(pk=project_id).values("pk"), code=code
-                )
-                .order_by()
-                .values_list("pk", "id_number")[:1]
+            found = _household_in_public_project(project_id, code)
+            household_id, id_number = (
+                (found[0]["pk"], found[0]["id_number"]) if found else (None, "")
             )
-            household_id, id_number = next(iter(found), (None, ""))
             tail = form.cleaned_data["id_tail"]
             if household_id is None or id_number[-6:].upper() != tail:
                 LOCKOUT.record_failure(request, subject=subject)

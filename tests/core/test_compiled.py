@@ -52,3 +52,17 @@ def test_columns_come_through_their_fields_converters(project):
         return HouseholdImport.objects.filter(pk=pk).values("errors", "row_count")
 
     assert import_errors(upload.pk) == [{"errors": errors, "row_count": 0}]
+
+
+def test_a_text_parameter_takes_the_place_of_its_markers_digits():
+    first = staff(Section.FINANCE, username="clerk-7", name="甲")
+    staff(Section.LEADER, username="2147480000", name="乙")  # the first marker's own digits
+
+    @CompiledValues
+    def named(username: str, low: int):
+        return User.objects.filter(username=username, pk__gte=low).values("name")
+
+    assert named("clerk-7", first.pk) == [{"name": "甲"}]
+    assert named("2147480000", first.pk) == [{"name": "乙"}]
+    assert named("clerk-7", first.pk + 1) == []
+    assert named("nobody", first.pk) == []

@@ -363,3 +363,22 @@ def test_logged_in_staff_get_uncached_pages(client, office_user, district):
     login(client, "clerk")
     html = client.get(reverse("public:home")).content.decode()
     assert "退出" in html  # their own navigation, not the visitors' cached page
+
+
+def test_the_lookup_form_lists_the_public_projects_and_refuses_a_project_not_listed(
+    client, project, other_project
+):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])  # other_project has not started: not public
+    html = client.get(reverse("public:lookup")).content.decode()
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', html)
+    assert options == [("", "---------"), (str(project.pk), project.name)]
+    tampered = client.post(
+        reverse("public:lookup"), {"project": "第1项", "code": "A-1", "id_tail": "123456"}
+    ).content.decode()
+    assert "请从列表中选择征收项目。" in tampered
+    # A project that is not public is answered as a wrong 户号, never as "no such project".
+    hidden = client.post(
+        reverse("public:lookup"), {"project": other_project.pk, "code": "A-1", "id_tail": "123456"}
+    ).content.decode()
+    assert "项目、户号或身份证号码后六位不正确" in hidden
