@@ -24,7 +24,7 @@ from projects.forms.households import (
     SignForm,
 )
 from projects.models import Household, HouseholdDocument, Project
-from projects.views.gates import gate_refusal, gate_rows, refused_page
+from projects.views.gates import gate_refusal, gate_rows, refused_page, status_refusal
 
 
 def _project_for(request, pk):
@@ -188,6 +188,13 @@ def _refusal_reasons(user, action: str, *, household: Household) -> list[str]:
     return refusal.reasons if refusal else []
 
 
+def _status_refusal(user, statuses: list[gates.Status], action: str, household: Household):
+    """The 办理条件 panel shown in place of `action`'s control on the household page (None when
+    the action may be taken), read from the page's `gates.statuses`."""
+    status = next(status for status in statuses if status.action == action)
+    return status_refusal(user, status, project=household.project, household=household)
+
+
 @login_required
 def household_detail(request, pk):
     household = _household_for(request, pk)
@@ -214,8 +221,11 @@ def household_detail(request, pk):
             "gate_rows": gate_rows(
                 request, statuses, project=household.project, household=household
             ),
-            "sign_refusal": gate_refusal(
-                request.user, "household.sign", project=household.project, household=household
+            # The page's gated controls read the table's own statuses, so a control and the
+            # 办理条件 table never disagree and no further query is made.
+            "sign_refusal": _status_refusal(request.user, statuses, "household.sign", household),
+            "decision_refusal": _status_refusal(
+                request.user, statuses, "decision.record", household
             ),
             "household_state": gates.household_state(household),
             "document_delete_blockers": _refusal_reasons(

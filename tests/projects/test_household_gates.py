@@ -29,6 +29,7 @@ from tests.compensation.factories import (
     valued_household,
 )
 from tests.factories import HouseholdFactory, put_at_stage, sign_off_and_publish, staff
+from tests.html import row_cells
 from tests.projects.test_imports import good_row, post_file, workbook
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +127,73 @@ def test_a_decision_for_a_signed_household_is_refused_on_the_page_naming_its_sta
         in page_of(response)
     )
     assert not household.compensation_decisions.exists()
+
+
+def decision_control(page: str) -> str:
+    """The refused 登记补偿决定 control of the household page (its summary and 办理条件 panel)."""
+    assert page.count('id="decision-refused"') == 1, "no refused decision control on the page"
+    return page.split('id="decision-refused"')[1].split("</details>")[0]
+
+
+def test_the_decision_control_is_refused_with_the_gates_reasons_until_they_are_met(
+    client, project, district_member
+):
+    decided = ready_for_decision(project)  # the project is at 补偿决定
+    without_breakdown = valued_household(project)
+    login(client, "district")
+
+    # The one requirement missing: no link to the form, the control says why.
+    page = page_of(client.get(without_breakdown.get_absolute_url()))
+    url = reverse("projects:decision_create", args=[without_breakdown.pk])
+    assert f'href="{url}"' not in page
+    control = decision_control(page)
+    assert "登记补偿决定" in control and "暂不可办理" in control
+    assert "该户尚未测算补偿明细，补偿决定的金额须取自补偿明细。" in control
+    # The same reason as the page's own 办理条件 table.
+    assert "该户尚未测算补偿明细" in row_cells(page, "作出补偿决定")[1]
+
+    # Everything on file: the link, and no refused control.
+    page = page_of(client.get(decided.get_absolute_url()))
+    assert f'href="{reverse("projects:decision_create", args=[decided.pk])}"' in page
+    assert 'id="decision-refused"' not in page
+
+
+def test_the_decision_control_names_the_stage_before_the_decision_stage(
+    client, project, district_member
+):
+    household = valued_household(project)  # the project is at 签约
+    login(client, "district")
+    control = decision_control(page_of(client.get(household.get_absolute_url())))
+    assert "项目处于「签约」阶段，作出补偿决定须在「补偿决定」阶段办理。" in control
+
+
+def test_a_leaders_override_turns_the_refused_decision_control_into_the_link(
+    client, project, district_member
+):
+    household = valued_household(project)
+    login(client, "district")
+    assert 'id="decision-refused"' in page_of(client.get(household.get_absolute_url()))
+    gates.override(
+        action="decision.record",
+        by=leader(),
+        reason="法院要求先行作出补偿决定",
+        project=project,
+        household=household,
+    )
+    page = page_of(client.get(household.get_absolute_url()))
+    assert 'id="decision-refused"' not in page
+    assert f'href="{reverse("projects:decision_create", args=[household.pk])}"' in page
+
+
+def test_a_refused_signing_is_marked_on_its_control_before_it_is_opened(
+    client, project, district_member
+):
+    household = valued_household(project)  # no agreement drafted yet
+    login(client, "district")
+    page = page_of(client.get(household.get_absolute_url()))
+    summary = page.split("<summary>登记签约")[1].split("</summary>")[0]
+    assert "暂不可办理" in summary
+    assert reverse("projects:household_sign", args=[household.pk]) not in page
 
 
 # --- moving out and demolition --------------------------------------------------------------
