@@ -61,6 +61,11 @@ def fund_for(request, pk) -> Fund:
     return get_visible_or_404(Fund.objects.select_related("project__district"), request.user, pk=pk)
 
 
+def _fund_refusal(fund: Fund) -> dict:
+    """`refused_page`'s arguments for a fund's form: its breadcrumbs lead back to the fund."""
+    return {"template": "compensation/fund_gate_refused.html", "context": {"fund": fund}}
+
+
 @login_required
 def fund_list(request):
     funds = (
@@ -357,7 +362,9 @@ def deposit_create(request, pk):
     the deposit and goes back to the fund's page with the new balance in a message."""
     fund = fund_for(request, pk)
     services.ensure_finance(request.user)
-    if refused := refused_page(request, "fund.deposit", project=fund.project):
+    if refused := refused_page(
+        request, "fund.deposit", project=fund.project, **_fund_refusal(fund)
+    ):
         return refused
     form = DepositForm(*bound_data(request), initial={"received_on": timezone.localdate()})
     return form_page(
@@ -406,6 +413,7 @@ def request_create(request, pk):
         "disbursement.household" if household else "disbursement.district",
         project=fund.project,
         household=household,
+        **_fund_refusal(fund),
     )
     if refused:
         return refused

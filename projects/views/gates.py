@@ -145,17 +145,28 @@ def gate_rows(
 
 
 def refused_page(
-    request, action: str, *, project: Project | None, household: Household | None = None, obj=None
+    request,
+    action: str,
+    *,
+    project: Project | None,
+    household: Household | None = None,
+    obj=None,
+    template: str = "projects/gate_refused.html",
+    context: dict | None = None,
 ) -> HttpResponse | None:
     """The page a gated form view returns instead of its form while `action` is blocked, on GET
-    (200) and on POST (409, nothing validated or saved); None when the view may go on."""
+    (200) and on POST (409, nothing validated or saved); None when the view may go on.
+
+    `template` extends projects/gate_refused.html where the form's own pages lead back another
+    way (a fund's pages: 补偿资金 → project → 资金账户): it overrides the `breadcrumbs` and
+    `back` blocks, reading the objects given in `context`."""
     refusal = gate_refusal(request.user, action, project=project, household=household, obj=obj)
     if refusal is None:
         return None
     return render(
         request,
-        "projects/gate_refused.html",
-        {"gate": refusal, "project": project, "household": household},
+        template,
+        {"gate": refusal, "project": project, "household": household, **(context or {})},
         status=409 if request.method == "POST" else 200,
     )
 

@@ -20,7 +20,7 @@ from compensation.models import (
     LedgerEntry,
     PriceItem,
 )
-from projects.models import Household, Project
+from projects.models import Household, Project, Stage
 from tests.auth import login
 from tests.compensation.factories import (
     agreement_request,
@@ -30,7 +30,7 @@ from tests.compensation.factories import (
     funded,
     valued_household,
 )
-from tests.factories import HouseholdFactory, ProjectFactory
+from tests.factories import HouseholdFactory, ProjectFactory, put_at_stage
 from tests.html import row_cells
 
 pytestmark = pytest.mark.django_db
@@ -818,3 +818,55 @@ def test_a_request_to_the_district_has_no_category_chosen_for_the_user(client, w
     assert response.status_code == 200
     assert "这个字段是必填项。" in response.content.decode()
     assert not DisbursementRequest.objects.filter(idempotency_key=data["idempotency_key"]).exists()
+
+
+def crumb_links(response) -> list[tuple[str, str | None]]:
+    """The page's breadcrumbs as (text, address or None) in order."""
+    nav = response.content.decode().split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    crumbs = []
+    for part in nav.split(">", 1)[1].split(" / "):
+        href = re.search(r'href="([^"]*)"', part)
+        crumbs.append((re.sub(r"<[^>]+>", "", part).strip(), href.group(1) if href else None))
+    return crumbs
+
+
+def test_the_refused_forms_of_an_archived_fund_lead_back_to_the_fund_and_its_project(client, world):
+    fund, project = world["fund"], world["project"]
+    put_at_stage(project, Stage.ARCHIVED)
+    login(client, "finance")
+    to_fund = [
+        ("首页", reverse("core:home")),
+        ("补偿资金", reverse("compensation:fund_list")),
+        ("六岭棚改", reverse("compensation:project_households", args=[project.pk])),
+        ("资金账户", fund.get_absolute_url()),
+    ]
+    deposit = reverse("compensation:deposit_create", args=[fund.pk])
+    transfer = reverse("compensation:request_create", args=[fund.pk])
+    forms = {
+        deposit: "资金归集",
+        transfer: "向区县征收部门划拨",
+        f"{transfer}?agreement={world['agreement'].pk}": "向被征收户划拨",
+    }
+    for url, action in forms.items():
+        for response, status in ((client.get(url), 200), (client.post(url, {}), 409)):
+            page = response.content.decode()
+            assert response.status_code == status, url
+            assert "项目处于「完成归档」阶段" in page, url
+            assert crumb_links(response) == [*to_fund, (action, None)], url
+            assert f'<a href="{fund.get_absolute_url()}">返回资金账户</a>' in page, url
+    fund.refresh_from_db()
+    assert fund.balance == D("900000.00")  # nothing posted was recorded
+
+
+def test_the_deposit_form_leads_back_the_same_way_as_its_refusal(client, world):
+    fund, project = world["fund"], world["project"]
+    login(client, "finance")
+    response = client.get(reverse("compensation:deposit_create", args=[fund.pk]))
+    assert "暂不可办理" not in response.content.decode()
+    assert crumb_links(response) == [
+        ("首页", reverse("core:home")),
+        ("补偿资金", reverse("compensation:fund_list")),
+        ("六岭棚改", reverse("compensation:project_households", args=[project.pk])),
+        ("资金账户", fund.get_absolute_url()),
+        ("资金归集", None),
+    ]
