@@ -1,6 +1,7 @@
 """Small helpers that views of every app share."""
 
 import functools
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,7 +18,7 @@ PAGE_SIZES = (25, 50, 100)
 def paginate(request, queryset, per_page: int = 25, *, count: int | None = None):
     """The page the request asks for (?page=N, counted from 1) of `per_page` rows, or of
     ?per_page=N rows when N is one of PAGE_SIZES. A page number past the end gives the last
-    page and one that is not a number the first, never an error.
+    page; one below 1 (0, -1) or not a number gives the first, never an error.
 
     `count`, when the caller keeps it (e.g. a fund's entry_count), saves the COUNT(*).
 
@@ -29,7 +30,7 @@ def paginate(request, queryset, per_page: int = 25, *, count: int | None = None)
     paginator = Paginator(queryset, size)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(_page_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     page.query = query.urlencode()
@@ -39,6 +40,19 @@ def paginate(request, queryset, per_page: int = 25, *, count: int | None = None)
         query["per_page"] = str(option)
         page.sizes.append((option, query.urlencode(), option == size))
     return page
+
+
+def _page_number(raw: str | None) -> int:
+    """?page= as a page number from 1 for Paginator.get_page, which would turn 0 and -1 into
+    the last page: below 1 or not a number (a, 1.5, ²) gives 1; a number past the end stays
+    past it (get_page gives the last page), however many digits it has."""
+    text = (raw or "").strip()
+    if not re.fullmatch(r"[+-]?[0-9]+", text) or text.startswith("-"):
+        return 1
+    digits = text.lstrip("+").lstrip("0")
+    if not digits:
+        return 1  # 0, 000
+    return int(digits) if len(digits) <= 18 else 10**18  # int() refuses 4,300 digits and more
 
 
 def address_by_pk(viewname: str) -> Callable[[int], str]:

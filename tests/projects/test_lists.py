@@ -149,9 +149,21 @@ def test_a_narrower_search_from_a_later_page_shows_its_last_page_not_an_error(
 
 
 @pytest.mark.parametrize(
-    ("page", "shown"), [("99", 2), ("3", 2), ("0", 2), ("-1", 2), ("abc", 1), ("", 1)]
+    ("page", "shown"),
+    [
+        ("1", 1),
+        ("2", 2),
+        ("3", 2),
+        ("99999", 2),
+        pytest.param("9" * 5000, 2, id="5000-digits"),
+        ("0", 1),
+        ("-1", 1),
+        ("abc", 1),
+        ("1.5", 1),
+        ("", 1),
+    ],
 )
-def test_a_page_out_of_range_gives_the_last_page_and_nonsense_the_first(
+def test_a_page_past_the_end_gives_the_last_page_and_below_1_or_nonsense_the_first(
     client, office_user, district, page, shown
 ):
     _projects(district, 26)
@@ -161,7 +173,11 @@ def test_a_page_out_of_range_gives_the_last_page_and_nonsense_the_first(
 
     assert response.status_code == 200
     assert response.context["page"].number == shown
-    assert len(_rows(response)) == (1 if shown == 2 else 25)
+    assert f"第 {shown} / 2 页" in response.content.decode()
+    # Latest started first: page 1 is P-025 … P-001, page 2 is P-000 alone.
+    assert _rows(response) == (
+        ["P-000"] if shown == 2 else [f"P-{n:03d}" for n in range(25, 0, -1)]
+    )
 
 
 def test_the_reader_chooses_25_50_or_100_rows_a_page_and_nothing_else(
