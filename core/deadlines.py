@@ -32,6 +32,7 @@ days, working_days, months), fixed_date, add_months, is_working_day, day_status,
 year_coverage and years_awaiting_arrangement.
 """
 
+import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -45,7 +46,13 @@ from django.utils.translation import gettext_lazy
 from core import holidays
 from core.models import CalendarDay
 
+# The library's name and version: what computations store (Deadline.calendar_source, the
+# explanation steps, DueDate rows, notices' period_explanation). Pages show LIBRARY_LABEL in
+# its place (core.templatetags.holiday_sources), so old rows read the same.
 LIBRARY_SOURCE = f"chinesecalendar {chinese_calendar.__version__}"
+LIBRARY_LABEL = gettext_lazy("国务院办公厅历年节假日安排")
+# Any version, so that rows stored under an older release read the same way.
+LIBRARY_NAME = re.compile(r"chinesecalendar \d+(?:\.\d+)*")
 # The years the library has a schedule for; it cannot answer for any other year.
 LIBRARY_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 TABLE_SOURCE = gettext_lazy("本系统节假日表")

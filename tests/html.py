@@ -14,3 +14,9 @@ def row_cells(html: str, first_cell: str) -> list[str]:
         if cells and cells[0] == first_cell:
             return cells
     raise AssertionError(f"no table row starts with {first_cell!r}")
+
+
+def visible_text(html: str) -> str:
+    """The text a person reads on the page: tags, and with them attributes such as tooltips,
+    removed."""
+    return re.sub(r"<[^>]+>", "", html)

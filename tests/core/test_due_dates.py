@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.calendar_arrangement import enter_arrangement
+from core.deadlines import LIBRARY_SOURCE
 from core.models import CalendarDay, DueDate
 from petitions import services
 from petitions.models import Category, Channel, Petition, Status
 from tests.auth import login
 from tests.core.test_holiday_calendar import LINES_2027
+from tests.html import visible_text
 from tests.petitions.factories import register
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +208,39 @@ def test_a_day_corrected_in_the_holiday_table_moves_the_stored_due_date(
         with django_capture_on_commit_callbacks(execute=True):
             day.delete()
         assert DueDate.objects.get(source_id=petition.pk).due_on == date(2027, 10, 6)
+
+
+def test_the_deadlines_page_names_the_holiday_calendar_in_chinese_for_new_and_stored_rows(
+    client, office_user, district
+):
+    today = timezone.localdate()
+    new = register(
+        by=office_user, district=district, received_on=today - timedelta(days=3), today=today
+    ).petition
+    row = DueDate.objects.get(source_id=new.pk, kind="petitions.accept")
+    assert row.calendar_source == LIBRARY_SOURCE  # stored as the engine wrote it
+    assert f"节假日依据：{LIBRARY_SOURCE}" in row.explanation
+    # A row stored under an older release of the library, with its provisional step.
+    old = register(
+        by=office_user, district=district, received_on=today - timedelta(days=4), today=today
+    ).petition
+    old_steps = [
+        "2027年的节假日安排国务院尚未公布（本系统未录入，chinesecalendar 1.10.2未收录）。",
+        "节假日依据：chinesecalendar 1.10.2",
+    ]
+    DueDate.objects.filter(source_id=old.pk).update(
+        calendar_source="chinesecalendar 1.10.2", explanation=old_steps
+    )
+    login(client, "clerk")
+
+    html = client.get(reverse("core:deadline_list")).content.decode()
+
+    text = visible_text(html)
+    assert "chinesecalendar" not in text
+    assert text.count("节假日依据：国务院办公厅历年节假日安排") == 2
+    assert "（本系统未录入，国务院办公厅历年节假日安排未收录）" in text
+    for version in (LIBRARY_SOURCE, "chinesecalendar 1.10.2"):
+        assert f'title="据 {version} 数据（收录国务院办公厅历年部分节假日安排的通知）"' in html
+    # The page changed nothing stored.
+    assert DueDate.objects.get(source_id=old.pk).explanation == old_steps
+    assert DueDate.objects.get(pk=row.pk).calendar_source == LIBRARY_SOURCE

@@ -16,6 +16,7 @@ from core import deadlines, holidays
 from core.deadlines import Coverage, day_status, is_working_day, year_coverage
 from core.models import CalendarDay, HolidayArrangement
 from tests.auth import login
+from tests.html import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,17 @@ def test_the_command_reports_which_coming_years_are_provisional(office_user):
         call_command("holiday_calendar", "--check", stdout=out)
     assert "2027\t已录入国务院当年安排\t王测试于" in out.getvalue()
     assert "待录入" not in out.getvalue()
+
+
+def test_the_calendar_page_names_the_library_by_what_it_holds_with_its_version_as_a_tooltip(
+    client, office_user
+):
+    login(client, "clerk")
+    html = client.get(reverse("core:holiday_calendar")).content.decode()
+    text = visible_text(html)
+    assert "本系统录入的国务院当年节假日安排；节假日库收录的国务院办公厅历年节假日安排；" in text
+    assert "chinesecalendar" not in text
+    assert (
+        f'title="据 {deadlines.LIBRARY_SOURCE} 数据（收录国务院办公厅历年部分节假日安排的通知）"'
+        in html
+    )

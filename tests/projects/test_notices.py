@@ -7,10 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.deadlines import LIBRARY_SOURCE
 from projects import services
 from projects.models import Notice
 from tests.auth import login
 from tests.factories import sign_off_and_publish, signed_off
+from tests.html import visible_text
 from tests.projects.helpers import file_approvals
 
 pytestmark = pytest.mark.django_db
@@ -372,3 +374,26 @@ def test_another_district_cannot_edit_a_draft(client, outsider, district_member,
     )
     login(client, "outsider")
     assert client.get(reverse("projects:notice_edit", args=[notice.pk])).status_code == 404
+
+
+def test_the_posting_period_names_the_holiday_calendar_in_chinese_not_the_librarys_name(
+    client, project, office_user
+):
+    notice = drafted(project, office_user, period_days=10)
+    signed_off(notice)
+    login(client, "clerk")
+    client.post(reverse("projects:notice_publish", args=[notice.pk]))
+    notice.refresh_from_db()
+    # What is stored keeps the library's name and version; the pages translate it.
+    assert f"节假日依据：{LIBRARY_SOURCE}" in notice.period_explanation
+    tooltip = f'title="据 {LIBRARY_SOURCE} 数据（收录国务院办公厅历年部分节假日安排的通知）"'
+    for url in (
+        reverse("projects:notice_detail", args=[notice.pk]),
+        reverse("projects:objection_list", args=[notice.pk]),
+    ):
+        html = html_of(client.get(url))
+        assert "节假日依据：国务院办公厅历年节假日安排" in visible_text(html), url
+        assert "chinesecalendar" not in visible_text(html), url
+        assert tooltip in html, url
+    notice.refresh_from_db()
+    assert f"节假日依据：{LIBRARY_SOURCE}" in notice.period_explanation
