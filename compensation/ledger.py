@@ -30,6 +30,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compensation import tally
 from compensation.models import (
     GENESIS_HASH,
     ZERO,
@@ -570,15 +571,97 @@ def _request_problems() -> list[Problem]:
     return problems
 
 
+def _yuan(value: Decimal, *, paid_out: bool = False) -> str:
+    """Yuan as the check prints them; `paid_out` shows a disbursement (negative in the
+    ledger) as the positive sum paid out."""
+    # ZERO minus, not unary minus: -Decimal("0.00") would print as "-0.00".
+    return f"{ZERO - value if paid_out else value:,.2f}"
+
+
+def _tally_messages(year: int, added: list, kept: list) -> list[str]:
+    """What is wrong with one (fund, year) group of the tally, given the FIGURES the entries
+    add up to and those the tally keeps (either all None when that side has no group)."""
+    if kept[0] is None or added[0] is None:
+        deposits, deposit_entries, disbursements, disbursement_entries = (
+            added if kept[0] is None else kept
+        )
+        if kept[0] is None:
+            message = _(
+                "%(year)s年度有归集%(deposits)s元（%(deposit_entries)s笔）、"
+                "划拨%(disbursements)s元（%(disbursement_entries)s笔），"
+                "账目年度汇总却没有该年度。"
+            )
+        else:
+            message = _(
+                "账目年度汇总记载%(year)s年度归集%(deposits)s元（%(deposit_entries)s笔）、"
+                "划拨%(disbursements)s元（%(disbursement_entries)s笔），"
+                "但该年度没有归集或划拨账目。"
+            )
+        return [
+            message
+            % {
+                "year": year,
+                "deposits": _yuan(deposits),
+                "deposit_entries": deposit_entries,
+                "disbursements": _yuan(disbursements, paid_out=True),
+                "disbursement_entries": disbursement_entries,
+            }
+        ]
+    messages = []
+    for label, paid_out, first in ((_("归集"), False, 0), (_("划拨"), True, 2)):
+        (added_sum, added_count), (kept_sum, kept_count) = (
+            added[first : first + 2],
+            kept[first : first + 2],
+        )
+        if added_sum != kept_sum:
+            messages.append(
+                _("%(year)s年度账目合计%(label)s%(added)s元，账目年度汇总记载为%(kept)s元。")
+                % {
+                    "year": year,
+                    "label": label,
+                    "added": _yuan(added_sum, paid_out=paid_out),
+                    "kept": _yuan(kept_sum, paid_out=paid_out),
+                }
+            )
+        if added_count != kept_count:
+            messages.append(
+                _("%(year)s年度%(label)s及其冲正为%(added)s笔，账目年度汇总记载为%(kept)s笔。")
+                % {"year": year, "label": label, "added": added_count, "kept": kept_count}
+            )
+    return messages
+
+
+def _tally_problems(checks: dict[int, _FundCheck]) -> list[Problem]:
+    """Each group of the ledger's yearly tally (LedgerTally, PostgreSQL only) against the
+    entries it adds up, in one grouped query (`tally.drift`): per fund and year, deposits and
+    disbursements to the fen and how many entries each adds up. A group with entries but no
+    tally row is reported missing; a row with figures but no entries, stray. Disbursements
+    are shown as paid out (positive yuan), as the annual report shows them. In (fund, year)
+    order; a row of a fund that no longer exists is named by its id."""
+    with connection.cursor() as cursor:
+        cursor.execute(tally.drift())
+        rows = cursor.fetchall()
+    problems = []
+    for fund_id, year, *figures in rows:
+        check = checks.get(fund_id)
+        project = check.project if check else _("不存在的资金账户（ID %(id)s）") % {"id": fund_id}
+        for message in _tally_messages(year, figures[:4], figures[4:]):
+            problems.append(Problem(fund_id, project, None, None, message))
+    return problems
+
+
 def _no_op() -> None:
     pass
 
 
 def check_all(*, in_database: bool | None = None, after_funds_read=_no_op) -> LedgerCheck:
     """Check every fund and record the result (one LedgerCheck row): each fund's chain,
-    sequence, running balance and kept totals (元), then what agreements, subsidies and
-    requests say was paid. Returns the saved LedgerCheck; its `problems` are the Chinese
-    descriptions (empty when the ledger agrees), `fund_count`/`entry_count` what was read.
+    sequence, running balance and kept totals (元), then, on PostgreSQL, the ledger's yearly
+    tally (LedgerTally, what the annual report reads: each fund's and year's deposits and
+    disbursements to the fen, and their entry counts, against the entries; missing and stray
+    rows), then what agreements, subsidies and requests say was paid. Returns the saved
+    LedgerCheck; its `problems` are the Chinese descriptions (empty when the ledger agrees),
+    `fund_count`/`entry_count` what was read.
 
     One snapshot: the funds are read first and their entries after, in separate statements,
     so a posting committed in between would look like a fund whose row is ahead of its
@@ -592,7 +675,8 @@ def check_all(*, in_database: bool | None = None, after_funds_read=_no_op) -> Le
     hash recomputed with sha256() over the same canonical text, the chain, sequence and running
     balance compared with window functions, and only the entries that disagree read back.
     Elsewhere (or with `in_database=False`) every entry is streamed and verified in Python; both
-    report the same problems in the same order.
+    report the same problems in the same order. The tally exists on PostgreSQL only and is
+    checked there in either mode, by one grouped query over the entries.
 
     `after_funds_read` (no arguments, default a no-op) is called between reading the funds and
     reading their entries, inside the snapshot: the seam the tests use to commit a posting
@@ -616,6 +700,8 @@ def check_all(*, in_database: bool | None = None, after_funds_read=_no_op) -> Le
         for check in checks.values():
             entries += check.count
             problems.extend(check.finish())
+        if connection.vendor == "postgresql":  # elsewhere no trigger keeps a tally to check
+            problems.extend(_tally_problems(checks))
         problems.extend(_paid_problems())
         problems.extend(_request_problems())
         # describe() may load a related row (a request's project): inside the snapshot too.

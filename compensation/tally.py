@@ -19,8 +19,14 @@ import pgtrigger
 TALLY = "compensation_ledgertally"
 
 
-def _upsert(entries: str) -> str:
-    """Add the deposits and disbursements among `entries` (a table name) to their groups."""
+# The figures of one (fund, year) group, as the tally's columns, in this order.
+FIGURES = ("deposits", "deposit_entries", "disbursements", "disbursement_entries")
+
+
+def grouped(entries: str) -> str:
+    """SQL: the deposits and disbursements among `entries` (a table name) added up by fund and
+    year of occurrence, one row per group with at least one such entry, in key order, as the
+    columns (fund_id, year, *FIGURES): yuan signed as in the ledger, and entry counts."""
     # Each entry with the kind it counts under: its own, or for a reversal its original's.
     # S608: `entries` is one of this module's table names, never input.
     counted = (
@@ -30,9 +36,7 @@ def _upsert(entries: str) -> str:
         "LEFT JOIN compensation_ledgerentry AS reversed ON reversed.id = entry.reverses_id"
     )
     return (
-        f"INSERT INTO {TALLY} AS tally "  # noqa: S608
-        "(fund_id, year, deposits, deposit_entries, disbursements, disbursement_entries) "
-        "SELECT fund_id, year, "
+        "SELECT fund_id, year, "  # noqa: S608
         "COALESCE(SUM(amount) FILTER (WHERE kind = 'deposit'), 0), "
         "COUNT(*) FILTER (WHERE kind = 'deposit'), "
         "COALESCE(SUM(amount) FILTER (WHERE kind = 'disbursement'), 0), "
@@ -40,7 +44,16 @@ def _upsert(entries: str) -> str:
         f"FROM ({counted}) AS counted "
         "WHERE kind IN ('deposit', 'disbursement') "
         "GROUP BY fund_id, year "
-        "ORDER BY fund_id, year "
+        "ORDER BY fund_id, year"
+    )
+
+
+def _upsert(entries: str) -> str:
+    """Add the deposits and disbursements among `entries` (a table name) to their groups."""
+    return (
+        f"INSERT INTO {TALLY} AS tally "
+        "(fund_id, year, deposits, deposit_entries, disbursements, disbursement_entries) "
+        f"{grouped(entries)} "
         "ON CONFLICT (fund_id, year) DO UPDATE "
         "SET deposits = tally.deposits + EXCLUDED.deposits, "
         "deposit_entries = tally.deposit_entries + EXCLUDED.deposit_entries, "
@@ -68,3 +81,27 @@ TRIGGERS = [
         func=f"DELETE FROM {TALLY}; RETURN NULL;",  # noqa: S608
     ),
 ]
+
+
+def drift() -> str:
+    """SQL: each (fund, year) group where the tally and the ledger's entries disagree, in key
+    order, as (fund_id, year, *FIGURES added up from the entries, *FIGURES the tally keeps):
+    a side's four figures are NULL where it has no group (no such entries / no tally row).
+    A tally row of zeros with no entries agrees (the report reads nothing from it).
+
+    One grouped pass over the entries (`grouped`, the trigger's own arithmetic), full-joined
+    to the tally: what check_ledgers runs on PostgreSQL to catch a tally that drifted (a
+    trigger dropped, rows fixed by hand)."""
+    columns = ", ".join(("fund_id", "year", *FIGURES))
+    added = ", ".join(f"added.{name}" for name in FIGURES)
+    kept = ", ".join(f"kept.{name}" for name in FIGURES)
+    zero = "COALESCE({}.{}, 0)"
+    return (
+        "SELECT COALESCE(added.fund_id, kept.fund_id), COALESCE(added.year, kept.year), "  # noqa: S608
+        f"{added}, {kept} "
+        f"FROM ({grouped('compensation_ledgerentry')}) AS added ({columns}) "
+        f"FULL JOIN {TALLY} AS kept ON kept.fund_id = added.fund_id AND kept.year = added.year "
+        f"WHERE ({', '.join(zero.format('added', name) for name in FIGURES)}) "
+        f"IS DISTINCT FROM ({', '.join(zero.format('kept', name) for name in FIGURES)}) "
+        "ORDER BY 1, 2"
+    )
