@@ -191,6 +191,9 @@ def test_a_refused_signing_is_marked_on_its_control_before_it_is_opened(
     household = valued_household(project)  # no agreement drafted yet
     login(client, "district")
     page = page_of(client.get(household.get_absolute_url()))
+    # Both controls refused, each panel with its own id.
+    assert page.count('id="gate-refusal"') == 1
+    assert page.count('id="decision-gate-refusal"') == 1
     summary = page.split("<summary>登记签约")[1].split("</summary>")[0]
     assert "暂不可办理" in summary
     assert reverse("projects:household_sign", args=[household.pk]) not in page
