@@ -205,6 +205,11 @@ def test_an_approval_is_replaced_after_initiation_only_on_a_leaders_recorded_ove
     url = reverse("projects:approval_record", args=[project.pk])
     data = {"kind": "land", "number": "邵国土〔2022〕3号", "issued_on": "2022-01-10"}
     refusal = "项目处于「调查登记」阶段，上传或更新审批手续须在「立项启动」阶段办理。"
+    # The project page offers no link to the form, but the control with its reason.
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="{url}"' not in page
+    control = page.split('id="approval-refused"')[1].split("</details>")[0]
+    assert "上传或更新审批手续" in control and "暂不可办理" in control and refusal in control
     assert refusal in client.get(url).content.decode()
     assert refusal in client.post(url, data).content.decode()
     assert not Approval.objects.filter(project=project).exists()
@@ -215,6 +220,9 @@ def test_an_approval_is_replaced_after_initiation_only_on_a_leaders_recorded_ove
         reason="原扫描件不清晰",
         project=project,
     )
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="{url}">上传或更新审批手续</a>' in page
+    assert 'id="approval-refused"' not in page
     response = client.post(url, data, follow=True)
     assert "审批手续已上传，等待市征收办核查。" in response.content.decode()
     assert Approval.objects.filter(project=project, kind="land").count() == 1
