@@ -6,6 +6,7 @@ differs from what the calculation gives with the chosen flats (选房后差价�
 from datetime import timedelta
 
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -30,13 +31,12 @@ def todo_items(user, *, today) -> list[TodoItem]:
     return items
 
 
-def _swap_supplements(user) -> list[TodoItem]:
-    """Signed swap agreements whose household has chosen flats and that still need a 补充协议.
-    Those already settled (a current swap breakdown computed after the last pick that the
-    agreement and its supplements match) are left out by the query, without computing or
-    even reading them (this runs for the navigation's count after every page of 业务科's, and
-    nearly every such agreement is settled); the rest are computed
-    (`compensation.supplements.swap_supplement_due`). One query however many are settled."""
+def swap_agreements_to_compute(user) -> list[Agreement]:
+    """The signed swap agreements `user` may see whose household has chosen flats, less those
+    the query shows settled (a current swap breakdown computed after the last pick that the
+    agreement and its supplements match), without computing or even reading them: this runs
+    for the navigation's count after every page of 业务科's, and nearly every such agreement
+    is settled. Ordered by project and household code."""
     last_pick = (
         Selection.objects.filter(household=OuterRef("household_id"), is_active=True)
         .order_by()
@@ -44,13 +44,22 @@ def _swap_supplements(user) -> list[TodoItem]:
         .annotate(last=Max("selected_at"))
         .values("last")
     )
-    settled = CompensationBreakdown.objects.current().filter(
-        household=OuterRef("household_id"),
-        method=Household.Method.SWAP,
-        computed_at__gte=OuterRef("last_pick"),
-        tenant_share=OuterRef("amount") + OuterRef("adjustment"),  # Agreement.agreed_total
+    # Agreement.agreed_total, compared to the fen: SQLite (`make run`) stores decimals as
+    # floating point, where amount + adjustment can miss the stored share by a float's tail
+    # (0.1 + 0.2 is not 0.3); PostgreSQL's numeric is exact, and rounding two-place amounts
+    # to two places changes nothing there.
+    agreed = Round(OuterRef("amount") + OuterRef("adjustment"), 2)
+    settled = (
+        CompensationBreakdown.objects.current()
+        .alias(share=Round("tenant_share", 2))
+        .filter(
+            household=OuterRef("household_id"),
+            method=Household.Method.SWAP,
+            computed_at__gte=OuterRef("last_pick"),
+            share=agreed,
+        )
     )
-    agreements = list(
+    return list(
         visible_to(Agreement.objects.signed_swap(), user)
         .annotate(last_pick=Subquery(last_pick))
         .filter(last_pick__isnull=False)  # flats chosen
@@ -58,8 +67,14 @@ def _swap_supplements(user) -> list[TodoItem]:
         .select_related("household__project")
         .order_by("household__project__code", "household__code")
     )
+
+
+def _swap_supplements(user) -> list[TodoItem]:
+    """Signed swap agreements whose household has chosen flats and that still need a 补充协议:
+    `swap_agreements_to_compute` computed (`compensation.supplements.swap_supplement_due`).
+    One query however many are settled."""
     items = []
-    for agreement in agreements:
+    for agreement in swap_agreements_to_compute(user):
         due, error = swap_due_or_error(agreement)
         if due is None and error is None:
             continue
