@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.money import equals_to_the_fen
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 NOT_NEGATIVE = [MinValueValidator(ZERO)]
@@ -339,7 +341,10 @@ class BudgetLine(models.Model):
                 violation_error_message=_("该年度已有这一资金性质和支出类别的预算执行数。"),
             ),
             models.CheckConstraint(
-                condition=Q(closing=F("opening") + F("income") - F("expenditure")),
+                # To the fen, so that it holds on SQLite's floats too (core.money).
+                condition=equals_to_the_fen(
+                    "closing", F("opening") + F("income") - F("expenditure")
+                ),
                 name="budget_line_balances",
                 violation_error_message=_(
                     "年初结转和结余 + 本年收入 − 本年支出 应等于 年末结转和结余。"

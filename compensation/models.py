@@ -24,13 +24,14 @@ import pgtrigger
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from compensation import tally
+from core.money import SUM_SLACK, equals_to_the_fen
 from core.scoping import DistrictScopedQuerySet
 from projects.models import CompensationPlan, Household, Notice, Project
 
@@ -38,17 +39,11 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 # The previous hash of a fund's first entry.
 GENESIS_HASH = "0" * 64
-# Slack for CHECK constraints that add amounts: PostgreSQL's numeric is exact (amounts have two
-# places, so the slack never lets a fen through); SQLite, the laptop default, stores decimals as
-# floating point, where 0.1 + 0.2 is not 0.3.
-SUM_SLACK = Value(
-    Decimal("0.001"), output_field=models.DecimalField(max_digits=4, decimal_places=3)
-)
 
 
 def equals_sum(field: str, *addends: str) -> Q:
-    total = sum((F(name) for name in addends[1:]), F(addends[0]))
-    return Q(**{f"{field}__gte": total - SUM_SLACK, f"{field}__lte": total + SUM_SLACK})
+    """`field` equals the sum of the `addends` fields to the fen, on SQLite too (core.money)."""
+    return equals_to_the_fen(field, sum((F(name) for name in addends[1:]), F(addends[0])))
 
 
 class Category(models.TextChoices):

@@ -29,6 +29,29 @@ def test_the_database_refuses_a_line_whose_balances_do_not_add_up(budget_year):
     assert not BudgetLine.objects.exists()
 
 
+def test_a_line_adding_up_to_the_fen_is_saved_and_one_fen_off_is_refused(
+    client, budget_year, finance
+):
+    """0.10 + 0.20 − 0 = 0.30: SQLite (`make run`) adds decimals as floats, where that is not
+    0.30, and refused the line; the check holds to the fen on both databases, and still
+    refuses a closing one fen off either way."""
+    login(client, "finance")
+    url = reverse("budget:line_edit", args=[2022, "general", "project"])
+
+    response = client.post(
+        url, {"opening": "0.10", "income": "0.20", "expenditure": "0", "closing": "0.30"}
+    )
+
+    assert response["Location"].endswith("/budget/2022/#lines")
+    saved = BudgetLine.objects.get()
+    assert saved.closing == Decimal("0.30")
+    for closing in ("0.31", "0.29"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            BudgetLine.objects.filter(pk=saved.pk).update(closing=Decimal(closing))
+    saved.refresh_from_db()
+    assert saved.closing == Decimal("0.30")
+
+
 def test_the_service_refuses_an_unbalanced_line_with_a_chinese_message(budget_year, finance):
     with pytest.raises(ValidationError) as refused:
         line(budget_year, finance, kind=SpendingKind.PROJECT, amounts=("3", "5", "3", "4"))
