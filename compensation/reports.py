@@ -237,7 +237,9 @@ def reconciliation(projects: QuerySet[Project]) -> Reconciliation:
         Household.objects.filter(project_id__in=project_ids), "project_id", count=Sum(Value(1))
     )
     result = Reconciliation()
-    for project in projects.select_related("district").order_by("-started_on", "code"):
+    # Not started yet (no date) first on every database, as PostgreSQL sorts NULL descending.
+    started = F("started_on").desc(nulls_first=True)
+    for project in projects.select_related("district").order_by(started, "code"):
         pk = project.pk
         if pk not in funds and pk not in breakdowns:
             continue

@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +45,7 @@ class _ScopedPlaceMixin:
         self.fields["district"].help_text = _("填写涉及项目时自动取项目所在区县。")
         self.fields["project"].queryset = visible_to(
             Project.objects.select_related("district"), user
-        ).order_by("-started_on", "name")
+        ).order_by(F("started_on").desc(nulls_first=True), "name")  # not started yet first
 
     def _clean_place(self, cleaned: dict) -> None:
         project, district = cleaned.get("project"), cleaned.get("district")
@@ -347,7 +347,13 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(
             Q(district__isnull=True) | Q(district=petition.district_id), is_active=True
-        ).order_by("district", "username")
+        ).order_by(
+            # The district's staff by name, then the office's (no district) on every database,
+            # as PostgreSQL sorts NULL in an ascending order.
+            F("district__sort_order").asc(nulls_last=True),
+            F("district").asc(nulls_last=True),
+            "username",
+        )
         self.fields["assignee"].initial = petition.assignee_id
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,7 +127,9 @@ def _with_totals(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def project_rows(projects: QuerySet[Project]) -> Iterable[list[Any]]:
-    for project in _with_totals(projects).order_by("-started_on", "-pk"):
+    # As the project list: not started yet (no date) first on every database.
+    started = F("started_on").desc(nulls_first=True)
+    for project in _with_totals(projects).order_by(started, "-pk"):
         yield [
             project.code,
             project.name,

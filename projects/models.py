@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -121,7 +121,9 @@ class Project(models.Model):
     class Meta:
         verbose_name = _("征收项目")
         verbose_name_plural = _("征收项目")
-        ordering = ["-started_on", "-pk"]
+        # Projects not started yet (no date) first on every database, as PostgreSQL sorts NULL
+        # in a descending order; SQLite (`make run`) would put them last.
+        ordering = [F("started_on").desc(nulls_first=True), "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True)
@@ -536,7 +538,9 @@ class Notice(models.Model):
     class Meta:
         verbose_name = _("公告公示")
         verbose_name_plural = _("公告公示")
-        ordering = ["-published_on", "-pk"]
+        # Drafts (no date) first on every database, as PostgreSQL sorts NULL in a descending
+        # order; SQLite (`make run`) would put them last.
+        ordering = [F("published_on").desc(nulls_first=True), "-pk"]
         indexes = [models.Index(fields=["project", "kind", "published_on"])]
 
     def __str__(self):

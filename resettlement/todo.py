@@ -5,7 +5,7 @@ differs from what the calculation gives with the chosen flats (选房后差价�
 
 from datetime import timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -107,7 +107,8 @@ def _selection_days(user, today) -> list[TodoItem]:
             | Q(state=SelectionRound.State.OPEN)
         )
         .select_related("project")
-        .order_by("selection_on", "pk")
+        # An open round without a day last on every database, as PostgreSQL sorts NULL.
+        .order_by(F("selection_on").asc(nulls_last=True), "pk")
     )
     items = []
     for selection_round in rounds:

@@ -6,7 +6,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
@@ -72,7 +72,8 @@ def fund_list(request):
         visible_to(Fund, request.user)
         .select_related("project__district")
         .annotate(pending=Count("requests", filter=Q(requests__status="pending")))
-        .order_by("-project__started_on", "project__code")
+        # Projects not started yet first on every database, as PostgreSQL sorts NULL descending.
+        .order_by(F("project__started_on").desc(nulls_first=True), "project__code")
     )
     without_fund = visible_to(Project, request.user).filter(fund__isnull=True)
     latest_check = LedgerCheck.objects.first() if request.user.is_office_staff else None

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -183,7 +184,9 @@ def project_decisions(request, pk):
         decision.household_id: decision
         for decision in CompensationDecision.objects.filter(household__project=project)
         .select_related("warning", "application", "announcement")
-        .order_by("household_id", "closed_on", "-pk")
+        # The last one per household wins: the open one (no closing day) on every database, as
+        # PostgreSQL sorts NULL last in an ascending order; SQLite would put it first.
+        .order_by("household_id", F("closed_on").asc(nulls_last=True), "-pk")
     }
     rows = []
     for household in project.households.filter(signed_on__isnull=True).order_by("code"):

@@ -57,7 +57,8 @@ def project_list(request):
     districts = visible_to(District.objects.active(), request.user)
     form = ProjectFilterForm(request.GET or None, districts=districts)
     projects = form.filter(visible_to(Project, request.user)).select_related("district")
-    page = paginate(request, projects.order_by("-started_on", "-pk"))
+    # Projects not started yet first, as PostgreSQL sorts NULL in a descending order.
+    page = paginate(request, projects.order_by(F("started_on").desc(nulls_first=True), "-pk"))
     _add_household_totals(page)
     query = request.GET.copy()
     query.pop("page", None)

@@ -4,6 +4,8 @@ from io import BytesIO
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -503,3 +505,36 @@ def test_a_legal_clerk_records_service_on_the_page(client, household, district_m
 def test_anonymous_visitors_cannot_see_legal_pages(client, household):
     for url in [reverse("core:deadline_list"), reverse("projects:inspection_list")]:
         assert client.get(url)["Location"].startswith(reverse("login"))
+
+
+def test_the_decisions_page_shows_the_households_open_decision_not_the_one_revoked(
+    client, household, district_member
+):
+    """A household whose first decision was revoked and a second one made: the project's list of
+    decisions shows the open one. The query says where the open one (no closing day) sorts, so
+    that SQLite (`make run`), which puts NULL first in an ascending order, shows it too."""
+    revoked = decide(household, district_member, decided_on=date(2022, 8, 1))
+    legal.close_decision(
+        decision=revoked, by=district_member, closed_on=date(2022, 9, 1), closure="revoked"
+    )
+    legal.record_compensation_decision(
+        household=household,
+        by=district_member,
+        number="双政征补字〔2022〕9号",
+        decided_on=date(2022, 9, 5),
+    )
+    login(client, "district")
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(
+            reverse("projects:project_decisions", args=[household.project_id])
+        ).content.decode()
+
+    assert "双政征补字〔2022〕9号" in html
+    assert "双政征补字〔2022〕3号" not in html
+    [decisions_sql] = [
+        query["sql"]
+        for query in captured
+        if query["sql"].startswith('SELECT "projects_compensationdecision"."id"')
+    ]
+    assert '"projects_compensationdecision"."closed_on" ASC NULLS LAST' in decisions_sql

@@ -66,6 +66,26 @@ def test_the_project_list_shows_25_projects_a_page_and_the_rest_on_page_2(
     assert 'href="?page=1"' in html
 
 
+def test_the_project_list_shows_projects_not_started_yet_before_the_latest_started(
+    client, office_user, district
+):
+    """A project without a start day (its 启动公告 not out) comes first, as PostgreSQL sorts
+    NULL in a descending order; the query says so, so that SQLite (`make run`), which would
+    put it last, shows the same list."""
+    _projects(district, 2)
+    waiting = ProjectFactory(district=district, code="P-NEW", name="待启动项目")
+    login(client, "clerk")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(PROJECTS)
+
+    assert _rows(response) == ["P-NEW", "P-001", "P-000"]
+    html = response.content.decode()
+    assert html.index(waiting.name) < html.index("测试棚改项目001") < html.index("测试棚改项目000")
+    [listed] = [q["sql"] for q in captured if q["sql"].startswith('SELECT "projects_project"."id"')]
+    assert 'ORDER BY "projects_project"."started_on" DESC NULLS FIRST' in listed
+
+
 def test_the_project_lists_counts_are_each_projects_own(client, office_user, district):
     busy, quiet, empty = _projects(district, 3)
     HouseholdFactory.create_batch(3, project=busy, area="100.00")
