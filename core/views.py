@@ -23,20 +23,32 @@ from core.http import paginate
 from core.models import District, DueRecompute, HolidayArrangement, Notification
 from core.scoping import get_visible_or_404, visible_to
 
+# How many of my clocks the home page lists; the rest are on the deadlines page (?mine=1).
+HOME_CLOCKS_SHOWN = 10
 
-def _my_clocks(user, today):
-    """The clocks falling due this week on the projects and cases the user answers for."""
+
+def _my_clocks(user, today) -> dict:
+    """The clocks falling due this week, or overdue, on the projects and cases the user
+    answers for: `rows`, the first HOME_CLOCKS_SHOWN soonest first ({"item": DueItem,
+    "overdue": bool}); `count`, how many there are in all; `provisional_years`, the years any
+    of them was computed provisionally for. At most three queries, however many there are (a
+    large office's petition section answers for hundreds; issue 16)."""
     until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
     rows = due.handled_by(due.listed(user, today=today, until=until), user)
-    items = [clocks.DueItem.from_row(row) for row in rows]
-    return [{"item": item, "overdue": item.is_overdue(today)} for item in items]
+    items = [clocks.DueItem.from_row(row) for row in rows[:HOME_CLOCKS_SHOWN]]
+    count = len(items) if len(items) < HOME_CLOCKS_SHOWN else rows.count()
+    return {
+        "rows": [{"item": item, "overdue": item.is_overdue(today)} for item in items],
+        "count": count,
+        "provisional_years": due.provisional_years(rows) if items else [],
+    }
 
 
-def _calendar_warning(today, items) -> list[int]:
+def _calendar_warning(today, provisional_years) -> list[int]:
     """The years to warn about: this year's or (from 1 November) next year's schedule not yet
     entered, and any year a shown deadline was computed with provisionally."""
     years = set(deadlines.years_awaiting_arrangement(today))
-    years.update(year for item in items for year in item.deadline.provisional_years)
+    years.update(provisional_years)
     return sorted(years)
 
 
@@ -51,9 +63,10 @@ def home(request):
         {
             "districts": districts,
             "panels": panels.panels_for(year=today.year, user=request.user),
-            "mine": mine,
+            "mine": mine["rows"],
+            "mine_count": mine["count"],
             "today": today,
-            "provisional_years": _calendar_warning(today, [row["item"] for row in mine]),
+            "provisional_years": _calendar_warning(today, mine["provisional_years"]),
         },
     )
 

@@ -413,3 +413,33 @@ def test_the_figures_page_shows_the_years_numbers(client, office_user, district)
     html = client.get(reverse("petitions:petition_figures"), {"year": 2022}).content.decode()
     assert "2022年信访工作统计" in html
     assert "答复办结1件，其中按期办结1件，按期办结率100.0%" in html
+
+
+@pytest.mark.parametrize(("cases", "link"), [(10, False), (11, True)])
+def test_the_home_page_lists_my_ten_soonest_clocks_and_links_to_the_rest(
+    client, office_user, district, cases, link
+):
+    """A large office's petition section answers for hundreds of clocks: the home page lists
+    the ten soonest, and, past ten, says how many there are and links to the deadlines page."""
+    today = timezone.localdate()
+    references = []
+    for n in range(cases):
+        petition = register(
+            by=office_user,
+            district=district,
+            received_on=today - timedelta(days=40 - n),
+            petitioners=[petitioner(n)],
+            today=today,
+        ).petition
+        services.assign_petition(petition=petition, by=office_user, assignee=office_user, on=today)
+        references.append(petition.reference)
+    login(client, "clerk")
+    html = client.get(reverse("core:home")).content.decode()
+    mine = html.split("我负责的项目近期到期事项")[1].split("</section>")[0]
+    assert [ref for ref in references if ref in mine] == references[:10]
+    more = reverse("core:deadline_list") + "?mine=1"
+    if link:
+        assert f"共{cases}项：在期限提醒中查看全部" in mine
+        assert more in mine
+    else:
+        assert more not in mine
