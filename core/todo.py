@@ -53,13 +53,31 @@ def register(source: Source) -> Source:
     return source
 
 
-def items_for(user, today: date) -> list[TodoItem]:
-    """Everything waiting for `user`, by group, oldest first within a group."""
+def items_for(user, today: date, *, clocks_shown: int | None = None) -> list[TodoItem]:
+    """Everything waiting for `user`, by group, oldest first within a group; of the legal
+    clocks (group "clock"), only the `clocks_shown` soonest when it is given (see `counts`)."""
     if not (user and user.is_authenticated and user.is_active):
         return []
-    items = [item for source in _SOURCES for item in source(user, today=today)]
+    items = []
+    for source in _SOURCES:
+        if source is clock_items:
+            items.extend(clock_items(user, today=today, limit=clocks_shown))
+        else:
+            items.extend(source(user, today=today))
     order = list(GROUPS)
     return sorted(items, key=lambda item: (order.index(item.group), _sort_key(item.since)))
+
+
+def count_for(user, today: date) -> int:
+    """How many items wait for `user` (the navigation bar's count): the legal clocks counted
+    in the database, not built one by one (a large office's petition section answers for
+    hundreds; issue 16)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return 0
+    others = sum(
+        len(list(source(user, today=today))) for source in _SOURCES if source is not clock_items
+    )
+    return others + clock_count(user, today=today)
 
 
 def _sort_key(since) -> str:
@@ -118,11 +136,24 @@ def signoff_items(user, *, today: date) -> list[TodoItem]:
     return items
 
 
-def clock_items(user, *, today: date) -> list[TodoItem]:
-    """The stored clocks (core.due) the user answers for, due within the digest's look-ahead
-    or overdue: one query, whatever the number of clock sources."""
+def _clock_rows(user, today: date):
     until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
-    rows = due.handled_by(due.listed(user, today=today, until=until), user)
+    return due.handled_by(due.listed(user, today=today, until=until), user)
+
+
+def clock_count(user, *, today: date) -> int:
+    """How many stored clocks the user answers for are due within the digest's look-ahead
+    or overdue (one COUNT query)."""
+    return _clock_rows(user, today).count()
+
+
+def clock_items(user, *, today: date, limit: int | None = None) -> list[TodoItem]:
+    """The stored clocks (core.due) the user answers for, due within the digest's look-ahead
+    or overdue, soonest first; the first `limit` of them when it is given. One query,
+    whatever the number of clock sources."""
+    rows = _clock_rows(user, today)
+    if limit is not None:
+        rows = rows[:limit]
     items = []
     for row in rows:
         overdue = row.due_on < today

@@ -234,16 +234,30 @@ def _preview(days, year: int) -> list[dict]:
     return rows
 
 
+# How many legal clocks the to-do page lists; the rest are on the deadlines page (?mine=1).
+TODO_CLOCKS_SHOWN = 20
+
+
 @login_required
 def todo_list(request):
     """What waits for me or my section: reviews and sign-offs, returned items to answer,
-    payments and accounts to approve, and legal clocks due within 7 days on my projects."""
+    payments and accounts to approve, and legal clocks due within 7 days on my projects (the
+    TODO_CLOCKS_SHOWN soonest, with their number and a link to the rest)."""
     today = timezone.localdate()
-    items = todo.items_for(request.user, today)
+    items = todo.items_for(request.user, today, clocks_shown=TODO_CLOCKS_SHOWN)
+    shown = sum(1 for item in items if item.group == "clock")
+    clock_count = (
+        todo.clock_count(request.user, today=today) if shown == TODO_CLOCKS_SHOWN else shown
+    )
     return render(
         request,
         "core/todo_list.html",
-        {"groups": todo.grouped(items), "count": len(items), "today": today},
+        {
+            "groups": todo.grouped(items),
+            "count": len(items) - shown + clock_count,
+            "clock_count": clock_count,
+            "today": today,
+        },
     )
 
 
@@ -252,7 +266,7 @@ def todo_list(request):
 def nav_counts(request):
     """The navigation bar's counts (fetched by htmx after each page): my to-do items, and my
     unread notifications swapped in out of band."""
-    count = len(todo.items_for(request.user, timezone.localdate()))
+    count = todo.count_for(request.user, timezone.localdate())
     unread = notifications.unread_count(request.user)
     return render(request, "core/_nav_counts.html", {"count": count, "unread": unread})
 

@@ -443,3 +443,34 @@ def test_the_home_page_lists_my_ten_soonest_clocks_and_links_to_the_rest(
         assert more in mine
     else:
         assert more not in mine
+
+
+@pytest.mark.parametrize(("cases", "link"), [(20, False), (21, True)])
+def test_the_todo_page_lists_my_twenty_soonest_clocks_and_counts_them_all(
+    client, office_user, district, cases, link
+):
+    """The to-do page lists the twenty soonest legal clocks; past twenty it still counts
+    them all (heading, total, the navigation bar) and links to the deadlines page."""
+    today = timezone.localdate()
+    references = []
+    for n in range(cases):
+        petition = register(
+            by=office_user,
+            district=district,
+            received_on=today - timedelta(days=40 - n),
+            petitioners=[petitioner(n)],
+            today=today,
+        ).petition
+        services.assign_petition(petition=petition, by=office_user, assignee=office_user, on=today)
+        references.append(petition.reference)
+    login(client, "clerk")
+    html = client.get(reverse("core:todo_list")).content.decode()
+    clocks = html.split('id="todo-clock"')[1].split("</section>")[0]
+    assert [ref for ref in references if ref in clocks] == references[:20]
+    assert f"（{cases}）" in clocks
+    assert f'id="todo-total">{cases}项' in html
+    more = reverse("core:deadline_list") + "?mine=1"
+    assert (f"共{cases}项：在期限提醒中查看全部" in clocks) is link
+    assert (more in clocks) is link
+    counts = client.get(reverse("core:nav_counts")).content.decode()
+    assert f'data-count="{cases}"' in counts
