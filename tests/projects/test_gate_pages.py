@@ -2,6 +2,7 @@
 GET shows the 办理条件 panel with the Chinese reasons instead of the form, and POST is refused
 with the reason before the form is validated (the reason is the first and only error)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -120,6 +121,16 @@ def test_the_decision_form_shows_its_reason_on_get_and_refuses_a_post_before_val
     assert page.status_code == 200
     assert "办理条件" in html and stage_reason in html
     assert 'name="number"' not in html  # no form to fill in
+    # The way back is the one the household's own page gives: 首页 / 征收项目 / the project /
+    # 被征收户 / the household.
+    crumbs = html.split('class="breadcrumbs"')[1].split("</nav>")[0]
+    assert [
+        reverse("core:home"),
+        reverse("projects:project_list"),
+        project.get_absolute_url(),
+        reverse("projects:household_list", args=[project.pk]),
+        household.get_absolute_url(),
+    ] == re.findall(r'href="([^"]+)"', crumbs)
 
     response = client.post(url, {"number": "", "decided_on": "not a date"})
     assert response.status_code == 409
