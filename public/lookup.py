@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.compiled import CompiledValues
+from core.http import paginate
 from core.lockouts import Lockout
 from core.masking import mask_address, mask_name
 from projects import legal
@@ -84,12 +85,22 @@ def lookup(request):
     return render(request, "public/lookup_form.html", {"form": form})
 
 
-def neighbour_rows(household: Household) -> list[dict]:
-    """The project's households, each masked except the household's own row."""
-    rows = []
-    for other in household.project.households.order_by("code"):
+# The project's households a page of the look-up result lists (a project may have thousands).
+NEIGHBOURS_PAGE_SIZE = 50
+
+
+def neighbour_page(request, household: Household):
+    """One page of the project's households by 户号 (NEIGHBOURS_PAGE_SIZE a page; ?page=,
+    ?per_page= as core.http.paginate reads them), each masked except the household's own
+    row: Django's Page with `rows`, a list of {"own", "code", "name", "address", "use",
+    "area", "signed_on", "method"}. Reads the shown page's households only."""
+    page = paginate(
+        request, household.project.households.order_by("code", "pk"), NEIGHBOURS_PAGE_SIZE
+    )
+    page.rows = []
+    for other in page.object_list:
         own = other.pk == household.pk
-        rows.append(
+        page.rows.append(
             {
                 "own": own,
                 "code": other.code,
@@ -101,7 +112,7 @@ def neighbour_rows(household: Household) -> list[dict]:
                 "method": other.get_method_display(),
             }
         )
-    return rows
+    return page
 
 
 @never_cache
@@ -126,7 +137,7 @@ def lookup_result(request):
         "household": household,
         "project": household.project,
         "decisions": decisions,
-        "rows": neighbour_rows(household),
+        "page": neighbour_page(request, household),
         "idle_minutes": IDLE_SECONDS // 60,
         "sections": [
             shown for shown in (section(household) for section in extra_sections()) if shown

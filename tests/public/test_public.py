@@ -382,3 +382,32 @@ def test_the_lookup_form_lists_the_public_projects_and_refuses_a_project_not_lis
         reverse("public:lookup"), {"project": other_project.pk, "code": "A-1", "id_tail": "123456"}
     ).content.decode()
     assert "项目、户号或身份证号码后六位不正确" in hidden
+
+
+def test_the_lookup_result_lists_the_project_fifty_households_a_page(client, project):
+    """A project may have thousands of households: the result lists them 50 a page by 户号,
+    the household's own row unmasked on its page, every other row masked on every page."""
+    households = [
+        HouseholdFactory(project=project, code=f"B-{n:03d}", head_name=f"欧阳{chr(0x5B50 + n)}")
+        for n in range(51)
+    ]
+    own = households[50]
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    response = client.post(
+        reverse("public:lookup"),
+        {"project": project.pk, "code": own.code, "id_tail": own.id_number[-6:]},
+    )
+    assert response["Location"] == reverse("public:lookup_result")
+    url = reverse("public:lookup_result")
+    first = client.get(url).content.decode()
+    table = first.split("本项目各户情况")[1]
+    assert table.count("<tr") == 1 + 50  # the heading and 50 households
+    assert "B-049" in table and "B-050" not in table
+    assert "第 1 / 2 页" in table
+    assert all(h.head_name not in table for h in households[:50])
+    second = client.get(url, {"page": "2"}).content.decode().split("本项目各户情况")[1]
+    assert second.count("<tr") == 1 + 1
+    assert own.head_name in second and 'class="own-row"' in second
+    past = client.get(url, {"page": "99"}).content.decode().split("本项目各户情况")[1]
+    assert own.head_name in past  # past the end: the last page
