@@ -21,4 +21,4 @@ RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi:application"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

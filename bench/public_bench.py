@@ -3,10 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/exp_bench .venv/bin/python bench/public_bench.py
 
 It reuses (or builds) the large synthetic year of bench/projects_bench.py (200 projects,
-100,000 households), collects static files into a temporary folder, starts gunicorn as a web
-node runs in production (config/gunicorn.conf.py: 2 × CPUs + 1 sync workers; WEB_CONCURRENCY=2
-gives the two workers earlier runs used) with production settings (DEBUG off) on 127.0.0.1,
-and drives four URLs with wrk (Debian's
+100,000 households), collects static files into a temporary folder, starts gunicorn with
+production settings (DEBUG off) on 127.0.0.1, and drives four URLs with wrk (Debian's
 package `wrk`) for a fixed time each: the public home page, one project's public page, a
 household's own look-up (a POST of 户号 and ID tail that succeeds and is redirected to the
 result: it checks the household and writes the look-up's session row), and a trivial Django
@@ -91,16 +89,14 @@ def main() -> int:
         env=env,
         check=True,
     )
-    # A web node as production runs it (config/gunicorn.conf.py: 2 × CPUs + 1 sync workers,
-    # or WEB_CONCURRENCY), without the access log.
-    env.update(GUNICORN_BIND=f"127.0.0.1:{PORT}", GUNICORN_ACCESS_LOG="")
-    workers = int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "--config",
-            "config/gunicorn.conf.py",
             "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(os.cpu_count() or 2),
             "--log-level",
             "warning",
         ],
@@ -115,10 +111,6 @@ def main() -> int:
             ("project page", f"/public/projects/{code}/", None, 0.5),
             ("look-up POST", "/public/lookup/", lookup_body, 0.3),
         ]
-        # Every worker imports its templates and writes its compiled SQL on first use: a
-        # short run of each URL first, not measured.
-        for path, body in [("/bench/trivial/", None), *((p, b) for _, p, b, _ in pages)]:
-            requests_per_second(base + path, body, seconds=2)
         trivial = [requests_per_second(f"{base}/bench/trivial/")]
         rates = {}
         for label, path, body, _goal in pages:
@@ -128,8 +120,7 @@ def main() -> int:
         trivial.append(requests_per_second(f"{base}/bench/trivial/"))
         floor = sum(trivial) / 2
         print(
-            f"gunicorn, {workers} sync workers; wrk, {SECONDS} s each, {CONNECTIONS} "
-            f"connections; trivial view "
+            f"wrk, {SECONDS} s each, {CONNECTIONS} connections; trivial view "
             f"{trivial[0]:.0f} and {trivial[1]:.0f} req/s (before and after the pages)"
         )
         print(f"  {'page':<14} {'req/s':>8} {'ratio':>7}  goal")
@@ -155,10 +146,10 @@ def wait_for(url: str) -> None:
     raise RuntimeError(f"gunicorn did not answer at {url}")
 
 
-def requests_per_second(url: str, body: str | None = None, seconds: int = SECONDS) -> float:
-    """wrk's rate for GET `url`, or for POST `body` (a form, with the CSRF cookie) to it, over
-    `seconds`. Redirects count as answers; any 4xx or 5xx ends the run."""
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", url]
+def requests_per_second(url: str, body: str | None = None) -> float:
+    """wrk's rate for GET `url`, or for POST `body` (a form, with the CSRF cookie) to it.
+    Redirects count as answers; any 4xx or 5xx ends the run."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if body is not None:
             script.write(

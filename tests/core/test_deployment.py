@@ -1,6 +1,5 @@
 """The production files agree with each other (there is no Docker engine here to run them)."""
 
-import json
 import re
 from pathlib import Path
 
@@ -79,18 +78,3 @@ def test_the_image_gets_no_secret_or_local_data_from_the_build_folder(tmp_path):
     context = set(exclude_paths(str(tmp_path), patterns, dockerfile="Dockerfile"))
     assert context.isdisjoint(kept_out)
     assert context.issuperset(shipped)
-
-
-def test_web_nodes_run_gunicorn_with_the_config_file_and_its_worker_count(monkeypatch):
-    import multiprocessing
-    import runpy
-
-    command = ["gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi:application"]
-    assert [compose()["services"][web]["command"] for web in ("web1", "web2")] == [command] * 2
-    assert f"CMD {json.dumps(command)}" in (ROOT / "Dockerfile").read_text()
-    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
-    config = runpy.run_path(str(ROOT / "config/gunicorn.conf.py"))
-    assert config["workers"] == 2 * multiprocessing.cpu_count() + 1
-    assert (config["bind"], config["accesslog"]) == ("0.0.0.0:8000", "-")
-    monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    assert runpy.run_path(str(ROOT / "config/gunicorn.conf.py"))["workers"] == 3
