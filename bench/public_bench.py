@@ -111,6 +111,10 @@ def main() -> int:
             ("project page", f"/public/projects/{code}/", None, 0.5),
             ("look-up POST", "/public/lookup/", lookup_body, 0.3),
         ]
+        # Every worker imports its templates and writes its compiled SQL on first use: a
+        # short run of each URL first, not measured.
+        for path, body in [("/bench/trivial/", None), *((p, b) for _, p, b, _ in pages)]:
+            requests_per_second(base + path, body, seconds=2)
         trivial = [requests_per_second(f"{base}/bench/trivial/")]
         rates = {}
         for label, path, body, _goal in pages:
@@ -146,10 +150,10 @@ def wait_for(url: str) -> None:
     raise RuntimeError(f"gunicorn did not answer at {url}")
 
 
-def requests_per_second(url: str, body: str | None = None) -> float:
-    """wrk's rate for GET `url`, or for POST `body` (a form, with the CSRF cookie) to it.
-    Redirects count as answers; any 4xx or 5xx ends the run."""
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", url]
+def requests_per_second(url: str, body: str | None = None, seconds: int = SECONDS) -> float:
+    """wrk's rate for GET `url`, or for POST `body` (a form, with the CSRF cookie) to it, over
+    `seconds`. Redirects count as answers; any 4xx or 5xx ends the run."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if body is not None:
             script.write(
