@@ -23,7 +23,8 @@ from core.http import paginate
 from core.models import District, DueRecompute, HolidayArrangement, Notification
 from core.scoping import get_visible_or_404, visible_to
 
-# How many of my clocks the home page lists; the rest are on the deadlines page (?mine=1).
+# How many of my clocks the home page lists; the rest are on the deadlines page
+# (my_clocks_address).
 HOME_CLOCKS_SHOWN = 10
 
 
@@ -65,6 +66,7 @@ def home(request):
             "panels": panels.panels_for(year=today.year, user=request.user),
             "mine": mine["rows"],
             "mine_count": mine["count"],
+            "my_clocks_address": my_clocks_address(),
             "today": today,
             "provisional_years": _calendar_warning(today, mine["provisional_years"]),
         },
@@ -74,13 +76,28 @@ def home(request):
 DEADLINES_PAGE_SIZE = 25
 
 
+def _lookahead_days(asked: str) -> int:
+    """How many days ahead the deadlines page lists: ?days=N from 1 to DEADLINES_LOOKAHEAD_DAYS
+    (30 by default), as the home page and the to-do list link to it with their own window
+    (DIGEST_LOOKAHEAD_DAYS, 7) so that its count is theirs; anything else gives the default."""
+    widest = settings.DEADLINES_LOOKAHEAD_DAYS
+    return min(max(int(asked), 1), widest) if asked.isdigit() else widest
+
+
+def my_clocks_address() -> str:
+    """The deadlines page narrowed to my clocks within the home page's and the to-do list's
+    window (DIGEST_LOOKAHEAD_DAYS): where their "see all" link leads."""
+    return f"{reverse('core:deadline_list')}?mine=1&days={settings.DIGEST_LOOKAHEAD_DAYS}"
+
+
 @login_required
 def deadline_list(request):
-    """Every running clock the user may see: overdue first, then the next 30 days; 25 a page
+    """Every running clock the user may see: overdue first, then the next 30 days (?days=N
+    fewer, see _lookahead_days); 25 a page
     (?page=, ?per_page= from 10 to 500), read from the stored clocks (core.due) with a fixed
     number of queries whatever the page size."""
     today = timezone.localdate()
-    lookahead = settings.DEADLINES_LOOKAHEAD_DAYS
+    lookahead = _lookahead_days(request.GET.get("days", ""))
     rows = due.listed(request.user, today=today, until=today + timedelta(days=lookahead))
     mine = bool(request.GET.get("mine"))
     if mine:
@@ -234,7 +251,8 @@ def _preview(days, year: int) -> list[dict]:
     return rows
 
 
-# How many legal clocks the to-do page lists; the rest are on the deadlines page (?mine=1).
+# How many legal clocks the to-do page lists; the rest are on the deadlines page
+# (my_clocks_address).
 TODO_CLOCKS_SHOWN = 20
 
 
@@ -256,6 +274,7 @@ def todo_list(request):
             "groups": todo.grouped(items),
             "count": len(items) - shown + clock_count,
             "clock_count": clock_count,
+            "my_clocks_address": my_clocks_address(),
             "today": today,
         },
     )

@@ -1,5 +1,6 @@
 """The case pages: who may see and do what, registration, steps, the reply letter."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -437,12 +438,14 @@ def test_the_home_page_lists_my_ten_soonest_clocks_and_links_to_the_rest(
     html = client.get(reverse("core:home")).content.decode()
     mine = html.split("我负责的项目近期到期事项")[1].split("</section>")[0]
     assert [ref for ref in references if ref in mine] == references[:10]
-    more = reverse("core:deadline_list") + "?mine=1"
+    more = reverse("core:deadline_list") + "?mine=1&days=7"
     if link:
         assert f"共{cases}项：在期限提醒中查看全部" in mine
-        assert more in mine
+        assert more.replace("&", "&amp;") in mine
+        # The page it leads to counts what the home page counted: the same 7 days, mine.
+        assert _deadline_page_total(client.get(more).content.decode(), days=7) == cases
     else:
-        assert more not in mine
+        assert "在期限提醒中查看全部" not in mine
 
 
 @pytest.mark.parametrize(("cases", "link"), [(20, False), (21, True)])
@@ -469,8 +472,28 @@ def test_the_todo_page_lists_my_twenty_soonest_clocks_and_counts_them_all(
     assert [ref for ref in references if ref in clocks] == references[:20]
     assert f"（{cases}）" in clocks
     assert f'id="todo-total">{cases}项' in html
-    more = reverse("core:deadline_list") + "?mine=1"
+    more = reverse("core:deadline_list") + "?mine=1&days=7"
     assert (f"共{cases}项：在期限提醒中查看全部" in clocks) is link
-    assert (more in clocks) is link
+    assert (more.replace("&", "&amp;") in clocks) is link
+    assert _deadline_page_total(client.get(more).content.decode(), days=7) == cases
     counts = client.get(reverse("core:nav_counts")).content.decode()
     assert f'data-count="{cases}"' in counts
+
+
+def _deadline_page_total(html: str, *, days: int) -> int:
+    """The deadlines page's overdue and upcoming counts added, checking it lists `days` days."""
+    assert f"今后{days}日内到期的事项" in html
+    overdue = re.search(r"已逾期（(\d+)项）", html)
+    upcoming = re.search(rf"{days}日内到期（(\d+)项）", html)
+    return sum(int(match.group(1)) for match in (overdue, upcoming) if match)
+
+
+@pytest.mark.parametrize(
+    ("asked", "days"), [("7", 7), ("1", 1), ("0", 1), ("30", 30), ("31", 30), ("abc", 30), ("", 30)]
+)
+def test_the_deadlines_page_lists_the_days_asked_from_one_to_thirty(
+    client, office_user, asked, days
+):
+    login(client, "clerk")
+    html = client.get(reverse("core:deadline_list"), {"days": asked}).content.decode()
+    assert f"今后{days}日内到期的事项" in html
