@@ -422,18 +422,7 @@ def test_the_home_page_lists_my_ten_soonest_clocks_and_links_to_the_rest(
 ):
     """A large office's petition section answers for hundreds of clocks: the home page lists
     the ten soonest, and, past ten, says how many there are and links to the deadlines page."""
-    today = timezone.localdate()
-    references = []
-    for n in range(cases):
-        petition = register(
-            by=office_user,
-            district=district,
-            received_on=today - timedelta(days=40 - n),
-            petitioners=[petitioner(n)],
-            today=today,
-        ).petition
-        services.assign_petition(petition=petition, by=office_user, assignee=office_user, on=today)
-        references.append(petition.reference)
+    references = _my_cases_due_in_order(office_user, district, cases)
     login(client, "clerk")
     html = client.get(reverse("core:home")).content.decode()
     mine = html.split("我负责的项目近期到期事项")[1].split("</section>")[0]
@@ -454,18 +443,7 @@ def test_the_todo_page_lists_my_twenty_soonest_clocks_and_counts_them_all(
 ):
     """The to-do page lists the twenty soonest legal clocks; past twenty it still counts
     them all (heading, total, the navigation bar) and links to the deadlines page."""
-    today = timezone.localdate()
-    references = []
-    for n in range(cases):
-        petition = register(
-            by=office_user,
-            district=district,
-            received_on=today - timedelta(days=40 - n),
-            petitioners=[petitioner(n)],
-            today=today,
-        ).petition
-        services.assign_petition(petition=petition, by=office_user, assignee=office_user, on=today)
-        references.append(petition.reference)
+    references = _my_cases_due_in_order(office_user, district, cases)
     login(client, "clerk")
     html = client.get(reverse("core:todo_list")).content.decode()
     clocks = html.split('id="todo-clock"')[1].split("</section>")[0]
@@ -497,3 +475,21 @@ def test_the_deadlines_page_lists_the_days_asked_from_one_to_thirty(
     login(client, "clerk")
     html = client.get(reverse("core:deadline_list"), {"days": asked}).content.decode()
     assert f"今后{days}日内到期的事项" in html
+
+
+def _my_cases_due_in_order(office_user, district, count: int) -> list[str]:
+    """`count` cases assigned to `office_user`, received 40, 39, … days ago (their clocks due
+    soonest first): their references in that order."""
+    today = timezone.localdate()
+    references = []
+    for n in range(count):
+        petition = register(
+            by=office_user,
+            district=district,
+            received_on=today - timedelta(days=40 - n),
+            petitioners=[petitioner(n)],
+            today=today,
+        ).petition
+        services.assign_petition(petition=petition, by=office_user, assignee=office_user, on=today)
+        references.append(petition.reference)
+    return references
