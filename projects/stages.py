@@ -107,9 +107,18 @@ def first_list_posted(project: Project, today: date) -> str | None:
 
 @requirement(Stage.PLAN)
 def plan_approved(project: Project, today: date) -> str | None:
-    if approved_plan(project) is None:
+    if not _has_approved_plan(project):
         return _("补偿方案尚未经市征收办批准。")
     return None
+
+
+def _has_approved_plan(project: Project) -> bool:
+    """Whether the project has an approved plan: from its plans when a page prefetched them,
+    else one EXISTS query (a service's gate check, e.g. every disbursement's, need not read
+    every version of the plan with all its columns; issue 16)."""
+    if "plans" in getattr(project, "_prefetched_objects_cache", {}):
+        return approved_plan(project) is not None
+    return project.plans.filter(status=CompensationPlan.Status.APPROVED).exists()
 
 
 # The law asks for at least 30 days of public comment on the plan (Decree 590 art. 10).

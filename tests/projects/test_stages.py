@@ -195,3 +195,36 @@ def test_a_district_user_gets_403_when_posting_an_advance(client, project, distr
     login(client, "district")
     response = client.post(reverse("projects:project_advance", args=[project.pk]))
     assert response.status_code == 403
+
+
+def test_the_plan_check_asks_whether_an_approved_plan_exists_without_reading_the_plans(
+    project, district_member, office_user
+):
+    """A service's gate (e.g. every disbursement's) asks one EXISTS; a page that prefetched
+    the plans asks nothing; both give the same answer before and after approval."""
+    from django.db import connection
+    from django.db.models import Prefetch
+    from django.test.utils import CaptureQueriesContext
+
+    from projects import stages
+    from projects.models import CompensationPlan, Project
+
+    today = advance_to(
+        project, Stage.PLAN, district_user=district_member, staff=office_user, start=START
+    )
+    plan = services.submit_plan(project=project, by=district_member, **PLAN_STANDARDS)
+    refused = "补偿方案尚未经市征收办批准。"
+    for approved, expected in ((False, refused), (True, None)):
+        if approved:
+            approve_plan_fully(plan)
+        fresh = Project.objects.get(pk=project.pk)
+        with CaptureQueriesContext(connection) as queries:
+            assert stages.plan_approved(fresh, today) == expected
+        [query] = queries
+        assert query["sql"].startswith("SELECT 1 AS") and "LIMIT 1" in query["sql"]
+        prefetched = Project.objects.prefetch_related(
+            Prefetch("plans", queryset=CompensationPlan.objects.all())
+        ).get(pk=project.pk)
+        with CaptureQueriesContext(connection) as queries:
+            assert stages.plan_approved(prefetched, today) == expected
+        assert len(queries) == 0
