@@ -253,19 +253,19 @@ def _preview(days, year: int) -> list[dict]:
 
 # How many legal clocks the to-do page lists; the rest are on the deadlines page
 # (my_clocks_address).
-TODO_CLOCKS_SHOWN = 20
+TASK_LIST_CLOCKS_SHOWN = 20
 
 
 @login_required
 def todo_list(request):
     """What waits for me or my section: reviews and sign-offs, returned items to answer,
     payments and accounts to approve, and legal clocks due within 7 days on my projects (the
-    TODO_CLOCKS_SHOWN soonest, with their number and a link to the rest)."""
+    TASK_LIST_CLOCKS_SHOWN soonest, with their number and a link to the rest)."""
     today = timezone.localdate()
-    items = todo.items_for(request.user, today, clocks_shown=TODO_CLOCKS_SHOWN)
+    items = todo.items_for(request.user, today, clocks_shown=TASK_LIST_CLOCKS_SHOWN)
     shown = sum(1 for item in items if item.group == "clock")
     clock_count = (
-        todo.clock_count(request.user, today=today) if shown == TODO_CLOCKS_SHOWN else shown
+        todo.clock_count(request.user, today=today) if shown == TASK_LIST_CLOCKS_SHOWN else shown
     )
     return render(
         request,
