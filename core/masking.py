@@ -98,17 +98,25 @@ def mask_phone(phone: str) -> str:
 
 
 # Where the building part of a Chinese address ends: a building (栋, 幢, 号楼, 座) when the
-# address names one, else the street number (号). Units, floors and rooms are cut off.
-_BUILDING = re.compile(r"^.*?\d+(?:栋|幢|号楼|座)")
-_STREET_NUMBER = re.compile(r"^.*?\d+号")
+# address names one, else the street number (号). Units, floors and rooms are cut off. The
+# group is what comes before the building's (or street number's) own number.
+_BUILDING = re.compile(r"^(.*?)\d+(?:栋|幢|号楼|座)")
+_STREET_NUMBER = re.compile(r"^(.*?)\d+号")
 
 
 def mask_address(address: str) -> str:
-    """六岭路12号3栋2单元401室 → 六岭路12号3栋***; 青云街8号201室 → 青云街8号***."""
+    """An address as the public may read it: to the building, never the household's own door.
+
+    六岭路12号3栋2单元401室 → 六岭路12号3栋***; 青云街8号201室 → 青云街8号***. An address that
+    ends at its building or street number is a house of its own, and that number would point
+    at the household: it is cut before the number, as the unit and room are cut from a flat's.
+    六岭路3号4栋 → 六岭路3号***; 西湖路5号 → 西湖路***. An address with neither shows its
+    first half.
+    """
     address = (address or "").strip()
     match = _BUILDING.match(address) or _STREET_NUMBER.match(address)
     if match is None:
         return address[: max(len(address) // 2, 1)] + "***"
     if match.end() == len(address):
-        return address
+        return match.group(1) + "***"
     return match.group(0) + "***"

@@ -29,8 +29,12 @@ def test_phones_keep_their_ends(phone, masked):
     [
         ("六岭路12号3栋2单元401室", "六岭路12号3栋***"),
         ("青云街8号201室", "青云街8号***"),
-        ("西湖路5号", "西湖路5号"),
+        ("六岭路3号4栋", "六岭路3号***"),
+        ("六岭路12号楼", "六岭路***"),
+        ("西湖路5号", "西湖路***"),
+        ("5号", "***"),
+        ("", "***"),
     ],
 )
-def test_addresses_stop_at_the_building(address, masked):
+def test_addresses_stop_at_the_building_and_never_show_the_households_own_number(address, masked):
     assert mask_address(address) == masked

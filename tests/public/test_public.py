@@ -14,6 +14,7 @@ from projects import services
 from projects.models import CompensationPlan, Household, Notice, Project
 from tests.auth import login
 from tests.factories import HouseholdFactory, NoticeFactory, ProjectFactory, sign_off_and_publish
+from tests.html import row_cells
 from tests.projects.helpers import file_approvals
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,31 @@ def test_a_household_sees_its_own_row_and_its_neighbours_masked(client, demo_dat
     neighbours = set(household.project.households.values_list("head_name", flat=True))
     assert _leaks(html, neighbours | _people_names(), allowed={household.head_name}) == []
     assert client.session.get_expiry_age() == 15 * 60
+
+
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("六岭路12号3栋2单元401室", "六岭路12号3栋***"),
+        ("青云街8号201室", "青云街8号***"),
+        ("六岭路3号4栋", "六岭路3号***"),  # a building of its own: its number would point at it
+        ("六岭路12号楼", "六岭路***"),  # not 六岭路12号***, the building's number
+        ("水利局宿舍3栋", "水利局宿舍***"),
+        ("西湖路5号", "西湖路***"),
+        ("5号", "***"),
+    ],
+)
+def test_the_lookup_masks_a_neighbours_address_to_the_building(client, project, address, shown):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    own = HouseholdFactory(project=project, code="A-1", address="青云街8号202室")
+    HouseholdFactory(project=project, code="A-2", address=address)
+    answer = {"project": project.pk, "code": "A-1", "id_tail": own.id_number[-6:]}
+    client.post(reverse("public:lookup"), answer)
+    html = client.get(reverse("public:lookup_result")).content.decode()
+    assert row_cells(html, "A-2")[2] == shown
+    assert address not in html
+    assert row_cells(html, "A-1")[2] == "青云街8号202室"  # the household's own row is whole
 
 
 def test_the_lookup_never_says_which_field_was_wrong_and_locks_after_five_failures(client, project):
