@@ -858,6 +858,15 @@ class AnnualReport(models.Model):
         "attachment2": "attachment2.xlsx",
         "attachment3": "attachment3.xlsx",
     }
+    # What a downloaded file is called: its title in Chinese (the stored names above stay, as
+    # the command writes them and other tools read them), see download_name.
+    DOWNLOAD_NAMES = {
+        "pdf": _("%(year)s年度整体支出绩效自评报告.pdf"),
+        "docx": _("%(year)s年度整体支出绩效自评报告.docx"),
+        "attachment1": _("附件1 %(year)s年度部门整体支出绩效评价基础数据表.xlsx"),
+        "attachment2": _("附件2 %(year)s年度部门整体支出绩效自评表.xlsx"),
+        "attachment3": _("附件3 %(year)s年度项目支出绩效自评表.xlsx"),
+    }
 
     budget_year = models.ForeignKey(
         BudgetYear, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="reports"
@@ -950,6 +959,13 @@ class AnnualReport(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    def download_name(self, field: str) -> tuple[str, str]:
+        """(Chinese file name, ASCII fallback) of one of the run's files as it is downloaded:
+        2022年度整体支出绩效自评报告.pdf, else 2022-report.pdf for a client that cannot read
+        RFC 5987's filename*."""
+        year = self.budget_year.year
+        return str(self.DOWNLOAD_NAMES[field]) % {"year": year}, f"{year}-{self.FILES[field]}"
 
     def files(self) -> list[tuple[str, str, object]]:
         """(field name, label, file) of each file the run has."""

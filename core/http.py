@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 # The page sizes a list offers (?per_page=N); any other value gives the view's own size.
@@ -81,8 +82,14 @@ def error_messages(error: ValidationError | PermissionDenied) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-def download(field_file, filename: str | None = None) -> FileResponse:
-    """Serve a stored file as an attachment (after the view has checked access)."""
+def download(
+    field_file, filename: str | None = None, *, ascii_filename: str | None = None
+) -> FileResponse:
+    """Serve a stored file as an attachment (after the view has checked access).
+
+    A name that is not ASCII goes in RFC 5987's filename* (Django's FileResponse); with
+    `ascii_filename` the header also carries filename="…" for clients that cannot read it
+    (RFC 6266: a browser that can prefers filename*)."""
     if not field_file:
         raise Http404
     try:
@@ -90,7 +97,13 @@ def download(field_file, filename: str | None = None) -> FileResponse:
     except FileNotFoundError as missing:
         raise Http404 from missing
     name = filename or field_file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=name)
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    if ascii_filename and not name.isascii():
+        extended = content_disposition_header(True, name).removeprefix("attachment; ")
+        response["Content-Disposition"] = (
+            f"{content_disposition_header(True, ascii_filename)}; {extended}"
+        )
+    return response
 
 
 def report_form_errors(request, form) -> None:

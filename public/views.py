@@ -232,18 +232,9 @@ def report_list(request):
     return render(request, "public/report_list.html", {"reports": reports})
 
 
-REPORT_FILES = {
-    "pdf": "report.pdf",
-    "docx": "report.docx",
-    "attachment1": "attachment1.xlsx",
-    "attachment2": "attachment2.xlsx",
-    "attachment3": "attachment3.xlsx",
-}
-
-
 def report_file(request, pk, field):
-    if field not in REPORT_FILES:
-        raise Http404
     report = get_object_or_404(_published_reports(), pk=pk)
-    name = f"{report.budget_year.year}-{REPORT_FILES[field]}"
-    return download(getattr(report, field), filename=name)
+    if field not in report.FILES:
+        raise Http404
+    filename, ascii_filename = report.download_name(field)
+    return download(getattr(report, field), filename, ascii_filename=ascii_filename)

@@ -34,8 +34,8 @@ def report_request(request, year):
         messages.success(request, _("报告已生成。"))
     elif run.status == AnnualReport.Status.FAILED:
         messages.error(request, _("报告生成失败，请查看错误信息。"))
-    else:
-        messages.success(request, _("已提交生成任务，请稍候。"))
+    # Queued: no message, which would stay after the run has finished; the run's part of the
+    # page says it was submitted until it is replaced by the finished run.
     return redirect(run)
 
 
@@ -49,31 +49,32 @@ def report_retry(request, pk):
         report_validation_error(request, error)
     else:
         run.refresh_from_db()  # without a broker the job has run already
-        if run.status != AnnualReport.Status.FAILED:
-            messages.success(request, _("已重新提交生成任务。"))
+        if run.status == AnnualReport.Status.DONE:
+            messages.success(request, _("报告已生成。"))
     return redirect(run)
+
+
+def _run_context(request, run: AnnualReport) -> dict:
+    return {
+        "run": run,
+        "unacknowledged": services.unacknowledged(run) if run.findings else [],
+        "can_edit": services.can_edit_figures(request.user),
+    }
 
 
 @login_required
 def report_detail(request, pk):
     run = _run_for(request, pk)
-    return render(
-        request,
-        "budget/annualreport_detail.html",
-        {
-            "run": run,
-            "unacknowledged": services.unacknowledged(run) if run.findings else [],
-            "can_edit": services.can_edit_figures(request.user),
-        },
-    )
+    return render(request, "budget/annualreport_detail.html", _run_context(request, run))
 
 
 @login_required
 @require_GET
 def report_progress(request, pk):
-    """The progress partial htmx polls every second until the run has finished."""
+    """The run's part of its page, which htmx polls every second until the run has finished:
+    the finished answer brings the files, the check and the publish form, and polls no more."""
     run = _run_for(request, pk)
-    return render(request, "budget/_annualreport_progress.html", {"run": run})
+    return render(request, "budget/_annualreport_run.html", _run_context(request, run))
 
 
 @login_required
@@ -81,8 +82,8 @@ def report_file(request, pk, field):
     run = _run_for(request, pk)
     if field not in AnnualReport.FILES:
         raise Http404
-    filename = f"{run.budget_year.year}-{AnnualReport.FILES[field]}"
-    return download(getattr(run, field), filename)
+    filename, ascii_filename = run.download_name(field)
+    return download(getattr(run, field), filename, ascii_filename=ascii_filename)
 
 
 @login_required

@@ -1,8 +1,10 @@
 """The report job: queued from the page, run (eagerly in tests), its files, publication,
 idempotence, failure and the command (faults: test_job_faults.py)."""
 
+import re
 from decimal import Decimal
 from io import BytesIO, StringIO
+from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
@@ -75,15 +77,95 @@ def test_the_button_queues_the_job_which_writes_five_files(
 
 def test_a_queued_run_polls_its_progress_until_it_finishes(client, small_year, office_user):
     run = AnnualReport.objects.create(budget_year=small_year, requested_by=office_user)
-    login(client, "clerk")
+    login(client, "finance")  # who may publish: the form comes too
+    page = client.get(run.get_absolute_url()).content.decode()
     partial = client.get(reverse("budget:report_progress", args=[run.pk])).content.decode()
-    assert 'hx-trigger="every 1s"' in partial
-    assert '<progress max="100" value="0"' in partial
+    for html in (page, partial):
+        # The page's run part and the polled answer are one element, which replaces itself.
+        assert re.search(r'<div id="report-run" hx-get="[^"]+" hx-trigger="every 1s"', html)
+        assert '<progress max="100" value="0"' in html
+        assert "已提交生成任务，请稍候" in html
+        assert "一致性检查" not in html
 
     services.build_report(run_id=run.pk)
     partial = client.get(reverse("budget:report_progress", args=[run.pk])).content.decode()
+    assert '<div id="report-run">' in partial
     assert "hx-trigger" not in partial
+    assert "已提交生成任务" not in partial
     assert reverse("budget:report_file", args=[run.pk, "pdf"]) in partial
+    # What the page shows of a finished run comes with it, without a reload.
+    assert "自评得分" in partial and "一致性检查发现2处不一致" in partial
+    assert reverse("budget:report_publish", args=[run.pk]) in partial
+    assert "<html" not in partial
+
+
+def test_a_queued_report_leaves_no_submitted_message_behind(
+    client, small_year, office_user, django_capture_on_commit_callbacks
+):
+    login(client, "clerk")
+    # The job is not run: the run stays queued, as when the worker has not started it yet.
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("budget:report_request", args=[2022]), follow=True)
+    run = AnnualReport.objects.get()
+    assert run.status == "queued"
+    html = response.content.decode()
+    assert '<ul class="messages">' not in html  # a message would stay once the run finished
+    assert "已提交生成任务，请稍候" in html
+
+    services.build_report(run_id=run.pk)
+    html = client.get(reverse("budget:report_progress", args=[run.pk])).content.decode()
+    assert "已提交生成任务" not in html and "已完成" in html
+
+
+DOWNLOAD_NAMES = {
+    "pdf": ("2022年度整体支出绩效自评报告.pdf", "2022-report.pdf"),
+    "docx": ("2022年度整体支出绩效自评报告.docx", "2022-report.docx"),
+    "attachment1": ("附件1 2022年度部门整体支出绩效评价基础数据表.xlsx", "2022-attachment1.xlsx"),
+    "attachment2": ("附件2 2022年度部门整体支出绩效自评表.xlsx", "2022-attachment2.xlsx"),
+    "attachment3": ("附件3 2022年度项目支出绩效自评表.xlsx", "2022-attachment3.xlsx"),
+}
+
+
+def _download_names(response) -> tuple[str, str]:
+    """(filename*, filename) of an attachment, decoded as a browser reads them."""
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; ")
+    extended = re.search(r"filename\*=utf-8''([^;]+)", header, re.IGNORECASE)
+    plain = re.search(r'filename="([^"]+)"', header)
+    assert extended and plain, header
+    assert plain.group(1).isascii()
+    return unquote(extended.group(1)), plain.group(1)
+
+
+def test_the_files_download_under_their_chinese_titles_with_an_ascii_fallback(
+    client, budget_year, finance
+):
+    services.update_year(
+        budget_year=budget_year,
+        by=finance,
+        weight_execution=0,
+        weight_output=100,
+        weight_benefit=0,
+        weight_satisfaction=0,
+    )
+    indicator(budget_year, finance, target=Decimal(1), actual=Decimal(1), weight=Decimal(100))
+    run = AnnualReport.objects.create(budget_year=budget_year, requested_by=finance)
+    services.build_report(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.findings == []  # nothing stands in the way of publishing it
+    login(client, "finance")
+    for field, names in DOWNLOAD_NAMES.items():
+        response = client.get(reverse("budget:report_file", args=[run.pk, field]))
+        assert _download_names(response) == names, field
+    assert client.get(reverse("budget:report_file", args=[run.pk, "secret"])).status_code == 404
+
+    # The public page serves the published run under the same names.
+    services.publish_report(run=run, by=finance)
+    client.logout()
+    for field, names in DOWNLOAD_NAMES.items():
+        response = client.get(reverse("public:report_file", args=[run.pk, field]))
+        assert _download_names(response) == names, field
+    assert client.get(reverse("public:report_file", args=[run.pk, "secret"])).status_code == 404
 
 
 def test_running_the_job_twice_changes_nothing(small_year, office_user):

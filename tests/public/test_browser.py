@@ -25,7 +25,7 @@ def test_a_visitor_reads_the_disclosures_and_a_household_looks_itself_up(live_se
     page.get_by_role("link", name="绩效自评报告").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="自评报告（PDF）").first.click()
-    assert download.value.suggested_filename == "2022-report.pdf"
+    assert download.value.suggested_filename == "2022年度整体支出绩效自评报告.pdf"
     assert download.value.path().read_bytes().startswith(b"%PDF")
 
     household = Household.objects.filter(project=project).order_by("code")[1]
