@@ -30,7 +30,7 @@ class TodoItem:
     kind: str  # what is to be done, for people: "法规科审查", "待审批划拨"
     title: str  # what it is about
     url: str
-    since: datetime | date | None = None  # waiting since
+    since: datetime | date | None = None  # waiting since; a clock's due date
     note: str = ""  # a return comment, a due date's explanation
 
 
@@ -163,9 +163,8 @@ def clock_items(user, *, today: date, limit: int | None = None) -> list[TodoItem
                 due.label(row.kind),
                 due.title(row),
                 row.url,
-                row.due_on,
-                _("%(day)s到期") % {"day": row.due_on.isoformat()}
-                + (_("（已逾期）") if overdue else ""),
+                row.due_on,  # shown in its own column (到期日): the note does not repeat it
+                _("已逾期") if overdue else "",
             )
         )
     return items

@@ -2,6 +2,7 @@
 holiday calendar changes; the due list, the deadlines page and the navigation's counts read the
 stored rows, a page at a time, with the same number of queries whatever the page size."""
 
+import re
 from datetime import date, datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -151,9 +152,50 @@ def test_the_navigation_count_reads_the_stored_clocks_of_the_assignee(
     assert DueDate.objects.get(source_id=petition.pk).handler_ids == [office_user.pk]
     after = client.get(reverse("core:nav_counts")).content.decode()
     todo = client.get(reverse("core:todo_list")).content.decode()
-    assert petition.reference in todo and "（已逾期）" in todo
+    assert petition.reference in todo and "已逾期" in todo
     assert 'id="nav-todo-count" data-count="0"' in before
     assert 'id="nav-todo-count" data-count="1"' in after
+
+
+def _todo_clock_rows(html: str) -> list[list[str]]:
+    section = html.split('id="todo-clock"')[1].split("</section>")[0]
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r'<tr class="todo-item">(.*?)</tr>', section, re.S)
+    ]
+
+
+def test_the_todo_page_shows_a_clocks_due_date_once_in_its_own_column(
+    client, office_user, district
+):
+    today = timezone.localdate()
+    # Accepted within 15 days: overdue, long overdue, due within the week.
+    for days_ago in (20, 60, 12):
+        petition = register(
+            by=office_user,
+            district=district,
+            received_on=today - timedelta(days=days_ago),
+            today=today,
+        ).petition
+        services.assign_petition(petition=petition, by=office_user, assignee=office_user)
+    login(client, "clerk")
+    html = client.get(reverse("core:todo_list")).content.decode()
+    section = html.split('id="todo-clock"')[1].split("</section>")[0]
+    assert "<th>到期日</th>" in section
+    rows = _todo_clock_rows(html)
+    assert len(rows) == 3
+    due_dates = set(DueDate.objects.values_list("due_on", flat=True))
+    notes = set()
+    for kind, title, shown_due, note in rows:
+        day = date.fromisoformat(shown_due)
+        assert day in due_dates
+        assert shown_due not in f"{kind} {title} {note}"
+        assert note == ("已逾期" if day < today else "")
+        notes.add(note)
+    assert notes == {"已逾期", ""}
 
 
 def test_entering_a_years_arrangement_recomputes_its_due_dates_and_drops_the_badge(
