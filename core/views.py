@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -346,3 +347,13 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No request context: the database may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's log-out (POST only), then says so on the page it leads to: the message is
+    added after the session is flushed, so that it outlives it (a cookie holds it)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("您已退出登录。"))
+        return response

@@ -88,6 +88,27 @@ def test_logout_ends_the_session_on_the_server(client, office_user):
     assert client.get(reverse("core:home")).status_code == 302
 
 
+def test_logout_says_so_once_on_the_login_page(client, office_user):
+    login(client, "clerk")
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [(reverse("login"), 302)]
+    html = response.content.decode()
+    assert html.count("您已退出登录。") == 1
+    assert 'class="message success"' in html
+    # Shown once: the next page does not repeat it, and nobody is signed in.
+    again = client.get(reverse("login")).content.decode()
+    assert "您已退出登录" not in again
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_a_failed_login_and_a_plain_visit_to_the_login_page_say_nothing_of_logging_out(
+    client, office_user
+):
+    html = client.post(reverse("login"), {"username": "clerk", "password": "wrong"}).content
+    assert "您已退出登录" not in html.decode()
+    assert "您已退出登录" not in client.get(reverse("login")).content.decode()
+
+
 def session_writes(queries) -> list[str]:
     return [
         q["sql"].split()[0]
