@@ -254,13 +254,13 @@ def project_detail(request, pk):
     plans = project.plans.all()  # newest version first
     all_notices = project.notices.all()  # newest first, drafts (no date) before them
     can_edit = request.user.is_office_staff or request.user.district_id == project.district_id
-    risk_refusal, approval_refusal = (
+    risk_refusal, approval_refusal, import_refusal = (
         status_refusal(
             request.user,
             next(status for status in gate_statuses if status.action == action),
             project=project,
         )
-        for action in ("risk.record", "approval.record")
+        for action in ("risk.record", "approval.record", "household.import")
     )
     # Each form is built only for a user the page shows it to (the template's conditions).
     context = {
@@ -282,6 +282,7 @@ def project_detail(request, pk):
         "risk_form": RiskAssessmentForm() if can_edit and risk_refusal is None else None,
         "risk_refusal": risk_refusal,
         "approval_refusal": approval_refusal,
+        "import_refusal": import_refusal,
         "suspensions": [instance(SuspensionNotice, row) for row in _suspensions(project.pk)],
         # 一榜 before 二榜: the lists in the order they were published (oldest first).
         "list_notices": [

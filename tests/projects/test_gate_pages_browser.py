@@ -37,3 +37,20 @@ def test_a_leader_overrides_a_blocked_decision_from_its_panel(live_server, page:
     expect(page.locator(".messages")).to_contain_text("已记录越过办理条件")
     expect(page.locator("input[name=number]")).to_be_visible()
     assert GateOverride.objects.get().reason == "区政府专题会议决定先行作出补偿决定"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_blocked_import_in_the_project_navigation_opens_its_refusal(live_server, page: Page):
+    project = ProjectFactory(name="六岭棚改", district__name="双清区", district__code="sq")
+    put_at_stage(project, Stage.DECISION)
+    staff(Section.OPERATIONS, username="clerk", name="王业务")
+    base = live_server.url
+
+    log_in(page, base, "clerk")
+    page.goto(f"{base}{project.get_absolute_url()}")
+    refusal = page.locator("#import-gate-refusal")
+    expect(refusal).to_be_hidden()  # folded, as the page's other blocked actions
+    page.locator("nav.subnav").get_by_role("link", name="导入调查登记表").click()
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("导入调查登记表须在「立项启动」、「调查登记」阶段办理")
+    expect(page).to_have_url(f"{base}{project.get_absolute_url()}#import-gate-refusal")

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from core.roles import Section
 from projects import gates
@@ -88,6 +89,61 @@ def test_office_staff_who_are_not_leaders_see_the_refusal_without_the_override_f
     risk_panel = html.split("登记风险评估", 1)[1].split("</details>", 1)[0]
     assert 'id="gate-refusal"' in risk_panel
     assert 'name="action" value="risk.record"' not in risk_panel
+
+
+IMPORT_REFUSED = "项目处于「征收决定」阶段，导入调查登记表须在「立项启动」、「调查登记」阶段办理。"
+
+
+def _import_link(html: str) -> str:
+    """The project navigation's 导入调查登记表 entry."""
+    nav = html.split('<nav class="subnav">', 1)[1].split("</nav>", 1)[0]
+    return re.search(r"<a [^>]*>导入调查登记表.*?</a>", nav, re.S).group(0)
+
+
+def test_the_import_action_shows_its_refusal_where_the_stage_refuses_it(
+    client, district_member, project
+):
+    put_at_stage(project, Stage.DECISION)
+    import_url = reverse("projects:import_create", args=[project.pk])
+    login(client, "district")
+    html = client.get(project.get_absolute_url()).content.decode()
+    link = _import_link(html)
+    assert 'href="#import-gate-refusal"' in link and "暂不可办理" in link
+    assert import_url not in html  # no plain link into a refusal
+    panel = html.split('id="import-refused"', 1)[1].split("</details>", 1)[0]
+    assert 'id="import-gate-refusal"' in panel
+    assert IMPORT_REFUSED in panel
+    assert 'name="action" value="household.import"' not in panel  # not a leader
+    # The import page itself still refuses it, as before.
+    assert "现在不能导入调查登记表" in client.get(import_url).content.decode()
+
+
+@pytest.mark.parametrize("stage", [Stage.INITIATION, Stage.SURVEY])
+def test_the_import_action_is_a_plain_link_in_the_stages_that_allow_it(
+    client, district_member, project, stage
+):
+    put_at_stage(project, stage)
+    login(client, "district")
+    html = client.get(project.get_absolute_url()).content.decode()
+    import_url = reverse("projects:import_create", args=[project.pk])
+    assert f'href="{import_url}"' in _import_link(html)
+    assert "暂不可办理" not in _import_link(html)
+    assert 'id="import-refused"' not in html
+
+
+def test_a_leader_overrides_the_refused_import_and_the_link_comes_back(client, project):
+    put_at_stage(project, Stage.DECISION)
+    leader = staff(Section.LEADER, username="boss", name="钱领导")
+    login(client, "boss")
+    html = client.get(project.get_absolute_url()).content.decode()
+    panel = html.split('id="import-refused"', 1)[1].split("</details>", 1)[0]
+    assert 'name="action" value="household.import"' in panel
+
+    gates.override(action="household.import", by=leader, reason="补充登记遗漏户", project=project)
+    html = client.get(project.get_absolute_url()).content.decode()
+    import_url = reverse("projects:import_create", args=[project.pk])
+    assert f'href="{import_url}"' in _import_link(html)
+    assert 'id="import-refused"' not in html
 
 
 def test_the_staffing_form_lists_the_same_options_as_its_fields_querysets_in_one_query(
