@@ -685,6 +685,7 @@ def record_compensation_decision(
         court=court.strip(),
         recorded_by=by,
     )
+    decision._history_user = by  # simple-history: the actor, also outside a request
     if document is not None:
         decision.document = document
     decision.full_clean()
@@ -692,10 +693,13 @@ def record_compensation_decision(
     return decision
 
 
-def _open_decision(decision: CompensationDecision) -> CompensationDecision:
+def _open_decision(decision: CompensationDecision, by: User) -> CompensationDecision:
+    """The decision, locked, for `by` to change: its history names `by` (_history_user), also
+    outside a request (the demo, a command), as the request's user would."""
     decision = CompensationDecision.objects.select_for_update().get(pk=decision.pk)
     if decision.closed_on:
         raise ValidationError(_("该补偿决定已办结。"))
+    decision._history_user = by
     return decision
 
 
@@ -722,7 +726,7 @@ def serve_decision(
     *, decision: CompensationDecision, by: User, served_on: date, proof: File | None = None
 ) -> CompensationDecision:
     ensure_can_edit_project(by, decision.household.project)
-    decision = _open_decision(decision)
+    decision = _open_decision(decision, by)
     if decision.served_on:
         raise ValidationError(_("送达日期已登记。"))
     if served_on < decision.decided_on:
@@ -756,7 +760,7 @@ def record_reconsideration(
     Raises ValidationError (in Chinese) for dates out of order, in the future, or an
     application after the reconsideration window."""
     ensure_can_edit_project(by, decision.household.project)
-    decision = _open_decision(decision)
+    decision = _open_decision(decision, by)
     if not decision.served_on:
         raise ValidationError(_("补偿决定尚未送达。"))
     window = reconsideration_window(decision)
@@ -825,7 +829,7 @@ def record_litigation(
 
     Raises ValidationError (Chinese message) for dates out of order."""
     ensure_can_edit_project(by, decision.household.project)
-    decision = _open_decision(decision)
+    decision = _open_decision(decision, by)
     if not decision.served_on:
         raise ValidationError(_("补偿决定尚未送达。"))
     if judgment_on and judgment_on < filed_on:
@@ -866,7 +870,7 @@ def serve_warning(
 ) -> EnforcementWarning:
     """The formal warning can only be served once the household's windows have closed."""
     ensure_can_edit_project(by, decision.household.project)
-    decision = _open_decision(decision)
+    decision = _open_decision(decision, by)
     _not_in_future(served_on, _("催告书送达日期"))
     if hasattr(decision, "warning"):
         raise ValidationError(_("已登记催告。"))
@@ -878,6 +882,7 @@ def serve_warning(
         )
     _ensure_announced(decision, served_on)
     warning = EnforcementWarning(decision=decision, served_on=served_on, recorded_by=by)
+    warning._history_user = by
     if document is not None:
         warning.document = document
     warning.save()
@@ -910,7 +915,7 @@ def announce_decision(*, decision: CompensationDecision, by: User, published_on:
     drafted, or the date is before the decision or in the future; PermissionDenied for a
     district user (the city office publishes notices)."""
     ensure_office_staff(by)
-    decision = _open_decision(decision)
+    decision = _open_decision(decision, by)
     if decision.announcement_id:
         if decision.announcement.is_published:
             raise ValidationError(_("该补偿决定已公告。"))
@@ -955,7 +960,7 @@ def file_enforcement_application(
     """Apply to the court: only after the warning period, within the application window,
     with every document the application must contain."""
     ensure_office_staff(by)
-    decision = _open_decision(decision)
+    decision = _open_decision(decision, by)
     _not_in_future(filed_on, _("申请日期"))
     if hasattr(decision, "application"):
         raise ValidationError(_("已申请强制执行。"))
@@ -972,13 +977,16 @@ def file_enforcement_application(
     ]
     if missing:
         raise ValidationError(_("申请材料不全：%(items)s。") % {"items": "、".join(missing)})
-    return EnforcementApplication.objects.create(
+    application = EnforcementApplication(
         decision=decision,
         filed_on=filed_on,
         court=court,
         recorded_by=by,
         **{name: True for name in CHECKLIST},
     )
+    application._history_user = by
+    application.save(force_insert=True)
+    return application
 
 
 @transaction.atomic
@@ -990,7 +998,7 @@ def close_decision(
     file_enforcement_application) and did not refuse, on or after the day of the application:
     a decision still within its reconsideration or litigation windows cannot be closed so."""
     ensure_can_edit_project(by, decision.household.project)
-    decision = _open_decision(decision)
+    decision = _open_decision(decision, by)
     if closure not in CompensationDecision.Closure.values:
         raise ValidationError(_("请选择办结方式。"))
     if closed_on < decision.decided_on:

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -50,6 +51,41 @@ def decide(household, by, *, decided_on, served_on=None):
     if served_on:
         decision = legal.serve_decision(decision=decision, by=by, served_on=served_on)
     return decision
+
+
+def _history_rows(html: str) -> list[list[str]]:
+    """(时间, 操作人, 操作, 对象, 变更内容) of each row of a page's history table."""
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r'<tr class="history-entry">(.*?)</tr>', html, re.S)
+    ]
+
+
+def test_a_decision_recorded_outside_a_request_names_who_recorded_it_in_its_history(
+    client, household, district_member, office_user
+):
+    # As the demo loader and the commands do: the services' `by`, no request's user.
+    decide(household, district_member, decided_on=date(2022, 8, 1), served_on=date(2022, 8, 2))
+    login(client, "clerk")
+    html = client.get(household.get_absolute_url()).content.decode()
+    rows = [row for row in _history_rows(html) if row[3].startswith("补偿决定")]
+    assert [row[2] for row in rows] == ["修改", "新增"]  # served, then recorded
+    assert {row[1] for row in rows} == {district_member.get_full_name()}
+
+
+def test_the_demo_decisions_and_their_steps_name_who_recorded_them(demo_data):
+    from projects.models import CompensationDecision, EnforcementApplication, EnforcementWarning
+
+    for model in (CompensationDecision, EnforcementWarning, EnforcementApplication):
+        rows = model.history.all()
+        assert rows.exists(), model
+        assert not rows.filter(history_user__isnull=True).exists(), model
+    decision = CompensationDecision.objects.get(number="双政征补字〔2022〕5号")
+    assert decision.history.earliest("history_date").history_user == decision.recorded_by
+    assert decision.recorded_by.district_id == decision.household.project.district_id
 
 
 # --- the windows, worked out by hand -------------------------------------------------
