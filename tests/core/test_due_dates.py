@@ -139,6 +139,49 @@ def test_the_lists_are_paginated_25_a_page(client, office_user, district):
         assert "BULK-0029" in second and "BULK-0029" not in first
 
 
+def _pager_links(html: str) -> dict[str, str]:
+    """The pager's links, text → address (the page-size links by their number)."""
+    nav = html.split('<nav class="pagination"', 1)[1].split("</nav>", 1)[0]
+    return {
+        text.strip(): href.replace("&amp;", "&")
+        for href, text in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+    }
+
+
+def test_the_deadlines_pager_has_first_and_last_page_links_that_keep_the_filters(
+    client, office_user, district
+):
+    today = timezone.localdate()
+    bulk_cases(60, district, office_user, received_on=today - timedelta(days=20))
+    call_command("recompute_due_dates", stdout=StringIO())
+    login(client, "clerk")
+    url = reverse("core:deadline_list")
+
+    def links(page):
+        return _pager_links(client.get(url, {"days": 20, "page": page}).content.decode())
+
+    first = links(1)
+    assert "第一页" not in first and "上一页" not in first
+    assert first["下一页"] == "?days=20&page=2"
+    assert first["最后一页"] == "?days=20&page=3"
+    middle = links(2)
+    assert (middle["第一页"], middle["上一页"]) == ("?days=20&page=1", "?days=20&page=1")
+    assert (middle["下一页"], middle["最后一页"]) == ("?days=20&page=3", "?days=20&page=3")
+    for page in (3, 99):  # past the end: the last page
+        last = links(page)
+        assert last["第一页"] == "?days=20&page=1" and last["上一页"] == "?days=20&page=2"
+        assert "下一页" not in last and "最后一页" not in last
+    # The page sizes every list offers, keeping the filters and starting again at page 1.
+    assert {size: last.get(size) for size in ("25", "50", "100")} == {
+        "25": None,  # the current size, not a link
+        "50": "?days=20&per_page=50",
+        "100": "?days=20&per_page=100",
+    }
+    html = client.get(url, {"days": 20, "per_page": 100}).content.decode()
+    assert html.count("BULK-0") == 60 and '<nav class="pagination"' in html
+    assert "第一页" not in _pager_links(html) and "最后一页" not in _pager_links(html)
+
+
 def test_the_navigation_count_reads_the_stored_clocks_of_the_assignee(
     client, office_user, district
 ):
