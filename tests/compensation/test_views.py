@@ -20,6 +20,7 @@ from compensation.models import (
     LedgerEntry,
     PriceItem,
 )
+from core.compiled import logged_sql
 from projects.models import Household, Project, Stage
 from tests.auth import login
 from tests.compensation.factories import (
@@ -314,7 +315,8 @@ def test_the_fund_page_reads_the_totals_the_fund_keeps_not_its_entries(
     for name in ("deposits", "disbursements", "balance", "due", "paid", "unpaid"):
         assert getattr(figures, name) == getattr(row, name), name
     assert row.due > 0 and f"{row.due:,.2f}" in html and f"{row.unpaid:,.2f}" in html
-    ledger_reads = [q["sql"] for q in queries if 'FROM "compensation_ledgerentry"' in q["sql"]]
+    logged = [logged_sql(q["sql"]) for q in queries]  # its prepared statements' SQL too
+    ledger_reads = [sql for sql in logged if 'FROM "compensation_ledgerentry"' in sql]
     # One page of entries; no SUM over the ledger and no COUNT of it.
     assert len(ledger_reads) == 1
     assert "SUM(" not in ledger_reads[0] and "COUNT(" not in ledger_reads[0]

@@ -1,6 +1,9 @@
 import pytest
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from django.test.utils import CaptureQueriesContext
 
-from core.compiled import CompiledValues
+from core.compiled import CompiledValues, logged_sql
 from core.models import District, User
 from core.roles import Section
 from tests.factories import staff
@@ -66,3 +69,54 @@ def test_a_text_parameter_takes_the_place_of_its_markers_digits():
     assert named("2147480000", first.pk) == [{"name": "乙"}]
     assert named("clerk-7", first.pk + 1) == []
     assert named("nobody", first.pk) == []
+
+
+def _prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_plans_it_once_per_connection_and_each_call_executes_it():
+    clerk = staff(Section.FINANCE, username="clerk-9", name="丙")
+
+    @CompiledValues
+    def named(username: str):
+        return User.objects.filter(username=username).values("name")
+
+    with CaptureQueriesContext(connection) as first:
+        assert named("clerk-9") == [{"name": "丙"}]
+    with CaptureQueriesContext(connection) as second:
+        assert named("nobody") == []
+    statement = named._statement
+    assert statement in _prepared_statements()
+    # Each call is one query, the EXECUTE of the statement with its values; the PREPARE is
+    # the connection's setup, not a query of the request.
+    assert [q["sql"] for q in first] == [f"EXECUTE {statement}('clerk-9')"]
+    assert [q["sql"] for q in second] == [f"EXECUTE {statement}('nobody')"]
+    # A query log's reader gets the statement's SQL back.
+    assert logged_sql(second[0]["sql"]).startswith('SELECT "core_user"."name"')
+    assert logged_sql(second[0]["sql"]).endswith('WHERE "core_user"."username" = $1')
+    assert logged_sql("SELECT 1") == "SELECT 1"
+
+    # A rolled-back transaction keeps it; a new connection prepares it again.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert named("clerk-9") == [{"name": "丙"}]
+        raise RuntimeError
+    assert named("clerk-9") == [{"name": clerk.name}]
+    connection.close()
+    assert named("clerk-9") == [{"name": "丙"}]
+    assert statement in _prepared_statements()
+
+
+def test_a_literal_percent_sign_in_the_sql_survives_the_prepare():
+    first = staff(Section.FINANCE, username="clerk-3", name="丁")
+
+    @CompiledValues
+    def with_percent(pk: int):
+        return (
+            User.objects.filter(pk=pk).annotate(share=RawSQL("'100%%'", ())).values("name", "share")
+        )
+
+    assert with_percent(first.pk) == [{"name": "丁", "share": "100%"}]
