@@ -3,8 +3,10 @@
 Applying the project's migrations to an empty database costs about 45 s of CPU (Django renders
 the model states again and again); copying a migrated database with PostgreSQL's
 `CREATE DATABASE … TEMPLATE` costs a second or two. The template is named after the test
-database and a digest of every migration file and of the project modules those files import,
-so a changed or added migration builds a new template (once) and older ones are dropped.
+database and a digest of every migration file and of the project modules those files import
+(their contents, and their module names or paths relative to the project root, so every checkout
+shares one template), so a changed or added migration builds a new template (once) and older
+ones are dropped.
 It is built by `manage.py migrate` in a child process pointed at it, so nothing can reach the
 development database, and renamed into place only when complete.
 """
@@ -29,10 +31,14 @@ def migrations_digest() -> str:
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    files = set()
+    # Each file is named by its module (migrations, some of them installed packages') or by its
+    # path relative to the project root, never by its absolute path: every checkout of the same
+    # migrations (the working copy, a fresh clone, a helper's worktree) then names the same
+    # template and reuses it, instead of building its own and dropping the other's.
+    files = {}
     for migration in loader.disk_migrations.values():
         path = Path(sys.modules[migration.__module__].__file__)
-        files.add(path)
+        files[migration.__module__] = path
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 files |= _project_files(node.module)
@@ -40,8 +46,8 @@ def migrations_digest() -> str:
                 for alias in node.names:
                     files |= _project_files(alias.name)
     digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(str(path).encode())
+    for name, path in sorted(files.items()):
+        digest.update(name.encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -58,9 +64,10 @@ def _build_lock(cursor, prefix: str):
         cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def _project_files(module: str) -> set[Path]:
+def _project_files(module: str) -> dict[str, Path]:
     base = BASE_DIR.joinpath(*module.split("."))
-    return {path for path in (base.with_suffix(".py"), base / "__init__.py") if path.is_file()}
+    paths = (base.with_suffix(".py"), base / "__init__.py")
+    return {path.relative_to(BASE_DIR).as_posix(): path for path in paths if path.is_file()}
 
 
 def use_migrated_template(connection) -> str | None:
