@@ -1,9 +1,6 @@
 """The sign-off rules on the demo data, through the pages each demo user opens."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import User
@@ -13,11 +10,6 @@ from tests.auth import login
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def as_demo_user(client, username):
@@ -33,8 +25,7 @@ def todo(client) -> str:
     return client.get(reverse("core:todo_list")).content.decode()
 
 
-def test_demo_users_see_what_waits_for_them_and_the_secretariat_cannot_sign(client):
-    call_command("load_demo", stdout=StringIO())
+def test_demo_users_see_what_waits_for_them_and_the_secretariat_cannot_sign(client, demo_data):
     plan = CompensationPlan.objects.get(project__code="2022-JK-01")
     returned = CompensationPlan.objects.get(project__code="2022-BT-C12")
     first_list = Notice.objects.get(project__code="2022-JK-01", kind=Notice.Kind.FIRST_LIST)
