@@ -12,18 +12,11 @@ from appraisers.models import (
     Valuer,
     Vote,
 )
-from core import demo as core_demo
 from core.validators import validate_credit_code
-from projects import demo as projects_demo
 from projects.models import Household, Notice, Stage
 
 pytestmark = pytest.mark.django_db
 SEED_PEOPLE = ["曾国强", "杨光斗", "曾新林"]
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def counts():
@@ -33,11 +26,8 @@ def counts():
     ] + [CreditList.objects.published().count()]
 
 
-def test_the_demo_loads_firms_selections_valuations_and_the_2022_list_once():
-    core_demo.load()
-    projects_demo.load()
-    demo.load()
-    before = counts()
+def test_the_demo_loads_firms_selections_valuations_and_the_2022_list_once(demo_data):
+    before = counts()  # the session's demo, loaded once on an empty database
     demo.load()
     assert counts() == before
 
@@ -81,10 +71,7 @@ def test_the_demo_loads_firms_selections_valuations_and_the_2022_list_once():
     assert lists.current.entries.count() == len(firms)
 
 
-def test_demo_draw_seeds_are_fixed_so_the_demo_is_the_same_every_time():
-    core_demo.load()
-    projects_demo.load()
-    demo.load()
+def test_demo_draw_seeds_are_fixed_so_the_demo_is_the_same_every_time(demo_data):
     selection = FirmSelection.objects.get(project__name="水利局棚改")
     codes = list(selection.draw_candidates)
     assert selection.winner.credit_code == codes[draws.winner_index(selection.seed, codes)]

@@ -1,31 +1,19 @@
 import pytest
 from django.db.models import Sum
 
-from appraisers import demo as appraisers_demo
 from compensation import demo, ledger
 from compensation.models import Agreement, Fund, HardshipSubsidy, LedgerEntry
-from core import demo as core_demo
-from projects import demo as projects_demo
 from projects.models import Household, Stage, StageChange
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def counts():
     return [m.objects.count() for m in (Fund, LedgerEntry, Agreement, HardshipSubsidy)]
 
 
-def test_the_demo_pays_the_signed_households_and_nobody_else_once():
-    core_demo.load()
-    projects_demo.load()
-    appraisers_demo.load()
-    demo.load()
-    before = counts()
+def test_the_demo_pays_the_signed_households_and_nobody_else_once(demo_data):
+    before = counts()  # the session's demo, loaded once on an empty database
     demo.load()
     assert counts() == before
 
