@@ -201,8 +201,8 @@ def _plain_http_in_tests():
 # change it inside their own transaction) ask for `demo_data`: the demo is loaded once into an
 # open transaction, every such test runs in a savepoint inside it (the `db` fixture), and the
 # transaction is rolled back before the first test that does not ask for the demo. For that the
-# demo tests run first (see pytest_collection_modifyitems below); they cannot be transactional
-# (a live server or a Celery worker would not see uncommitted rows).
+# demo tests run before every other database test (see pytest_collection_modifyitems below);
+# they cannot be transactional (a live server or a Celery worker would not see uncommitted rows).
 
 DEMO_FIXTURE = "demo_data"
 
@@ -246,16 +246,56 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.xdist_group(DEMO_FIXTURE))
 
 
+# Fixtures that reach the test database; a test with none of them (and no django_db mark) runs
+# without it.
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+# Fixtures of the tests that take seconds each: a browser, a live server, a Celery worker.
+SLOW_FIXTURES = {"page", "live_server", "celery_worker"}
+
+
+def _needs_db(item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
+
+
+def _is_transactional(item) -> bool:
+    """As pytest-django tells them (its get_order_number)."""
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(transactional or {"transactional_db", "live_server"} & fixtures)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Run the tests that read the session's demo first (after pytest-django's own ordering)."""
+    """Order the run, keeping pytest-django's order of the database tests (every transactional
+    test after the others: its flush at teardown deletes the data migrations' rows), so that
+    the workers keep busy:
+
+    1. the tests that need no database, so that a worker runs them while the migrated template
+       is still being built (tests/template_db.py) instead of waiting for it;
+    2. the tests that read the session's demo (before every other database test: see above);
+    3. the other database tests, and last the transactional ones, those with a browser, a live
+       server or a Celery worker first among them, so that the run ends on short tests and the
+       workers finish at about the same time (pytest-xdist hands a worker the next test as it
+       finishes one)."""
     demo = [item for item in items if _uses_demo(item)]
     for item in demo:
-        marker = item.get_closest_marker("django_db")
-        transactional = marker is not None and marker.kwargs.get("transaction")
-        if transactional or {"transactional_db", "live_server"} & set(item.fixturenames):
+        if _is_transactional(item):
             raise pytest.UsageError(f"{item.nodeid}: {DEMO_FIXTURE} cannot be transactional")
-    items[:] = demo + [item for item in items if not _uses_demo(item)]
+    others = [item for item in items if not _uses_demo(item)]
+    plain = [item for item in others if _needs_db(item) and not _is_transactional(item)]
+    transactional = [item for item in others if _is_transactional(item)]
+    slow = [item for item in transactional if SLOW_FIXTURES & set(item.fixturenames)]
+    items[:] = (
+        [item for item in others if not _needs_db(item)]
+        + demo
+        + plain
+        + slow
+        + [item for item in transactional if item not in slow]
+    )
     # pytest-xdist tags grouped tests in their node ids (before this trylast hook); when a pytest
     # release stops that from working, every worker would load the demo: the demo's tests fail.
     _demo.ungrouped = bool(
