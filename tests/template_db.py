@@ -6,7 +6,9 @@ the model states again and again); copying a migrated database with PostgreSQL's
 database and a digest of every migration file and of the project modules those files import
 (their contents, and their module names or paths relative to the project root, so every checkout
 shares one template), so a changed or added migration builds a new template (once) and older
-ones are dropped.
+ones are dropped. When migrations were only added, the new template starts as a copy of the
+previous one and `migrate` applies the new ones alone, as on a deployed database (each template
+records the files it was built from); anything else builds it from an empty database.
 It is built by `manage.py migrate` in a child process pointed at it, so nothing can reach the
 development database, and renamed into place only when complete.
 """
@@ -14,6 +16,7 @@ development database, and renamed into place only when complete.
 import ast
 import contextlib
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -28,13 +31,18 @@ MAX_NAME = 63  # PostgreSQL's identifier limit
 
 def migrations_digest() -> str:
     """12 hex characters over the migration files and the project modules they import."""
+    return _digest(migration_files())
+
+
+def migration_files() -> dict[str, str]:
+    """Each migration file and each project module a migration imports, with a digest of its
+    contents. A file is named by its module (migrations, some of them installed packages') or
+    by its path relative to the project root, never by its absolute path: every checkout of the
+    same migrations (the working copy, a fresh clone, a helper's worktree) then names the same
+    template and reuses it, instead of building its own and dropping the other's."""
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    # Each file is named by its module (migrations, some of them installed packages') or by its
-    # path relative to the project root, never by its absolute path: every checkout of the same
-    # migrations (the working copy, a fresh clone, a helper's worktree) then names the same
-    # template and reuses it, instead of building its own and dropping the other's.
     files = {}
     for migration in loader.disk_migrations.values():
         path = Path(sys.modules[migration.__module__].__file__)
@@ -45,10 +53,13 @@ def migrations_digest() -> str:
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     files |= _project_files(alias.name)
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+
+
+def _digest(files: dict[str, str]) -> str:
     digest = hashlib.sha256()
-    for name, path in sorted(files.items()):
-        digest.update(name.encode() + b"\0")
-        digest.update(path.read_bytes())
+    for name, contents in sorted(files.items()):
+        digest.update(f"{name}\0{contents}\0".encode())
     return digest.hexdigest()[:12]
 
 
@@ -70,6 +81,31 @@ def _project_files(module: str) -> dict[str, Path]:
     return {path.relative_to(BASE_DIR).as_posix(): path for path in paths if path.is_file()}
 
 
+def _create_from_earlier(cursor, building: str, existing: dict, files: dict[str, str]) -> None:
+    """Create the database to build in: a copy of an earlier template when one was built from
+    files that are all still here unchanged (only migrations were added since, and perhaps
+    project modules they import), so that `migrate` applies just the new migrations, as it
+    does on a deployed database; otherwise an empty database, migrated from the start.
+
+    A migration edited, removed or squashed, a project module a migration imports edited, or an
+    installed package's migration changed: the earlier template is not used."""
+    earlier = []
+    for name, comment in existing.items():
+        try:
+            built_from = json.loads(comment or "")
+        except ValueError:
+            continue
+        if isinstance(built_from, dict) and built_from.items() <= files.items():
+            earlier.append((len(built_from), name))
+    for _size, name in sorted(earlier, reverse=True):
+        try:
+            cursor.execute(f'CREATE DATABASE "{building}" TEMPLATE "{name}"')
+        except DatabaseError:  # another run is copying it: start from nothing instead
+            continue
+        return
+    cursor.execute(f'CREATE DATABASE "{building}"')
+
+
 def use_migrated_template(connection) -> str | None:
     """Make sure the template exists and point the test database's creation at it.
 
@@ -84,19 +120,21 @@ def use_migrated_template(connection) -> str | None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
         test_name = test_name.removesuffix(f"_{worker}")
-    digest = migrations_digest()
+    files = migration_files()
+    digest = _digest(files)
     prefix = f"{test_name}_tmpl_"[: MAX_NAME - len(digest)]
     name = prefix + digest
     with connection._nodb_cursor() as cursor, _build_lock(cursor, prefix):
         cursor.execute(
-            "SELECT datname FROM pg_database WHERE left(datname, %s) = %s",
+            "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
+            " WHERE left(datname, %s) = %s",
             [len(prefix), prefix],
         )
-        existing = {row[0] for row in cursor.fetchall()}
+        existing = dict(cursor.fetchall())
         if name not in existing:
             building = f"{test_name}_tmpb_"[: MAX_NAME - len(digest)] + digest
             cursor.execute(f'DROP DATABASE IF EXISTS "{building}"')
-            cursor.execute(f'CREATE DATABASE "{building}"')
+            _create_from_earlier(cursor, building, existing, files)
             child_url = urlsplit(url)._replace(path="/" + building).geturl()
             subprocess.run(  # noqa: S603 (our own manage.py with our own interpreter)
                 [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "-v0"],
@@ -104,8 +142,10 @@ def use_migrated_template(connection) -> str | None:
                 cwd=BASE_DIR,
                 check=True,
             )
+            # What it was built from, so that the next template can start from this one.
+            cursor.execute(f'COMMENT ON DATABASE "{building}" IS %s', [json.dumps(files)])
             cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-        for old in existing - {name}:
+        for old in set(existing) - {name}:
             with contextlib.suppress(DatabaseError):  # another run may still be copying it
                 cursor.execute(f'DROP DATABASE IF EXISTS "{old}"')
     settings_dict["TEST"]["TEMPLATE"] = name
