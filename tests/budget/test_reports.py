@@ -32,7 +32,12 @@ def small_year(budget_year, finance):
         income=wan("213.4"),
         expenditure=wan("213.4"),
     )
-    # One output indicator worth all 100 points, as this year's layout says.
+    _one_indicator_worth_everything(budget_year, finance)
+    return budget_year
+
+
+def _one_indicator_worth_everything(budget_year, finance):
+    """One output indicator worth all 100 points, as this year's layout says."""
     services.update_year(
         budget_year=budget_year,
         by=finance,
@@ -42,7 +47,6 @@ def small_year(budget_year, finance):
         weight_satisfaction=0,
     )
     indicator(budget_year, finance, target=Decimal(1), actual=Decimal(1), weight=Decimal(100))
-    return budget_year
 
 
 def request_report(client, django_capture_on_commit_callbacks):
@@ -140,15 +144,7 @@ def _download_names(response) -> tuple[str, str]:
 def test_the_files_download_under_their_chinese_titles_with_an_ascii_fallback(
     client, budget_year, finance
 ):
-    services.update_year(
-        budget_year=budget_year,
-        by=finance,
-        weight_execution=0,
-        weight_output=100,
-        weight_benefit=0,
-        weight_satisfaction=0,
-    )
-    indicator(budget_year, finance, target=Decimal(1), actual=Decimal(1), weight=Decimal(100))
+    _one_indicator_worth_everything(budget_year, finance)
     run = AnnualReport.objects.create(budget_year=budget_year, requested_by=finance)
     services.build_report(run_id=run.pk)
     run.refresh_from_db()
