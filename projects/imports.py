@@ -914,23 +914,28 @@ def _taken_codes(project: Project, codes: list[str]) -> set[str]:
 
 def _codes_taken_since(record: HouseholdImport) -> list[tuple[int, str]]:
     """(row, 户号) of the kept rows whose code the project now has, in row order: one query
-    over the kept rows (packed by column, or an older list of row objects)."""
+    over the kept rows (packed by column, or an older list of row objects). The packed
+    columns `row` and `code` are read side by side in one pass (ROWS FROM), so the query's
+    cost grows with the rows, not with their square (indexing into the row column once per
+    code read the whole column again each time: 14 s for 20,000 rows)."""
     packed = (
-        "SELECT (i.records -> 'row' ->> (c.n - 1)::int)::int, c.code "
-        "FROM jsonb_array_elements_text(CASE jsonb_typeof(i.records -> 'code') "
-        "WHEN 'array' THEN i.records -> 'code' ELSE '[]' END) WITH ORDINALITY c(code, n)"
+        "SELECT k.line::int, k.code FROM i, ROWS FROM ("
+        "jsonb_array_elements_text(CASE jsonb_typeof(i.records -> 'row') "
+        "WHEN 'array' THEN i.records -> 'row' ELSE '[]' END), "
+        "jsonb_array_elements_text(CASE jsonb_typeof(i.records -> 'code') "
+        "WHEN 'array' THEN i.records -> 'code' ELSE '[]' END)) AS k(line, code)"
     )
     listed = (
         "SELECT (r ->> 'row')::int, r ->> 'code' "
-        "FROM jsonb_array_elements(CASE jsonb_typeof(i.records) "
+        "FROM i, jsonb_array_elements(CASE jsonb_typeof(i.records) "
         "WHEN 'array' THEN i.records ELSE '[]' END) r"
     )
     table = HouseholdImport._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH i AS (SELECT records FROM {table} WHERE id = %s), "  # noqa: S608
-            f"kept(line, code) AS ({packed.replace('FROM ', 'FROM i, ', 1)} "
-            f"UNION ALL {listed.replace('FROM ', 'FROM i, ', 1)}) "
+            # MATERIALIZED: the stored rows are read (and decompressed) once, not per use.
+            f"WITH i AS MATERIALIZED (SELECT records FROM {table} WHERE id = %s), "  # noqa: S608
+            f"kept(line, code) AS ({packed} UNION ALL {listed}) "
             f"SELECT kept.line, kept.code FROM kept JOIN {Household._meta.db_table} h "
             "ON h.project_id = %s AND h.code = kept.code ORDER BY 1",
             [record.pk, record.project_id],

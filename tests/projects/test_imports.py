@@ -634,6 +634,25 @@ def test_confirm_checks_again_against_households_added_since_upload(
     assert "没有导入任何数据" in response.content.decode()
 
 
+def test_the_preview_pairs_each_clash_with_its_own_row_in_a_long_file(
+    client, district_member, project
+):
+    # A title row above the header: the kept rows start at line 3. Households added since
+    # the upload take the codes of lines 123 and 302 (the file's 121st and 300th rows).
+    login(client, "district")
+    post_file(client, project, workbook([good_row(n) for n in range(1, 301)], above=[["表"]]))
+    record = HouseholdImport.objects.get()
+    HouseholdFactory(project=project, code="A121")
+    HouseholdFactory(project=project, code="A300")
+
+    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    assert "户号“A121”在本项目中已经登记。" in html and "户号“A300”在本项目中已经登记。" in html
+    assert messages_of(imports.preview_household_import(household_import=record, limit=0)) == [
+        (123, "户号", "户号“A121”在本项目中已经登记。"),
+        (302, "户号", "户号“A300”在本项目中已经登记。"),
+    ]
+
+
 @pytest.mark.parametrize("rows", [10, 200])
 def test_saving_does_not_issue_a_query_per_row(
     district_member, project, rows, django_assert_max_num_queries
