@@ -157,7 +157,7 @@ def main() -> int:
     print(f"  a whole look-up        {backend_ms(lambda: call('/public/lookup/', True)):.3f} ms")
     print(f"  a SELECT 1             {backend_ms(select_one):.3f} ms (Django's own health check)")
     household_ms = backend_ms(
-        lambda: lookup._household_in_public_project(project.pk, household.code)
+        lambda: lookup._households_in_public_project(project.pk, household.code)
     )
     print(f"  the household          {household_ms:.3f} ms")
     print(f"  the session row        {backend_ms(new_session):.3f} ms")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -349,7 +350,11 @@ class Household(models.Model):
                 name="household_signed_with_method",
             ),
         ]
-        indexes = [models.Index(fields=["project", "signed_on"])]
+        indexes = [
+            models.Index(fields=["project", "signed_on"]),
+            # The public look-up finds a 户号 typed in either case (public.lookup).
+            models.Index(F("project"), Upper("code"), name="household_code_any_case"),
+        ]
         # PostgreSQL keeps HouseholdTally equal to the households (projects.tally).
         triggers = tally.TRIGGERS
 

@@ -42,16 +42,17 @@ def _new_session_key(session) -> None:
 
 
 @CompiledValues
-def _household_in_public_project(project_id: int, code: str):
-    """The household `code` of project `project_id` if the public may see the project: one
-    query, whose SQL the ORM writes once per process (the look-up is the public site's one
-    POST; issue 16)."""
+def _households_in_public_project(project_id: int, code: str):
+    """The households whose 户号 is `code` in any case ("v02-003" finds V02-003) in project
+    `project_id` if the public may see the project (two at most: a project could hold codes
+    that differ only in case): one query, whose SQL the ORM writes once per process (the
+    look-up is the public site's one POST; issue 16)."""
     return (
         Household.objects.filter(
-            project__in=public_projects().filter(pk=project_id).values("pk"), code=code
+            project__in=public_projects().filter(pk=project_id).values("pk"), code__iexact=code
         )
-        .order_by()
-        .values("pk", "id_number")[:1]
+        .order_by("pk")
+        .values("pk", "id_number")[:2]
     )
 
 
@@ -60,7 +61,8 @@ def lookup(request):
     form = LookupForm(request.POST or None, projects=lambda: public_projects().order_by("name"))
     if request.method == "POST" and form.is_valid():
         project_id, code = form.cleaned_data["project"], form.cleaned_data["code"]
-        subject = f"{project_id}:{code}"
+        # One count of failures for a 户号 however it is typed.
+        subject = f"{project_id}:{code.upper()}"
         if LOCKOUT.is_locked(request, subject=subject):
             logger.warning("Household look-up locked for project %s code %s", project_id, code)
             form.add_error(
@@ -69,12 +71,16 @@ def lookup(request):
                 % {"minutes": LOCKOUT.window_seconds // 60},
             )
         else:
-            found = _household_in_public_project(project_id, code)
-            household_id, id_number = (
-                (found[0]["pk"], found[0]["id_number"]) if found else (None, "")
-            )
             tail = form.cleaned_data["id_tail"]
-            if household_id is None or id_number[-6:].upper() != tail:
+            household_id = next(
+                (
+                    row["pk"]
+                    for row in _households_in_public_project(project_id, code)
+                    if row["id_number"][-6:].upper() == tail
+                ),
+                None,
+            )
+            if household_id is None:
                 LOCKOUT.record_failure(request, subject=subject)
                 form.add_error(None, _("项目、户号或身份证号码后六位不正确，请核对后重试。"))
             else:

@@ -173,6 +173,31 @@ def test_the_lookup_never_says_which_field_was_wrong_and_locks_after_five_failur
     assert "查询失败次数过多" in locked.content.decode()
 
 
+def test_the_lookup_finds_a_code_typed_in_either_case_and_counts_its_failures_as_one(
+    client, project
+):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    upper = HouseholdFactory(project=project, code="V02-003")
+    lower = HouseholdFactory(project=project, code="b-7x")
+    # Codes that differ only in case are two households: each answers to its own ID.
+    twin = HouseholdFactory(project=project, code="v02-003")
+    url = reverse("public:lookup")
+    result = reverse("public:lookup_result")
+    for household, typed in [(upper, "v02-003"), (lower, "B-7X"), (twin, "V02-003")]:
+        answer = {"project": project.pk, "code": typed, "id_tail": household.id_number[-6:]}
+        assert client.post(url, answer)["Location"] == result, typed
+        assert row_cells(client.get(result).content.decode(), household.code)[1] == (
+            household.head_name
+        )
+    # Five wrong tails, whatever the case of the 户号: the household is locked in every case.
+    for attempt, typed in enumerate(["v02-003", "V02-003", "v02-003", "V02-003", "v02-003"]):
+        wrong = {"project": project.pk, "code": typed, "id_tail": "000000"}
+        client.post(url, wrong, REMOTE_ADDR=f"10.0.2.{attempt}")
+    right = {"project": project.pk, "code": "V02-003", "id_tail": upper.id_number[-6:]}
+    assert "查询失败次数过多" in client.post(url, right, REMOTE_ADDR="10.9.9.8").content.decode()
+
+
 def test_the_lookup_locks_an_address_that_tries_many_households(client, project):
     project.started_on = date(2022, 3, 1)
     project.save(update_fields=["started_on"])
