@@ -50,4 +50,4 @@ def household_section(household) -> dict | None:
                 else f"{line.amount:,.2f}"
             )
             rows.append((label, amount))
-    return {"title": _("补偿款"), "rows": rows}
+    return {"title": _("补偿款"), "rows": rows, "amounts": True}

@@ -160,7 +160,8 @@ def lookup_end(request):
 def extra_sections():
     """What other apps show a household about itself (valuation, compensation, payments):
     functions named in settings.PUBLIC_HOUSEHOLD_SECTIONS, each returning a dict
-    {"title": ..., "rows": [(label, value), ...]} or None."""
+    {"title": ..., "rows": [(label, value), ...]} or None; with "amounts": True its values
+    are figures, shown right-aligned."""
     from django.utils.module_loading import import_string
 
     return [import_string(path) for path in getattr(settings, "PUBLIC_HOUSEHOLD_SECTIONS", [])]

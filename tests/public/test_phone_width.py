@@ -114,3 +114,61 @@ def test_the_id_tail_typed_with_a_space_reaches_the_lookup_whole(
     page.get_by_role("button", name="查询").click()
     expect(page.locator(".own-row")).to_contain_text(household.head_name)
     context.close()
+
+
+# The card's box and its widest label's and amounts' boxes, and the page's width.
+CARD_BOXES = """() => {
+  const card = [...document.querySelectorAll('section.panel')]
+    .find(s => s.querySelector('h2').textContent.trim() === '补偿款');
+  const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right}; };
+  const labels = [...card.querySelectorAll('dt')];
+  return {
+    page: document.documentElement.scrollWidth,
+    viewport: document.documentElement.clientWidth,
+    card: box(card),
+    longest: labels.map(dt => dt.textContent).sort((a, b) => b.length - a.length)[0],
+    rows: [...card.querySelectorAll('dd')].map(dd => ({text: dd.textContent, ...box(dd),
+      textRight: (() => { const r = document.createRange(); r.selectNodeContents(dd);
+                          return r.getBoundingClientRect().right; })()})),
+  };
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_compensation_card_keeps_its_amounts_inside_at_desktop_and_phone_width(
+    live_server, browser, public_project, width
+):
+    """A breakdown line's long label ("被征收房屋价值（评估单价 … × 建筑面积 …）") wraps inside
+    the card; the amounts stay in the card, right-aligned, and the page does not scroll sideways."""
+    project, household = public_project
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="zh-CN", device_scale_factor=1
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/public/lookup/")
+    page.get_by_label("征收项目").select_option(str(project.pk))
+    page.get_by_label("户号").fill(household.code)
+    page.get_by_label("身份证号码后六位").fill(household.id_number[-6:])
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("heading", name="补偿款")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/compensation-card-{width}.png", full_page=True)
+    found = page.evaluate(CARD_BOXES)
+    assert found["viewport"] == width
+    assert found["page"] <= width, found
+    assert "建筑面积" in found["longest"] and len(found["longest"]) > 30, found
+    card = found["card"]
+    assert card["right"] <= width, found
+    due = [row for row in found["rows"] if row["text"] == f"{household_due(household):,.2f}"]
+    assert due, found
+    for row in found["rows"]:
+        assert card["left"] <= row["left"] and row["right"] <= card["right"], row
+        # Right-aligned: the figure ends where its cell ends.
+        assert abs(row["textRight"] - row["right"]) <= 1, row
+    context.close()
+
+
+def household_due(household):
+    from compensation import reports
+
+    return reports.household_figures(household)["due"]
