@@ -66,6 +66,12 @@ class LookupForm(forms.Form):
         label=_("身份证号码后六位"),
         min_length=6,
         max_length=6,
+        # Django's own length messages speak of "变量" and counts; a resident is told what to type.
+        error_messages={
+            "required": _("请输入身份证号码的后六位（6个字符）。"),
+            "min_length": _("请输入身份证号码的后六位（6个字符），目前只输入了%(show_value)d个。"),
+            "max_length": _("请输入身份证号码的后六位（6个字符），目前输入了%(show_value)d个。"),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
 

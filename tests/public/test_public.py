@@ -462,3 +462,23 @@ def test_the_lookup_result_lists_the_project_fifty_households_a_page(client, pro
     assert own.head_name in second and 'class="own-row"' in second
     past = client.get(url, {"page": "99"}).content.decode().split("本项目各户情况")[1]
     assert own.head_name in past  # past the end: the last page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("18474", "请输入身份证号码的后六位（6个字符），目前只输入了5个。"),
+        ("118474X", "请输入身份证号码的后六位（6个字符），目前输入了7个。"),
+        ("", "请输入身份证号码的后六位（6个字符）。"),
+    ],
+)
+def test_the_lookup_says_in_plain_words_how_many_id_characters_to_type(
+    client, project, typed, message
+):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    html = client.post(
+        reverse("public:lookup"), {"project": project.pk, "code": "A-1", "id_tail": typed}
+    ).content.decode()
+    assert message in html
+    assert "变量" not in html
