@@ -152,9 +152,17 @@ def lookup_result(request):
     return render(request, "public/lookup_result.html", context)
 
 
+@never_cache
 def lookup_end(request):
-    request.session.pop(SESSION_KEY, None)
-    return redirect("public:home")
+    """Ends the look-up on a POST from the result page's button (CSRF-checked), so no other
+    page can end it with a link or an image. A GET (an old bookmark) ends nothing and goes back
+    to the result, which asks for a look-up if there is none. Lands on the look-up form, not
+    the home page: that page is cached for visitors and would not show the message."""
+    if request.method != "POST":
+        return redirect("public:lookup_result")
+    if request.session.pop(SESSION_KEY, None) is not None:
+        messages.success(request, _("查询已结束。"))
+    return redirect("public:lookup")
 
 
 def extra_sections():

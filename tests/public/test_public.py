@@ -6,6 +6,7 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from stdnum.cn import ric
@@ -482,3 +483,34 @@ def test_the_lookup_says_in_plain_words_how_many_id_characters_to_type(
     ).content.decode()
     assert message in html
     assert "变量" not in html
+
+
+def _csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_ending_the_lookup_takes_the_result_pages_button_and_says_so(project):
+    client = Client(enforce_csrf_checks=True)
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    household = HouseholdFactory(project=project, code="A-1")
+    lookup, result, end = (
+        reverse(f"public:{name}") for name in ("lookup", "lookup_result", "lookup_end")
+    )
+    token = _csrf_token(client.get(lookup).content.decode())
+    answer = {"project": project.pk, "code": "A-1", "id_tail": household.id_number[-6:]}
+    client.post(lookup, {**answer, "csrfmiddlewaretoken": token})
+    html = client.get(result).content.decode()
+    assert re.search(rf'<form[^>]*method="post" action="{end}">', html)
+
+    # A link or an image on any page cannot end it: a GET ends nothing, a POST needs the token.
+    assert client.get(end)["Location"] == result
+    assert client.post(end).status_code == 403
+    assert household.head_name in client.get(result).content.decode()
+
+    response = client.post(end, {"csrfmiddlewaretoken": _csrf_token(html)}, follow=True)
+    assert response.redirect_chain == [(lookup, 302)]
+    assert "查询已结束。" in response.content.decode()
+    again = client.get(result, follow=True).content.decode()
+    assert household.head_name not in again
+    assert "查询已结束。" not in again
