@@ -124,6 +124,9 @@ def import_detail(request, pk):
         errors = record.errors
     else:
         errors = []
+    # A file can have thousands of errors: PREVIEW_ROWS of them a page (?page=N; the kept
+    # rows are not shown while there are errors, so the two never share the page number).
+    error_page = paginate(request, errors, per_page=PREVIEW_ROWS) if errors else None
     can_edit = _may_edit(request.user, record.project)
     return render(
         request,
@@ -138,6 +141,7 @@ def import_detail(request, pk):
             ],
             "page": page,
             "errors": errors,
+            "error_page": error_page,
             "error_rows": rows_with_errors(errors),
             "changed_since_upload": bool(preview and preview.errors),
             "unreadable": unreadable,

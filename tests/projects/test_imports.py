@@ -262,6 +262,23 @@ def test_one_owner_of_several_houses_is_a_warning_naming_both_codes(project):
     assert "姓名不同" in warning["message"]  # 测试户主2 and 测试户主3
 
 
+def test_a_file_with_many_errors_lists_them_a_hundred_a_page(client, district_member, project):
+    rows = [good_row(n, use="商铺") for n in range(1, 251)]  # 房屋用途 wrong on every row
+    login(client, "district")
+    post_file(client, project, workbook(rows))
+    record = HouseholdImport.objects.get()
+    assert record.status == HouseholdImport.Status.FAILED and len(record.errors) == 250
+    url = reverse("projects:import_detail", args=[record.pk])
+
+    first = client.get(url).content.decode()
+    assert "文件中有 250 处错误" in first and "第 1 / 3 页" in first
+    assert first.count("<td>房屋用途</td>") == 100
+    assert "第 2 行" in first and "第 101 行" in first and "第 102 行" not in first
+    last = client.get(url, {"page": 3}).content.decode()
+    assert last.count("<td>房屋用途</td>") == 50
+    assert "第 201 行" not in last and "第 202 行" in last and "第 251 行" in last
+
+
 def test_codes_already_in_the_project_are_refused_and_owners_are_warned(project, other_project):
     HouseholdFactory(project=project, code="A001", id_number=resident_id(900))
     # The same code in another project is no conflict.
