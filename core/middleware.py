@@ -1,10 +1,11 @@
 import logging
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import ConnectionError as StorageConnectionError
 from botocore.exceptions import HTTPClientError as StorageHTTPError
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from kombu.exceptions import OperationalError
 
 from core.jobs import BrokerUnavailable
@@ -55,6 +56,18 @@ class StorageUnavailableMiddleware:
         return None
 
 
+def _to_login(response) -> bool:
+    """Whether `response` redirects to the login page."""
+    if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response:
+        return False
+    return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+
+
+def _with_query(url: str, extra: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+
+
 class IdleSessionMiddleware:
     """Idle expiry without a database write on every request.
 
@@ -65,6 +78,8 @@ class IdleSessionMiddleware:
     so that SessionMiddleware saves it with a new expiry: one write a minute at most, and a
     session ends between SESSION_COOKIE_AGE − 60 s and SESSION_COOKIE_AGE after the last
     request. Requests without a session cookie (the public pages) never read the session.
+    When a session has ended and a page sends its visitor to log in, the login page is told
+    (?expired=1) and says 登录已超时.
 
     Sits just after SessionMiddleware, whose response step does the saving."""
 
@@ -83,7 +98,13 @@ class IdleSessionMiddleware:
             return response  # a visitor without a session: never read one
         touched = session.get(self.KEY, 0)  # loads the session if the view did not
         if session.is_empty():
-            return response  # an unknown or expired key, or a logout: nothing to keep alive
+            # An unknown or expired key, or a logout: nothing to keep alive. A page that sends
+            # such a visitor to log in says why (the login page reads ?expired=1).
+            # (A logout is a POST, and its browser drops the emptied cookie.)
+            came_with_one = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            if came_with_one and request.method in ("GET", "HEAD") and _to_login(response):
+                response["Location"] = _with_query(response["Location"], "expired=1")
+            return response
         now = int(time.time())
         if session.modified or now - touched >= self.TOUCH_SECONDS:
             session[self.KEY] = now

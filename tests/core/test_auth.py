@@ -180,3 +180,23 @@ def test_password_change_works_with_a_strong_password(client, office_user):
     assert response.status_code == 302
     office_user.refresh_from_db()
     assert office_user.check_password(new)
+
+
+def test_a_session_that_ended_while_idle_is_told_so_on_the_login_page(client, office_user):
+    home = reverse("core:home")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        login(client, "clerk")
+        assert client.get(home).status_code == 200
+        clock.shift(timedelta(minutes=31))
+        response = client.get(home)
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next={home}&expired=1"
+        html = client.get(response["Location"]).content.decode()
+        assert html.count("长时间未操作，登录已超时，请重新登录。") == 1
+        assert 'name="next" value="/"' in html  # logging in again leads back to the page
+    # Someone who never logged in, or who logged out, is not told of a timeout.
+    client.cookies.clear()
+    assert "expired" not in client.get(home)["Location"]
+    login(client, "clerk")
+    client.post(reverse("logout"))
+    assert "expired" not in client.get(home)["Location"]
