@@ -10,7 +10,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HouseholdFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False)
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.SearchInput)
     signed = forms.ChoiceField(
         label=_("签约"),
         required=False,

@@ -64,6 +64,7 @@ def household_list(request, pk):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    can_edit = _can_edit(request.user, project)
     return render(
         request,
         "projects/household_list.html",
@@ -74,7 +75,13 @@ def household_list(request, pk):
             "rows": _register_rows(page.object_list),
             "totals": totals,
             "query": query.urlencode(),
-            "can_edit": _can_edit(request.user, project),
+            "can_edit": can_edit,
+            # As on the project page: a refused import is marked, leading to its 办理条件.
+            "import_refusal": (
+                gate_refusal(request.user, "household.import", project=project)
+                if can_edit
+                else None
+            ),
         },
     )
 

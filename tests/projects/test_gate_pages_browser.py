@@ -54,3 +54,42 @@ def test_the_blocked_import_in_the_project_navigation_opens_its_refusal(live_ser
     expect(refusal).to_be_visible()
     expect(refusal).to_contain_text("导入调查登记表须在「立项启动」、「调查登记」阶段办理")
     expect(page).to_have_url(f"{base}{project.get_absolute_url()}#import-gate-refusal")
+
+
+# How wide the search box's placeholder is, and the room inside the box.
+PLACEHOLDER_ROOM = """el => {
+  const style = getComputedStyle(el);
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position:absolute;white-space:pre;visibility:hidden';
+  probe.style.font = style.font;
+  probe.textContent = el.placeholder;
+  document.body.append(probe);
+  const text = probe.getBoundingClientRect().width;
+  probe.remove();
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  return {text, room: el.clientWidth - padding};
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_household_registers_blocked_import_opens_its_refusal_and_its_search_box_fits(
+    live_server, page: Page
+):
+    project = ProjectFactory(name="六岭棚改", district__name="双清区", district__code="sq")
+    put_at_stage(project, Stage.DECISION)
+    staff(Section.OPERATIONS, username="clerk", name="王业务")
+    base = live_server.url
+    register = f"{base}/projects/{project.pk}/households/"
+
+    log_in(page, base, "clerk")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(register)
+    search = page.get_by_placeholder("户号、户主姓名或房屋坐落")
+    found = search.evaluate(PLACEHOLDER_ROOM)
+    assert found["text"] <= found["room"], found  # the whole placeholder shows
+    refusal = page.locator("#import-gate-refusal")
+    expect(refusal).to_be_hidden()
+    page.locator(".page-head").get_by_role("link", name="导入调查登记表").click()
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("导入调查登记表须在「立项启动」、「调查登记」阶段办理")
+    expect(page).to_have_url(f"{register}#import-gate-refusal")

@@ -323,3 +323,37 @@ def test_the_lists_read_by_compiled_sql_show_what_the_orm_would(client, office_u
     assert (risk.assessed_on, risk.households_opposed) == (datetime.date(2022, 4, 9), 2)
     assert "2022年4月9日" in html
     assert "暂字1号：2022-03-01 至 2023-03-01" in html
+
+
+def _register_import_link(html: str) -> str:
+    """The household register's 导入调查登记表 button."""
+    actions = html.split('<div class="actions">', 1)[1].split("</div>", 1)[0]
+    return re.search(r"<a [^>]*>导入调查登记表.*?</a>", actions, re.S).group(0)
+
+
+def test_the_household_register_marks_the_refused_import_as_the_project_page_does(
+    client, district_member, project
+):
+    put_at_stage(project, Stage.DECISION)
+    import_url = reverse("projects:import_create", args=[project.pk])
+    login(client, "district")
+    html = client.get(reverse("projects:household_list", args=[project.pk])).content.decode()
+    link = _register_import_link(html)
+    assert 'href="#import-gate-refusal"' in link and "暂不可办理" in link
+    assert import_url not in html  # no active button into a refusal
+    panel = html.split('id="import-refused"', 1)[1].split("</details>", 1)[0]
+    assert 'id="import-gate-refusal"' in panel
+    assert IMPORT_REFUSED in panel
+
+
+@pytest.mark.parametrize("stage", [Stage.INITIATION, Stage.SURVEY])
+def test_the_household_register_offers_the_import_in_the_stages_that_allow_it(
+    client, district_member, project, stage
+):
+    put_at_stage(project, stage)
+    login(client, "district")
+    html = client.get(reverse("projects:household_list", args=[project.pk])).content.decode()
+    link = _register_import_link(html)
+    assert f'href="{reverse("projects:import_create", args=[project.pk])}"' in link
+    assert "暂不可办理" not in link
+    assert 'id="import-refused"' not in html
