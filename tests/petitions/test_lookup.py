@@ -128,3 +128,10 @@ def test_a_reference_and_code_typed_full_width_or_with_spaces_still_find_the_cas
     reference = " " + fullwidth(case.petition.reference.lower()) + "\u200b"
     html = ask(client, reference, fullwidth(case.code)).content.decode()
     assert "已受理，办理中" in html
+
+
+def test_a_reference_too_long_is_refused_in_plain_words(client):
+    html = client.post(URL, {"reference": "XF2022-" + "0" * 14, "code": "7KQ2M"}).content
+    html = html.decode()
+    assert "最多只能输入 20 个字符（目前输入了 21 个）。" in html
+    assert "变量" not in html  # Django's own catalogue's word for it
