@@ -20,7 +20,12 @@ def test_a_leader_approves_a_request_and_the_ledger_shows_the_new_balance(
     page.get_by_role("navigation", name="主导航").get_by_text("补偿资金", exact=True).click()
     page.get_by_role("link", name="待审批划拨（1）").click()
     page.get_by_role("link", name=f"#{request.pk}").click()
-    page.get_by_role("button", name="审批并划拨").click()
+    page.get_by_text("审批并划拨", exact=True).click()  # shows what the approval will do first
+    expect(page.locator("#approve")).to_contain_text(
+        "从补偿资金专户划拨 12,345.60 元给 双清区房屋征收管理办公室。"
+        "划拨记入账本后不能删除，只能冲正。"
+    )
+    page.get_by_role("button", name="确认划拨").click()
 
     expect(page.get_by_text("已划拨12,345.60元（第2笔），账户余额67,654.40元。")).to_be_visible()
     page.get_by_role("link", name="资金账户").first.click()
