@@ -94,10 +94,12 @@ def test_office_staff_who_are_not_leaders_see_the_refusal_without_the_override_f
 IMPORT_REFUSED = "项目处于「征收决定」阶段，导入调查登记表须在「立项启动」、「调查登记」阶段办理。"
 
 
-def _import_link(html: str) -> str:
-    """The project navigation's 导入调查登记表 entry."""
-    nav = html.split('<nav class="subnav">', 1)[1].split("</nav>", 1)[0]
-    return re.search(r"<a [^>]*>导入调查登记表.*?</a>", nav, re.S).group(0)
+def _import_link(html: str, inside=('<nav class="subnav">', "</nav>")) -> str:
+    """The 导入调查登记表 link between the `inside` markers: by default the project
+    navigation's entry."""
+    start, end = inside
+    part = html.split(start, 1)[1].split(end, 1)[0]
+    return re.search(r"<a [^>]*>导入调查登记表.*?</a>", part, re.S).group(0)
 
 
 def test_the_import_action_shows_its_refusal_where_the_stage_refuses_it(
@@ -327,8 +329,7 @@ def test_the_lists_read_by_compiled_sql_show_what_the_orm_would(client, office_u
 
 def _register_import_link(html: str) -> str:
     """The household register's 导入调查登记表 button."""
-    actions = html.split('<div class="actions">', 1)[1].split("</div>", 1)[0]
-    return re.search(r"<a [^>]*>导入调查登记表.*?</a>", actions, re.S).group(0)
+    return _import_link(html, inside=('<div class="actions">', "</div>"))
 
 
 def test_the_household_register_marks_the_refused_import_as_the_project_page_does(
