@@ -25,7 +25,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.update(
@@ -35,7 +34,8 @@ os.environ.update(
     ALLOWED_HOSTS="127.0.0.1",
     SECURE_SSL_REDIRECT="false",
 )
-CSRF_SECRET = "bench" + "0" * 27
+from bench.public_bench import CSRF_SECRET, lookup_form  # after the path and the settings
+
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "12"))
 PER_ROUND = 300
 
@@ -60,14 +60,7 @@ def main() -> int:
         print("No bench data here: run bench/public_bench.py on this database first.")
         return 2
     household = Household.objects.filter(project=project).order_by("code").first()
-    body = urlencode(
-        {
-            "csrfmiddlewaretoken": CSRF_SECRET,
-            "project": project.pk,
-            "code": household.code,
-            "id_tail": household.id_number[-6:],
-        }
-    ).encode()
+    body = lookup_form(household).encode()
 
     def call(path: str, post: bool) -> None:
         environ = {

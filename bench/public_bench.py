@@ -64,14 +64,7 @@ def main() -> int:
 
     code = Project.objects.filter(code__startswith="BENCH-").order_by("code").first().code
     household = Household.objects.filter(project__code=code).order_by("code").first()
-    lookup_body = urlencode(
-        {
-            "csrfmiddlewaretoken": CSRF_SECRET,
-            "project": household.project_id,
-            "code": household.code,
-            "id_tail": household.id_number[-6:],
-        }
-    )
+    lookup_body = lookup_form(household)
 
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     env = {
@@ -138,6 +131,19 @@ def main() -> int:
         server.wait(timeout=30)
         shutil.rmtree(static_root, ignore_errors=True)
     return 0
+
+
+def lookup_form(household) -> str:
+    """The look-up POST's body for `household` that succeeds (its 户号 and ID tail), with the
+    CSRF secret the request's cookie carries (bench/lookup_parts.py sends it too)."""
+    return urlencode(
+        {
+            "csrfmiddlewaretoken": CSRF_SECRET,
+            "project": household.project_id,
+            "code": household.code,
+            "id_tail": household.id_number[-6:],
+        }
+    )
 
 
 def wait_for(url: str) -> None:
