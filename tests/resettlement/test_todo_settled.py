@@ -1,8 +1,6 @@
 """The to-do source for 补充协议 after selection runs for the navigation's count after every page
 of 业务科's: settled agreements are left out by its query, not read and checked one by one."""
 
-import ast
-import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from compensation.models import Agreement, CompensationBreakdown
-from core.compiled import logged_sql
 from core.models import User
 from projects.models import Project
 from resettlement import demo
@@ -50,12 +47,10 @@ def test_the_demos_settled_agreements_are_neither_read_nor_computed(demo_data, c
     assert len(captured) == 1
     # Compared to the fen: SQLite (`make run`) adds the agreement's amounts as floats, which
     # missed four of the demo's shares (scripts/smoke_sqlite.py checks it there).
-    # The query is a prepared statement (core.compiled): its SQL, and the places its
-    # EXECUTE gives the rounding.
-    executed = captured[0]["sql"]
-    rounded = re.search(r'ROUND\(U0\."tenant_share", \$(\d+)\) = \(ROUND\(\(', logged_sql(executed))
-    arguments = ast.literal_eval(executed[executed.index("(") :])
-    assert rounded and arguments[int(rounded.group(1)) - 1] == 2
+    # The one query is the source's compiled statement (core.compiled), whose SQL rounds both.
+    unsettled = resettlement_todo._unsettled_swap_agreements
+    assert captured[0]["sql"].startswith(f"EXECUTE {unsettled._statement}")
+    assert 'ROUND(U0."tenant_share", 2) = (ROUND((' in str(unsettled.build().query)
 
 
 def test_an_agreement_the_breakdown_no_longer_matches_is_computed(demo_data, computed):
