@@ -8,6 +8,9 @@ characters, affects no row and another key is drawn, as before) and a changed se
 UPDATE: a single statement needs no transaction around it. The table, the row and what
 the session holds are Django's; other databases fall back to Django's own code.
 
+Every logged-in page reads its session row first: that read's SQL is written once
+(core.compiled.CompiledValues) instead of by the ORM on every request.
+
 A session write outside a transaction also commits asynchronously (synchronous_commit off
 for that statement alone): PostgreSQL answers before the WAL is flushed to disk, a wait for
 the disk the request would otherwise share. What a crash can lose is the last fraction of a
@@ -18,10 +21,15 @@ written before it.
 """
 
 import secrets
+from datetime import datetime
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.contrib.sessions.models import Session
 from django.db import connections, router
+from django.utils import timezone
+
+from core.compiled import CompiledValues
 
 KEY_LENGTH = 32
 # A FROM item that turns synchronous_commit off for the statement's own transaction
@@ -29,7 +37,23 @@ KEY_LENGTH = 32
 _ASYNCHRONOUS_COMMIT = "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS _commit "
 
 
+@CompiledValues
+def _live_session_data(key: str, now: datetime):
+    return Session.objects.filter(session_key=key, expire_date__gt=now).values("session_data")
+
+
 class SessionStore(db.SessionStore):
+    def load(self) -> dict:
+        """What the session holds, or {} (and no key) when its row is missing or has expired:
+        Django's `load`, with the row read by SQL written once."""
+        if self.session_key is None:
+            return {}
+        rows = _live_session_data(self.session_key, timezone.now())
+        if not rows:
+            self._session_key = None
+            return {}
+        return self.decode(rows[0]["session_data"])
+
     def _get_new_session_key(self) -> str:
         """32 characters of a–z and 0–9, uniformly random (as Django's key), from one call to
         the system's random source instead of one per character. Not looked up first: the

@@ -59,14 +59,14 @@ def test_columns_come_through_their_fields_converters(project):
 
 def test_a_text_parameter_takes_the_place_of_its_markers_digits():
     first = staff(Section.FINANCE, username="clerk-7", name="甲")
-    staff(Section.LEADER, username="2147480000", name="乙")  # the first marker's own digits
+    staff(Section.LEADER, username="30000", name="乙")  # the first marker's own digits
 
     @CompiledValues
     def named(username: str, low: int):
         return User.objects.filter(username=username, pk__gte=low).values("name")
 
     assert named("clerk-7", first.pk) == [{"name": "甲"}]
-    assert named("2147480000", first.pk) == [{"name": "乙"}]
+    assert named("30000", first.pk) == [{"name": "乙"}]
     assert named("clerk-7", first.pk + 1) == []
     assert named("nobody", first.pk) == []
 
@@ -120,3 +120,78 @@ def test_a_literal_percent_sign_in_the_sql_survives_the_prepare():
         )
 
     assert with_percent(first.pk) == [{"name": "丁", "share": "100%"}]
+
+
+def test_dates_datetimes_and_small_integers_take_their_markers_places(project):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from projects.models import HouseholdTally, Project
+    from tests.factories import HouseholdFactory
+
+    started = date(2022, 3, 1)
+    Project.objects.filter(pk=project.pk).update(started_on=started)
+
+    HouseholdFactory(
+        project=project,
+        registered_on=date(2022, 12, 31),
+        signed_on=date(2023, 1, 1),
+        method="monetary",
+    )
+    HouseholdFactory(project=project, registered_on=date(2023, 1, 1))
+
+    @CompiledValues
+    def registered_between(first: date, last: date, year: int):
+        # registered_year is a small integer: a marker out of its range would drop it.
+        return (
+            HouseholdTally.objects.filter(
+                project__started_on__range=(first, last), registered_year__lte=year
+            )
+            .order_by("registered_year")
+            .values("registered_year", "signed_year", "households")
+        )
+
+    assert registered_between(started, started, 2022) == [
+        {"registered_year": 2022, "signed_year": 2023, "households": 1}
+    ]
+    assert [row["registered_year"] for row in registered_between(started, started, 2023)] == [
+        2022,
+        2023,
+    ]
+    # The window's last day counts (a range is inclusive); a day after it does not.
+    assert registered_between(started + timedelta(days=1), started, 2023) == []
+    assert len(registered_between(started - timedelta(days=1), started, 2023)) == 2
+
+    @CompiledValues
+    def joined_before(moment):
+        return User.objects.filter(date_joined__lt=moment).values("username")
+
+    clerk = staff(Section.FINANCE, username="clerk-1", name="戊")
+    assert joined_before(clerk.date_joined) == []
+    assert joined_before(clerk.date_joined + timedelta(microseconds=1)) == [{"username": "clerk-1"}]
+    assert joined_before(timezone.now() + timedelta(days=1)) == [{"username": "clerk-1"}]
+
+
+def test_a_shape_picks_its_own_sql_and_a_value_that_changes_the_sql_is_refused():
+    first = staff(Section.FINANCE, username="clerk-5", name="己")
+    staff(Section.LEADER, username="clerk-6", name="庚")
+
+    @CompiledValues
+    def users(*pk: int, ordering: str):
+        found = User.objects.filter(pk__in=pk) if pk else User.objects.all()
+        return found.order_by(ordering).values("name")
+
+    assert users(ordering="username") == [{"name": "己"}, {"name": "庚"}]
+    assert users(ordering="-username") == [{"name": "庚"}, {"name": "己"}]
+    assert users(first.pk, ordering="username") == [{"name": "己"}]
+    assert len(users._compiled) == 3
+
+    @CompiledValues
+    def by_parity(number: int):
+        # The value chooses the SQL: not a parameter of one query.
+        found = User.objects.filter(pk=number) if number > 30_500 else User.objects.all()
+        return found.values("name")
+
+    with pytest.raises(ValueError, match="the SQL changes with the parameters"):
+        by_parity(1)

@@ -10,6 +10,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
 from core.backends import ModelBackend
+from core.compiled import logged_sql
 from core.models import District, User
 from core.navigation import frame_urls, main_nav_html, nav_for
 from core.roles import Section
@@ -35,9 +36,9 @@ def test_the_frame_reads_the_session_and_the_user_with_its_groups_in_two_queries
     assert response.status_code == 200
     assert "业务科" in response.content.decode()  # the role label: the groups were read
     # Inside the test's transaction the office's name is read, not cached (Office.page_name).
-    frame = [query["sql"] for query in captured if '"core_office"' not in query["sql"]]
+    frame = [logged_sql(q["sql"]) for q in captured if '"core_office"' not in q["sql"]]
     assert len(frame) == 2, frame
-    assert frame[0].startswith('SELECT "django_session"')
+    assert frame[0].startswith('SELECT "django_session"."session_data" AS "session_data" FROM')
     assert 'FROM "core_user" u LEFT JOIN' in frame[1] and '"auth_group"' in frame[1]
 
 
