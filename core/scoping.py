@@ -30,6 +30,27 @@ def visible_to(queryset: QuerySet | type[Model], user) -> QuerySet:
     return queryset.filter(**{_district_lookup(queryset.model): user.district_id})
 
 
+def scope(user) -> tuple[int, ...] | None:
+    """`visible_to`'s rule as the parameters of a query written once (core.compiled): () for
+    office staff (every district), (district_id,) for a district user, None for anybody who
+    sees nothing (no query to run). Pass the tuple on as the query's last parameters and
+    narrow its queryset with `scoped`."""
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    if user.is_office_staff:
+        return ()
+    return None if user.district_id is None else (user.district_id,)
+
+
+def scoped(queryset: QuerySet, district: tuple[int, ...]) -> QuerySet:
+    """`queryset` narrowed to what `scope` gave: every row for (), one district's for
+    (district_id,) (a query built with `scope`'s parameters has one SQL per form)."""
+    if not district:
+        return queryset
+    (district_id,) = district
+    return queryset.filter(**{_district_lookup(queryset.model): district_id})
+
+
 def sees_district(user, district_id: int | None) -> bool:
     """The rule of `visible_to` for a row already read whose district is `district_id`: for a
     page that reads its row by a query written once (core.compiled) and checks it after."""
