@@ -16,7 +16,7 @@ in that year, and one registered after it does not change that year's figures.
 The database sums the households per project (filtered aggregates over the households'
 tally on PostgreSQL, over the households themselves elsewhere); the totals add up those
 per-project sums, so `year_figures` issues one query whatever the number of projects and
-households.
+households, and its SQL is written once per process (core.compiled).
 
 Other apps add cards to the dashboard (open hazards) by registering a panel provider, from their
 AppConfig.ready(); the cards counting stored clocks (due and overdue deadlines, petitions falling
@@ -29,13 +29,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from core.compiled import CompiledValues
 from core.formatting import wan
-from core.scoping import visible_to
+from core.scoping import scope, scoped, visible_to
 from projects.models import Household, HouseholdTally, Project
 
 ZERO_M2 = Decimal("0.00")
@@ -118,30 +119,33 @@ def projects_in_progress(year: int, *, user) -> QuerySet:
     return visible_to(Project.objects.in_progress_in(year), user)
 
 
-def _with_household_sums(projects: QuerySet, year: int) -> QuerySet:
-    """`projects` annotated with the sums `project_progress` reads: each one's households
-    registered by the end of the year (`household_count`), their area (`total_area`), those
-    signed by then (`signed_count`) and their area (`signed_total_area`); each NULL when there
-    are none (read as 0).
+def _tally_sums(projects: QuerySet, year: int) -> QuerySet:
+    """`projects` annotated with the sums `project_progress` reads, on PostgreSQL: each one's
+    households registered by the end of `year` (`household_count`), their area
+    (`total_area`), those signed by then (`signed_count`) and their area
+    (`signed_total_area`); each NULL when there are none (read as 0).
 
-    On PostgreSQL, read from the households' tally (HouseholdTally: a few groups per project,
-    kept by triggers in each write's transaction), so the dashboard of a year with 100,000
+    They are read from the households' tally (HouseholdTally: a few groups per project, kept
+    by triggers in each write's transaction), so the dashboard of a year with 100,000
     households adds up hundreds of rows, not 100,000: one LEFT JOIN to the groups registered
     by the end of the year (a FilteredRelation), two of the sums filtered on the signing year.
-    Elsewhere (SQLite), from the households.
     """
-    if connection.vendor == "postgresql":
-        registered = FilteredRelation("tallies", condition=Q(tallies__registered_year__lte=year))
-        signed = Q(registered__signed_year__range=(1, year))  # 0: not signed
-        return projects.alias(registered=registered).annotate(
-            household_count=Sum("registered__households"),
-            signed_count=Sum("registered__households", filter=signed),
-            total_area=Sum("registered__area"),
-            signed_total_area=Sum("registered__area", filter=signed),
-        )
-    registered = Q(households__registered_on__lte=year_end(year))
+    registered = FilteredRelation("tallies", condition=Q(tallies__registered_year__lte=year))
+    signed = Q(registered__signed_year__range=(1, year))  # 0: not signed
+    return projects.alias(registered=registered).annotate(
+        household_count=Sum("registered__households"),
+        signed_count=Sum("registered__households", filter=signed),
+        total_area=Sum("registered__area"),
+        signed_total_area=Sum("registered__area", filter=signed),
+    )
+
+
+def _household_sums(projects: QuerySet, last_day: date) -> QuerySet:
+    """The sums of `_tally_sums` for the year ending on `last_day`, from the households
+    themselves (SQLite, which has no tally)."""
+    registered = Q(households__registered_on__lte=last_day)
     # An unsigned household has no date, and NULL <= date is never true.
-    signed = registered & Q(households__signed_on__lte=year_end(year))
+    signed = registered & Q(households__signed_on__lte=last_day)
     return projects.annotate(
         household_count=Count("households", filter=registered),
         signed_count=Count("households", filter=signed),
@@ -150,35 +154,58 @@ def _with_household_sums(projects: QuerySet, year: int) -> QuerySet:
     )
 
 
-def project_progress(year: int, *, user) -> list[ProjectProgress]:
-    """Each project in progress in `year` with its households and those signed by the end of
-    the year, by district and then by start date (one query)."""
-    projects = (
-        _with_household_sums(projects_in_progress(year, user=user), year)
-        .order_by("district__sort_order", "district_id", "started_on", "pk")
-        .values_list(
-            "pk",
-            "name",
-            "district__name",
-            "started_on",
-            "household_count",
-            "signed_count",
-            "total_area",
-            "signed_total_area",
-        )
+def _progress_values(projects: QuerySet) -> QuerySet:
+    return projects.order_by("district__sort_order", "district_id", "started_on", "pk").values(
+        "pk",
+        "name",
+        "district__name",
+        "started_on",
+        "household_count",
+        "signed_count",
+        "total_area",
+        "signed_total_area",
     )
+
+
+# The rows of `project_progress`, by SQL the ORM writes once per form of district scope
+# (core.compiled: writing it cost more CPU than PostgreSQL spent answering it).
+@CompiledValues
+def _progress_from_tally(first_day: date, last_day: date, year: int, *district: int):
+    projects = scoped(Project.objects.in_progress_between(first_day, last_day), district)
+    return _progress_values(_tally_sums(projects, year))
+
+
+@CompiledValues
+def _progress_from_households(first_day: date, last_day: date, *district: int):
+    projects = scoped(Project.objects.in_progress_between(first_day, last_day), district)
+    return _progress_values(_household_sums(projects, last_day))
+
+
+def project_progress(year: int, *, user) -> list[ProjectProgress]:
+    """Each project in progress in `year` that `user` may see, with its households and those
+    signed by the end of the year, by district and then by start date (one query; none for
+    a user who sees no project). The sums come from the households' tally on PostgreSQL,
+    from the households elsewhere."""
+    district = scope(user)
+    if district is None:
+        return []
+    first_day, last_day = date(year, 1, 1), year_end(year)
+    if connections[router.db_for_read(Project)].vendor == "postgresql":
+        rows = _progress_from_tally(first_day, last_day, year, *district)
+    else:
+        rows = _progress_from_households(first_day, last_day, *district)
     return [
         ProjectProgress(
-            pk=pk,
-            name=name,
-            district=district,
-            households=households or 0,
-            signed=signed or 0,
-            area=_m2(area),
-            signed_area=_m2(signed_area),
-            is_new=started_on.year == year,
+            pk=row["pk"],
+            name=row["name"],
+            district=row["district__name"],
+            households=row["household_count"] or 0,
+            signed=row["signed_count"] or 0,
+            area=_m2(row["total_area"]),
+            signed_area=_m2(row["signed_total_area"]),
+            is_new=row["started_on"].year == year,
         )
-        for pk, name, district, started_on, households, signed, area, signed_area in projects
+        for row in rows
     ]
 
 
@@ -235,18 +262,27 @@ def year_figures(year: int, *, user) -> YearFigures:
     )
 
 
-def years_with_projects(*, user) -> list[int]:
-    """The years in which at least one project the user may see was in progress, newest
-    first (one query)."""
-    spans = (
-        visible_to(Project.objects.filter(started_on__isnull=False), user)
-        .annotate(start=ExtractYear("started_on"), end=ExtractYear("completed_on"))
-        .values_list("start", "end")
+@CompiledValues
+def _project_spans(*district: int):
+    """The distinct (start year, completion year or None) of the started projects in
+    `district`'s scope (core.scoping.scope), by SQL written once."""
+    started = scoped(Project.objects.filter(started_on__isnull=False), district)
+    return (
+        started.annotate(start=ExtractYear("started_on"), end=ExtractYear("completed_on"))
+        .values("start", "end")
         .order_by()  # DISTINCT over the spans alone, not over every project's sort key
         .distinct()
     )
+
+
+def years_with_projects(*, user) -> list[int]:
+    """The years in which at least one project the user may see was in progress, newest
+    first (one query)."""
+    district = scope(user)
+    spans = [] if district is None else _project_spans(*district)
     years: set[int] = set()
     current = timezone.localdate().year
-    for start, end in spans:
+    for span in spans:
+        start, end = span["start"], span["end"]
         years.update(range(start, (end or max(current, start)) + 1))
     return sorted(years, reverse=True)

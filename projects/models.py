@@ -56,8 +56,13 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
     def in_progress_in(self, year: int):
         """Started on or before the end of `year` and not completed before its start."""
-        return self.started_by(date(year, 12, 31)).filter(
-            Q(completed_on__isnull=True) | Q(completed_on__gte=date(year, 1, 1))
+        return self.in_progress_between(date(year, 1, 1), date(year, 12, 31))
+
+    def in_progress_between(self, first_day: date, last_day: date):
+        """Started on or before `last_day` and not completed before `first_day` (both
+        inclusive; `in_progress_in` with the year's first and last day)."""
+        return self.started_by(last_day).filter(
+            Q(completed_on__isnull=True) | Q(completed_on__gte=first_day)
         )
 
 

@@ -237,3 +237,29 @@ def test_the_table_shows_each_project_cell_by_cell(client, district, two_distric
         '        <td class="num">—</td>\n'
         '        <td class="num">0</td>\n        <td class="num">0</td>'
     ) in html
+
+
+def test_each_scope_reads_its_own_figures_from_sql_written_once(
+    client, two_districts, district_member, outsider
+):
+    """The figures' query is written once per form of scope (every district, one district):
+    office staff, then each district's user, each get their own figures, and the query run
+    is the compiled statement's EXECUTE with the year's bounds as parameters."""
+    from core.compiled import logged_sql
+
+    expected = {
+        "clerk": "正在实施的项目2个，共6户",
+        "district": "正在实施的项目1个，共4户",
+        "outsider": "正在实施的项目1个，共2户",
+    }
+    for username, figures_shown in [*expected.items(), ("clerk", expected["clerk"])]:
+        client.logout()
+        login(client, username)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(URL, {"year": 2022}).content.decode()
+        assert figures_shown in html, username
+        progress = [
+            q["sql"] for q in captured if '"projects_householdtally"' in logged_sql(q["sql"])
+        ]
+        assert len(progress) == 1 and progress[0].startswith("EXECUTE compiled_values_")
+        assert "'2022-01-01'" in progress[0] and "'2022-12-31'" in progress[0]
