@@ -6,6 +6,8 @@ from django.template.defaultfilters import floatformat
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -29,21 +31,36 @@ def _chosen_year(request) -> int:
     return year if FIRST_YEAR <= year <= LAST_YEAR else current
 
 
-def _table_rows(rows, project_url) -> list[dict]:
-    """The table's cells, worked out in Python with the filters the template would apply
-    (floatformat, localize), so a row costs the template only its variables."""
+def _table_body(rows, project_url) -> SafeString:
+    """The table's rows as HTML (escaped by format_html), with the numbers as the template's
+    filters would show them (localize, floatformat): 25 rows of 7 cells cost the template
+    engine more than the figures' query did."""
+    return format_html_join(
+        "\n",
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td class="num">{}</td>'
+        '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
+        '<td class="num">{}</td></tr>',
+        (
+            (
+                project_url(row.pk),
+                row.name,
+                row.district,
+                localize(row.households),
+                localize(row.signed),
+                f"{localize(row.rate)}%" if row.rate is not None else "—",
+                floatformat(row.area, "-2"),
+                floatformat(row.signed_area, "-2"),
+            )
+            for row in rows
+        ),
+    )
+
+
+def _year_options(years: list[int], chosen: int) -> list[dict]:
+    """The year picker's options: value, label (2022年) and whether it is the year shown."""
     return [
-        {
-            "url": project_url(row.pk),
-            "name": row.name,
-            "district": row.district,
-            "households": row.households,
-            "signed": row.signed,
-            "rate": f"{localize(row.rate)}%" if row.rate is not None else "—",
-            "area": floatformat(row.area, "-2"),
-            "signed_area": floatformat(row.signed_area, "-2"),
-        }
-        for row in rows
+        {"value": year, "label": _("%(year)s年") % {"year": year}, "selected": year == chosen}
+        for year in years
     ]
 
 
@@ -72,9 +89,9 @@ def dashboard(request):
         "projects/dashboard.html",
         {
             "year": year,
-            "years": years,
+            "years": _year_options(years, year),
             "figures": year_figures,
-            "rows": _table_rows(page, project_url),
+            "table_body": _table_body(page, project_url),
             "page": page,
             "query": f"year={year}",
             "chart": chart,
