@@ -2,16 +2,15 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.template.defaultfilters import floatformat
 from django.urls import path
 from django.utils import timezone
-from django.utils.formats import localize
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core import panels as core_panels
+from core.formatting import trimmed_text
 from core.http import address_by_pk, paginate
 from projects import figures
 from projects.charts import signing_progress_svg
@@ -33,8 +32,8 @@ def _chosen_year(request) -> int:
 
 def _table_body(rows, project_url) -> SafeString:
     """The table's rows as HTML (escaped by format_html), with the numbers as the template's
-    filters would show them (localize, floatformat): 25 rows of 7 cells cost the template
-    engine more than the figures' query did."""
+    filters would show them (floatformat:"-2": core.formatting.trimmed_text): 25 rows of 7
+    cells cost the template engine more than the figures' query did."""
     return format_html_join(
         "\n",
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td class="num">{}</td>'
@@ -45,11 +44,11 @@ def _table_body(rows, project_url) -> SafeString:
                 project_url(row.pk),
                 row.name,
                 row.district,
-                localize(row.households),
-                localize(row.signed),
-                f"{localize(row.rate)}%" if row.rate is not None else "—",
-                floatformat(row.area, "-2"),
-                floatformat(row.signed_area, "-2"),
+                row.households,
+                row.signed,
+                f"{row.rate}%" if row.rate is not None else "—",
+                trimmed_text(row.area),
+                trimmed_text(row.signed_area),
             )
             for row in rows
         ),

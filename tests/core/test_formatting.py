@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from core.formatting import decimal_text
+from core.formatting import decimal_text, trimmed_text
 from core.http import address_by_pk
 
 FILTERS = Template("{% load humanize %}{{ value|floatformat:2|intcomma }}")
@@ -28,6 +28,30 @@ FILTERS = Template("{% load humanize %}{{ value|floatformat:2|intcomma }}")
 )
 def test_decimal_text_writes_what_the_templates_filters_write(value):
     assert decimal_text(value) == FILTERS.render(Context({"value": value}))
+
+
+TRIMMED = Template('{{ value|floatformat:"-2" }}')
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("0"),
+        Decimal("0.00"),
+        Decimal("372.00"),
+        Decimal("100.5"),
+        Decimal("0.005"),
+        Decimal("0.004"),
+        Decimal("999.995"),
+        Decimal("12345.67"),
+        Decimal("-1.50"),
+        Decimal("-0.004"),
+        Decimal("149500"),
+        7,
+    ],
+)
+def test_trimmed_text_writes_what_floatformat_minus_2_writes(value):
+    assert trimmed_text(value) == TRIMMED.render(Context({"value": value}))
 
 
 def test_decimal_text_of_nothing_is_empty():
