@@ -31,9 +31,9 @@ def decimal_text(value: Decimal | int | None, places: int = 2) -> str:
 def trimmed_text(value: Decimal | int, places: int = 2) -> str:
     """A number as the templates' floatformat:"-2" writes it (without thousands separators,
     as this site's settings have them): an integral value without decimals (372.00 → 372),
-    any other with `places` decimals rounded half up (100.5 → 100.50, 0.005 → 0.01, no
-    minus sign on zero: -0.004 → 0.00). A
-    table of many rows writes its numbers with this, 8–14 µs less each than floatformat."""
+    any other with `places` decimals rounded half up (100.5 → 100.50, 0.005 → 0.01), no
+    minus sign on zero (-0.004 → 0.00). A table of many rows writes its numbers with this,
+    8–14 µs less each than floatformat."""
     number = Decimal(value)
     if number == number.to_integral_value():
         return str(int(number))
