@@ -46,9 +46,10 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 
+from core.compiled import CompiledValues
 from core.deadlines import Deadline, Unit, WorkCalendar
 from core.models import CalendarDay, DueDate, DueRecompute
-from core.scoping import visible_to
+from core.scoping import scope, scoped, visible_to
 
 # code -> label, e.g. "petitions.accept" -> "信访受理期限" (lazy)
 KINDS: dict[str, str] = {}
@@ -405,6 +406,24 @@ def shown(
     due on or before `until` when given, of `kinds` when given (codes); unordered and without
     the figures titles read: the rows to count (`listed` reads the same rows). Scoped by
     district."""
+    kinds = None if kinds is None else frozenset(kinds)
+    conditions = _shown_conditions(today=today, until=until, kinds=kinds, keeps=_keeps(kinds))
+    # One filter() call: each call clones the query.
+    return visible_to(DueDate.objects.all(), user).filter(*conditions)
+
+
+def _keeps(kinds: frozenset[str] | None) -> tuple[Refinement, ...]:
+    """The refinements of `kinds` (None: every kind) that add a condition (`keep`)."""
+    return tuple(refinement for refinement in _refinements(kinds) if refinement.keep is not None)
+
+
+def _shown_conditions(
+    *, today: date, until: date | None, kinds: frozenset[str] | None, keeps: Iterable[Refinement]
+) -> list[Q | Expression]:
+    """The conditions of `shown` (the rule in one place: `shown` and the cards' query written
+    once, `card_counts`, both filter by them): listed on `today`, due on or before `until`
+    when given, of `kinds` when given, and meeting the `keep` condition of each of `keeps`
+    for the rows of its kind."""
     conditions = [
         Q(shown_from__isnull=True) | Q(shown_from__lte=today),
         Q(shown_until__isnull=True) | Q(shown_until__gte=today),
@@ -412,15 +431,9 @@ def shown(
     if until is not None:
         conditions.append(Q(due_on__lte=until))
     if kinds is not None:
-        kinds = frozenset(kinds)
         conditions.append(Q(kind__in=kinds))
-    conditions.extend(
-        ~Q(kind=refinement.kind) | refinement.keep()
-        for refinement in _refinements(kinds)
-        if refinement.keep is not None
-    )
-    # One filter() call: each call clones the query.
-    return visible_to(DueDate.objects.all(), user).filter(*conditions)
+    conditions.extend(~Q(kind=refinement.kind) | refinement.keep() for refinement in keeps)
+    return conditions
 
 
 def listed(
@@ -510,21 +523,23 @@ def register_card(
 
 def card_counts(user, *, today: date) -> dict[str, dict[str, int]]:
     """Per registered card's code: {"due": n, "overdue": m, "days": d} as `register_card`
-    defines them, all counted in one query (none without cards): the rows shown today and due
-    within the widest window, counted per kind, overdue and within each narrower window."""
+    defines them, all counted in one query (none without cards, nor for a user who sees
+    nothing: zero counts): the rows shown today and due within the widest window, counted per
+    kind, overdue and within each narrower window. Its SQL is written once per process
+    (core.compiled) for each set of windows, district scope and refinements."""
     if not _CARDS:
         return {}
     windows = {code: card.days() for code, card in _CARDS.items()}
+    district = scope(user)
+    if district is None:
+        per_kind = []
+    else:
+        # The windows, narrowest first: the widest bounds the rows, each narrower one is
+        # counted up to its last day (parameters: today + days).
+        days = tuple(sorted(set(windows.values())))
+        last_days = [today + timedelta(days=n) for n in days]
+        per_kind = _card_rows(today, *last_days, *district, windows=days, keeps=_keeps(None))
     widest = max(windows.values())
-    counts = {"due": Count("pk"), "overdue": Count("pk", filter=Q(due_on__lt=today))}
-    for days in set(windows.values()) - {widest}:
-        counts[f"due_{days}"] = Count("pk", filter=Q(due_on__lte=today + timedelta(days=days)))
-    per_kind = list(
-        shown(user, today=today, until=today + timedelta(days=widest))
-        .values("kind")
-        .annotate(**counts)
-        .order_by()
-    )
     found = {}
     for code, card in _CARDS.items():
         days = windows[code]
@@ -535,6 +550,27 @@ def card_counts(user, *, today: date) -> dict[str, dict[str, int]]:
             "days": days,
         }
     return found
+
+
+@CompiledValues
+def _card_rows(today: date, *parameters, windows: tuple[int, ...], keeps: tuple[Refinement, ...]):
+    """The rows `card_counts` counts, per kind: `parameters` are the last day of each of
+    `windows` (days from `today`, narrowest first, the widest last), then the district scope
+    (core.scoping.scope); `keeps`, the refinements whose conditions the rows also meet (part
+    of the shape: a refinement registered again gets its own SQL)."""
+    last_days, district = parameters[: len(windows)], parameters[len(windows) :]
+    *narrower, until = last_days
+    counts = {"due": Count("pk"), "overdue": Count("pk", filter=Q(due_on__lt=today))}
+    for days, last_day in zip(windows[:-1], narrower, strict=True):
+        counts[f"due_{days}"] = Count("pk", filter=Q(due_on__lte=last_day))
+    conditions = _shown_conditions(today=today, until=until, kinds=None, keeps=keeps)
+    return (
+        scoped(DueDate.objects.all(), district)
+        .filter(*conditions)
+        .values("kind")
+        .annotate(**counts)
+        .order_by()
+    )
 
 
 def card_panels(*, year: int, user) -> list:
