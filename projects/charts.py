@@ -7,6 +7,7 @@ itself instead of relying on dominant-baseline, which not every renderer support
 of text is XML-escaped here, which is why the result may be marked safe.
 """
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -145,8 +146,13 @@ def signing_progress_svg(
         return mark_safe("".join(parts))  # noqa: S308  (every text and attribute is escaped above)
 
     parts.append(_axis(height))
+    # Translated once per chart, not once per bar.
+    texts = (
+        _("%(name)s（%(district)s）：已签约%(signed)s户，共%(total)s户，签约率%(rate)s"),
+        _("%(signed)s/%(total)s户 %(rate)s"),
+    )
     for index, row in enumerate(rows):
-        parts.append(_bar(row, index, url_for(row) if url_for else None))
+        parts.append(_bar(row, index, url_for(row) if url_for else None, texts))
     parts.append(_legend(height))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text and attribute is escaped above)
@@ -186,67 +192,57 @@ def _axis(height: int) -> str:
     return "".join(parts)
 
 
-def _bar(row: ProjectProgress, index: int, url: str | None) -> str:
+@functools.lru_cache(maxsize=512)
+def _row_layout(index: int) -> tuple[str, str, str, str]:
+    """The markup of the `index`-th bar that depends only on its position, worked out once:
+    the name's opening <text>, the track, the bar's <rect> up to its width, and the value's
+    opening <text>."""
     top = TOP + ROW_HEIGHT * index + (ROW_HEIGHT - BAR_HEIGHT) // 2
     middle = Decimal(top) + Decimal(BAR_HEIGHT) / 2
+    text_y = _px(_baseline(middle, FONT_SIZE))
+    label = _element_open("text", {"x": LABEL_WIDTH - 8, "y": text_y, "text-anchor": "end"})
+    track = _element(
+        "rect",
+        {
+            "class": "track",
+            "x": LABEL_WIDTH,
+            "y": top,
+            "width": BAR_LENGTH,
+            "height": BAR_HEIGHT,
+            "fill": TRACK,
+        },
+    )
+    bar = _element_open("rect", {"class": "bar", "x": LABEL_WIDTH, "y": top})[:-1]
+    value = _element_open(
+        "text", {"x": LABEL_WIDTH + BAR_LENGTH + VALUE_GAP, "y": text_y, "fill": MUTED}
+    )
+    return label, track, bar, value
+
+
+def _bar(row: ProjectProgress, index: int, url: str | None, texts: tuple[str, str]) -> str:
+    """One project's bar: its name, the track, the signed share and the counts beside it,
+    with the summary as its <title> (what a screen reader and a hovering mouse get).
+    `texts` are the summary's and the counts' translated formats."""
     share = Decimal(row.signed) / Decimal(row.households) if row.households else Decimal(0)
-    rate = row.rate
-    summary = _("%(name)s（%(district)s）：已签约%(signed)s户，共%(total)s户，签约率%(rate)s") % {
+    figures = {
         "name": row.name,
         "district": row.district,
         "signed": row.signed,
         "total": row.households,
-        "rate": f"{rate}%" if rate is not None else "—",
+        "rate": f"{row.rate}%" if row.rate is not None else "—",
     }
-    value = _("%(signed)s/%(total)s户 %(rate)s") % {
-        "signed": row.signed,
-        "total": row.households,
-        "rate": f"{rate}%" if rate is not None else "—",
-    }
-    parts = [
-        '<g class="chart-row">',
-        _element("title", {}, summary),
-        _element(
-            "text",
-            {"x": LABEL_WIDTH - 8, "y": _px(_baseline(middle, FONT_SIZE)), "text-anchor": "end"},
-            _fit(row.name, LABEL_WIDTH - 16, FONT_SIZE),
-        ),
-        _element(
-            "rect",
-            {
-                "class": "track",
-                "x": LABEL_WIDTH,
-                "y": top,
-                "width": BAR_LENGTH,
-                "height": BAR_HEIGHT,
-                "fill": TRACK,
-            },
-        ),
-        _element(
-            "rect",
-            {
-                "class": "bar",
-                "x": LABEL_WIDTH,
-                "y": top,
-                "width": _px(BAR_LENGTH * share),
-                "height": BAR_HEIGHT,
-                "fill": COMPLETE if share == 1 else SIGNED,
-            },
-        ),
-        _element(
-            "text",
-            {
-                "x": LABEL_WIDTH + BAR_LENGTH + VALUE_GAP,
-                "y": _px(_baseline(middle, FONT_SIZE)),
-                "fill": MUTED,
-            },
-            value,
-        ),
-        "</g>",
-    ]
+    summary, value = texts[0] % figures, texts[1] % figures
+    label, track, bar, value_text = _row_layout(index)
+    fill = COMPLETE if share == 1 else SIGNED
+    markup = (
+        f'<g class="chart-row"><title>{escape(summary)}</title>'
+        f"{label}{escape(_fit(row.name, LABEL_WIDTH - 16, FONT_SIZE))}</text>{track}"
+        f'{bar} width="{_px(BAR_LENGTH * share)}" height="{BAR_HEIGHT}" fill="{fill}"/>'
+        f"{value_text}{escape(value)}</text></g>"
+    )
     if url:
-        return _element_open("a", {"href": url}) + "".join(parts) + "</a>"
-    return "".join(parts)
+        return _element_open("a", {"href": url}) + markup + "</a>"
+    return markup
 
 
 def _element_open(tag: str, attributes: dict[str, object]) -> str:
