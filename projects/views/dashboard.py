@@ -63,6 +63,58 @@ def _year_options(years: list[int], chosen: int) -> list[dict]:
     ]
 
 
+def _figure_cards(year_figures: figures.YearFigures) -> list[core_panels.Panel]:
+    """The year's own cards (new projects, projects in progress, signed households), shaped
+    as the other apps' panels so that the page writes every card the same way."""
+    new, progress, signed = year_figures.new, year_figures.in_progress, year_figures.signed
+    if signed.rate is not None:
+        rate = _("签约率%(rate)s%%") % {"rate": signed.rate}
+    else:
+        rate = _("签约率—")
+    return [
+        core_panels.Panel(
+            title=_("新增项目"),
+            value=new.count,
+            unit=_("个"),
+            note=_("%(households)s户 · %(area)s平方米")
+            % {"households": new.households, "area": trimmed_text(new.area)},
+        ),
+        core_panels.Panel(
+            title=_("正在实施"),
+            value=progress.count,
+            unit=_("个"),
+            note=_("%(households)s户 · %(area)s万平方米")
+            % {"households": progress.households, "area": progress.area_wan},
+        ),
+        core_panels.Panel(
+            title=_("已签约"),
+            value=signed.households,
+            unit=_("户"),
+            note=_("%(area)s万平方米") % {"area": signed.area_wan} + " · " + rate,
+        ),
+    ]
+
+
+def _summary(year_figures: figures.YearFigures) -> str:
+    """The year's figures in one sentence, as the office's reports write them."""
+    new, progress, signed = year_figures.new, year_figures.in_progress, year_figures.signed
+    return _(
+        "%(year)s年新增房屋征收项目%(new_count)s个，共%(new_households)s户，面积%(new_area)s"
+        "平方米；正在实施的项目%(count)s个，共%(households)s户，面积%(area)s万平方米，"
+        "已完成签约%(signed_households)s户，面积%(signed_area)s万平方米。"
+    ) % {
+        "year": year_figures.year,
+        "new_count": new.count,
+        "new_households": new.households,
+        "new_area": trimmed_text(new.area),
+        "count": progress.count,
+        "households": progress.households,
+        "area": progress.area_wan,
+        "signed_households": signed.households,
+        "signed_area": signed.area_wan,
+    }
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -89,12 +141,15 @@ def dashboard(request):
         {
             "year": year,
             "years": _year_options(years, year),
-            "figures": year_figures,
+            "cards": [
+                *_figure_cards(year_figures),
+                *core_panels.panels_for(year=year, user=request.user),
+            ],
+            "summary": _summary(year_figures),
             "table_body": _table_body(page, project_url),
             "page": page,
             "query": f"year={year}",
             "chart": chart,
-            "panels": core_panels.panels_for(year=year, user=request.user),
         },
     )
 

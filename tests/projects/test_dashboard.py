@@ -267,3 +267,17 @@ def test_each_scope_reads_its_own_figures_from_sql_written_once(
         ]
         assert len(progress) == 1 and progress[0].startswith("EXECUTE compiled_values_")
         assert "'2022-01-01'" in progress[0] and "'2022-12-31'" in progress[0]
+
+
+def test_the_cards_of_a_year_without_households_say_so(client, district, office_user):
+    start(ProjectFactory(district=district, name="空项目"), date(2022, 4, 1), office_user)
+    login(client, "clerk")
+    html = client.get(URL, {"year": 2022}).content.decode()
+    cards = re.findall(r'<section class="dash-card">(.*?)</section>', html, re.S)
+    texts = [re.sub(r"<[^>]+>|\s+", "", card) for card in cards]
+    assert texts == [
+        "新增项目1个0户·0平方米",
+        "正在实施1个0户·0.00万平方米",
+        "已签约0户0.00万平方米·签约率—",
+    ]
+    assert "2022年新增房屋征收项目1个，共0户，面积0平方米；正在实施的项目1个，共0户" in html
