@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -18,6 +18,7 @@ from projects.charts import signing_progress_svg
 # Years outside this range are typing mistakes, not years the office worked in.
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 PROJECTS_PER_PAGE = 25
+_SELECTED = mark_safe(" selected")  # an attribute of the year picker's chosen <option>
 
 
 def _chosen_year(request) -> int:
@@ -55,12 +56,20 @@ def _table_body(rows, project_url) -> SafeString:
     )
 
 
-def _year_options(years: list[int], chosen: int) -> list[dict]:
-    """The year picker's options: value, label (2022年) and whether it is the year shown."""
-    return [
-        {"value": year, "label": _("%(year)s年") % {"year": year}, "selected": year == chosen}
-        for year in years
-    ]
+def _year_options(years: list[int], chosen: int) -> SafeString:
+    """The year picker's <option>s (2022年), the year shown selected."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (
+                year,
+                _SELECTED if year == chosen else "",
+                _("%(year)s年") % {"year": year},
+            )
+            for year in years
+        ),
+    )
 
 
 def _figure_cards(year_figures: figures.YearFigures) -> list[core_panels.Panel]:
