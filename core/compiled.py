@@ -105,7 +105,12 @@ class CompiledValues:
     marker's digits where a text column takes it, and the call's value takes its place. A
     lookup that turns it into something else (e.g. `__contains`, which wraps it in %…%, or
     `__year`, which makes dates of it) is refused when compiled (ValueError), and so is a
-    query whose SQL changes with the parameters' values."""
+    query whose SQL changes with the parameters' values.
+
+    `limit` and `offset` (keywords, not part of the shape) read one slice of the rows, as
+    `queryset[offset:offset + limit]` would, with the slice's bounds as parameters of one
+    SQL: a list reads its pages through `CompiledRows`. The queryset must be ordered and not
+    sliced itself (ValueError)."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
@@ -118,15 +123,22 @@ class CompiledValues:
         """The name of the statement of the first form compiled (tests read it)."""
         return next(iter(self._compiled.values())).statement
 
-    def __call__(self, *parameters: Parameter, **shape) -> list[dict]:
+    def __call__(
+        self, *parameters: Parameter, limit: int | None = None, offset: int = 0, **shape
+    ) -> list[dict]:
         if self._model is None:
             self._model = self.build(*parameters, **shape).model
         alias = router.db_for_read(self._model)
-        key = (alias, len(parameters), tuple(sorted(shape.items())))
+        sliced = limit is not None
+        key = (alias, len(parameters), tuple(sorted(shape.items())), sliced)
         compiled = self._compiled.get(key) or self._compile(key, parameters, shape)
         values = [
             fixed if slot is None else fixed(parameters[slot]) for slot, fixed in compiled.slots
         ]
+        if sliced:
+            if limit < 0 or offset < 0:
+                raise ValueError("a slice's limit and offset cannot be negative")
+            values += [limit, offset]
         connection = connections[alias]  # this thread's
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -171,6 +183,11 @@ class CompiledValues:
         query, compiler, sql, params = self._written(alias, rounds[0], shape)
         _, _, other_sql, other_params = self._written(alias, rounds[1], shape)
         name = self.build.__name__
+        if key[-1]:  # a slice's bounds are the last two parameters (see __call__)
+            ordered = query.order_by or (query.default_ordering and query.get_meta().ordering)
+            if query.is_sliced or not ordered:
+                raise ValueError(f"{name}: a sliced read needs an ordered, unsliced queryset")
+            sql = other_sql = f"{sql} LIMIT %s OFFSET %s"
         if sql != other_sql or len(params) != len(other_params):
             raise ValueError(f"{name}: the SQL changes with the parameters' values")
         # What the ORM may have made of a marker on its way to the SQL: itself, its digits
@@ -219,6 +236,31 @@ def _same(adapt: Callable, one, first, two, second) -> bool:
         return adapt(one) == first and adapt(two) == second
     except (TypeError, ValueError, AttributeError):
         return False
+
+
+class CompiledRows:
+    """A list's rows for Django's Paginator (core.http.paginate): `count` rows in all, a slice
+    of them read when the page asks for it, by `rows(limit=, offset=)` (a CompiledValues
+    called with the list's parameters, e.g. `functools.partial(compiled, project_id)`), each
+    row made into what the page shows by `make` (a dict by default)."""
+
+    def __init__(self, count: int, rows: Callable[..., list[dict]], make: Callable | None = None):
+        self._count = count
+        self._rows = rows
+        self._make = make
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, item: slice) -> list:
+        if not isinstance(item, slice) or item.step is not None:
+            raise TypeError("CompiledRows reads slices only")
+        start, stop, _ = item.indices(self._count)
+        rows = self._rows(limit=max(stop - start, 0), offset=start)
+        return rows if self._make is None else [self._make(row) for row in rows]
 
 
 def logged_sql(sql: str) -> str:

@@ -195,3 +195,36 @@ def test_a_shape_picks_its_own_sql_and_a_value_that_changes_the_sql_is_refused()
 
     with pytest.raises(ValueError, match="the SQL changes with the parameters"):
         by_parity(1)
+
+
+def test_a_slice_reads_the_rows_a_sliced_queryset_reads_with_its_bounds_as_parameters():
+    import functools
+
+    from django.core.paginator import Paginator
+
+    from core.compiled import CompiledRows
+
+    first = min(staff(Section.FINANCE, username=f"page-{n}", name=f"人{n}").pk for n in range(7))
+
+    @CompiledValues
+    def users(low: int):
+        return User.objects.filter(pk__gte=low).order_by("username").values("name")
+
+    everyone = users(first)
+    assert len(everyone) == 7
+    for offset, limit in [(0, 3), (3, 3), (6, 3), (7, 3), (0, 0), (2, 100)]:
+        assert users(first, limit=limit, offset=offset) == everyone[offset : offset + limit]
+    assert users._compiled and len({c.statement for c in users._compiled.values()}) == 2
+
+    paginator = Paginator(CompiledRows(7, functools.partial(users, first)), 3)
+    assert [row["name"] for row in paginator.page(3).object_list] == ["人6"]
+    assert paginator.num_pages == 3
+
+    @CompiledValues
+    def unordered(low: int):
+        return User.objects.filter(pk__gte=low).order_by().values("name")
+
+    with pytest.raises(ValueError, match="ordered, unsliced"):
+        unordered(first, limit=3)
+    with pytest.raises(ValueError, match="negative"):
+        users(first, limit=-1)
