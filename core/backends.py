@@ -8,9 +8,9 @@ it). On PostgreSQL `get_user` reads all three in one statement: the names as an 
 own; the district by a LEFT JOIN, set as `user.district`. The statement is written by the ORM
 once per process (core.compiled.CompiledValues): the ORM's user query and group query cost
 0.55 ms of CPU per request (bench/frame_bench.py), one raw statement through Manager.raw
-0.52–0.56 ms on the machine of 1 December 2026, this one 0.36 ms there. Nothing is kept between requests: a change of
-groups, district or `is_active` counts from the next request. Other databases use Django's
-queries.
+0.52–0.56 ms on the machine of 1 December 2026, this one 0.36 ms there. Nothing is kept
+between requests: a change of groups, district or `is_active` counts from the next request.
+Other databases use Django's queries.
 """
 
 from django.contrib.auth import backends
