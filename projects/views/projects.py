@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, prefetch_related_objects
+from django.db import router
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -179,6 +180,52 @@ def _page_project_rows(pk: int):
     )
 
 
+@CompiledValues
+def _plans(project_id: int):
+    # Newest version first, as Meta.ordering gives within one project, without its join to
+    # the project for ordering by "project" (a third of the query's cost).
+    plans = CompensationPlan.objects.filter(project_id=project_id).order_by("-version")
+    return plans.values(*field_names(CompensationPlan))
+
+
+# A notice's text is not read on the project page.
+_NOTICE_FIELDS = [
+    name for name in field_names(Notice) if name not in {"body", "period_explanation"}
+]
+
+
+@CompiledValues
+def _notices(project_id: int):
+    # The order is explicit: a query with an aggregate (GROUP BY) ignores Meta.ordering.
+    # Drafts (no date) first, as PostgreSQL sorts NULL in a descending order; SQLite would put
+    # them last.
+    return (
+        Notice.objects.filter(project_id=project_id)
+        .annotate(objection_count=Count("objections"))
+        .order_by(F("published_on").desc(nulls_first=True), "-pk")
+        .values(*_NOTICE_FIELDS, "objection_count")
+    )
+
+
+def _prefetch(project: Project, relation: str, model, rows: list[dict], annotations=()) -> None:
+    """Fill `project.<relation>.all()` with `rows` of `model` (from a query written once), as
+    prefetch_related_objects would: the rows' fields (others deferred) and `annotations` set
+    on each instance, in the rows' order."""
+    alias = router.db_for_read(model)
+    objects = []
+    for row in rows:
+        names = [name for name in row if name not in annotations]
+        loaded = model.from_db(alias, names, [row[name] for name in names])
+        for name in annotations:
+            setattr(loaded, name, row[name])
+        objects.append(loaded)
+    queryset = getattr(project, relation).all()  # a queryset built, not run
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    project._prefetched_objects_cache = getattr(project, "_prefetched_objects_cache", {})
+    project._prefetched_objects_cache[relation] = queryset
+
+
 def _page_project(user, pk: int) -> Project:
     """Project `pk` with its district, liaison and leader (as select_related gives them), read
     by SQL written once; Http404 unless `user` may read it (visible_to's rule)."""
@@ -206,21 +253,9 @@ def project_detail(request, pk):
     """The project page. Its queries do not grow with the project's households, notices or
     overrides: the gates ask each check once, the overrides are read once, and the plans and
     notices once (prefetched: the gates' checks of plans and notices read those)."""
-    # The order is explicit: a query with an aggregate (GROUP BY) ignores Meta.ordering. Drafts
-    # (no date) first, as PostgreSQL sorts NULL in a descending order; SQLite would put them last.
-    notices = (
-        Notice.objects.defer("body", "period_explanation")
-        .annotate(objection_count=Count("objections"))
-        .order_by(F("published_on").desc(nulls_first=True), "-pk")
-    )
     project = _page_project(request.user, pk)
-    prefetch_related_objects(
-        [project],
-        # Newest version first, as Meta.ordering gives within one project, without its join
-        # to the project for ordering by "project" (a third of the query's cost).
-        Prefetch("plans", queryset=CompensationPlan.objects.order_by("-version")),
-        Prefetch("notices", queryset=notices),
-    )
+    _prefetch(project, "plans", CompensationPlan, _plans(project.pk))
+    _prefetch(project, "notices", Notice, _notices(project.pk), annotations=("objection_count",))
     today = timezone.localdate()
     # One query for the page's figures and every fact the gates' and stages' checks ask.
     known = facts.read_all(project)

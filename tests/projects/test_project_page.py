@@ -358,3 +358,23 @@ def test_the_household_register_offers_the_import_in_the_stages_that_allow_it(
     assert f'href="{reverse("projects:import_create", args=[project.pk])}"' in link
     assert "暂不可办理" not in link
     assert 'id="import-refused"' not in html
+
+
+def test_the_project_page_reads_its_plans_and_notices_by_sql_written_once(
+    client, office_user, project
+):
+    from compensation.models import CompensationPlan
+    from core.compiled import logged_sql
+    from projects.models import Notice
+
+    put_at_stage(project, Stage.ENFORCEMENT)
+    NoticeFactory(project=project, kind="other", title="公告甲")
+    login(client, "clerk")
+    client.get(project.get_absolute_url())
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(project.get_absolute_url()).content.decode()
+    assert "公告甲" in html
+    for model in (Notice, CompensationPlan):
+        table = f'FROM "{model._meta.db_table}"'
+        reads = [q["sql"] for q in captured if table in logged_sql(q["sql"])]
+        assert reads and all(sql.startswith("EXECUTE compiled_values_") for sql in reads), reads
