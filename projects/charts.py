@@ -192,16 +192,9 @@ def _axis(height: int) -> str:
     return "".join(parts)
 
 
-@functools.lru_cache(maxsize=512)
-def _row_layout(index: int) -> tuple[str, str, str, str]:
-    """The markup of the `index`-th bar that depends only on its position, worked out once:
-    the name's opening <text>, the track, the bar's <rect> up to its width, and the value's
-    opening <text>."""
-    top = TOP + ROW_HEIGHT * index + (ROW_HEIGHT - BAR_HEIGHT) // 2
-    middle = Decimal(top) + Decimal(BAR_HEIGHT) / 2
-    text_y = _px(_baseline(middle, FONT_SIZE))
-    label = _element_open("text", {"x": LABEL_WIDTH - 8, "y": text_y, "text-anchor": "end"})
-    track = _element(
+def row_track(top: int) -> str:
+    """The grey track of a bar whose top is at `top` px: the full length behind its value."""
+    return _element(
         "rect",
         {
             "class": "track",
@@ -212,6 +205,18 @@ def _row_layout(index: int) -> tuple[str, str, str, str]:
             "fill": TRACK,
         },
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _row_layout(index: int) -> tuple[str, str, str, str]:
+    """The markup of the `index`-th bar that depends only on its position, worked out once:
+    the name's opening <text>, the track, the bar's <rect> up to its width, and the value's
+    opening <text>."""
+    top = TOP + ROW_HEIGHT * index + (ROW_HEIGHT - BAR_HEIGHT) // 2
+    middle = Decimal(top) + Decimal(BAR_HEIGHT) / 2
+    text_y = _px(_baseline(middle, FONT_SIZE))
+    label = _element_open("text", {"x": LABEL_WIDTH - 8, "y": text_y, "text-anchor": "end"})
+    track = row_track(top)
     bar = _element_open("rect", {"class": "bar", "x": LABEL_WIDTH, "y": top})[:-1]
     value = _element_open(
         "text", {"x": LABEL_WIDTH + BAR_LENGTH + VALUE_GAP, "y": text_y, "fill": MUTED}

@@ -26,6 +26,7 @@ from projects.charts import (
     _px,
     _text_width,
     chart_frame,
+    row_track,
 )
 from resettlement.models import Flat
 from resettlement.stock import ProjectStock
@@ -75,17 +76,7 @@ def _bar(row: ProjectStock, index: int) -> str:
             {"x": LABEL_WIDTH - 8, "y": _px(_baseline(middle, FONT_SIZE)), "text-anchor": "end"},
             _fit(row.project.name, LABEL_WIDTH - 16, FONT_SIZE),
         ),
-        _element(
-            "rect",
-            {
-                "class": "track",
-                "x": LABEL_WIDTH,
-                "y": top,
-                "width": BAR_LENGTH,
-                "height": BAR_HEIGHT,
-                "fill": TRACK,
-            },
-        ),
+        row_track(top),
     ]
     x = Decimal(LABEL_WIDTH)
     for state, color in SEGMENTS:
