@@ -34,6 +34,7 @@ from compensation.models import (
     LedgerEntry,
     LedgerTally,
 )
+from core.compiled import CompiledValues
 from projects.models import Household, Project
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -336,6 +337,18 @@ def with_summary(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
+@CompiledValues
+def _project_adjustments(project_id: int):
+    """The project's agreements' supplements (ADJUSTMENT_BEYOND_BREAKDOWN) summed: one row,
+    none when the project has no agreement. Written once per process (core.compiled)."""
+    agreements = Agreement.objects.filter(household__project_id=project_id).order_by()
+    return (
+        agreements.values("household__project_id")
+        .annotate(total=Sum(ADJUSTMENT_BEYOND_BREAKDOWN))
+        .values("total")
+    )
+
+
 def project_summary(project: Project) -> ReconciliationRow | None:
     """The project's row of `reconciliation`, from a project read through `with_summary`
     (with its fund: select_related("fund")); None when `reconciliation` leaves the project
@@ -344,9 +357,7 @@ def project_summary(project: Project) -> ReconciliationRow | None:
     fund = getattr(project, "fund", None)  # a missing reverse one-to-one raises AttributeError
     if fund is None and not project.computed_count:
         return None
-    adjustments = Agreement.objects.filter(household__project=project).aggregate(
-        total=Sum(ADJUSTMENT_BEYOND_BREAKDOWN)
-    )["total"]
+    adjustments = next((row["total"] for row in _project_adjustments(project.pk)), None)
     return _row(
         project,
         fund,

@@ -2,9 +2,12 @@
 household's breakdown line by line, its counted items, agreements, subsidy and payments; the
 compensation statement and the settlement sheet; the project's price catalogue."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -22,11 +25,13 @@ from compensation.views.common import (
     xlsx_response,
 )
 from core import permissions
+from core.compiled import CompiledRows, CompiledValues, field_names, instance
 from core.formatting import decimal_text
 from core.http import address_by_pk, paginate, report_form_errors, report_validation_error
 from core.labels import html_labels
 from core.markup import html_format
-from core.scoping import get_visible_or_404
+from core.models import District
+from core.scoping import get_visible_or_404, sees_district
 from projects import gates
 from projects.models import Household, Project
 from projects.views.gates import gate_refusal
@@ -38,20 +43,77 @@ def household_for(request, pk) -> Household:
     )
 
 
-@login_required
-def project_households(request, pk):
-    project = project_for(
-        request, pk, reports.with_summary(Project.objects.select_related("district", "fund"))
+@CompiledValues
+def _households_project_rows(pk: int):
+    # Read unscoped, checked with core.scoping.sees_district (_households_project): the project
+    # with its district, its fund (None's columns when it has none) and with_summary's counts.
+    return reports.with_summary(Project.objects.filter(pk=pk)).values(
+        *field_names(Project),
+        *field_names(District, "district__"),
+        *field_names(Fund, "fund__"),
+        "household_count",
+        "signed_count",
+        "computed_count",
+        "breakdown_sum",
     )
-    signed_only = bool(request.GET.get("signed"))
-    households = project.households.all()
+
+
+def _households_project(user, pk: int) -> Project:
+    """Project `pk` as project_for(reports.with_summary(select_related("district", "fund")))
+    gives it, read by SQL written once; Http404 unless `user` may read it (visible_to's rule)."""
+    rows = _households_project_rows(pk)
+    if not rows or not sees_district(user, rows[0]["district_id"]):
+        raise Http404
+    (row,) = rows
+    project = instance(Project, row)
+    project.district = instance(District, row, "district__")
+    fund = instance(Fund, row, "fund__") if row["fund__id"] is not None else None
+    # As select_related("fund") leaves it: the fund, or None cached (getattr(…, None) is None).
+    Project._meta.get_field("fund").set_cached_value(project, fund)
+    if fund is not None:
+        Fund._meta.get_field("project").set_cached_value(fund, project)
+    for name in ("household_count", "signed_count", "computed_count", "breakdown_sum"):
+        setattr(project, name, row[name])
+    return project
+
+
+@CompiledValues
+def _household_rows(project_id: int, *, signed_only: bool):
+    """The list's households of one project, by code, with what household_figures and
+    _compensation_rows read (reports.with_compensation's annotations)."""
+    households = Household.objects.filter(project_id=project_id)
     if signed_only:
         households = households.filter(signed_on__isnull=False)
+    return (
+        reports.with_compensation(households)
+        .order_by("code")
+        .values("pk", *_ROW_FIELDS, "breakdown_total", "adjustment_total", "paid_sum")
+    )
+
+
+def _household_page_rows(project_id: int, signed_only: bool):
+    """`_household_rows` of the project read a slice at a time (CompiledRows), each row an
+    object with the attributes the row writer and household_figures read; an empty slice
+    (a list with no households) reads nothing."""
+
+    def rows(*, limit: int, offset: int) -> list[dict]:
+        if not limit:
+            return []
+        return _household_rows(project_id, limit=limit, offset=offset, signed_only=signed_only)
+
+    return rows
+
+
+@login_required
+def project_households(request, pk):
+    project = _households_project(request.user, pk)
+    signed_only = bool(request.GET.get("signed"))
+    count = project.signed_count if signed_only else project.household_count
     page = paginate(
         request,
-        reports.with_compensation(households.only(*_ROW_FIELDS)).order_by("code"),
+        CompiledRows(count, _household_page_rows(project.pk, signed_only), _row_object),
         per_page=50,
-        count=project.signed_count if signed_only else project.household_count,
+        count=count,
     )
     return render(
         request,
@@ -66,6 +128,12 @@ def project_households(request, pk):
             "signed_only": signed_only,
         },
     )
+
+
+def _row_object(row: dict) -> SimpleNamespace:
+    """A row of `_household_rows` read as a household's attributes (pk, the _ROW_FIELDS and
+    with_compensation's annotations): what _compensation_rows and household_figures read."""
+    return SimpleNamespace(**row)
 
 
 _ROW_FIELDS = (

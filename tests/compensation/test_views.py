@@ -872,3 +872,145 @@ def test_the_deposit_form_leads_back_the_same_way_as_its_refusal(client, world):
         ("资金账户", fund.get_absolute_url()),
         ("资金归集", None),
     ]
+
+
+# The households list reads its project and its page of households by SQL the ORM writes once
+# per process (core.compiled): what it shows must be what the ORM's querysets give.
+
+
+def _households_list(client, project, query=""):
+    url = reverse("compensation:project_households", args=[project.pk]) + query
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_households_list_shows_each_households_figures_to_the_fen(
+    client, world, finance_user, leader_user
+):
+    project, household, agreement = world["project"], world["household"], world["agreement"]
+    services.compute_breakdown(household=household, by=agreement.drafted_by)
+    # A supplement of one fen, and one more fen paid: due and paid each end in .01.
+    services.add_supplement(
+        agreement=agreement,
+        by=leader_user,
+        number="补-1",
+        signed_on=date(2022, 10, 15),
+        reason="搬迁奖励",
+        adjustment=D("0.01"),
+    )
+    services.approve_disbursement(
+        request=agreement_request(world["fund"], agreement, "0.01", by=finance_user),
+        approved_by=leader_user,
+    )
+    login(client, "leader")
+
+    html = _households_list(client, project).content.decode()
+
+    total = household.breakdowns.get(is_current=True).total
+    figures = reports.household_figures(Household.objects.get(pk=household.pk))
+    assert figures["due"] == total + D("0.01")
+    assert figures["paid"] == D("100000.01")
+    assert row_cells(html, household.code)[5:] == [
+        f"{total + D('0.01'):,.2f}",
+        "100,000.01",
+        f"{total - D('100000.00'):,.2f}",
+    ]
+    # The summary's due counts the fen of the supplement as the reconciliation does.
+    (row,) = reports.reconciliation(Project.objects.filter(pk=project.pk)).rows
+    assert f"应付补偿 {row.due:,.2f} 元，已付 {row.paid:,.2f} 元" in html
+    assert row.paid == D("100000.01")
+    # The uncomputed household: 未测算, nothing paid, no unpaid figure.
+    assert row_cells(html, world["vulnerable"].code)[5:] == ["未测算", "0.00", ""]
+
+
+def test_the_households_lists_last_page_ends_with_the_last_household(client, project, leader_user):
+    for n in range(53):
+        HouseholdFactory(project=project, code=f"C-{n:03d}", head_name=f"户主{n}")
+    login(client, "leader")
+
+    first = _households_list(client, project).content.decode()
+    assert "C-049" in first and "C-050" not in first
+    for query in ("?page=2", "?page=99"):
+        response = _households_list(client, project, query)
+        html = response.content.decode()
+        assert [row.code for row in response.context["page"].object_list] == [
+            "C-050",
+            "C-051",
+            "C-052",
+        ]
+        assert row_cells(html, "C-052")[:2] == ["C-052", "户主52"]
+        assert html.rindex("C-052") > html.rindex("C-050") and "C-049" not in html
+    small = _households_list(client, project, "?per_page=25&page=3").context["page"]
+    assert [row.code for row in small.object_list] == ["C-050", "C-051", "C-052"]
+    assert small.paginator.num_pages == 3
+
+
+def test_the_households_list_signed_filter_lists_the_signed_only(client, project, leader_user):
+    for n in range(6):
+        HouseholdFactory(project=project, code=f"S-{n}")
+    Household.objects.filter(code__in=["S-1", "S-4"]).update(
+        signed_on=date(2022, 10, 8), method="monetary"
+    )
+    login(client, "leader")
+
+    everyone = _households_list(client, project)
+    assert [row.code for row in everyone.context["page"].object_list] == [
+        f"S-{n}" for n in range(6)
+    ]
+    signed = _households_list(client, project, "?signed=1")
+    assert [row.code for row in signed.context["page"].object_list] == ["S-1", "S-4"]
+    assert signed.context["page"].paginator.count == 2
+    html = signed.content.decode()
+    assert row_cells(html, "S-4")[4] == "2022-10-08 货币补偿"
+    assert "S-0" not in html and " checked" in html
+    assert row_cells(everyone.content.decode(), "S-0")[4] == "未签约"
+
+
+def test_a_district_user_gets_404_for_another_districts_households_list(
+    client, project, other_project, district_member
+):
+    HouseholdFactory(project=project, code="A-001")
+    HouseholdFactory(project=other_project, code="B-001")
+    login(client, "district")
+
+    assert _households_list(client, project).status_code == 200
+    for query in ("", "?signed=1", "?page=2"):
+        url = reverse("compensation:project_households", args=[other_project.pk]) + query
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "B-001" not in response.content.decode()
+    missing = reverse("compensation:project_households", args=[other_project.pk + 1000])
+    assert client.get(missing).status_code == 404
+
+
+def test_the_households_list_reads_its_rows_by_a_compiled_statement_at_any_page_size(client, world):
+    project = world["project"]
+    for n in range(120):
+        HouseholdFactory(project=project, code=f"Q-{n:03d}")
+    login(client, "leader")
+    _households_list(client, project)  # the statements are prepared on this connection
+
+    counts = {}
+    for size in (50, 100):
+        with CaptureQueriesContext(connection) as queries:
+            response = _households_list(client, project, f"?per_page={size}")
+        assert len(response.context["rows"]) == size
+        counts[size] = len(queries)
+        logged = [(q["sql"], logged_sql(q["sql"])) for q in queries]
+        household_reads = [
+            (sql, written)
+            for sql, written in logged
+            if 'FROM "projects_household"' in written and "LIMIT" in written
+        ]
+        # One read of the page's households: the EXECUTE of the statement written once.
+        assert len(household_reads) == 1
+        ((sql, written),) = household_reads
+        assert sql.startswith("EXECUTE compiled_values_") and sql != written
+        # The page's bounds are the statement's parameters: one SQL for every page and size.
+        assert re.search(r"ORDER BY .+ LIMIT \$\d+ OFFSET \$\d+$", written)
+        project_reads = [
+            sql for sql, written in logged if written.startswith('SELECT "projects_project"."id"')
+        ]
+        assert len(project_reads) == 1 and project_reads[0].startswith("EXECUTE ")
+    assert counts[50] == counts[100]
