@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from core import (  # noqa: F401  (register the rules, the to-do sources)
+        from core import (  # noqa: F401  (register the rules, the to-do sources, the lookups)
             deployment_checks,
             due,
+            lookups,
             permissions,
             todo,
         )

@@ -1,9 +1,13 @@
+import functools
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.db import router
-from django.db.models import Count, F
+from django.db import connection, router
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -12,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions, signoffs
-from core.compiled import CompiledValues, field_names, instance
+from core.compiled import CompiledRows, CompiledValues, field_names, instance
+from core.counting import count_all
 from core.formatting import decimal_text
 from core.forms import ReturnForm
 from core.http import (
@@ -24,9 +29,11 @@ from core.http import (
     report_form_errors,
     report_validation_error,
 )
+from core.labels import label
+from core.lookups import contains_pattern
 from core.models import District, User
-from core.scoping import get_visible_or_404, sees_district, visible_to
-from projects import facts, figures, gates, legal, services, stages
+from core.scoping import get_visible_or_404, scope, scoped, sees_district, visible_to
+from projects import facts, gates, legal, services, stages
 from projects.forms.legal import RiskAssessmentForm
 from projects.forms.projects import (
     AdvanceStageForm,
@@ -39,6 +46,8 @@ from projects.models import (
     Approval,
     CompensationPlan,
     GateOverride,
+    Household,
+    HouseholdTally,
     Notice,
     Project,
     RiskAssessment,
@@ -57,52 +66,154 @@ def _project_for(request, pk):
 def project_list(request):
     districts = visible_to(District.objects.active(), request.user)
     form = ProjectFilterForm(request.GET or None, districts=districts)
-    projects = form.filter(visible_to(Project, request.user)).select_related("district")
-    # Projects not started yet first, as PostgreSQL sorts NULL in a descending order.
-    page = paginate(request, projects.order_by(F("started_on").desc(nulls_first=True), "-pk"))
-    _add_household_totals(page)
+    district = scope(request.user)
+    if district is None:  # sees no project
+        page = paginate(request, [])
+    else:
+        parameters, filters = _list_filters(form)
+        parameters = (*parameters, *district)
+        count = _project_list_count(*parameters, **filters)[0]["count"]
+        read = functools.partial(_project_list_rows, *parameters, **filters)
+        make = functools.partial(_project_row, address_by_pk("projects:project_detail"))
+        page = paginate(request, CompiledRows(count, read, make), count=count)
+    _add_household_totals(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "projects/project_list.html",
-        {"form": form, "page": page, "rows": _project_rows(page), "query": query.urlencode()},
+        {"form": form, "page": page, "rows": page.object_list, "query": query.urlencode()},
     )
 
 
-def _add_household_totals(projects) -> None:
+def _list_filters(form: ProjectFilterForm) -> tuple[list, dict]:
+    """ProjectFilterForm.filter's filters as the parameters and shape of the list's queries
+    (`_filtered_projects`); invalid input filters nothing."""
+    if not form.is_valid():
+        return [], {}
+    data = form.cleaned_data
+    parameters, filters = [], {}
+    if data["q"]:
+        parameters.append(contains_pattern(data["q"]))
+        filters["search"] = True
+    for name in ("district", "stage", "kind"):
+        if data[name]:
+            parameters.append(data[name].pk if name == "district" else data[name])
+            filters[name] = True
+    if data["year"]:  # ProjectQuerySet.in_progress_in
+        parameters += [date(data["year"], 1, 1), date(data["year"], 12, 31)]
+        filters["year"] = True
+    if data["is_key"]:
+        filters["is_key"] = True
+    return parameters, filters
+
+
+def _filtered_projects(parameters: tuple, **filters):
+    """The projects ProjectFilterForm.filter finds, scoped (core.scoping.scoped): `parameters`
+    are those of `_list_filters` in its order, then the district scope's."""
+    values = iter(parameters)
+    projects = Project.objects.all()
+    if filters.get("search"):
+        pattern = next(values)
+        projects = projects.filter(Q(name__ilike=pattern) | Q(code__ilike=pattern))
+    for name in ("district_id", "stage", "kind"):
+        if filters.get(name.removesuffix("_id")):
+            projects = projects.filter(**{name: next(values)})
+    if filters.get("year"):
+        first_day, last_day = next(values), next(values)
+        projects = projects.in_progress_between(first_day, last_day)
+    if filters.get("is_key"):
+        projects = projects.filter(is_key=True)
+    return scoped(projects, tuple(values))
+
+
+# The list's queries, written by the ORM once per process and shape of filters (core.compiled).
+@CompiledValues
+def _project_list_count(*parameters, **filters):
+    return _filtered_projects(parameters, **filters).order_by().values(count=count_all())
+
+
+@CompiledValues
+def _project_list_rows(*parameters, **filters):
+    projects = _filtered_projects(parameters, **filters)
+    # Projects not started yet first, as PostgreSQL sorts NULL in a descending order.
+    projects = projects.order_by(F("started_on").desc(nulls_first=True), "-pk")
+    return projects.values(
+        "pk", "code", "name", "is_key", "kind", "stage", "started_on", "district__name"
+    )
+
+
+class _Row(dict):
+    """A row of a list's table: the template reads its keys, Python its attributes."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _project_row(address, row: dict) -> _Row:
+    """The list's cells of one project (labels from one dictionary, the link from `address`,
+    core.http.address_by_pk); `_add_household_totals` adds its households'."""
+    return _Row(
+        pk=row["pk"],
+        code=row["code"],
+        url=address(row["pk"]),
+        name=row["name"],
+        is_key=row["is_key"],
+        district=row["district__name"],
+        kind=label(Project.Kind, row["kind"]),
+        stage=row["stage"],
+        stage_label=label(Stage, row["stage"]),
+        started_on=row["started_on"].isoformat() if row["started_on"] else "—",
+    )
+
+
+def _add_household_totals(rows: list[_Row]) -> None:
     """Set `household_count`, `signed_count` and `household_area` (m², None without
-    households) on each project: one query for the page (figures.household_totals), where
-    sums in the page's own query would also be worked out for every row before its OFFSET."""
-    totals = figures.household_totals([project.pk for project in projects])
-    for project in projects:
-        sums = totals.get(project.pk, {})
-        project.household_count = sums.get("household_count", 0)
-        project.signed_count = sums.get("signed_count", 0)
-        project.household_area = sums.get("household_area")
+    households) on each row of the page, and their cells: one query for the
+    page (`_household_totals`), where sums in the page's own query would also be worked out
+    for every row before its OFFSET."""
+    totals = _totals_of([row["pk"] for row in rows])
+    for row in rows:
+        sums = totals.get(row["pk"], {})
+        row["household_count"] = sums.get("household_count", 0)
+        row["signed_count"] = sums.get("signed_count", 0)
+        row["household_area"] = sums.get("household_area")  # None without households
+        row["households"] = intcomma(row["household_count"])
+        row["area"] = decimal_text(row["household_area"] or 0)
+        row["signed"] = intcomma(row["signed_count"])
 
 
-def _project_rows(projects) -> list[dict]:
-    """The list's cells, worked out in Python (one reverse() for the links, labels from one
-    dictionary), so a row costs the template only its variables."""
-    project_url = address_by_pk("projects:project_detail")
-    return [
-        {
-            "code": project.code,
-            "url": project_url(project.pk),
-            "name": project.name,
-            "is_key": project.is_key,
-            "district": project.district.name,
-            "kind": project.kind_label,
-            "stage": project.stage,
-            "stage_label": project.stage_label,
-            "started_on": project.started_on.isoformat() if project.started_on else "—",
-            "households": intcomma(project.household_count),
-            "area": decimal_text(project.household_area or 0),
-            "signed": intcomma(project.signed_count),
+def _totals_of(project_ids: list[int]) -> dict[int, dict]:
+    """figures.household_totals of `project_ids` (a page's), by a query written once per page
+    size: the ids are padded to a multiple of 25 (PAGE_SIZES) with 0, no project's id."""
+    if not project_ids:
+        return {}
+    padded = [*project_ids, *[0] * (-len(project_ids) % 25)]
+    rows = _household_totals(*padded)
+    return {row.pop("project_id"): row for row in rows}
+
+
+@CompiledValues
+def _household_totals(*project_ids):
+    # As figures.household_totals: over the tally groups on PostgreSQL, else the households.
+    if connection.vendor == "postgresql":
+        rows = HouseholdTally.objects.filter(project_id__in=project_ids)
+        sums = {
+            "household_count": Sum("households"),
+            "signed_count": Coalesce(Sum("households", filter=Q(signed_year__gt=0)), 0),
+            "household_area": Sum("area"),
         }
-        for project in projects
-    ]
+    else:
+        rows = Household.objects.filter(project_id__in=project_ids)
+        sums = {
+            "household_count": Count("*"),
+            "signed_count": Count("signed_on"),
+            "household_area": Sum("area"),
+        }
+    return rows.values("project_id").annotate(**sums).order_by()
 
 
 @login_required
