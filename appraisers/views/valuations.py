@@ -3,10 +3,13 @@
 Office staff and the district office of the project record them; everybody else who may see
 the project reads them (through core.scoping)."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -24,6 +27,7 @@ from appraisers.forms import (
     ValuationForm,
 )
 from appraisers.models import Commission, ExpertReview, Recheck, Valuation
+from core.compiled import CompiledRows, CompiledValues, field_names, instance
 from core.deadlines import WorkCalendar
 from core.formatting import decimal_text
 from core.http import (
@@ -35,7 +39,8 @@ from core.http import (
 )
 from core.labels import html_labels
 from core.markup import html_format
-from core.scoping import get_visible_or_404
+from core.models import District
+from core.scoping import get_visible_or_404, sees_district
 from projects.models import Household, Project
 from projects.services import ensure_can_edit_project
 from projects.views.gates import gate_refusal, refused_page
@@ -53,20 +58,75 @@ def _commission(project) -> Commission | None:
     )
 
 
-@login_required
-def valuation_list(request, pk):
-    project = get_visible_or_404(
-        _with_valuation_totals(Project.objects.select_related("district")).annotate(
+@CompiledValues
+def _valuation_project_rows(pk: int):
+    # Read unscoped, checked with core.scoping.sees_district (_valuation_project).
+    return (
+        _with_valuation_totals(Project.objects.filter(pk=pk))
+        .annotate(
             # What the page shows of the commission, if any: two columns, not three models.
             commission_contract=F("firm_selection__commission__contract_number"),
             commission_firm=F("firm_selection__commission__firm__name"),
-        ),
-        request.user,
-        pk=pk,
+        )
+        .values(
+            *field_names(Project),
+            *field_names(District, "district__"),
+            *_PROJECT_FIGURES,
+        )
     )
-    households = project.households.only("project_id", "code", "head_name", "area")
+
+
+_PROJECT_FIGURES = (
+    "household_count",
+    "valued_count",
+    "valued_sum",
+    "commission_contract",
+    "commission_firm",
+)
+
+
+def _valuation_project(user, pk: int) -> Project:
+    """Project `pk` with its district and the page's figures (_with_valuation_totals, the
+    commission's contract and firm), read by SQL written once; Http404 unless `user` may read
+    it (visible_to's rule)."""
+    rows = _valuation_project_rows(pk)
+    if not rows or not sees_district(user, rows[0]["district_id"]):
+        raise Http404
+    (row,) = rows
+    project = instance(Project, row)
+    project.district = instance(District, row, "district__")
+    for name in _PROJECT_FIGURES:
+        setattr(project, name, row[name])
+    return project
+
+
+@CompiledValues
+def _valuation_households(project_id: int):
+    """The list's households of one project, by code: what the row writer reads of each."""
+    households = Household.objects.filter(project_id=project_id).order_by("code")
+    return households.values("pk", "code", "head_name", "area")
+
+
+def _household_page(project_id: int):
+    """`_valuation_households` of the project read a slice at a time (CompiledRows); an empty
+    slice (a project without households) reads nothing."""
+
+    def rows(*, limit: int, offset: int) -> list[dict]:
+        if not limit:
+            return []
+        return _valuation_households(project_id, limit=limit, offset=offset)
+
+    return rows
+
+
+@login_required
+def valuation_list(request, pk):
+    project = _valuation_project(request.user, pk)
     page = paginate(
-        request, households.order_by("code"), per_page=50, count=project.household_count
+        request,
+        CompiledRows(project.household_count, _household_page(project.pk), _row_object),
+        per_page=50,
+        count=project.household_count,
     )
     commission = (
         {"contract_number": project.commission_contract, "firm": project.commission_firm}
@@ -80,13 +140,69 @@ def valuation_list(request, pk):
         {
             "project": project,
             "page": page,
-            "rows": _valuation_rows(page.object_list, creates=can_edit and commission is not None),
+            "rows": _valuation_rows(
+                project, page.object_list, creates=can_edit and commission is not None
+            ),
             "totals": {"count": project.valued_count, "value": project.valued_sum},
             "household_count": project.household_count,
             "commission": commission,
             "can_edit": can_edit,
         },
     )
+
+
+def _row_object(row: dict) -> SimpleNamespace:
+    """A row of `_valuation_households` read as a household's attributes (pk, code,
+    head_name, area): what _valuation_rows reads."""
+    return SimpleNamespace(**row)
+
+
+@CompiledValues
+def _page_reports(project_id: int, first_code: str, last_code: str):
+    """The reports of the project's households whose codes run from `first_code` to
+    `last_code` (a page of the list, by code) that the list shows: each household's current
+    report and the report that was re-checked, with its re-check and expert review (None's
+    columns where there is none)."""
+    return (
+        Valuation.objects.filter(
+            household__project_id=project_id,
+            household__code__gte=first_code,
+            household__code__lte=last_code,
+        )
+        .filter(Q(is_current=True) | Q(recheck__isnull=False))
+        .order_by()
+        .values(
+            *field_names(Valuation),
+            *field_names(Recheck, "recheck__"),
+            *field_names(ExpertReview, "recheck__expert_review__"),
+        )
+    )
+
+
+def _reports(project, households) -> tuple[dict, dict]:
+    """The page's households' current reports and re-checks (each with its expert review,
+    None when there is none, as select_related("recheck__expert_review") gives it), by
+    household id: as `_page_reports` reads them."""
+    current, rechecks = {}, {}
+    if not households:
+        return current, rechecks
+    recheck_field = Valuation._meta.get_field("recheck")
+    review_field = Recheck._meta.get_field("expert_review")
+    for row in _page_reports(project.pk, households[0].code, households[-1].code):
+        report = instance(Valuation, row)
+        recheck = None
+        if row["recheck__id"] is not None:
+            recheck = instance(Recheck, row, "recheck__")
+            review = None
+            if row["recheck__expert_review__id"] is not None:
+                review = instance(ExpertReview, row, "recheck__expert_review__")
+            review_field.set_cached_value(recheck, review)
+        recheck_field.set_cached_value(report, recheck)
+        if report.is_current:
+            current[report.household_id] = report
+        if recheck is not None:
+            rechecks[report.household_id] = recheck
+    return current, rechecks
 
 
 def _with_valuation_totals(projects):
@@ -121,25 +237,14 @@ _UNVALUED = '<td colspan="3" class="empty">{}</td>'
 _CREATE = '<td><a href="{url}">{label}</a></td>'
 
 
-def _valuation_rows(households, *, creates: bool) -> list[SafeString]:
-    """The list's rows (HTML): each address from one reverse() per column, labels from one
-    dictionary each. `creates`: whether each household without a report links to recording
-    one."""
+def _valuation_rows(project, households, *, creates: bool) -> list[SafeString]:
+    """The list's rows (HTML) of `project`'s `households` (a page, by code): each address
+    from one reverse() per column, labels from one dictionary each. `creates`: whether each
+    household without a report links to recording one."""
     households = list(households)
-    ids = [household.pk for household in households]
     # Each household's current report and its re-check (of its original report, the only one
     # that may be re-checked: record_valuation refuses a second), read together.
-    current, rechecks = {}, {}
-    for report in (
-        Valuation.objects.filter(household_id__in=ids)
-        .filter(Q(is_current=True) | Q(recheck__isnull=False))
-        .select_related("recheck__expert_review")
-        .order_by()
-    ):
-        if report.is_current:
-            current[report.household_id] = report
-        if (recheck := getattr(report, "recheck", None)) is not None:
-            rechecks[report.household_id] = recheck
+    current, rechecks = _reports(project, households)
     household_url = address_by_pk("projects:household_detail")
     valuation_url = address_by_pk("appraisers:valuation_detail")
     create_url = address_by_pk("appraisers:valuation_create")

@@ -542,3 +542,103 @@ def test_before_a_commission_the_valuation_list_says_so_and_offers_no_report_ent
     assert "尚未委托评估机构" in html
     assert row_cells(html, "A-001")[3:] == ["未评估", ""]
     assert "0 / 5 户" in html
+
+
+# The valuations list reads its project, its page of households and their reports by SQL the
+# ORM writes once per process (core.compiled): what it shows must be what the ORM gives.
+
+
+def test_the_valuation_lists_later_pages_show_their_own_households_reports(
+    client, project, households, commission, district_member, office_user
+):
+    # A-001…A-005 and B-000…B-049: page 1 ends with B-044, page 2 is B-045…B-049.
+    later = [HouseholdFactory(project=project, code=f"B-{n:03d}") for n in range(50)]
+    by_code = {household.code: household for household in later}
+    value(by_code["B-044"], commission, by=district_member, delivered_on=DELIVERED)
+    first = value(by_code["B-045"], commission, by=district_member, delivered_on=DELIVERED)
+    upheld_recheck(first, district_member)
+    value(by_code["B-049"], commission, by=district_member, amount="123456.78")
+    login(client, "clerk")
+    url = reverse("appraisers:valuation_list", args=[project.pk])
+
+    for query in ("?page=2", "?page=99"):
+        response = client.get(url + query)
+        html = response.content.decode()
+        codes = [household.code for household in response.context["page"].object_list]
+        assert codes == ["B-045", "B-046", "B-047", "B-048", "B-049"]
+        assert "B-044" not in html and "R-B-044-1" not in html
+        assert row_cells(html, "B-045")[3:] == [
+            "R-B-045-1",
+            "5,000.00",
+            "500,000.00",
+            "维持原评估结果",
+        ]
+        assert row_cells(html, "B-046")[3:] == ["未评估", "录入评估报告"]
+        # The last page's last row is the last household, with its report.
+        assert row_cells(html, "B-049")[3:] == ["R-B-049-1", "5,000.00", "123,456.78", "待送达"]
+        assert html.rindex("B-049") > html.rindex("B-048")
+        assert "3 / 55 户" in html
+    html = client.get(url).content.decode()
+    assert row_cells(html, "B-044")[3] == "R-B-044-1" and "B-045" not in html
+    small = client.get(url + "?per_page=25&page=3").context["page"]
+    assert [household.code for household in small.object_list][-1] == "B-049"
+    assert small.paginator.num_pages == 3
+
+
+def test_a_district_user_reads_their_own_valuation_list_and_gets_404_for_another(
+    client, project, households, other_project, district_member
+):
+    HouseholdFactory(project=other_project, code="X-001")
+    login(client, "district")
+
+    own = client.get(reverse("appraisers:valuation_list", args=[project.pk]))
+    assert own.status_code == 200 and "A-005" in own.content.decode()
+    for query in ("", "?page=2"):
+        url = reverse("appraisers:valuation_list", args=[other_project.pk]) + query
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "X-001" not in response.content.decode()
+    missing = reverse("appraisers:valuation_list", args=[other_project.pk + 1000])
+    assert client.get(missing).status_code == 404
+
+
+def test_the_valuation_list_reads_its_rows_by_compiled_statements_at_any_page_size(
+    client, project, households, commission, district_member, office_user
+):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.compiled import logged_sql
+
+    for n in range(120):
+        HouseholdFactory(project=project, code=f"Q-{n:03d}")
+    value(households[0], commission, by=district_member, delivered_on=DELIVERED)
+    login(client, "clerk")
+    url = reverse("appraisers:valuation_list", args=[project.pk])
+    client.get(url)  # the statements are prepared on this connection
+
+    counts = {}
+    for size in (50, 100):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{url}?per_page={size}")
+        assert len(response.context["rows"]) == size
+        counts[size] = len(queries)
+        logged = [(q["sql"], logged_sql(q["sql"])) for q in queries]
+        household_reads = [
+            (sql, written)
+            for sql, written in logged
+            if written.startswith('SELECT "projects_household"."id"')
+        ]
+        # One read of the page's households: the EXECUTE of the statement written once, the
+        # page's bounds its parameters.
+        assert len(household_reads) == 1
+        ((sql, written),) = household_reads
+        assert sql.startswith("EXECUTE compiled_values_")
+        assert re.search(r"ORDER BY .+ LIMIT \$\d+ OFFSET \$\d+$", written)
+        for table in ("projects_project", "appraisers_valuation"):
+            reads = [sql for sql, written in logged if written.startswith(f'SELECT "{table}"."id"')]
+            assert len(reads) == 1 and reads[0].startswith("EXECUTE "), table
+    assert counts[50] == counts[100]
+    assert row_cells(response.content.decode(), "A-001")[3] == "R-A-001-1"
