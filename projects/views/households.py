@@ -1,7 +1,10 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.safestring import SafeString
@@ -9,11 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import history as core_history
+from core.compiled import CompiledRows, CompiledValues, field_names, instance
 from core.formatting import decimal_text
 from core.http import address_by_pk, download, paginate, report_form_errors, report_validation_error
 from core.labels import html_labels
+from core.lookups import contains_pattern
 from core.markup import html_format
-from core.scoping import get_visible_or_404
+from core.models import District
+from core.rows import Row, count_all, count_of, sum_of
+from core.scoping import get_visible_or_404, sees_district
 from core.validators import resident_id_warnings
 from projects import gates, services
 from projects.forms.households import (
@@ -48,19 +55,14 @@ def _warn_about_id(request, id_number: str) -> None:
 
 @login_required
 def household_list(request, pk):
-    project = _project_for(request, pk)
+    project = _list_project(request.user, pk)
     form = HouseholdFilterForm(request.GET or None)
-    households = form.filter(project.households.all())
-    totals = households.aggregate(
-        count=Count("id"),
-        total_area=Sum("area"),
-        signed=Count("id", filter=Q(signed_on__isnull=False)),
-    )
+    parameters, filters = _register_filters(form)
+    parameters = (project.pk, *parameters)
+    [totals] = _register_totals(*parameters, **filters)
+    read = functools.partial(_register_page, *parameters, **filters)
     page = paginate(
-        request,
-        households.order_by("code").only(*_ROW_FIELDS),
-        per_page=50,
-        count=totals["count"],
+        request, CompiledRows(totals["count"], read, Row), per_page=50, count=totals["count"]
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -86,17 +88,80 @@ def household_list(request, pk):
     )
 
 
-_ROW_FIELDS = (
-    "project_id",
-    "code",
-    "head_name",
-    "address",
-    "use",
-    "area",
-    "hardship",
-    "signed_on",
-    "method",
-)
+@CompiledValues
+def _list_project_rows(pk: int):
+    # Read unscoped, checked with core.scoping.sees_district (_list_project).
+    project = Project.objects.filter(pk=pk)
+    return project.values(*field_names(Project), *field_names(District, "district__"))
+
+
+def _list_project(user, pk: int) -> Project:
+    """`_project_for` (the project with its district) by SQL written once: Http404 unless
+    `user` may read it (visible_to's rule)."""
+    rows = _list_project_rows(pk)
+    if not rows or not sees_district(user, rows[0]["district_id"]):
+        raise Http404
+    project = instance(Project, rows[0])
+    project.district = instance(District, rows[0], "district__")
+    return project
+
+
+def _register_filters(form: HouseholdFilterForm) -> tuple[list, dict]:
+    """HouseholdFilterForm.filter's filters as the parameters and shape of the register's
+    queries (`_filtered_households`); invalid input filters nothing."""
+    if not form.is_valid():
+        return [], {}
+    data = form.cleaned_data
+    parameters, filters = [], {}
+    if data["q"]:
+        parameters.append(contains_pattern(data["q"]))
+        filters["search"] = True
+    if data["signed"] in ("yes", "no"):
+        filters["signed"] = data["signed"]
+    if data["use"]:
+        parameters.append(data["use"])
+        filters["use"] = True
+    return parameters, filters
+
+
+def _filtered_households(project_id: int, *parameters, search=False, signed=None, use=False):
+    """The project's households HouseholdFilterForm.filter finds (`_register_filters`)."""
+    values = iter(parameters)
+    households = Household.objects.filter(project_id=project_id)
+    if search:
+        pattern = next(values)
+        households = households.filter(
+            Q(code__ilike=pattern) | Q(head_name__ilike=pattern) | Q(address__ilike=pattern)
+        )
+    if signed is not None:
+        households = households.filter(signed_on__isnull=signed == "no")
+    if use:
+        households = households.filter(use=next(values))
+    return households
+
+
+# The register's queries, written by the ORM once per process and shape of filters
+# (core.compiled): its totals (one row) and a page of its rows.
+@CompiledValues
+def _register_totals(*parameters, **filters):
+    return (
+        _filtered_households(*parameters, **filters)
+        .order_by()
+        .values(
+            count=count_all(),
+            total_area=sum_of("area", Household._meta.get_field("area")),
+            signed=count_of("signed_on"),
+        )
+    )
+
+
+_ROW_FIELDS = ("code", "head_name", "address", "use", "area", "hardship", "signed_on", "method")
+
+
+@CompiledValues
+def _register_page(*parameters, **filters):
+    households = _filtered_households(*parameters, **filters).order_by("code")
+    return households.values("pk", *_ROW_FIELDS)
 
 
 # One row of the register's table (household_list.html's <tbody>), written in Python
@@ -109,9 +174,9 @@ _REGISTER_ROW = (
 )
 
 
-def _register_rows(households) -> list[SafeString]:
-    """The register's rows (HTML): each address from one reverse(), labels from one
-    dictionary each."""
+def _register_rows(households: list[Row]) -> list[SafeString]:
+    """The register's rows (HTML) from `_register_page`'s: each address from one reverse(),
+    labels from one dictionary each."""
     address = address_by_pk("projects:household_detail")
     uses, hardships, methods = (
         html_labels(Household.Use),
@@ -122,15 +187,15 @@ def _register_rows(households) -> list[SafeString]:
     return [
         html_format(
             _REGISTER_ROW,
-            url=address(household.pk),
-            code=household.code,
-            head_name=household.head_name,
-            address=household.address,
-            use=uses.get(household.use, household.use),
-            area=decimal_text(household.area),
-            hardship=hardships.get(household.hardship, household.hardship),
-            signed=household.signed_on.isoformat() if household.signed_on else unsigned,
-            method=methods.get(household.method, household.method),
+            url=address(household["pk"]),
+            code=household["code"],
+            head_name=household["head_name"],
+            address=household["address"],
+            use=uses.get(household["use"], household["use"]),
+            area=decimal_text(household["area"]),
+            hardship=hardships.get(household["hardship"], household["hardship"]),
+            signed=household["signed_on"].isoformat() if household["signed_on"] else unsigned,
+            method=methods.get(household["method"], household["method"]),
         )
         for household in households
     ]

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from core import permissions, signoffs
 from core.compiled import CompiledRows, CompiledValues, field_names, instance
-from core.counting import count_all
 from core.formatting import decimal_text
 from core.forms import ReturnForm
 from core.http import (
@@ -32,6 +31,7 @@ from core.http import (
 from core.labels import label
 from core.lookups import contains_pattern
 from core.models import District, User
+from core.rows import Row, count_all
 from core.scoping import get_visible_or_404, scope, scoped, sees_district, visible_to
 from projects import facts, gates, legal, services, stages
 from projects.forms.legal import RiskAssessmentForm
@@ -143,20 +143,10 @@ def _project_list_rows(*parameters, **filters):
     )
 
 
-class _Row(dict):
-    """A row of a list's table: the template reads its keys, Python its attributes."""
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def _project_row(address, row: dict) -> _Row:
+def _project_row(address, row: dict) -> Row:
     """The list's cells of one project (labels from one dictionary, the link from `address`,
     core.http.address_by_pk); `_add_household_totals` adds its households'."""
-    return _Row(
+    return Row(
         pk=row["pk"],
         code=row["code"],
         url=address(row["pk"]),
@@ -170,7 +160,7 @@ def _project_row(address, row: dict) -> _Row:
     )
 
 
-def _add_household_totals(rows: list[_Row]) -> None:
+def _add_household_totals(rows: list[Row]) -> None:
     """Set `household_count`, `signed_count` and `household_area` (m², None without
     households) on each row of the page, and their cells: one query for the
     page (`_household_totals`), where sums in the page's own query would also be worked out

@@ -3,6 +3,7 @@
 search, page and district."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,7 +13,7 @@ from django.urls import reverse
 from core.compiled import logged_sql
 from projects.models import Project
 from tests.auth import login
-from tests.factories import ProjectFactory
+from tests.factories import HouseholdFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,134 @@ def test_the_project_list_takes_the_same_queries_at_25_and_100_a_page_and_execut
             q["sql"]
             for q in captured
             if "LIMIT" in logged_sql(q["sql"]) and "projects_project" in logged_sql(q["sql"])
+        ]
+        assert rows.startswith("EXECUTE compiled_values_")
+    assert counts[25] == counts[100]
+
+
+# --- the household register -------------------------------------------------------------
+
+
+def _register(project) -> str:
+    return reverse("projects:household_list", args=[project.pk])
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("50%", ["H0"]),
+        ("_区", ["H2"]),
+        ("\\", ["H4", "H5"]),
+        ("\\\\", ["H5"]),
+        ("路\\段", ["H4"]),
+    ],
+)
+def test_a_household_search_finds_what_was_typed_wildcards_and_backslashes_included(
+    client, office_user, project, typed, found
+):
+    for n, address in enumerate(TRICKY):
+        HouseholdFactory(project=project, code=f"H{n}", address=address)
+    login(client, "clerk")
+
+    response = client.get(_register(project), {"q": typed})
+
+    assert _codes(response) == found
+    assert response.context["totals"]["count"] == len(found)
+
+
+def test_a_household_search_ignores_case_in_codes_names_and_addresses(client, office_user, project):
+    HouseholdFactory(project=project, code="A-01", head_name="Li Ming", address="一号")
+    HouseholdFactory(project=project, code="b-02", head_name="张三", address="Block C")
+    HouseholdFactory(project=project, code="C-03", head_name="王五", address="二号")
+    login(client, "clerk")
+
+    def codes(q):
+        return _codes(client.get(_register(project), {"q": q}))
+
+    assert codes("a-0") == ["A-01"]
+    assert codes("LI MING") == ["A-01"]
+    assert codes("block c") == ["b-02"]
+    assert codes("B-02") == ["b-02"]
+
+
+def test_the_registers_search_and_filters_agree_with_its_totals(client, office_user, project):
+    for n in range(6):
+        signed = {"signed_on": date(2022, 5, 1), "method": "monetary"} if n % 2 else {}
+        HouseholdFactory(
+            project=project,
+            code=f"H{n}",
+            address=f"六岭路{n}号",
+            area="10.25",
+            use="non_residential" if n >= 4 else "residential",
+            **signed,
+        )
+    HouseholdFactory(project=project, code="X", address="别处", area="1.00")
+    login(client, "clerk")
+
+    def read(**query):
+        response = client.get(_register(project), query)
+        return _codes(response), response.context["totals"]
+
+    assert read(q="六岭路", signed="no") == (
+        ["H0", "H2", "H4"],
+        {"count": 3, "total_area": Decimal("30.75"), "signed": 0},
+    )
+    assert read(signed="yes") == (
+        ["H1", "H3", "H5"],
+        {"count": 3, "total_area": Decimal("30.75"), "signed": 3},
+    )
+    assert read(use="non_residential")[0] == ["H4", "H5"]
+    assert read(q="没有")[1] == {"count": 0, "total_area": None, "signed": 0}
+    assert read(signed="bogus")[1]["count"] == 7  # invalid input filters nothing
+
+
+def test_another_districts_user_reaches_no_page_of_the_register(
+    client, outsider, district_member, project
+):
+    for n in range(60):
+        HouseholdFactory(project=project, code=f"H{n:03d}")
+    url = _register(project)
+
+    login(client, "outsider")
+    for query in ({}, {"page": 2}, {"q": "H0", "signed": "no"}, {"per_page": 100}):
+        assert client.get(url, query).status_code == 404
+
+    client.logout()
+    login(client, "district")
+    assert client.get(url, {"page": 2}).status_code == 200
+
+
+def test_the_registers_last_page_ends_with_its_last_household(client, office_user, project):
+    for n in range(103):
+        HouseholdFactory(project=project, code=f"H{n:03d}", head_name=f"户主{n:03d}")
+    login(client, "clerk")
+
+    response = client.get(_register(project), {"page": 3})
+
+    assert response.context["page"].number == 3
+    assert _codes(response) == ["H100", "H101", "H102"]
+    assert "户主102" in response.content.decode()
+
+
+def test_the_register_takes_the_same_queries_at_25_and_100_a_page_and_executes_its_rows(
+    client, office_user, project
+):
+    for n in range(120):
+        HouseholdFactory(project=project, code=f"H{n:03d}", address=f"六岭路{n}号")
+    login(client, "clerk")
+    url = _register(project)
+    client.get(url)
+
+    counts = {}
+    for size in (25, 100):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"per_page": size, "q": "六岭", "signed": "no"})
+        assert len(response.context["page"].object_list) == size
+        counts[size] = len(captured)
+        [rows] = [
+            q["sql"]
+            for q in captured
+            if "LIMIT" in logged_sql(q["sql"]) and "projects_household" in logged_sql(q["sql"])
         ]
         assert rows.startswith("EXECUTE compiled_values_")
     assert counts[25] == counts[100]
