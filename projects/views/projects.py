@@ -70,6 +70,13 @@ def project_list(request):
     if district is None:  # sees no project
         page = paginate(request, [])
     else:
+        # The district filter's options by a query written once (its ModelChoiceField would
+        # have the ORM write its queryset's on every request); the queryset still validates.
+        field = form.fields["district"]
+        field.choices = [
+            ("", field.empty_label),
+            *((row["pk"], row["name"]) for row in _filter_districts(*district)),
+        ]
         parameters, filters = _list_filters(form)
         parameters = (*parameters, *district)
         count = _project_list_count(*parameters, **filters)[0]["count"]
@@ -128,6 +135,12 @@ def _filtered_projects(parameters: tuple, **filters):
 
 
 # The list's queries, written by the ORM once per process and shape of filters (core.compiled).
+@CompiledValues
+def _filter_districts(*district):
+    # As visible_to(District.objects.active(), user), in District's order.
+    return scoped(District.objects.active(), district).values("pk", "name")
+
+
 @CompiledValues
 def _project_list_count(*parameters, **filters):
     return _filtered_projects(parameters, **filters).order_by().values(count=count_all())

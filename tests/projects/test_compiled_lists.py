@@ -288,3 +288,30 @@ def test_the_register_takes_the_same_queries_at_25_and_100_a_page_and_executes_i
         ]
         assert rows.startswith("EXECUTE compiled_values_")
     assert counts[25] == counts[100]
+
+
+def test_the_district_filter_offers_the_districts_the_user_sees_and_keeps_the_chosen_one(
+    client, office_user, district_member, district, other_district
+):
+    from tests.factories import DistrictFactory
+
+    DistrictFactory(code="closed", name="已撤销区", is_active=False)
+    login(client, "clerk")
+    html = client.get(PROJECTS, {"district": other_district.pk}).content.decode()
+    select = html[
+        html.index('<select name="district"') : html.index(
+            "</select>", html.index('<select name="district"')
+        )
+    ]
+    assert "全部区县" in select and "双清区" in select and "已撤销区" not in select
+    assert f'<option value="{other_district.pk}" selected>大祥区</option>' in select
+
+    client.logout()
+    login(client, "district")
+    html = client.get(PROJECTS).content.decode()
+    select = html[
+        html.index('<select name="district"') : html.index(
+            "</select>", html.index('<select name="district"')
+        )
+    ]
+    assert "双清区" in select and "大祥区" not in select
