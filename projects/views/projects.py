@@ -30,6 +30,7 @@ from core.http import (
 )
 from core.labels import label
 from core.lookups import contains_pattern
+from core.markup import html_format
 from core.models import District, User
 from core.rows import Row, count_all
 from core.scoping import get_visible_or_404, scope, scoped, sees_district, visible_to
@@ -84,6 +85,7 @@ def project_list(request):
         make = functools.partial(_project_row, address_by_pk("projects:project_detail"))
         page = paginate(request, CompiledRows(count, read, make), count=count)
     _add_household_totals(page.object_list)
+    _add_html(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -197,6 +199,50 @@ def _totals_of(project_ids: list[int]) -> dict[int, dict]:
     padded = [*project_ids, *[0] * (-len(project_ids) % 25)]
     rows = _household_totals(*padded)
     return {row.pop("project_id"): row for row in rows}
+
+
+# One row of the list's table (project_list.html's <tbody>), written in Python (core.markup:
+# every value escaped unless marked safe), as the template wrote it: a template spends about
+# 0.1 ms of CPU on a row of ten variables.
+_PROJECT_ROW = (
+    "<tr>\n"
+    "      <td>{code}</td>\n"
+    '      <td><a href="{url}">{name}</a>{key}</td>\n'
+    "      <td>{district}</td>\n"
+    "      <td>{kind}</td>\n"
+    '      <td><span class="badge stage-{stage}">{stage_label}</span></td>\n'
+    "      <td>{started_on}</td>\n"
+    '      <td class="num">{households}</td>\n'
+    '      <td class="num">{area}</td>\n'
+    '      <td class="num">{signed}</td>\n'
+    "    </tr>"
+)
+
+
+def _add_html(rows: list[Row]) -> None:
+    """Set each row's `html`, its <tr> (_PROJECT_ROW)."""
+    key = html_format(' <span class="badge key">{}</span>', _("重点"))
+    for row in rows:
+        row["html"] = html_format(
+            _PROJECT_ROW,
+            key=key if row["is_key"] else "",
+            **{name: row[name] for name in _CELLS},
+        )
+
+
+_CELLS = (
+    "code",
+    "url",
+    "name",
+    "district",
+    "kind",
+    "stage",
+    "stage_label",
+    "started_on",
+    "households",
+    "area",
+    "signed",
+)
 
 
 @CompiledValues

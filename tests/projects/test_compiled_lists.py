@@ -315,3 +315,13 @@ def test_the_district_filter_offers_the_districts_the_user_sees_and_keeps_the_ch
         )
     ]
     assert "双清区" in select and "大祥区" not in select
+
+
+def test_the_project_list_escapes_what_people_typed(client, office_user, district):
+    ProjectFactory(district=district, code="P-X", name="<b>\"棚改\"</b> & 'A'")
+    login(client, "clerk")
+
+    html = client.get(PROJECTS).content.decode()
+
+    assert "&lt;b&gt;&quot;棚改&quot;&lt;/b&gt; &amp; &#x27;A&#x27;</a>" in html
+    assert "<b>" not in html
