@@ -5,9 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
-from django.db import connection, router
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db import router
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -34,7 +33,7 @@ from core.markup import html_format
 from core.models import District, User
 from core.rows import Row, count_all
 from core.scoping import get_visible_or_404, scope, scoped, sees_district, visible_to
-from projects import facts, gates, legal, services, stages
+from projects import facts, figures, gates, legal, services, stages
 from projects.forms.legal import RiskAssessmentForm
 from projects.forms.projects import (
     AdvanceStageForm,
@@ -47,8 +46,6 @@ from projects.models import (
     Approval,
     CompensationPlan,
     GateOverride,
-    Household,
-    HouseholdTally,
     Notice,
     Project,
     RiskAssessment,
@@ -178,9 +175,9 @@ def _project_row(address, row: dict) -> Row:
 def _add_household_totals(rows: list[Row]) -> None:
     """Set `household_count`, `signed_count` and `household_area` (m², None without
     households) on each row of the page, and their cells: one query for the
-    page (`_household_totals`), where sums in the page's own query would also be worked out
+    page (figures.household_totals), where sums in the page's own query would also be worked out
     for every row before its OFFSET."""
-    totals = _totals_of([row["pk"] for row in rows])
+    totals = figures.household_totals([row["pk"] for row in rows])
     for row in rows:
         sums = totals.get(row["pk"], {})
         row["household_count"] = sums.get("household_count", 0)
@@ -189,16 +186,6 @@ def _add_household_totals(rows: list[Row]) -> None:
         row["households"] = intcomma(row["household_count"])
         row["area"] = decimal_text(row["household_area"] or 0)
         row["signed"] = intcomma(row["signed_count"])
-
-
-def _totals_of(project_ids: list[int]) -> dict[int, dict]:
-    """figures.household_totals of `project_ids` (a page's), by a query written once per page
-    size: the ids are padded to a multiple of 25 (PAGE_SIZES) with 0, no project's id."""
-    if not project_ids:
-        return {}
-    padded = [*project_ids, *[0] * (-len(project_ids) % 25)]
-    rows = _household_totals(*padded)
-    return {row.pop("project_id"): row for row in rows}
 
 
 # One row of the list's table (project_list.html's <tbody>), written in Python (core.markup:
@@ -243,26 +230,6 @@ _CELLS = (
     "area",
     "signed",
 )
-
-
-@CompiledValues
-def _household_totals(*project_ids):
-    # As figures.household_totals: over the tally groups on PostgreSQL, else the households.
-    if connection.vendor == "postgresql":
-        rows = HouseholdTally.objects.filter(project_id__in=project_ids)
-        sums = {
-            "household_count": Sum("households"),
-            "signed_count": Coalesce(Sum("households", filter=Q(signed_year__gt=0)), 0),
-            "household_area": Sum("area"),
-        }
-    else:
-        rows = Household.objects.filter(project_id__in=project_ids)
-        sums = {
-            "household_count": Count("*"),
-            "signed_count": Count("signed_on"),
-            "household_area": Sum("area"),
-        }
-    return rows.values("project_id").annotate(**sums).order_by()
 
 
 @login_required
