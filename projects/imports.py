@@ -395,8 +395,8 @@ def read_household_rows(file: File) -> SheetRows:
                 problem(
                     number,
                     COLUMNS[0].header,
-                    _("第%(row)s行是“%(label)s”行，不是被征收户，已跳过。")
-                    % {"row": number, "label": label},
+                    # The row's number is the problem's own (第N行 before it).
+                    _("这是“%(label)s”行，不是被征收户，已跳过。") % {"label": label},
                 )
             )
             continue

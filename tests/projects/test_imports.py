@@ -847,3 +847,23 @@ def test_household_file_can_be_read_from_a_plain_django_file(project, tmp_path):
     with path.open("rb") as handle:
         result = imports.check_household_file(project=project, file=File(handle, name="x.xlsx"))
     assert result.is_valid
+
+
+def test_command_finds_the_project_whatever_the_case_of_its_code(project, district, capsys):
+    """QA: `--project 2022-sq-001` was refused for 2022-SQ-001. The exact spelling wins where
+    two codes differ only in case; with neither spelled so, the command names both."""
+    from pathlib import Path
+
+    from tests.factories import ProjectFactory
+
+    case = Path(__file__).parent / "cases" / "v01_padded_names.xlsx"
+    call_command("import_households", "--project", project.code.lower(), str(case))
+    assert project.households.count() > 0
+
+    other = ProjectFactory(district=district, code="2022-sq-001")
+    call_command("import_households", "--project", "2022-sq-001", str(case))
+    assert other.households.count() == project.households.count()
+    with pytest.raises(
+        CommandError, match="有多个项目的编号只是大小写不同（2022-SQ-001、2022-sq-001）"
+    ):
+        call_command("import_households", "--project", "2022-Sq-001", str(case))

@@ -9,6 +9,24 @@ from projects import imports
 from projects.models import Project
 
 
+def _project_by_code(code: str) -> Project:
+    """The project whose code is `code`, typed in any case (2022-jk-01 is 2022-JK-01); the
+    exact spelling wins when codes differ only in case. CommandError when there is none, or
+    several and none spelled exactly so."""
+    matches = list(Project.objects.filter(code__iexact=code).order_by("pk")[:10])
+    exact = [project for project in matches if project.code == code]
+    if exact:
+        return exact[0]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise CommandError(_("没有编号为 %(code)s 的项目。") % {"code": code})
+    raise CommandError(
+        _("有多个项目的编号只是大小写不同（%(codes)s），请按准确的大小写输入。")
+        % {"codes": "、".join(project.code for project in matches)}
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Import a household survey file (.xlsx, the template's columns) into a project: "
@@ -20,10 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("file", metavar="FILE.xlsx", help="The filled-in survey template.")
 
     def handle(self, *args, project, file, **options):
-        try:
-            target = Project.objects.get(code=project)
-        except Project.DoesNotExist as missing:
-            raise CommandError(_("没有编号为 %(code)s 的项目。") % {"code": project}) from missing
+        target = _project_by_code(project)
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("找不到文件：%(path)s") % {"path": path})
