@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core import panels as core_panels
-from core.formatting import trimmed_text
+from core.formatting import decimal_text, trimmed_text
 from core.http import address_by_pk, paginate
 from projects import figures
 from projects.charts import signing_progress_svg
@@ -32,9 +32,9 @@ def _chosen_year(request) -> int:
 
 
 def _table_body(rows, project_url) -> SafeString:
-    """The table's rows as HTML (escaped by format_html), with the numbers as the template's
-    filters would show them (floatformat:"-2": core.formatting.trimmed_text): 25 rows of 7
-    cells cost the template engine more than the figures' query did."""
+    """The table's rows as HTML (escaped by format_html), the areas in m² with two decimals
+    as the project list writes them (core.formatting.decimal_text): 25 rows of 7 cells cost
+    the template engine more than the figures' query did."""
     return format_html_join(
         "\n",
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td class="num">{}</td>'
@@ -48,8 +48,8 @@ def _table_body(rows, project_url) -> SafeString:
                 row.households,
                 row.signed,
                 f"{row.rate}%" if row.rate is not None else "—",
-                trimmed_text(row.area),
-                trimmed_text(row.signed_area),
+                decimal_text(row.area),
+                decimal_text(row.signed_area),
             )
             for row in rows
         ),
