@@ -215,7 +215,7 @@ _TOTALS_BATCH = 25
 
 
 @CompiledValues
-def _household_sums(*project_ids: int):
+def _totals_by_project(*project_ids: int):
     if connection.vendor == "postgresql":
         rows = HouseholdTally.objects.filter(project_id__in=project_ids)
         sums = {
@@ -243,7 +243,7 @@ def household_totals(project_ids: list[int]) -> dict[int, dict]:
     if not project_ids:
         return {}
     padded = [*project_ids, *[0] * (-len(project_ids) % _TOTALS_BATCH)]
-    return {row.pop("project_id"): row for row in _household_sums(*padded)}
+    return {row.pop("project_id"): row for row in _totals_by_project(*padded)}
 
 
 def _totals(rows: list[ProjectProgress]) -> Totals:
