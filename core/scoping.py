@@ -9,6 +9,7 @@ so no view can forget the rule.
 """
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 
@@ -57,6 +58,16 @@ def sees_district(user, district_id: int | None) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_office_staff or district_id == user.district_id
+
+
+def visible_row(user, rows: list[dict]) -> dict:
+    """The one row of `rows` (an object read by its pk through SQL written once, with its
+    `district_id`) when `user` may read it (`sees_district`); Http404 when there is none or it
+    is another district's, as `get_visible_or_404` answers."""
+    if not rows or not sees_district(user, rows[0]["district_id"]):
+        raise Http404
+    (row,) = rows
+    return row
 
 
 def get_visible_or_404(queryset: QuerySet | type[Model], user, **lookup):

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, FilteredRelation, Q, Sum
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -40,7 +39,7 @@ from core.http import (
 from core.labels import html_labels
 from core.markup import html_format
 from core.models import District
-from core.scoping import get_visible_or_404, sees_district
+from core.scoping import get_visible_or_404, visible_row
 from projects.models import Household, Project
 from projects.services import ensure_can_edit_project
 from projects.views.gates import gate_refusal, refused_page
@@ -89,10 +88,7 @@ def _valuation_project(user, pk: int) -> Project:
     """Project `pk` with its district and the page's figures (_with_valuation_totals, the
     commission's contract and firm), read by SQL written once; Http404 unless `user` may read
     it (visible_to's rule)."""
-    rows = _valuation_project_rows(pk)
-    if not rows or not sees_district(user, rows[0]["district_id"]):
-        raise Http404
-    (row,) = rows
+    row = visible_row(user, _valuation_project_rows(pk))
     project = instance(Project, row)
     project.district = instance(District, row, "district__")
     for name in _PROJECT_FIGURES:

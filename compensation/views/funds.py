@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import path
@@ -52,7 +52,7 @@ from core.http import (
 from core.labels import html_labels, labels
 from core.markup import html_format
 from core.models import District, User
-from core.scoping import get_visible_or_404, sees_district, visible_to
+from core.scoping import get_visible_or_404, visible_row, visible_to
 from projects.models import Project
 from projects.views.gates import refused_page
 
@@ -155,10 +155,7 @@ def _fund_page_project(user, pk) -> tuple[Project, bool]:
     """The project of fund `pk`, with its district, its fund (whose row keeps the totals, the
     entry count and the latest hash) and what is due (reports.with_due), and whether its final
     account is approved (the books closed): one query. Http404 unless `user` may read it."""
-    rows = _fund_page_rows(pk)
-    if not rows or not sees_district(user, rows[0]["district_id"]):
-        raise Http404
-    (row,) = rows
+    row = visible_row(user, _fund_page_rows(pk))
     project = instance(Project, row)
     project.district = instance(District, row, "district__")
     project.fund = instance(Fund, row, "fund__")

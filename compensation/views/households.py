@@ -7,7 +7,6 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -31,7 +30,7 @@ from core.http import address_by_pk, paginate, report_form_errors, report_valida
 from core.labels import html_labels
 from core.markup import html_format
 from core.models import District
-from core.scoping import get_visible_or_404, sees_district
+from core.scoping import get_visible_or_404, visible_row
 from projects import gates
 from projects.models import Household, Project
 from projects.views.gates import gate_refusal
@@ -61,10 +60,7 @@ def _households_project_rows(pk: int):
 def _households_project(user, pk: int) -> Project:
     """Project `pk` as project_for(reports.with_summary(select_related("district", "fund")))
     gives it, read by SQL written once; Http404 unless `user` may read it (visible_to's rule)."""
-    rows = _households_project_rows(pk)
-    if not rows or not sees_district(user, rows[0]["district_id"]):
-        raise Http404
-    (row,) = rows
+    row = visible_row(user, _households_project_rows(pk))
     project = instance(Project, row)
     project.district = instance(District, row, "district__")
     fund = instance(Fund, row, "fund__") if row["fund__id"] is not None else None

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.safestring import SafeString
@@ -20,7 +19,7 @@ from core.lookups import contains_pattern
 from core.markup import html_format
 from core.models import District
 from core.rows import Row, count_all, count_of, sum_of
-from core.scoping import get_visible_or_404, sees_district
+from core.scoping import get_visible_or_404, visible_row
 from core.validators import resident_id_warnings
 from projects import gates, services
 from projects.forms.households import (
@@ -98,11 +97,9 @@ def _list_project_rows(pk: int):
 def _list_project(user, pk: int) -> Project:
     """`_project_for` (the project with its district) by SQL written once: Http404 unless
     `user` may read it (visible_to's rule)."""
-    rows = _list_project_rows(pk)
-    if not rows or not sees_district(user, rows[0]["district_id"]):
-        raise Http404
-    project = instance(Project, rows[0])
-    project.district = instance(District, rows[0], "district__")
+    row = visible_row(user, _list_project_rows(pk))
+    project = instance(Project, row)
+    project.district = instance(District, row, "district__")
     return project
 
 

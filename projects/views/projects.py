@@ -7,7 +7,6 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import Count, F, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -32,7 +31,7 @@ from core.lookups import contains_pattern
 from core.markup import html_format
 from core.models import District, User
 from core.rows import Row, count_all
-from core.scoping import get_visible_or_404, scope, scoped, sees_district, visible_to
+from core.scoping import get_visible_or_404, scope, scoped, visible_row, visible_to
 from projects import facts, figures, gates, legal, services, stages
 from projects.forms.legal import RiskAssessmentForm
 from projects.forms.projects import (
@@ -356,10 +355,7 @@ def _prefetch(project: Project, relation: str, model, rows: list[dict], annotati
 def _page_project(user, pk: int) -> Project:
     """Project `pk` with its district, liaison and leader (as select_related gives them), read
     by SQL written once; Http404 unless `user` may read it (visible_to's rule)."""
-    rows = _page_project_rows(pk)
-    if not rows or not sees_district(user, rows[0]["district_id"]):
-        raise Http404
-    (row,) = rows
+    row = visible_row(user, _page_project_rows(pk))
     project = _with_user(Project, row, "liaison")
     project.district = instance(District, row, "district__")
     project.leader = instance(User, row, "leader__") if row["leader__id"] else None
