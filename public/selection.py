@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from appraisers import draws
 from core.masking import mask_name
 from public.cache import cached_for_visitors
-from public.views import public_projects
+from public.views import any_case_code, public_projects
 from resettlement import selection as services
 
 POLL_SECONDS = 3
@@ -20,6 +20,7 @@ def _project(code):
     return get_object_or_404(public_projects(), code=code)
 
 
+@any_case_code
 @cached_for_visitors
 def selection_order(request, code):
     project = _project(code)
@@ -53,6 +54,7 @@ def selection_order(request, code):
     )
 
 
+@any_case_code
 def selection_board(request, code):
     """The large-screen board; `live/` returns the part htmx swaps in every POLL_SECONDS."""
     project = _project(code)

@@ -5,9 +5,12 @@ policy documents. Personal data never does; the per-household list is for the ho
 themselves (see public.lookup).
 """
 
+from functools import wraps
+
 from django.db.models import Sum
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from core.http import download, paginate
 from core.models import District, Office
@@ -22,6 +25,31 @@ from resettlement.stock import offered_stock
 def public_projects():
     """Projects the public may see: started (their 启动公告 is out) and not withdrawn."""
     return Project.objects.filter(started_on__isnull=False).select_related("district")
+
+
+def any_case_code(view):
+    """A public project's page answers its code typed in any case: a view that finds no project
+    for `/projects/2022-sq-001/` redirects (302, since a project spelled so may be created
+    later) to the same page of the one public project whose code is 2022-SQ-001, with the
+    query string kept. It costs nothing on the way to a page that exists: the look-up runs only
+    after the view raised Http404, which it raises again when no other spelling matches, or
+    several do (codes are unique as typed, not in every case)."""
+
+    @wraps(view)
+    def wrapper(request, code, **kwargs):
+        try:
+            return view(request, code, **kwargs)
+        except Http404:
+            spellings = list(
+                public_projects().filter(code__iexact=code).values_list("code", flat=True)[:2]
+            )
+            if len(spellings) != 1 or spellings[0] == code:
+                raise
+            url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "code": spellings[0]})
+            query = request.META.get("QUERY_STRING")
+            return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+    return wrapper
 
 
 def published_notices():
@@ -78,6 +106,7 @@ def home(request):
     )
 
 
+@any_case_code
 @cached_for_visitors
 def project_detail(request, code):
     project = get_object_or_404(public_projects(), code=code)
@@ -121,6 +150,7 @@ def notice_attachment(request, pk):
     return download(notice.attachment)
 
 
+@any_case_code
 def plan_document(request, code):
     project = get_object_or_404(public_projects(), code=code)
     plan = project.plans.filter(status=CompensationPlan.Status.APPROVED).first()

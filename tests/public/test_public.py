@@ -514,3 +514,30 @@ def test_ending_the_lookup_takes_the_result_pages_button_and_says_so(project):
     again = client.get(result, follow=True).content.decode()
     assert household.head_name not in again
     assert "查询已结束。" not in again
+
+
+def test_a_project_code_typed_in_another_case_finds_the_projects_public_pages(client, district):
+    project = ProjectFactory(district=district, code="2022-SQ-009", started_on=date(2022, 3, 1))
+    ProjectFactory(district=district, code="2022-SQ-010")  # not started: not public
+    for name in ["public:project_detail", "public:selection_order", "public:selection_board"]:
+        response = client.get(reverse(name, args=["2022-sq-009"]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse(name, args=[project.code])
+    response = client.get(reverse("public:project_detail", args=["2022-Sq-009"]) + "?x=1")
+    assert response["Location"] == reverse("public:project_detail", args=[project.code]) + "?x=1"
+    assert client.get(response["Location"]).status_code == 200
+    # the plan's download: no approved plan yet is a 404, reached under either spelling
+    plan = client.get(reverse("public:plan_document", args=["2022-sq-009"]), follow=True)
+    assert plan.redirect_chain == [(reverse("public:plan_document", args=[project.code]), 302)]
+    assert plan.status_code == 404
+    assert client.get(reverse("public:project_detail", args=["2022-sq-010"])).status_code == 404
+    assert client.get(reverse("public:project_detail", args=["2022-sq-011"])).status_code == 404
+
+
+def test_codes_that_differ_only_in_case_are_each_found_as_typed_and_never_guessed(client, district):
+    upper = ProjectFactory(district=district, code="2022-SQ-020", started_on=date(2022, 3, 1))
+    lower = ProjectFactory(district=district, code="2022-sq-020", started_on=date(2022, 3, 2))
+    for project in (upper, lower):
+        page = client.get(reverse("public:project_detail", args=[project.code]))
+        assert page.status_code == 200 and project.name in page.content.decode()
+    assert client.get(reverse("public:project_detail", args=["2022-Sq-020"])).status_code == 404
