@@ -40,8 +40,9 @@ from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, Count, Expression, Model, Q, QuerySet
+from django.db.models import BooleanField, Count, Expression, Model, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import JSONArray
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -450,13 +451,41 @@ def listed(
 
 def handled_by(rows: QuerySet[DueDate], user) -> QuerySet[DueDate]:
     """The rows `user` answers for (assignee, liaison or leader): `handler_ids`, a JSON list
-    of user ids, holds `user.pk`. PostgreSQL tests jsonb containment (`@>`); SQLite, which
-    has no JSON `contains` lookup, looks through the list with json_each (`make run`)."""
+    of user ids, holds `user.pk`."""
+    return _handled_by(rows, user.pk)
+
+
+def _handled_by(rows: QuerySet[DueDate], user_pk: int) -> QuerySet[DueDate]:
+    """`handled_by` for a user's pk. PostgreSQL tests jsonb containment (`@>`) of a one-element
+    array built from the pk itself, so that a query written once (core.compiled) takes the pk
+    as its parameter; SQLite, which has no JSON `contains` lookup, looks through the list with
+    json_each (`make run`)."""
     if connections[rows.db].vendor == "postgresql":
-        return rows.filter(handler_ids__contains=[user.pk])
+        return rows.filter(handler_ids__contains=JSONArray(Value(user_pk)))
     table = connections[rows.db].ops.quote_name(DueDate._meta.db_table)
     sql = f"EXISTS (SELECT 1 FROM json_each({table}.handler_ids) WHERE json_each.value = %s)"  # noqa: S608
-    return rows.filter(RawSQL(sql, (user.pk,), output_field=BooleanField()))  # noqa: S611
+    return rows.filter(RawSQL(sql, (user_pk,), output_field=BooleanField()))  # noqa: S611
+
+
+def handled_count(user, *, today: date, until: date) -> int:
+    """How many of the stored clocks `user` may see, listed on `today` and due on or before
+    `until` (overdue ones included: the rows of `shown`), `user` answers for (`handled_by`):
+    the navigation's to-do count after every page. One query, its SQL written once per
+    process (core.compiled) per district scope; 0 for a user who sees nothing."""
+    district = scope(user)
+    if district is None:
+        return 0
+    rows = _handled_counts(today, until, user.pk, *district, keeps=_keeps(None))
+    return sum(row["count"] for row in rows)
+
+
+@CompiledValues
+def _handled_counts(today: date, until: date, user_pk: int, *district, keeps: tuple):
+    """The rows `handled_count` adds up, counted per kind; `district` is core.scoping.scope's
+    and `keeps` the refinements whose conditions the rows also meet (as `_card_rows`)."""
+    conditions = _shown_conditions(today=today, until=until, kinds=None, keeps=keeps)
+    rows = scoped(DueDate.objects.all(), district).filter(*conditions)
+    return _handled_by(rows, user_pk).values("kind").annotate(count=Count("pk")).order_by()
 
 
 def as_deadline(row: DueDate) -> Deadline:

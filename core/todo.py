@@ -143,8 +143,10 @@ def _clock_rows(user, today: date):
 
 def clock_count(user, *, today: date) -> int:
     """How many stored clocks the user answers for are due within the digest's look-ahead
-    or overdue (one COUNT query)."""
-    return _clock_rows(user, today).count()
+    or overdue: the rows `clock_items` lists, counted in one query written once
+    (core.due.handled_count)."""
+    until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
+    return due.handled_count(user, today=today, until=until)
 
 
 def clock_items(user, *, today: date, limit: int | None = None) -> list[TodoItem]:

@@ -22,6 +22,7 @@ from petitions import services
 from petitions.models import Category, Channel, Petition, Status
 from tests.auth import login
 from tests.core.test_holiday_calendar import LINES_2027
+from tests.factories import staff
 from tests.html import visible_text
 from tests.petitions.factories import register
 
@@ -329,3 +330,24 @@ def test_the_deadlines_page_names_the_holiday_calendar_in_chinese_for_new_and_st
     # The page changed nothing stored.
     assert DueDate.objects.get(source_id=old.pk).explanation == old_steps
     assert DueDate.objects.get(pk=row.pk).calendar_source == LIBRARY_SOURCE
+
+
+def test_the_navigation_count_and_the_to_do_list_end_the_look_ahead_on_its_seventh_day(
+    client, office_user, district
+):
+    today = timezone.localdate()
+    cases = bulk_cases(4, district, office_user, received_on=today - timedelta(days=3))
+    call_command("recompute_due_dates", stdout=StringIO())
+    for petition, days in zip(cases, (-1, 0, 7, 8), strict=True):
+        DueDate.objects.filter(source_id=petition.pk).update(due_on=today + timedelta(days=days))
+    login(client, "clerk")
+    counts = client.get(reverse("core:nav_counts")).content.decode()
+    todo = client.get(reverse("core:todo_list")).content.decode()
+    assert 'id="nav-todo-count" data-count="3"' in counts
+    assert [petition.reference in todo for petition in cases] == [True, True, True, False]
+    # Another member of staff answers for none of them.
+    staff(username="other-clerk", name="孙测试")
+    client.logout()
+    login(client, "other-clerk")
+    counts = client.get(reverse("core:nav_counts")).content.decode()
+    assert 'id="nav-todo-count" data-count="0"' in counts
