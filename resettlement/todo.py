@@ -15,7 +15,7 @@ from compensation.supplements import swap_due_or_error
 from core.compiled import CompiledValues
 from core.formatting import cn_date
 from core.roles import Section
-from core.scoping import visible_to
+from core.scoping import scope, scoped, visible_to
 from core.todo import TodoItem
 from projects.models import Household
 from resettlement.models import Selection, SelectionRound
@@ -115,33 +115,46 @@ def _swap_supplements(user) -> list[TodoItem]:
 
 
 def _selection_days(user, today) -> list[TodoItem]:
-    rounds = (
-        visible_to(SelectionRound.objects.all(), user)
-        .filter(notice__published_on__isnull=False)
-        .exclude(state=SelectionRound.State.CLOSED)
-        .filter(
-            Q(selection_on__gte=today, selection_on__lte=today + timedelta(days=LOOK_AHEAD_DAYS))
-            | Q(state=SelectionRound.State.OPEN)
-        )
-        .select_related("project")
-        # An open round without a day last on every database, as PostgreSQL sorts NULL.
-        .order_by(F("selection_on").asc(nulls_last=True), "pk")
-    )
+    """The published rounds `user` may see whose selection day is today or within
+    LOOK_AHEAD_DAYS, or that are open (a day not yet set included), soonest first: one query
+    written once per district scope (`_selection_day_rows`), as it runs for the navigation's
+    count after every page."""
+    district = scope(user)
+    if district is None:
+        return []
+    rows = _selection_day_rows(today, today + timedelta(days=LOOK_AHEAD_DAYS), *district)
     items = []
-    for selection_round in rounds:
-        if selection_round.selection_on == today or selection_round.state == "open":
+    for row in rows:
+        if row["selection_on"] == today or row["state"] == SelectionRound.State.OPEN:
             kind = _("今日选房")
         else:
             kind = _("即将选房")
-        day = cn_date(selection_round.selection_on) if selection_round.selection_on else "—"
+        day = cn_date(row["selection_on"]) if row["selection_on"] else "—"
         items.append(
             TodoItem(
                 "day",
                 kind,
-                _("%(project)s 选房日：%(day)s")
-                % {"project": selection_round.project.name, "day": day},
-                reverse("resettlement:selection_round", args=[selection_round.pk]),
-                selection_round.selection_on,
+                _("%(project)s 选房日：%(day)s") % {"project": row["project__name"], "day": day},
+                reverse("resettlement:selection_round", args=[row["pk"]]),
+                row["selection_on"],
             )
         )
     return items
+
+
+@CompiledValues
+def _selection_day_rows(today, last_day, *district):
+    """The rows of `_selection_days`: published, not closed, and either selecting between
+    `today` and `last_day` (both included) or open; `district` is core.scoping.scope's."""
+    return (
+        scoped(SelectionRound.objects.all(), district)
+        .filter(notice__published_on__isnull=False)
+        .exclude(state=SelectionRound.State.CLOSED)
+        .filter(
+            Q(selection_on__gte=today, selection_on__lte=last_day)
+            | Q(state=SelectionRound.State.OPEN)
+        )
+        # An open round without a day last on every database, as PostgreSQL sorts NULL.
+        .order_by(F("selection_on").asc(nulls_last=True), "pk")
+        .values("pk", "selection_on", "state", "project__name")
+    )
