@@ -261,7 +261,7 @@ class SignOffQuerySet(DistrictScopedQuerySet):
             return returned.filter(district_id=user.district_id)
         # Prepared by a scheduled job (no submitter): back to its responsible section.
         return returned.filter(
-            models.Q(submitted_by=user, submitted_by_district__isnull=True)
+            models.Q(submitted_by_id=user.pk, submitted_by_district__isnull=True)
             | models.Q(
                 submitted_by__isnull=True,
                 submitted_by_district__isnull=True,

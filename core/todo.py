@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import due, signoffs
+from core.compiled import CompiledValues
 from core.models import SignOff
-from core.scoping import visible_to
+from core.scoping import scope, scoped, visible_to
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,12 @@ def grouped(items: list[TodoItem]) -> list[dict]:
 
 
 def signoff_items(user, *, today: date) -> list[TodoItem]:
+    """Sign-off steps waiting for the user's sections that the user may take (not one who
+    signed an earlier step of the round), then items returned to the user's side, oldest
+    first. Nearly always there are none: one query written once finds that
+    (`_any_signoff_for`), and only when there are some are they read and checked."""
+    if not _any_signoff_for(user):
+        return []
     rows = visible_to(SignOff.objects.all(), user)
     items = []
     waiting = [
@@ -134,6 +142,52 @@ def signoff_items(user, *, today: date) -> list[TodoItem]:
             )
         )
     return items
+
+
+def _any_signoff_for(user) -> bool:
+    """Whether a sign-off waits for one of the user's sections or was returned to the user's
+    side (SignOffQuerySet.waiting_for and returned_to, within core.scoping's rule): one query
+    whose SQL is written once per shape (an office member's number of sections; a district
+    user)."""
+    district = scope(user)
+    if district is None:
+        return False
+    if user.is_office_staff:
+        sections = tuple(user.sections)
+        rows = _signoffs_waiting_or_returned(user.pk, *sections, sections=len(sections))
+    else:
+        rows = _signoffs_waiting_or_returned(*district, sections=None)
+    return bool(rows)
+
+
+@CompiledValues
+def _signoffs_waiting_or_returned(*parameters, sections: int | None):
+    """The pks `_any_signoff_for` looks for. For office staff (every district) `parameters`
+    are the user's pk and then their `sections` sections; for a district user (`sections`
+    None), their district. The queryset methods are given a stand-in of the user holding
+    those values, so that the rule stays theirs."""
+    if sections is None:
+        (district_id,) = parameters
+        stand_in = SimpleNamespace(
+            pk=None,
+            is_active=True,
+            is_office_staff=False,
+            is_district_user=True,
+            district_id=district_id,
+            sections=[],
+        )
+        rows = scoped(SignOff.objects.all(), (district_id,))
+    else:
+        stand_in = SimpleNamespace(
+            pk=parameters[0],
+            is_active=True,
+            is_office_staff=True,
+            is_district_user=False,
+            district_id=None,
+            sections=list(parameters[1:]),
+        )
+        rows = SignOff.objects.all()
+    return (rows.waiting_for(stand_in) | rows.returned_to(stand_in)).order_by().values("pk")
 
 
 def _clock_rows(user, today: date):
