@@ -42,6 +42,7 @@ from compensation.models import (
     LedgerCheck,
     LedgerEntry,
 )
+from core import public_changes
 
 # The columns the hash covers, in this order (the JSON keys are sorted anyway).
 HASHED_FIELDS = (
@@ -195,6 +196,7 @@ def append_entry(fund: Fund, *, recorded_by, **fields) -> LedgerEntry:
         fund.save(update_fields=FUND_FIELDS)
     finally:
         del fund.skip_history_when_saving
+    public_changes.changed()  # the public pages show what each project's funds paid
     return entry
 
 

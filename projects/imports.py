@@ -44,6 +44,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
+from core import public_changes
 from core.jobs import queue_on_commit
 from core.models import User
 from core.normalize import (
@@ -718,6 +719,8 @@ def save_households(
     if not records:
         return 0
     reason = reason[:100]
+    # The public pages count the project's households (once the transaction commits).
+    public_changes.changed()
     try:
         if connection.vendor != "postgresql":
             households = [household_from(record, project) for record in records]

@@ -326,6 +326,7 @@ def create_household(*, project: Project, by: User, **fields: Any) -> Household:
     household = Household(project=project, **fields)
     household.full_clean()
     household.save()
+    public_cache.bump()  # the public pages count the project's households and area
     return household
 
 
@@ -397,6 +398,7 @@ def update_household(*, household: Household, by: User, **fields: Any) -> Househ
         setattr(household, name, value)
     household.full_clean()
     household.save()
+    public_cache.bump()  # an area the public pages add up may have changed
     return household
 
 
@@ -418,6 +420,7 @@ def sign_household(*, household: Household, by: User, signed_on: date, method: s
     household.signed_on = signed_on
     household.method = method
     household.save(update_fields=["signed_on", "method"])
+    public_cache.bump()  # the public pages count signed households and their area
     return household
 
 

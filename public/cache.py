@@ -1,8 +1,11 @@
-"""The public pages are cached for anonymous visitors and invalidated when staff publish.
+"""The public pages are cached for anonymous visitors and invalidated when what they show
+changes.
 
 Every service that publishes something (a notice, an approved plan, a credit list, an annual
-report, a policy document) calls `bump()`; the cached pages are keyed by the version it
-increments, so the next visitor sees the new content at once.
+report, a policy document) calls `bump()`, and so does every one that changes a figure the
+pages add up (a household registered, imported, edited or signed; a payment posted; a flat
+offered or taken), directly or through core.public_changes; the cached pages are keyed by the
+version it increments, so the next visitor sees the new content at once.
 """
 
 from collections.abc import Callable

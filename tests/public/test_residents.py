@@ -3,7 +3,9 @@ their parts on the published hardship-subsidy notice, and a household whose ID n
 typed in full-width digits finding its record with the six characters on its card."""
 
 import io
+import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +16,16 @@ from django.urls import reverse
 
 from compensation import services as compensation_services
 from projects import imports
-from tests.compensation.factories import approve_plan
+from projects import services as project_services
+from tests.compensation.factories import (
+    agreement_request,
+    approve_plan,
+    finance,
+    funded,
+    leader,
+    ready_to_sign,
+    reviewer,
+)
 from tests.factories import put_at_stage, resident_id, sign_off_and_publish, staff
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +97,57 @@ def test_a_household_whose_id_was_typed_full_width_finds_its_record(
     assert response["Location"] == reverse("public:lookup_result")
     html = client.get(response["Location"]).content.decode()
     assert "吴国平" in html
+
+
+def _figures(client) -> tuple[str, str]:
+    """The project's household count on its public page and its area on the public home."""
+    page = client.get(reverse("public:project_detail", args=["2022-SQ-001"])).content.decode()
+    count = re.search(r'被征收户</span><span class="card-value">([^<]+)<', page).group(1)
+    home = client.get(reverse("public:home")).content.decode()
+    area = re.search(r'data-label="面积（平方米）">([^<]+)</td>', home).group(1)
+    return count, area
+
+
+def test_the_public_pages_count_households_imported_and_signed_after_they_were_cached(
+    client, project, tmp_path, django_capture_on_commit_callbacks
+):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    assert _figures(client) == ("0", "0.00")  # both pages now cached for visitors
+    book = openpyxl.Workbook()
+    book.active.append(list(imports.HEADERS))
+    book.active.append(["C01", "张测", resident_id(1), "", "样例路1号", "住宅", 80.5, "", ""])
+    book.active.append(["C02", "李测", resident_id(2), "", "样例路2号", "住宅", 19.5, "", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(project, tmp_path, "two.xlsx", buffer.getvalue())
+    assert _figures(client) == ("2", "100.00")
+    office = staff(username="signing-clerk")
+    household = project.households.get(code="C02")
+    with django_capture_on_commit_callbacks(execute=True):
+        project_services.update_household(household=household, by=office, area=Decimal("20.25"))
+    assert _figures(client) == ("2", "100.75")
+    # Signing: a household made ready by the factories (no service: the cache is cleared).
+    ready = ready_to_sign(project, code="S01", area=Decimal("30.00"))
+    cache.clear()
+    signed = '已签约面积（平方米）</span><span class="card-value">30.00<'
+    page = reverse("public:project_detail", args=[project.code])
+    assert signed not in client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        compensation_services.sign_agreement(
+            agreement=ready.agreements.get(), by=office, signed_on=date(2022, 5, 9)
+        )
+    assert signed in client.get(page).content.decode()
+    # A payment to the household: what the project's funds paid.
+    agreement = compensation_services.approve_agreement(
+        agreement=ready.agreements.get(), by=reviewer()
+    )
+    fund = funded(project, "50000.00")
+    request = agreement_request(fund, agreement, "1000.00", by=finance(username="payment-clerk"))
+    cache.clear()
+    paid = 'data-label="已支付补偿（元）">1,000.00</td>'
+    assert paid not in client.get(reverse("public:home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        compensation_services.approve_disbursement(request=request, approved_by=leader())
+    assert paid in client.get(reverse("public:home")).content.decode()
