@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from compensation import tally
+from core.formatting import decimal_text
 from core.money import SUM_SLACK, equals_to_the_fen
 from core.scoping import DistrictScopedQuerySet
 from projects.models import CompensationPlan, Household, Notice, Project
@@ -484,7 +485,7 @@ class DisbursementRequest(models.Model):
         return _("划拨申请 #%(pk)s %(payee)s %(amount)s元") % {
             "pk": self.pk,
             "payee": self.payee_label,
-            "amount": self.amount,
+            "amount": decimal_text(self.amount),  # 50,000.00 as the fund's pages write it
         }
 
     def get_absolute_url(self):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from compensation.models import DisbursementRequest
 from core.models import User
 from projects import gates, services
 from projects.models import Approval, CompensationPlan, Notice
@@ -69,6 +70,9 @@ def test_demo_users_see_what_waits_for_them_and_the_secretariat_cannot_sign(clie
     assert "领导批准" in page and "三里桥道路改造工程 补偿方案 第1版" in page
     assert "领导签发" in page and first_list.title in page
     assert page.count("待审批划拨") == 2
+    # Amounts as the fund's pages write them: thousands separated, two decimals.
+    for request in DisbursementRequest.objects.pending():
+        assert f"{request.amount:,.2f}元" in page and request.amount >= 1000
     counts = client.get(reverse("core:nav_counts")).content.decode()
     listed = page.count('class="todo-item"')
     assert f'data-count="{listed}"' in counts
