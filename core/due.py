@@ -467,6 +467,40 @@ def _handled_by(rows: QuerySet[DueDate], user_pk: int) -> QuerySet[DueDate]:
     return rows.filter(RawSQL(sql, (user_pk,), output_field=BooleanField()))  # noqa: S611
 
 
+def handled_rows(user, *, today: date, until: date, limit: int) -> list[DueDate]:
+    """The first `limit` rows of `handled_by(listed(user, today=today, until=until), user)`,
+    soonest first, with the figures their titles read (the refinements' annotations): the
+    home page's and the to-do list's clocks. One query, its SQL written once per process
+    (core.compiled) per district scope; [] for a user who sees nothing."""
+    district = scope(user)
+    if district is None:
+        return []
+    refinements = tuple(_refinements(None))
+    found = _handled_listed(today, until, user.pk, *district, refinements=refinements, limit=limit)
+    names = [field.attname for field in DueDate._meta.concrete_fields]
+    rows = []
+    for values in found:
+        row = DueDate.from_db(DueDate.objects.db, names, [values.pop(name) for name in names])
+        row.__dict__.update(values)  # the annotations
+        rows.append(row)
+    return rows
+
+
+@CompiledValues
+def _handled_listed(today: date, until: date, user_pk: int, *district, refinements: tuple):
+    """The rows of `handled_rows`, as `listed` and `_handled_by` read them; `district` is
+    core.scoping.scope's, `refinements` every registered one (part of the shape)."""
+    keeps = tuple(refinement for refinement in refinements if refinement.keep is not None)
+    conditions = _shown_conditions(today=today, until=until, kinds=None, keeps=keeps)
+    rows = scoped(DueDate.objects.all(), district).filter(*conditions)
+    for refinement in refinements:
+        if refinement.annotate is not None:
+            rows = refinement.annotate(rows)
+    rows = _handled_by(rows, user_pk).order_by("due_on", "kind", "title", "pk")
+    names = [field.attname for field in DueDate._meta.concrete_fields]
+    return rows.values(*names, *rows.query.annotations)
+
+
 def handled_count(user, *, today: date, until: date) -> int:
     """How many of the stored clocks `user` may see, listed on `today` and due on or before
     `until` (overdue ones included: the rows of `shown`), `user` answers for (`handled_by`):

@@ -207,9 +207,11 @@ def clock_items(user, *, today: date, limit: int | None = None) -> list[TodoItem
     """The stored clocks (core.due) the user answers for, due within the digest's look-ahead
     or overdue, soonest first; the first `limit` of them when it is given. One query,
     whatever the number of clock sources."""
-    rows = _clock_rows(user, today)
-    if limit is not None:
-        rows = rows[:limit]
+    if limit is None:
+        rows = _clock_rows(user, today)
+    else:  # the to-do page's: its query written once (core.due.handled_rows)
+        until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
+        rows = due.handled_rows(user, today=today, until=until, limit=limit)
     items = []
     for row in rows:
         overdue = row.due_on < today

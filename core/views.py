@@ -34,15 +34,24 @@ def _my_clocks(user, today) -> dict:
     answers for: `rows`, the first HOME_CLOCKS_SHOWN soonest first ({"item": DueItem,
     "overdue": bool}); `count`, how many there are in all; `provisional_years`, the years any
     of them was computed provisionally for. At most three queries, however many there are (a
-    large office's petition section answers for hundreds; issue 16)."""
+    large office's petition section answers for hundreds; issue 16), the first two written
+    once per process (core.due.handled_rows and handled_count); one when there are none."""
     until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
-    rows = due.handled_by(due.listed(user, today=today, until=until), user)
-    items = [clocks.DueItem.from_row(row) for row in rows[:HOME_CLOCKS_SHOWN]]
-    count = len(items) if len(items) < HOME_CLOCKS_SHOWN else rows.count()
+    shown = due.handled_rows(user, today=today, until=until, limit=HOME_CLOCKS_SHOWN)
+    items = [clocks.DueItem.from_row(row) for row in shown]
+    if len(items) < HOME_CLOCKS_SHOWN:
+        count = len(items)
+    else:
+        count = due.handled_count(user, today=today, until=until)
+    if items:
+        rows = due.handled_by(due.shown(user, today=today, until=until), user)
+        provisional_years = due.provisional_years(rows)
+    else:
+        provisional_years = []
     return {
         "rows": [{"item": item, "overdue": item.is_overdue(today)} for item in items],
         "count": count,
-        "provisional_years": due.provisional_years(rows) if items else [],
+        "provisional_years": provisional_years,
     }
 
 

@@ -3,16 +3,21 @@ an unsigned household, its title giving their number; once every household has s
 neither listed nor counted, on the deadlines page as on the dashboard's cards. The clock is not
 rewritten when a household signs: the condition is read with the rows."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from compensation.clocks import EARLY_SIGNING
 from core import due
 from petitions.clocks import KINDS as PETITION_KINDS
 from projects.models import Household
+from tests.auth import login
 from tests.compensation.factories import approve_plan
 from tests.factories import HouseholdFactory
 from tests.petitions.factories import register
@@ -87,3 +92,23 @@ def test_a_district_user_counts_only_their_districts_clocks(
     assert _read(district_member)["cards"]["即将到期事项"] == 1
     assert _read(outsider)["cards"]["即将到期事项"] == 0
     assert _read(outsider)["titles"] == []
+
+
+def test_the_liaisons_home_page_and_to_do_list_give_the_unsigned_households_number(
+    client, project, office_user
+):
+    today = timezone.localdate()
+    project.liaison = office_user
+    project.save(update_fields=["liaison"])
+    HouseholdFactory(project=project)
+    HouseholdFactory(project=project)
+    approve_plan(project, early_signing_deadline=today + timedelta(days=7))
+    project.stage = "signing"
+    project.save(update_fields=["stage"])
+    call_command("recompute_due_dates", stdout=StringIO())
+    login(client, "clerk")
+    for name in ("core:home", "core:todo_list"):
+        assert "六岭棚改（尚有2户未签约）" in client.get(reverse(name)).content.decode()
+    Household.objects.filter(pk=project.households.first().pk).update(**SIGNED)
+    for name in ("core:home", "core:todo_list"):
+        assert "六岭棚改（尚有1户未签约）" in client.get(reverse(name)).content.decode()
