@@ -72,12 +72,11 @@ def household_rows(households: QuerySet[Household]) -> Iterable[list[Any]]:
         ]
 
 
-def export_households(*, project: Project) -> bytes:
-    """Every household of the project, with the model's user-facing fields."""
+def export_households(*, households: QuerySet[Household]) -> bytes:
+    """The given households (already scoped and filtered by the caller), with the model's
+    user-facing fields."""
     return write_workbook(
-        title=_("被征收户"),
-        columns=household_columns(),
-        rows=household_rows(project.households.all()),
+        title=_("被征收户"), columns=household_columns(), rows=household_rows(households)
     )
 
 

@@ -3,7 +3,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.safestring import SafeString
@@ -119,6 +119,13 @@ def _register_filters(form: HouseholdFilterForm) -> tuple[list, dict]:
         parameters.append(data["use"])
         filters["use"] = True
     return parameters, filters
+
+
+def register_households(project_id: int, form: HouseholdFilterForm) -> QuerySet[Household]:
+    """Every household the register lists for `form` (its search and filters, all pages):
+    the rows of its export, found by the register's own filters."""
+    parameters, filters = _register_filters(form)
+    return _filtered_households(project_id, *parameters, **filters)
 
 
 def _filtered_households(project_id: int, *parameters, search=False, signed=None, use=False):

@@ -17,10 +17,12 @@ from core.scoping import get_visible_or_404, visible_to
 from core.sheet_import import rows_with_errors
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from projects import exports, gates, imports
+from projects.forms.households import HouseholdFilterForm
 from projects.forms.imports import HouseholdImportForm
 from projects.forms.projects import ProjectFilterForm
 from projects.models import HouseholdImport, Project
 from projects.services import ensure_can_edit_project
+from projects.views.households import register_households
 
 # The preview shows this many rows a page; every row was checked at the upload.
 PREVIEW_ROWS = 100
@@ -202,9 +204,13 @@ def import_confirm(request, pk):
 @login_required
 @require_GET
 def household_export(request, pk):
+    """The project's households, searched and filtered as the register page lists them."""
     project = _project_for(request, pk)
+    form = HouseholdFilterForm(request.GET or None)
+    households = register_households(project.pk, form)
     return _xlsx(
-        exports.export_households(project=project), exports.household_export_filename(project)
+        exports.export_households(households=households),
+        exports.household_export_filename(project),
     )
 
 
