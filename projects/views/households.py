@@ -63,8 +63,10 @@ def household_list(request, pk):
     page = paginate(
         request, CompiledRows(totals["count"], read, Row), per_page=50, count=totals["count"]
     )
+    # The export link carries the search and filters, not the page or its size.
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("per_page", None)
     can_edit = _can_edit(request.user, project)
     return render(
         request,

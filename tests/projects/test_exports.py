@@ -1,4 +1,6 @@
+import html
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -154,6 +156,63 @@ def test_office_staff_can_export_any_districts_households(client, office_user, o
     login(client, "clerk")
     sheet = sheet_of(client.get(reverse("projects:household_export", args=[other_project.pk])))
     assert column(sheet, "户号") == ["X1"]
+
+
+def export_link(response) -> str:
+    """The href of the page's 导出Excel link, as a browser would follow it."""
+    assert response.status_code == 200
+    found = re.search(r'<a class="button" href="([^"]*)">导出Excel</a>', response.content.decode())
+    assert found, "no export link on the page"
+    return html.unescape(found.group(1))
+
+
+@pytest.fixture
+def register(project):
+    """60 households of `project`, the codes of those on 六岭路2… and signed returned (7 of
+    them, spread over the register's pages); others are on 六岭路1… or 大兴街, or unsigned."""
+    wanted = []
+    for n in range(60):
+        code = f"H-{n:03d}"
+        on_road = n % 5 == 0 or n % 3 == 0
+        signed = n % 5 == 0 or n % 7 == 0
+        HouseholdFactory(
+            project=project,
+            code=code,
+            address=f"六岭路{2 if on_road else 1}{n:02d}号" if n % 2 else f"大兴街{n}号",
+            signed_on=date(2022, 5, 6) if signed else None,
+            method=Household.Method.MONETARY if signed else "",
+        )
+        if signed and on_road and n % 2:
+            wanted.append(code)
+    return wanted
+
+
+def test_household_export_carries_the_registers_search_and_filters(
+    client, district_member, project, register
+):
+    login(client, "district")
+    url = reverse("projects:household_list", args=[project.pk])
+    # The second page of 25: the export is every filtered row, not the page shown.
+    page = client.get(url, {"q": "六岭路2", "signed": "yes", "per_page": 25, "page": 2})
+    assert f"共 {len(register)} 户" in page.content.decode()
+    link = export_link(page)
+    assert "page" not in link
+    exported = column(sheet_of(client.get(link)), "户号")
+    assert exported == sorted(register)
+    assert 0 < len(exported) < 60
+
+    # The register with no search or filter: its export has every household.
+    unfiltered = export_link(client.get(url))
+    assert column(sheet_of(client.get(unfiltered)), "户号") == [f"H-{n:03d}" for n in range(60)]
+
+
+def test_filtered_household_export_still_refuses_another_districts_project(
+    client, district_member, other_project
+):
+    HouseholdFactory(project=other_project, address="六岭路200号")
+    login(client, "district")
+    url = reverse("projects:household_export", args=[other_project.pk])
+    assert client.get(url, {"q": "六岭路2", "signed": "yes"}).status_code == 404
 
 
 # ---------------------------------------------------------------------------
