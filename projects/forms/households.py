@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +9,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HouseholdFilterForm(forms.Form):
+    """The register's search (户号, 户主 or 坐落, any part) and filters; the register and its
+    export turn them into their queries in one place (projects.views.households
+    `register_households`)."""
+
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.SearchInput)
     signed = forms.ChoiceField(
         label=_("签约"),
@@ -23,23 +26,6 @@ class HouseholdFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("户号、户主姓名或房屋坐落")
-
-    def filter(self, households):
-        if not self.is_valid():
-            return households
-        data = self.cleaned_data
-        if data["q"]:
-            q = data["q"]
-            households = households.filter(
-                Q(code__icontains=q) | Q(head_name__icontains=q) | Q(address__icontains=q)
-            )
-        if data["signed"] == "yes":
-            households = households.filter(signed_on__isnull=False)
-        elif data["signed"] == "no":
-            households = households.filter(signed_on__isnull=True)
-        if data["use"]:
-            households = households.filter(use=data["use"])
-        return households
 
 
 class HouseholdForm(forms.ModelForm):

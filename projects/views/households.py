@@ -106,8 +106,8 @@ def _list_project(user, pk: int) -> Project:
 
 
 def _register_filters(form: HouseholdFilterForm) -> tuple[list, dict]:
-    """HouseholdFilterForm.filter's filters as the parameters and shape of the register's
-    queries (`_filtered_households`); invalid input filters nothing."""
+    """The form's search and filters as the parameters and shape of the register's queries
+    (`_filtered_households`); invalid input filters nothing."""
     if not form.is_valid():
         return [], {}
     data = form.cleaned_data
@@ -131,7 +131,8 @@ def register_households(project_id: int, form: HouseholdFilterForm) -> QuerySet[
 
 
 def _filtered_households(project_id: int, *parameters, search=False, signed=None, use=False):
-    """The project's households HouseholdFilterForm.filter finds (`_register_filters`)."""
+    """The project's households the register's search and filters find (`_register_filters`):
+    the search is any part of the 户号, 户主 or 坐落, in any case."""
     values = iter(parameters)
     households = Household.objects.filter(project_id=project_id)
     if search:
