@@ -193,10 +193,19 @@ def import_confirm(request, pk):
     except ValidationError as error:
         report_validation_error(request, error)
     else:
-        if result.is_valid and record.status == HouseholdImport.Status.IMPORTED:
-            messages.success(
-                request, _("已导入%(count)s户被征收户。") % {"count": result.row_count}
-            )
+        if result.is_valid:
+            # A large file's job may have run already (in-process, without a broker).
+            record.refresh_from_db(fields=["status", "row_count"])
+            if record.status == HouseholdImport.Status.IMPORTED:
+                messages.success(
+                    request, _("已导入%(count)s户被征收户。") % {"count": record.row_count}
+                )
+            elif record.status == HouseholdImport.Status.IMPORTING:
+                messages.info(
+                    request,
+                    _("正在导入%(count)s户被征收户，本页显示进度，完成后自动刷新。")
+                    % {"count": record.row_count},
+                )
         # Otherwise the import's page lists the errors found on this second check.
     return redirect(record)
 

@@ -66,6 +66,21 @@ def test_a_file_of_exactly_the_job_size_is_saved_within_the_request(
     assert project.households.count() == JOB_ROWS
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_larger_file_saved_by_its_job_within_the_request_says_how_many_were_imported(
+    client, district_member, project
+):
+    """Without a broker (`make run`) the job runs in the request, once the confirmation
+    commits (the transaction is real here)."""
+    login(client, "district")
+    post_file(client, project, workbook(rows(JOB_ROWS + 1)))
+    record = HouseholdImport.objects.get()
+    url = reverse("projects:import_confirm", args=[record.pk])
+    confirmed = client.post(url, follow=True)
+    assert f"已导入{JOB_ROWS + 1}户被征收户。" in confirmed.content.decode()
+    assert project.households.count() == JOB_ROWS + 1
+
+
 @pytest.mark.django_db
 def test_a_larger_file_shows_a_progress_bar_until_its_job_has_saved_it(
     client, district_member, project
@@ -74,7 +89,11 @@ def test_a_larger_file_shows_a_progress_bar_until_its_job_has_saved_it(
     post_file(client, project, workbook(rows(JOB_ROWS + 1)))
     record = HouseholdImport.objects.get()
     # The job is sent when the request's transaction commits, which a test never does.
-    client.post(reverse("projects:import_confirm", args=[record.pk]))
+    confirmed = client.post(reverse("projects:import_confirm", args=[record.pk]), follow=True)
+    assert (
+        f"正在导入{JOB_ROWS + 1}户被征收户，本页显示进度，完成后自动刷新。"
+        in confirmed.content.decode()
+    )
     record.refresh_from_db()
     assert record.status == HouseholdImport.Status.IMPORTING
     assert record.job_id and record.confirmed_by == district_member
