@@ -171,6 +171,8 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 
 LANGUAGE_CODE = "zh-hans"
+# Digits grouped by three with commas in every table (config/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 # The office works in Simplified Chinese only: the project's own texts have no other
 # translation, so a second language would only turn Django's own messages (form errors, the
 # admin) into it and mix two languages on one page for a browser that prefers it.

@@ -541,3 +541,16 @@ def test_codes_that_differ_only_in_case_are_each_found_as_typed_and_never_guesse
         page = client.get(reverse("public:project_detail", args=[project.code]))
         assert page.status_code == 200 and project.name in page.content.decode()
     assert client.get(reverse("public:project_detail", args=["2022-Sq-020"])).status_code == 404
+
+
+def test_counts_of_a_thousand_and_more_are_grouped_by_three_like_areas_and_amounts(client, project):
+    project.started_on = date(2022, 3, 1)
+    project.save(update_fields=["started_on"])
+    Household.objects.bulk_create(
+        HouseholdFactory.build(project=project, code=f"G{n:04d}", area="10.00") for n in range(1000)
+    )
+    page = client.get(reverse("public:project_detail", args=[project.code])).content.decode()
+    cards = dict(re.findall(r'card-label">([^<]+)</span><span class="card-value">([^<]+)<', page))
+    assert (cards["被征收户"], cards["建筑面积（平方米）"]) == ("1,000", "10,000.00")
+    home = client.get(reverse("public:home")).content.decode()
+    assert 'data-label="被征收户">1,000</td>' in home
