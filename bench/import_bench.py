@@ -15,10 +15,14 @@ times each, medians printed:
   read, check, save with history), the households deleted after each run;
 - page: a signed-in district user's upload (POST), the preview (GET; a reload is timed apart), and
   the confirmation (POST, which runs the saving job in-process), through Django's test client.
+Each path starts on a collected heap (gc.collect() before it, not timed): without it, the
+garbage of the path before (10,000 rows' objects) was collected during the next one, and the
+page path / command ratio moved by 0.4 with the order of unrelated changes (1 December 2026).
 Goals (issue 16): the command ≤ 20× COPY; the page path ≤ 1.2× the command.
 """
 
 import argparse
+import gc
 import io
 import os
 import statistics
@@ -156,8 +160,13 @@ def main() -> int:
         page_once(build_workbook(5), 5)
         copies, commands, pages, page_steps = [], [], [], []
         for _round in range(options.repeat):
+            # Each path starts on a collected heap: the garbage one path leaves (10,000 rows'
+            # objects) would otherwise be collected during the next one, whichever it is.
+            gc.collect()
             copies.append(copy_once())
+            gc.collect()
             commands.append(command_once())
+            gc.collect()
             seconds, steps = page_once()
             pages.append(seconds)
             page_steps.append(steps)
