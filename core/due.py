@@ -47,7 +47,7 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from core.compiled import CompiledValues
+from core.compiled import CompiledValues, field_names, instance
 from core.deadlines import Deadline, Unit, WorkCalendar
 from core.models import CalendarDay, DueDate, DueRecompute
 from core.scoping import scope, scoped, visible_to
@@ -442,8 +442,24 @@ def listed(
 ) -> QuerySet[DueDate]:
     """The rows of `shown`, soonest first, with the figures their titles read (see `title`)."""
     kinds = None if kinds is None else frozenset(kinds)  # read once: it may be an iterator
-    rows = shown(user, today=today, until=until, kinds=kinds)
-    for refinement in _refinements(kinds):
+    rows = visible_to(DueDate.objects.all(), user)
+    return _listed_in(rows, today=today, until=until, kinds=kinds, refinements=_refinements(kinds))
+
+
+def _listed_in(
+    rows: QuerySet[DueDate],
+    *,
+    today: date,
+    until: date | None,
+    kinds: frozenset[str] | None,
+    refinements: Iterable[Refinement],
+) -> QuerySet[DueDate]:
+    """`listed` over `rows` (scoped by the caller: visible_to, or core.scoping.scoped in a
+    query written once): `refinements` are those of `kinds`, their conditions kept and their
+    figures read."""
+    keeps = [refinement for refinement in refinements if refinement.keep is not None]
+    rows = rows.filter(*_shown_conditions(today=today, until=until, kinds=kinds, keeps=keeps))
+    for refinement in refinements:
         if refinement.annotate is not None:
             rows = refinement.annotate(rows)
     return rows.order_by("due_on", "kind", "title", "pk")
@@ -467,38 +483,34 @@ def _handled_by(rows: QuerySet[DueDate], user_pk: int) -> QuerySet[DueDate]:
     return rows.filter(RawSQL(sql, (user_pk,), output_field=BooleanField()))  # noqa: S611
 
 
-def handled_rows(user, *, today: date, until: date, limit: int) -> list[DueDate]:
-    """The first `limit` rows of `handled_by(listed(user, today=today, until=until), user)`,
-    soonest first, with the figures their titles read (the refinements' annotations): the
-    home page's and the to-do list's clocks. One query, its SQL written once per process
-    (core.compiled) per district scope; [] for a user who sees nothing."""
+def handled_rows(user, *, today: date, until: date, limit: int | None = None) -> list[DueDate]:
+    """`handled_by(listed(user, today=today, until=until), user)` read: the rows, soonest
+    first (the first `limit` when given), with the figures their titles read (the
+    refinements' annotations), for the home page and the to-do list. One query, its SQL
+    written once per process (core.compiled) per district scope; [] for a user who sees
+    nothing."""
     district = scope(user)
     if district is None:
         return []
     refinements = tuple(_refinements(None))
     found = _handled_listed(today, until, user.pk, *district, refinements=refinements, limit=limit)
-    names = [field.attname for field in DueDate._meta.concrete_fields]
+    fields = set(field_names(DueDate))
     rows = []
     for values in found:
-        row = DueDate.from_db(DueDate.objects.db, names, [values.pop(name) for name in names])
-        row.__dict__.update(values)  # the annotations
+        row = instance(DueDate, values)
+        row.__dict__.update((name, value) for name, value in values.items() if name not in fields)
         rows.append(row)
     return rows
 
 
 @CompiledValues
 def _handled_listed(today: date, until: date, user_pk: int, *district, refinements: tuple):
-    """The rows of `handled_rows`, as `listed` and `_handled_by` read them; `district` is
-    core.scoping.scope's, `refinements` every registered one (part of the shape)."""
-    keeps = tuple(refinement for refinement in refinements if refinement.keep is not None)
-    conditions = _shown_conditions(today=today, until=until, kinds=None, keeps=keeps)
-    rows = scoped(DueDate.objects.all(), district).filter(*conditions)
-    for refinement in refinements:
-        if refinement.annotate is not None:
-            rows = refinement.annotate(rows)
-    rows = _handled_by(rows, user_pk).order_by("due_on", "kind", "title", "pk")
-    names = [field.attname for field in DueDate._meta.concrete_fields]
-    return rows.values(*names, *rows.query.annotations)
+    """The rows of `handled_rows`; `district` is core.scoping.scope's, `refinements` every
+    registered one (part of the shape: one registered again gets its own SQL)."""
+    rows = scoped(DueDate.objects.all(), district)
+    rows = _listed_in(rows, today=today, until=until, kinds=None, refinements=refinements)
+    rows = _handled_by(rows, user_pk)
+    return rows.values(*field_names(DueDate), *rows.query.annotations)
 
 
 def handled_count(user, *, today: date, until: date) -> int:

@@ -190,11 +190,6 @@ def _signoffs_waiting_or_returned(*parameters, sections: int | None):
     return (rows.waiting_for(stand_in) | rows.returned_to(stand_in)).order_by().values("pk")
 
 
-def _clock_rows(user, today: date):
-    until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
-    return due.handled_by(due.listed(user, today=today, until=until), user)
-
-
 def clock_count(user, *, today: date) -> int:
     """How many stored clocks the user answers for are due within the digest's look-ahead
     or overdue: the rows `clock_items` lists, counted in one query written once
@@ -207,11 +202,8 @@ def clock_items(user, *, today: date, limit: int | None = None) -> list[TodoItem
     """The stored clocks (core.due) the user answers for, due within the digest's look-ahead
     or overdue, soonest first; the first `limit` of them when it is given. One query,
     whatever the number of clock sources."""
-    if limit is None:
-        rows = _clock_rows(user, today)
-    else:  # the to-do page's: its query written once (core.due.handled_rows)
-        until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
-        rows = due.handled_rows(user, today=today, until=until, limit=limit)
+    until = today + timedelta(days=settings.DIGEST_LOOKAHEAD_DAYS)
+    rows = due.handled_rows(user, today=today, until=until, limit=limit)
     items = []
     for row in rows:
         overdue = row.due_on < today
