@@ -252,20 +252,31 @@ class SignOffQuerySet(DistrictScopedQuerySet):
         """Items whose pending step belongs to one of the user's sections (office staff)."""
         if not (user.is_active and user.is_office_staff):
             return self.none()
-        return self.filter(state=SignOff.State.PENDING, section__in=list(user.sections))
+        return self.waiting_for_sections(user.sections)
+
+    def waiting_for_sections(self, sections):
+        """Items whose pending step belongs to one of `sections`."""
+        return self.filter(state=SignOff.State.PENDING, section__in=list(sections))
 
     def returned_to(self, user):
         """Items sent back to the user's side: their district's, or the ones they submitted."""
-        returned = self.filter(state=SignOff.State.RETURNED)
         if user.is_district_user:
-            return returned.filter(district_id=user.district_id)
-        # Prepared by a scheduled job (no submitter): back to its responsible section.
-        return returned.filter(
-            models.Q(submitted_by_id=user.pk, submitted_by_district__isnull=True)
+            return self.returned_to_district(user.district_id)
+        return self.returned_to_office(user.pk, user.sections if user.is_office_staff else [])
+
+    def returned_to_district(self, district_id: int):
+        """Items sent back to district `district_id`'s office."""
+        return self.filter(state=SignOff.State.RETURNED, district_id=district_id)
+
+    def returned_to_office(self, user_pk: int, sections):
+        """Items sent back to office member `user_pk`: the ones they submitted, and those
+        prepared by a scheduled job (no submitter) for one of their `sections`."""
+        return self.filter(state=SignOff.State.RETURNED).filter(
+            models.Q(submitted_by_id=user_pk, submitted_by_district__isnull=True)
             | models.Q(
                 submitted_by__isnull=True,
                 submitted_by_district__isnull=True,
-                responsible__in=list(user.sections) if user.is_office_staff else [],
+                responsible__in=list(sections),
             )
         )
 

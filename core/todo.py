@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from core import due, signoffs
 from core.compiled import CompiledValues
 from core.models import SignOff
-from core.scoping import scope, scoped, visible_to
+from core.scoping import scope, visible_to
 
 
 @dataclass(frozen=True)
@@ -147,47 +146,30 @@ def signoff_items(user, *, today: date) -> list[TodoItem]:
 def _any_signoff_for(user) -> bool:
     """Whether a sign-off waits for one of the user's sections or was returned to the user's
     side (SignOffQuerySet.waiting_for and returned_to, within core.scoping's rule): one query
-    whose SQL is written once per shape (an office member's number of sections; a district
-    user)."""
+    whose SQL is written once per shape (an office member's number of sections, or a
+    district user)."""
     district = scope(user)
     if district is None:
         return False
     if user.is_office_staff:
-        sections = tuple(user.sections)
-        rows = _signoffs_waiting_or_returned(user.pk, *sections, sections=len(sections))
+        rows = _signoffs_waiting_or_returned(user.pk, *user.sections, office=True)
     else:
-        rows = _signoffs_waiting_or_returned(*district, sections=None)
+        rows = _signoffs_waiting_or_returned(*district, office=False)
     return bool(rows)
 
 
 @CompiledValues
-def _signoffs_waiting_or_returned(*parameters, sections: int | None):
-    """The pks `_any_signoff_for` looks for. For office staff (every district) `parameters`
-    are the user's pk and then their `sections` sections; for a district user (`sections`
-    None), their district. The queryset methods are given a stand-in of the user holding
-    those values, so that the rule stays theirs."""
-    if sections is None:
+def _signoffs_waiting_or_returned(*parameters, office: bool):
+    """The pks `_any_signoff_for` looks for, by SignOffQuerySet's rules. For office staff
+    (every district) `parameters` are the user's pk and then their sections; for a district
+    user, their district."""
+    if not office:
         (district_id,) = parameters
-        stand_in = SimpleNamespace(
-            pk=None,
-            is_active=True,
-            is_office_staff=False,
-            is_district_user=True,
-            district_id=district_id,
-            sections=[],
-        )
-        rows = scoped(SignOff.objects.all(), (district_id,))
-    else:
-        stand_in = SimpleNamespace(
-            pk=parameters[0],
-            is_active=True,
-            is_office_staff=True,
-            is_district_user=False,
-            district_id=None,
-            sections=list(parameters[1:]),
-        )
-        rows = SignOff.objects.all()
-    return (rows.waiting_for(stand_in) | rows.returned_to(stand_in)).order_by().values("pk")
+        return SignOff.objects.returned_to_district(district_id).order_by().values("pk")
+    user_pk, *user_sections = parameters
+    waiting = SignOff.objects.waiting_for_sections(user_sections)
+    returned = SignOff.objects.returned_to_office(user_pk, user_sections)
+    return (waiting | returned).order_by().values("pk")
 
 
 def clock_count(user, *, today: date) -> int:
