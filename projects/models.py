@@ -47,6 +47,22 @@ class Stage(models.TextChoices):
 
 
 class ProjectQuerySet(DistrictScopedQuerySet):
+    def by_code(self, code: str) -> "Project":
+        """The project whose code is `code` typed in any case (2022-jk-01 is 2022-JK-01): the
+        one spelled exactly so when there is one, else the only one spelled in another case
+        (codes are unique as typed, not in every case). Project.DoesNotExist when there is
+        none; Project.MultipleObjectsReturned when several differ from `code` only in case
+        and none is spelled exactly so."""
+        matches = list(self.filter(code__iexact=code).order_by("pk")[:10])
+        exact = [project for project in matches if project.code == code]
+        if exact:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise self.model.DoesNotExist(f"no project's code is {code!r} in any case")
+        raise self.model.MultipleObjectsReturned(f"several codes are {code!r} in other cases")
+
     def started_by(self, day: date):
         return self.filter(started_on__isnull=False, started_on__lte=day)
 

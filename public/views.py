@@ -30,22 +30,23 @@ def public_projects():
 def any_case_code(view):
     """A public project's page answers its code typed in any case: a view that finds no project
     for `/projects/2022-sq-001/` redirects (302, since a project spelled so may be created
-    later) to the same page of the one public project whose code is 2022-SQ-001, with the
-    query string kept. It costs nothing on the way to a page that exists: the look-up runs only
-    after the view raised Http404, which it raises again when no other spelling matches, or
-    several do (codes are unique as typed, not in every case)."""
+    later) to the same page of the public project whose code is 2022-SQ-001
+    (ProjectQuerySet.by_code), with the query string kept. It costs nothing on the way to a
+    page that exists: the look-up runs only after the view raised Http404, which it raises
+    again when the code is spelled exactly so, or no public project or several match."""
 
     @wraps(view)
     def wrapper(request, code, **kwargs):
         try:
             return view(request, code, **kwargs)
         except Http404:
-            spellings = list(
-                public_projects().filter(code__iexact=code).values_list("code", flat=True)[:2]
-            )
-            if len(spellings) != 1 or spellings[0] == code:
+            try:
+                spelled = public_projects().by_code(code).code
+            except (Project.DoesNotExist, Project.MultipleObjectsReturned):
+                spelled = code
+            if spelled == code:
                 raise
-            url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "code": spellings[0]})
+            url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "code": spelled})
             query = request.META.get("QUERY_STRING")
             return HttpResponseRedirect(f"{url}?{query}" if query else url)
 

@@ -10,21 +10,18 @@ from projects.models import Project
 
 
 def _project_by_code(code: str) -> Project:
-    """The project whose code is `code`, typed in any case (2022-jk-01 is 2022-JK-01); the
-    exact spelling wins when codes differ only in case. CommandError when there is none, or
-    several and none spelled exactly so."""
-    matches = list(Project.objects.filter(code__iexact=code).order_by("pk")[:10])
-    exact = [project for project in matches if project.code == code]
-    if exact:
-        return exact[0]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise CommandError(_("没有编号为 %(code)s 的项目。") % {"code": code})
-    raise CommandError(
-        _("有多个项目的编号只是大小写不同（%(codes)s），请按准确的大小写输入。")
-        % {"codes": "、".join(project.code for project in matches)}
-    )
+    """Project.objects.by_code, its refusals as CommandError (in Chinese, naming the codes
+    when several differ only in case)."""
+    try:
+        return Project.objects.by_code(code)
+    except Project.DoesNotExist as missing:
+        raise CommandError(_("没有编号为 %(code)s 的项目。") % {"code": code}) from missing
+    except Project.MultipleObjectsReturned as several:
+        codes = Project.objects.filter(code__iexact=code).order_by("pk").values_list("code")
+        raise CommandError(
+            _("有多个项目的编号只是大小写不同（%(codes)s），请按准确的大小写输入。")
+            % {"codes": "、".join(found for (found,) in codes[:10])}
+        ) from several
 
 
 class Command(BaseCommand):
