@@ -12,7 +12,8 @@ One code path serves the web page and `manage.py import_households`:
 
 The services at the bottom put these together: the web page uploads (`upload_household_file`),
 shows a preview and confirms (`confirm_household_import`); the command checks and saves in one
-step (`import_household_file`).
+step (`import_household_file`). A confirmation saves the rows the upload kept: on PostgreSQL
+inside the database (`_insert_kept_rows`), so they are neither read nor checked again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -80,6 +82,8 @@ logger = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000
 SAVE_BATCH = 1000
+# Rows saved per statement from an upload's kept rows (`_insert_kept_rows`).
+KEPT_BATCH = 5000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -683,21 +687,28 @@ def check_household_file(*, project: Project, file: File) -> CheckResult:
 # Saving
 
 
+def _defaults(project: Project) -> list[tuple[Any, Any]]:
+    """(field, value to store) for each column of the household table but the id: the
+    default a new household of `project` gets, computed once (as the model would)."""
+    template = Household(project=project)
+    return [
+        (f, f.get_db_prep_save(f.pre_save(template, add=True), connection))
+        for f in Household._meta.concrete_fields
+        if not f.primary_key
+    ]
+
+
 def _copy_rows(
     project: Project, records: list[dict[str, Any]]
 ) -> tuple[list[str], list[list[Any]]]:
     """The household table's columns (all but the id) and one row of values per record:
-    the record's values, and each other column's default, computed once (as the model would)."""
-    template = Household(project=project)
-    fields = [f for f in Household._meta.concrete_fields if not f.primary_key]
-    defaults = [
-        (f.attname, f.get_db_prep_save(f.pre_save(template, add=True), connection)) for f in fields
-    ]
+    the record's values, and each other column's default (`_defaults`)."""
+    defaults = _defaults(project)
     rows = []
     for record in records:
         values = {**record, "area": Decimal(record["area"])}
-        rows.append([values.get(name, default) for name, default in defaults])
-    return [f.column for f in fields], rows
+        rows.append([values.get(f.attname, default) for f, default in defaults])
+    return [f.column for f, _default in defaults], rows
 
 
 def save_households(
@@ -718,10 +729,9 @@ def save_households(
     On another database (SQLite on a laptop) the rows go through bulk_create_with_history."""
     if not records:
         return 0
-    reason = reason[:100]
     # The public pages count the project's households (once the transaction commits).
     public_changes.changed()
-    try:
+    with _codes_clash_on_save():
         if connection.vendor != "postgresql":
             households = [household_from(record, project) for record in records]
             bulk_create_with_history(
@@ -729,7 +739,7 @@ def save_households(
                 Household,
                 batch_size=SAVE_BATCH,
                 default_user=by,
-                default_change_reason=reason,
+                default_change_reason=_history_reason(reason),
             )
             if progress:
                 progress(len(households))
@@ -750,10 +760,17 @@ def save_households(
         if progress:
             progress(len(rows))
         return len(rows)
-    # The transaction is unusable after this error; raising makes the caller's atomic block
-    # roll everything back, which is what an all-or-nothing import wants.
+
+
+@contextmanager
+def _codes_clash_on_save():
+    """Turn the unique constraint's IntegrityError (someone registered one of the file's
+    户号 between the check and the save) into a ValidationError for the user. The
+    transaction is unusable after the error; raising makes the caller's atomic block roll
+    everything back, which is what an all-or-nothing import wants."""
+    try:
+        yield
     except IntegrityError as error:
-        # Someone added a household with one of these codes between the check and the save.
         logger.warning("household import hit a unique constraint: %s", error)
         raise ValidationError(
             _(
@@ -765,31 +782,117 @@ def save_households(
 def _insert_history(cursor, *, project: Project, codes: list[str], by, reason: str) -> None:
     """One "+" history row per household just copied in, as simple_history's own
     bulk_create_with_history would write it (same columns, one history_date)."""
-    history = Household.history.model
+    targets, selects, params = _history_columns(by=by, reason=reason)
+    quote = connection.ops.quote_name
+    cursor.execute(
+        f"INSERT INTO {quote(Household.history.model._meta.db_table)} ({targets}) "  # noqa: S608
+        f"SELECT {selects} FROM {quote(Household._meta.db_table)} "
+        "WHERE project_id = %s AND code = ANY(%s)",
+        [*params, project.pk, codes],
+    )
+
+
+def _history_reason(reason: str) -> str:
+    """`reason` cut to what a history row holds (a file name can be long)."""
+    field = Household.history.model._meta.get_field("history_change_reason")
+    return reason[: field.max_length]
+
+
+def _history_columns(*, by, reason: str, source: str = "") -> tuple[str, str, list[Any]]:
+    """The history table's columns (but its own id), what to select for each from a
+    household row (a column of `source`, a table or alias) and the parameters of the rest
+    (one history_date, `by`, `reason`, "+")."""
     quote = connection.ops.quote_name
     own = {f.attname for f in Household._meta.concrete_fields}
     extra = {
         "history_date": timezone.now(),
-        "history_change_reason": reason or None,
+        "history_change_reason": _history_reason(reason) or None,
         "history_type": "+",
         "history_user_id": by.pk if by else None,
     }
+    prefix = f"{source}." if source else ""
     targets, selects, params = [], [], []
-    for f in history._meta.concrete_fields:
+    for f in Household.history.model._meta.concrete_fields:
         if f.attname == "history_id":
             continue
         targets.append(quote(f.column))
         if f.attname in own:
-            selects.append(quote(Household._meta.get_field(f.name).column))
+            selects.append(prefix + quote(Household._meta.get_field(f.name).column))
         else:
             selects.append("%s")
             params.append(extra[f.attname])
-    cursor.execute(
-        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
-        f"SELECT {', '.join(selects)} FROM {quote(Household._meta.db_table)} "
-        "WHERE project_id = %s AND code = ANY(%s)",
-        [*params, project.pk, codes],
+    return ", ".join(targets), ", ".join(selects), params
+
+
+def _insert_kept_rows(
+    record: HouseholdImport,
+    *,
+    by: User | None,
+    reason: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Insert the rows an upload kept (HouseholdImport.records, packed by column or an older
+    list of row objects) as households of its project, in row order, with one "+" history
+    row each naming `by` and `reason`, inside PostgreSQL: per KEPT_BATCH rows one statement
+    (INSERT … SELECT over that slice of the stored JSON, and the history rows from what it
+    returned), so the rows never come back to Python. Returns the number of households
+    saved; `progress(saved)` is called after each statement.
+
+    Raises IntegrityError when a 户号 is already in the project (run it in a savepoint);
+    PostgreSQL only."""
+    quote = connection.ops.quote_name
+    kept = [column.field for column in COLUMNS]
+    names = ", ".join(quote(name) for name in kept)
+    # The slice [start, stop) of each packed column, or of the list of row objects.
+    packed = ", ".join(
+        "jsonb_array_elements_text(CASE jsonb_typeof(i.records -> %s) WHEN 'array' "
+        "THEN jsonb_path_query_array(i.records -> %s, %s::jsonpath) ELSE '[]' END)"
+        for _name in kept
     )
+    listed = (
+        "jsonb_to_recordset(CASE jsonb_typeof(i.records) WHEN 'array' "
+        "THEN jsonb_path_query_array(i.records, %s::jsonpath) ELSE '[]' END) "
+        f"AS ({', '.join(f'{quote(name)} text' for name in kept)})"
+    )
+    columns, values, value_params = [], [], []
+    for f, default in _defaults(record.project):
+        columns.append(quote(f.column))
+        if f.attname in kept:
+            values.append(f"CAST(k.{quote(f.attname)} AS {f.db_type(connection)})")
+        else:
+            values.append("%s")
+            value_params.append(default)
+    targets, selects, history_params = _history_columns(by=by, reason=reason, source="saved")
+    sql = (
+        # MATERIALIZED: the stored rows are read (and decompressed) once, not per column.
+        f"WITH i AS MATERIALIZED (SELECT records FROM {quote(HouseholdImport._meta.db_table)} "  # noqa: S608
+        "WHERE id = %s), "
+        f"k({names}, n) AS (SELECT p.* FROM i, ROWS FROM ({packed}) WITH ORDINALITY "
+        f"AS p({names}, n) UNION ALL SELECT r.* FROM i, ROWS FROM ({listed}) "
+        f"WITH ORDINALITY AS r({names}, n)), "
+        f"saved AS (INSERT INTO {quote(Household._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM k ORDER BY k.n RETURNING *) "
+        f"INSERT INTO {quote(Household.history.model._meta.db_table)} ({targets}) "
+        f"SELECT {selects} FROM saved"
+    )
+    saved = 0
+    with connection.cursor() as cursor:
+        for start in range(0, record.row_count, KEPT_BATCH):
+            path = f"$[{start} to {start + KEPT_BATCH - 1}]"
+            cursor.execute(
+                sql,
+                [
+                    record.pk,
+                    *[param for name in kept for param in (name, name, path)],
+                    path,
+                    *value_params,
+                    *history_params,
+                ],
+            )
+            saved += cursor.rowcount
+            if progress:
+                progress(saved)
+    return saved
 
 
 def _ensure_may_import(by: User | None, project: Project) -> None:
@@ -975,19 +1078,36 @@ def _checked_again(record: HouseholdImport, limit: int | None = None) -> CheckRe
 
 
 def _save_import(
-    record: HouseholdImport, result: CheckResult, by: User | None, progress=None
-) -> None:
-    save_households(
-        project=record.project,
-        records=result.records,
-        by=by,
-        reason=_import_reason(record),
-        progress=progress,
-    )
-    record.status = HouseholdImport.Status.IMPORTED
-    record.row_count = result.row_count
-    record.imported_at = timezone.now()
-    record.save(update_fields=["status", "row_count", "imported_at"])
+    record: HouseholdImport, by: User | None, progress: Callable[[int], None] | None = None
+) -> CheckResult:
+    """Save a locked import's kept rows, all or none, once `_checked_again` finds no 户号
+    registered since the upload (else it is marked failed and nothing is saved); returns
+    that check's result. On PostgreSQL the rows are saved from the stored JSON inside the
+    database (`_insert_kept_rows`), so only the clashes leave it; elsewhere they are read
+    back and saved by `save_households`. Raises ValidationError when a 户号 is registered
+    at the same moment (the save's savepoint rolls back)."""
+    postgres = connection.vendor == "postgresql"
+    result = _checked_again(record, limit=0 if postgres else None)
+    if result.errors:
+        return result
+    reason = _import_reason(record)
+    with transaction.atomic():
+        if postgres:
+            public_changes.changed()
+            with _codes_clash_on_save():
+                _insert_kept_rows(record, by=by, reason=reason, progress=progress)
+        else:
+            save_households(
+                project=record.project,
+                records=result.records,
+                by=by,
+                reason=reason,
+                progress=progress,
+            )
+        record.status = HouseholdImport.Status.IMPORTED
+        record.imported_at = timezone.now()
+        record.save(update_fields=["status", "imported_at"])
+    return result
 
 
 @transaction.atomic
@@ -1008,14 +1128,13 @@ def confirm_household_import(*, household_import: HouseholdImport, by: User | No
         raise ValidationError(_("该文件正在导入，请稍候。"))
     if record.status == HouseholdImport.Status.FAILED:
         raise ValidationError(_("该文件有错误，不能导入。请修改后重新上传。"))
-    job = record.row_count > settings.HOUSEHOLD_IMPORT_JOB_ROWS
-    # The job checks again and reads the rows itself; here the request only looks for clashes.
-    result = _checked_again(record, limit=0 if job else None)
-    if result.errors:
-        return result
-    if job:
+    if record.row_count > settings.HOUSEHOLD_IMPORT_JOB_ROWS:
         from projects.tasks import import_households  # the tasks module imports this one
 
+        # The job checks again and saves; here the request only looks for clashes.
+        result = _checked_again(record, limit=0)
+        if result.errors:
+            return result
         record.status = HouseholdImport.Status.IMPORTING
         record.confirmed_by = by
         record.job_id = str(uuid.uuid4())
@@ -1024,7 +1143,7 @@ def confirm_household_import(*, household_import: HouseholdImport, by: User | No
     else:
         record.confirmed_by = by
         record.save(update_fields=["confirmed_by"])
-        _save_import(record, result, by)
+        result = _save_import(record, by)
     household_import.status = record.status
     household_import.imported_at = record.imported_at
     household_import.job_id = record.job_id
@@ -1043,10 +1162,7 @@ def run_household_import(
         if record.status != HouseholdImport.Status.IMPORTING:
             return record
         try:
-            result = _checked_again(record)
-            if not result.errors:
-                with transaction.atomic():
-                    _save_import(record, result, record.confirmed_by, progress=progress)
+            _save_import(record, record.confirmed_by, progress=progress)
         except ValidationError as error:
             record.status = HouseholdImport.Status.FAILED
             record.errors = [problem("", "", message) for message in error.messages]

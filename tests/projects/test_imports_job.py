@@ -2,6 +2,8 @@
 and a file of more than HOUSEHOLD_IMPORT_JOB_ROWS rows is saved by a Celery job while its page
 shows the progress."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -138,6 +140,128 @@ def test_the_job_saves_nothing_when_a_code_was_registered_meanwhile(district_mem
     ]
     assert list(project.households.values_list("code", flat=True)) == ["A005"]
     assert not Household.history.filter(project=project, code="A001").exists()
+
+
+@pytest.mark.django_db
+def test_the_job_saves_the_kept_rows_as_checked_in_row_order_reporting_each_batch(
+    district_member, project, monkeypatch
+):
+    """The job saves from the rows kept with the upload, inside the database, KEPT_BATCH rows
+    a statement: every field as the check left it (the phone given its area code, the area
+    to the fen, the labels as stored values), households in row order, one "+" history row
+    each, and the progress after each statement."""
+    monkeypatch.setattr(imports, "KEPT_BATCH", 2)
+    name = "二〇二二年双清区某某片区被征收户调查登记表（第二批，已核对）" * 3 + ".xlsx"
+    record = imports.upload_household_file(
+        project=project,
+        by=district_member,
+        file=upload(
+            workbook(
+                [
+                    good_row(1),
+                    good_row(2, phone="5201234", area="0.01"),
+                    good_row(3, use="非住宅", hardship="低保", note="有搭建"),
+                    good_row(4, area="99999999.99"),
+                    good_row(5),
+                ]
+            ),
+            name=name,
+        ),
+    )
+    kept = imports.unpack_records(record.records)
+    imports.confirm_household_import(household_import=record, by=district_member)
+    seen = []
+    imports.run_household_import(import_id=record.pk, progress=seen.append)
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.IMPORTED and record.imported_at
+    assert seen == [2, 4, 5]
+    saved = list(project.households.order_by("pk"))
+    assert [h.code for h in saved] == ["A001", "A002", "A003", "A004", "A005"]
+    for household, row in zip(saved, kept, strict=True):
+        for name_, value in row.items():
+            if name_ != "row":
+                assert str(getattr(household, name_)) == value, (row["row"], name_)
+    assert saved[1].phone == "0739-5201234" and saved[1].area == Decimal("0.01")
+    assert (saved[2].use, saved[2].hardship, saved[2].note) == (
+        Household.Use.NON_RESIDENTIAL,
+        Household.Hardship.DIBAO,
+        "有搭建",
+    )
+    assert saved[3].area == Decimal("99999999.99")
+    assert all(h.registered_on == saved[0].created_at.date() for h in saved)
+    history = Household.history.filter(project=project).order_by("id")
+    assert [(h.id, h.history_type, h.history_user_id) for h in history] == [
+        (h.pk, "+", district_member.pk) for h in saved
+    ]
+    reason = history[0].history_change_reason
+    assert reason.startswith("调查登记表导入：二〇二二年") and len(reason) == 100
+    assert {h.history_date for h in history} == {history[0].history_date}
+    tally = project.tallies.get()
+    assert (tally.households, tally.area) == (5, sum(h.area for h in saved))
+
+
+@pytest.mark.django_db
+def test_an_import_kept_before_rows_were_packed_is_still_saved(district_member, project):
+    """Uploads kept their rows as a list of row objects before they were packed by column;
+    one waiting for confirmation then is saved the same way."""
+    record = imports.upload_household_file(
+        project=project, by=district_member, file=upload(workbook(rows(JOB_ROWS + 1)))
+    )
+    HouseholdImport.objects.filter(pk=record.pk).update(
+        records=imports.unpack_records(record.records)
+    )
+    imports.confirm_household_import(household_import=record, by=district_member)
+    imports.run_household_import(import_id=record.pk)
+    assert list(project.households.order_by("pk").values_list("code", "area")) == [
+        (f"A00{n}", Decimal("85.50")) for n in range(1, JOB_ROWS + 2)
+    ]
+
+
+@pytest.fixture
+def registered_during_the_save(project, monkeypatch):
+    """A 户号 of the file (A002) registered by someone else after the import's check
+    and before its save: what the database's unique constraint catches."""
+    checked_again = imports._checked_again
+
+    def and_then_registered(record, limit=None):
+        result = checked_again(record, limit)
+        HouseholdFactory(project=project, code="A002")
+        return result
+
+    monkeypatch.setattr(imports, "_checked_again", and_then_registered)
+
+
+@pytest.mark.django_db
+def test_the_job_fails_without_saving_when_a_code_is_registered_during_its_save(
+    district_member, project, registered_during_the_save
+):
+    record = imports.upload_household_file(
+        project=project, by=district_member, file=upload(workbook(rows(JOB_ROWS + 1)))
+    )
+    HouseholdImport.objects.filter(pk=record.pk).update(
+        status=HouseholdImport.Status.IMPORTING, confirmed_by=district_member
+    )
+    imports.run_household_import(import_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.FAILED
+    assert "保存时发现户号与本项目已有的户重复" in record.errors[0]["message"]
+    assert list(project.households.values_list("code", flat=True)) == ["A002"]
+    assert not Household.history.filter(project=project, code="A001").exists()
+
+
+@pytest.mark.django_db
+def test_confirming_saves_nothing_when_a_code_is_registered_during_the_save(
+    client, district_member, project, registered_during_the_save
+):
+    login(client, "district")
+    post_file(client, project, workbook(rows(JOB_ROWS)))
+    record = HouseholdImport.objects.get()
+    response = client.post(reverse("projects:import_confirm", args=[record.pk]), follow=True)
+    assert "保存时发现户号与本项目已有的户重复" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.VALIDATED
+    assert not Household.history.filter(project=project).exists()
+    assert not project.households.exclude(code="A002").exists()
 
 
 def test_outsider_cannot_watch_another_districts_import(client, outsider, district_member, project):
