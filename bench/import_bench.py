@@ -5,19 +5,24 @@ preview → confirm, and the Celery job that saves a large file, run in-process)
 It writes its own data, so give it a database of its own (created when missing):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/exp_imports_bench \\
-        .venv/bin/python bench/import_bench.py [--rows 10000] [--repeat 3] [--keep]
+        .venv/bin/python bench/import_bench.py [--rows 10000] [--repeat 9] [--keep] [--verbose]
 
 It migrates that database, creates three projects, generates a valid workbook of --rows
-households (the template's columns, ID numbers with correct check digits), then, --repeat
-times each, medians printed:
+households (the template's columns, ID numbers with correct check digits), then runs --repeat
+rounds of three paths (in the opposite order every other round), medians printed:
 - COPY: the checked rows' households COPY'd into the household table (rolled back);
 - command: `manage.py import_households --project CODE FILE` in this process (call_command:
   read, check, save with history), the households deleted after each run;
 - page: a signed-in district user's upload (POST), the preview (GET; a reload is timed apart), and
   the confirmation (POST, which runs the saving job in-process), through Django's test client.
-Each path starts on a collected heap (gc.collect() before it, not timed): without it, the
-garbage of the path before (10,000 rows' objects) was collected during the next one, and the
-page path / command ratio moved by 0.4 with the order of unrelated changes (1 December 2026).
+Each path starts on a collected heap and vacuumed, checkpointed household tables (`settle`,
+not timed): without the first, the garbage of the path before (10,000 rows' objects) was
+collected during the next one, and the page path / command ratio moved by 0.4 with the order
+of unrelated changes (1 December 2026); without the others, the saves' times varied by a third
+from run to run with the dead rows of the runs before and the checkpoints.
+The ratios are the medians of each round's own ratio: on these machines the same work's time
+drifts by up to half over tens of seconds (read and check alone: 473-880 ms in one process),
+so paths are compared with the ones run beside them.
 Goals (issue 16): the command ≤ 20× COPY; the page path ≤ 1.2× the command.
 """
 
@@ -41,8 +46,9 @@ PAGE_GOAL = 1.2
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--keep", action="store_true", help="keep the imported households")
+    parser.add_argument("--verbose", action="store_true", help="print every round's times")
     options = parser.parse_args()
     from bench.database import prepare
 
@@ -159,25 +165,39 @@ def main() -> int:
         # Warm up (not counted): the first requests load templates and views.
         page_once(build_workbook(5), 5)
         copies, commands, pages, page_steps = [], [], [], []
-        for _round in range(options.repeat):
-            # Each path starts on a collected heap: the garbage one path leaves (10,000 rows'
-            # objects) would otherwise be collected during the next one, whichever it is.
-            gc.collect()
-            copies.append(copy_once())
-            gc.collect()
-            commands.append(command_once())
-            gc.collect()
-            seconds, steps = page_once()
-            pages.append(seconds)
-            page_steps.append(steps)
+        for number in range(options.repeat):
+            # Every other round runs the paths in the opposite order, so that the machine
+            # growing faster or slower during a run favours neither.
+            paths = ["copy", "command", "page"]
+            for name in paths if number % 2 == 0 else reversed(paths):
+                settle()
+                if name == "copy":
+                    copies.append(copy_once())
+                elif name == "command":
+                    commands.append(command_once())
+                else:
+                    seconds, steps = page_once()
+                    pages.append(seconds)
+                    page_steps.append(steps)
         copy_s, command_s, page_s = (statistics.median(x) for x in (copies, commands, pages))
+        if options.verbose:
+            for n, (a, b, c) in enumerate(zip(copies, commands, pages, strict=True), start=1):
+                steps = "  ".join(f"{k} {v * 1000:.0f}" for k, v in page_steps[n - 1].items())
+                print(
+                    f"  round {n}: COPY {a * 1000:6.1f}  command {b * 1000:6.1f}  "
+                    f"page {c * 1000:6.1f} ms ({steps}); page / command {c / b:.2f}×"
+                )
         print(f"  COPY of {options.rows:,} household rows      median {copy_s * 1000:8.1f} ms")
         print(f"  command (import_households)          median {command_s * 1000:8.1f} ms")
         print(f"  page path (upload, preview, confirm) median {page_s * 1000:8.1f} ms")
         for name in page_steps[0]:
             step = statistics.median(s[name] for s in page_steps)
             print(f"    {name:<20} median {step * 1000:8.1f} ms")
-        command_ratio, page_ratio = command_s / copy_s, page_s / command_s
+        # Each ratio is the median of the rounds' own ratios (the paths of one round run
+        # seconds apart): this machine's speed drifts by half over tens of seconds, which a
+        # ratio of medians taken from different rounds would carry.
+        command_ratio = statistics.median(b / a for a, b in zip(copies, commands, strict=True))
+        page_ratio = statistics.median(c / b for b, c in zip(commands, pages, strict=True))
         print(
             f"command / COPY: {command_ratio:.1f}× (goal ≤ {COMMAND_GOAL}×): "
             f"{'OK' if command_ratio <= COMMAND_GOAL else 'NOT MET'}"
@@ -191,6 +211,23 @@ def main() -> int:
             for project in (copy_project, command_project, page_project):
                 empty(project)
     return 0
+
+
+def settle() -> None:
+    """What each path starts from (not timed): a collected heap, since the garbage one path
+    leaves (10,000 rows' objects) would otherwise be collected during the next one; and the
+    household tables vacuumed and checkpointed, since the rows the path before deleted leave
+    dead index entries that the next insert of the same 户号 steps over, and dirty pages a
+    checkpoint may write in the middle of the next path."""
+    from django.db import connection
+
+    from projects.models import Household
+
+    gc.collect()
+    with connection.cursor() as cursor:
+        for model in (Household, Household.history.model):
+            cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
+        cursor.execute("CHECKPOINT")
 
 
 def expect(condition, detail="") -> None:

@@ -831,9 +831,9 @@ def _insert_kept_rows(
     reason: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Insert the rows an upload kept (HouseholdImport.records, packed by column or an older
-    list of row objects) as households of its project, in row order, with one "+" history
-    row each naming `by` and `reason`, inside PostgreSQL: per KEPT_BATCH rows one statement
+    """Insert the rows an upload kept (HouseholdImport.records, packed by column: migration
+    0015 packed those kept before) as households of its project, in row order, with one "+"
+    history row each naming `by` and `reason`, inside PostgreSQL: per KEPT_BATCH rows one statement
     (INSERT … SELECT over that slice of the stored JSON, and the history rows from what it
     returned), so the rows never come back to Python. Returns the number of households
     saved; `progress(saved)` is called after each statement.
@@ -843,16 +843,10 @@ def _insert_kept_rows(
     quote = connection.ops.quote_name
     kept = [column.field for column in COLUMNS]
     names = ", ".join(quote(name) for name in kept)
-    # The slice [start, stop) of each packed column, or of the list of row objects.
+    # The same slice of each packed column, read side by side.
     packed = ", ".join(
-        "jsonb_array_elements_text(CASE jsonb_typeof(i.records -> %s) WHEN 'array' "
-        "THEN jsonb_path_query_array(i.records -> %s, %s::jsonpath) ELSE '[]' END)"
+        "jsonb_array_elements_text(jsonb_path_query_array(i.records -> %s, %s::jsonpath))"
         for _name in kept
-    )
-    listed = (
-        "jsonb_to_recordset(CASE jsonb_typeof(i.records) WHEN 'array' "
-        "THEN jsonb_path_query_array(i.records, %s::jsonpath) ELSE '[]' END) "
-        f"AS ({', '.join(f'{quote(name)} text' for name in kept)})"
     )
     columns, values, value_params = [], [], []
     for f, default in _defaults(record.project):
@@ -868,8 +862,7 @@ def _insert_kept_rows(
         f"WITH i AS MATERIALIZED (SELECT records FROM {quote(HouseholdImport._meta.db_table)} "  # noqa: S608
         "WHERE id = %s), "
         f"k({names}, n) AS (SELECT p.* FROM i, ROWS FROM ({packed}) WITH ORDINALITY "
-        f"AS p({names}, n) UNION ALL SELECT r.* FROM i, ROWS FROM ({listed}) "
-        f"WITH ORDINALITY AS r({names}, n)), "
+        f"AS p({names}, n)), "
         f"saved AS (INSERT INTO {quote(Household._meta.db_table)} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM k ORDER BY k.n RETURNING *) "
         f"INSERT INTO {quote(Household.history.model._meta.db_table)} ({targets}) "
@@ -883,8 +876,7 @@ def _insert_kept_rows(
                 sql,
                 [
                     record.pk,
-                    *[param for name in kept for param in (name, name, path)],
-                    path,
+                    *[param for name in kept for param in (name, path)],
                     *value_params,
                     *history_params,
                 ],
@@ -958,8 +950,7 @@ def preview_household_import(
     Raises OSError when the kept file is gone from storage: it is the record of what was
     imported, so an import without it is not confirmed."""
     record = household_import
-    if not record.file or not record.file.storage.exists(record.file.name):
-        raise OSError(f"household import {record.pk}: stored file {record.file.name!r} is gone")
+    _ensure_kept_file(record)
     result = CheckResult(
         project=record.project,
         warnings=list(record.warnings),
@@ -987,6 +978,17 @@ def preview_household_import(
     else:
         result.records = unpack_records(_kept_slice(record, offset, stop))
     return result
+
+
+def _ensure_kept_file(record: HouseholdImport) -> None:
+    """Raises OSError when the file `record` kept is gone from storage."""
+    if not record.file or not record.file.storage.exists(record.file.name):
+        raise OSError(f"household import {record.pk}: stored file {record.file.name!r} is gone")
+
+
+def _unreadable(record: HouseholdImport, error: OSError) -> ValidationError:
+    logger.error("household import %s: stored file unreadable: %s", record.pk, error)
+    return ValidationError(_("无法读取已上传的文件，请重新上传。"))
 
 
 def _kept_rows(record: HouseholdImport) -> dict[str, list] | list:
@@ -1020,28 +1022,18 @@ def _taken_codes(project: Project, codes: list[str]) -> set[str]:
 
 def _codes_taken_since(record: HouseholdImport) -> list[tuple[int, str]]:
     """(row, 户号) of the kept rows whose code the project now has, in row order: one query
-    over the kept rows (packed by column, or an older list of row objects). The packed
+    over the kept rows (packed by column: migration 0015 packed those kept before). The
     columns `row` and `code` are read side by side in one pass (ROWS FROM), so the query's
     cost grows with the rows, not with their square (indexing into the row column once per
     code read the whole column again each time: 14 s for 20,000 rows)."""
-    packed = (
-        "SELECT k.line::int, k.code FROM i, ROWS FROM ("
-        "jsonb_array_elements_text(CASE jsonb_typeof(i.records -> 'row') "
-        "WHEN 'array' THEN i.records -> 'row' ELSE '[]' END), "
-        "jsonb_array_elements_text(CASE jsonb_typeof(i.records -> 'code') "
-        "WHEN 'array' THEN i.records -> 'code' ELSE '[]' END)) AS k(line, code)"
-    )
-    listed = (
-        "SELECT (r ->> 'row')::int, r ->> 'code' "
-        "FROM i, jsonb_array_elements(CASE jsonb_typeof(i.records) "
-        "WHEN 'array' THEN i.records ELSE '[]' END) r"
-    )
     table = HouseholdImport._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             # MATERIALIZED: the stored rows are read (and decompressed) once, not per use.
             f"WITH i AS MATERIALIZED (SELECT records FROM {table} WHERE id = %s), "  # noqa: S608
-            f"kept(line, code) AS ({packed} UNION ALL {listed}) "
+            "kept(line, code) AS (SELECT k.line::int, k.code FROM i, ROWS FROM ("
+            "jsonb_array_elements_text(i.records -> 'row'), "
+            "jsonb_array_elements_text(i.records -> 'code')) AS k(line, code)) "
             f"SELECT kept.line, kept.code FROM kept JOIN {Household._meta.db_table} h "
             "ON h.project_id = %s AND h.code = kept.code ORDER BY 1",
             [record.pk, record.project_id],
@@ -1067,8 +1059,7 @@ def _checked_again(record: HouseholdImport, limit: int | None = None) -> CheckRe
     try:
         result = preview_household_import(household_import=record, limit=limit)
     except OSError as error:
-        logger.error("household import %s: stored file unreadable: %s", record.pk, error)
-        raise ValidationError(_("无法读取已上传的文件，请重新上传。")) from error
+        raise _unreadable(record, error) from error
     if result.errors:
         record.status = HouseholdImport.Status.FAILED
         record.errors = result.errors
@@ -1080,33 +1071,52 @@ def _checked_again(record: HouseholdImport, limit: int | None = None) -> CheckRe
 def _save_import(
     record: HouseholdImport, by: User | None, progress: Callable[[int], None] | None = None
 ) -> CheckResult:
-    """Save a locked import's kept rows, all or none, once `_checked_again` finds no 户号
-    registered since the upload (else it is marked failed and nothing is saved); returns
-    that check's result. On PostgreSQL the rows are saved from the stored JSON inside the
-    database (`_insert_kept_rows`), so only the clashes leave it; elsewhere they are read
-    back and saved by `save_households`. Raises ValidationError when a 户号 is registered
-    at the same moment (the save's savepoint rolls back)."""
+    """Save a locked import's kept rows, all or none, unless a 户号 of the file has been
+    registered in the project since the upload: then the import is marked failed with an
+    error naming each such row (`_checked_again`) and nothing is saved. Returns what the
+    check found (no errors when saved).
+
+    On PostgreSQL the rows are saved from the stored JSON inside the database
+    (`_insert_kept_rows`, in a savepoint) and the project's unique 户号 constraint finds the
+    clashes, so the kept rows are compared with the households only when it fires; elsewhere
+    they are read back, checked and saved by `save_households`. Raises ValidationError when
+    the kept file is gone, or the save fails on a 户号 no clash explains."""
     postgres = connection.vendor == "postgresql"
-    result = _checked_again(record, limit=0 if postgres else None)
-    if result.errors:
-        return result
-    reason = _import_reason(record)
-    with transaction.atomic():
-        if postgres:
-            public_changes.changed()
-            with _codes_clash_on_save():
-                _insert_kept_rows(record, by=by, reason=reason, progress=progress)
-        else:
-            save_households(
-                project=record.project,
-                records=result.records,
-                by=by,
-                reason=reason,
-                progress=progress,
-            )
-        record.status = HouseholdImport.Status.IMPORTED
-        record.imported_at = timezone.now()
-        record.save(update_fields=["status", "imported_at"])
+    if postgres:
+        try:
+            _ensure_kept_file(record)
+        except OSError as error:
+            raise _unreadable(record, error) from error
+        result = CheckResult(project=record.project, count=record.row_count)
+    else:
+        result = _checked_again(record)
+        if result.errors:
+            return result
+    try:
+        with transaction.atomic():
+            if postgres:
+                public_changes.changed()
+                with _codes_clash_on_save():
+                    _insert_kept_rows(
+                        record, by=by, reason=_import_reason(record), progress=progress
+                    )
+            else:
+                save_households(
+                    project=record.project,
+                    records=result.records,
+                    by=by,
+                    reason=_import_reason(record),
+                    progress=progress,
+                )
+            record.status = HouseholdImport.Status.IMPORTED
+            record.imported_at = timezone.now()
+            record.save(update_fields=["status", "imported_at"])
+    except ValidationError:
+        # The savepoint is rolled back: name the rows whose 户号 is now registered.
+        again = _checked_again(record, limit=0)
+        if again.errors:
+            return again
+        raise
     return result
 
 

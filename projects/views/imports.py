@@ -130,6 +130,7 @@ def import_detail(request, pk):
     # rows are not shown while there are errors, so the two never share the page number).
     error_page = paginate(request, errors, per_page=PREVIEW_ROWS) if errors else None
     can_edit = _may_edit(request.user, record.project)
+    blockers = _import_blockers(record.project)
     return render(
         request,
         "projects/householdimport_detail.html",
@@ -147,9 +148,8 @@ def import_detail(request, pk):
             "error_rows": rows_with_errors(errors),
             "changed_since_upload": bool(preview and preview.errors),
             "unreadable": unreadable,
-            "can_confirm": bool(can_edit and preview and preview.is_valid)
-            and not _import_blockers(record.project),
-            "import_blockers": _import_blockers(record.project),
+            "can_confirm": bool(can_edit and preview and preview.is_valid) and not blockers,
+            "import_blockers": blockers,
             "progress": _progress(record),
         },
     )

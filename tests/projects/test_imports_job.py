@@ -201,67 +201,17 @@ def test_the_job_saves_the_kept_rows_as_checked_in_row_order_reporting_each_batc
 
 
 @pytest.mark.django_db
-def test_an_import_kept_before_rows_were_packed_is_still_saved(district_member, project):
-    """Uploads kept their rows as a list of row objects before they were packed by column;
-    one waiting for confirmation then is saved the same way."""
+def test_the_job_saves_nothing_when_the_kept_file_is_gone(district_member, project):
     record = imports.upload_household_file(
         project=project, by=district_member, file=upload(workbook(rows(JOB_ROWS + 1)))
-    )
-    HouseholdImport.objects.filter(pk=record.pk).update(
-        records=imports.unpack_records(record.records)
     )
     imports.confirm_household_import(household_import=record, by=district_member)
-    imports.run_household_import(import_id=record.pk)
-    assert list(project.households.order_by("pk").values_list("code", "area")) == [
-        (f"A00{n}", Decimal("85.50")) for n in range(1, JOB_ROWS + 2)
-    ]
-
-
-@pytest.fixture
-def registered_during_the_save(project, monkeypatch):
-    """A 户号 of the file (A002) registered by someone else after the import's check
-    and before its save: what the database's unique constraint catches."""
-    checked_again = imports._checked_again
-
-    def and_then_registered(record, limit=None):
-        result = checked_again(record, limit)
-        HouseholdFactory(project=project, code="A002")
-        return result
-
-    monkeypatch.setattr(imports, "_checked_again", and_then_registered)
-
-
-@pytest.mark.django_db
-def test_the_job_fails_without_saving_when_a_code_is_registered_during_its_save(
-    district_member, project, registered_during_the_save
-):
-    record = imports.upload_household_file(
-        project=project, by=district_member, file=upload(workbook(rows(JOB_ROWS + 1)))
-    )
-    HouseholdImport.objects.filter(pk=record.pk).update(
-        status=HouseholdImport.Status.IMPORTING, confirmed_by=district_member
-    )
+    record.file.delete(save=False)
     imports.run_household_import(import_id=record.pk)
     record.refresh_from_db()
     assert record.status == HouseholdImport.Status.FAILED
-    assert "保存时发现户号与本项目已有的户重复" in record.errors[0]["message"]
-    assert list(project.households.values_list("code", flat=True)) == ["A002"]
-    assert not Household.history.filter(project=project, code="A001").exists()
-
-
-@pytest.mark.django_db
-def test_confirming_saves_nothing_when_a_code_is_registered_during_the_save(
-    client, district_member, project, registered_during_the_save
-):
-    login(client, "district")
-    post_file(client, project, workbook(rows(JOB_ROWS)))
-    record = HouseholdImport.objects.get()
-    response = client.post(reverse("projects:import_confirm", args=[record.pk]), follow=True)
-    assert "保存时发现户号与本项目已有的户重复" in response.content.decode()
-    record.refresh_from_db()
-    assert record.status == HouseholdImport.Status.VALIDATED
-    assert not Household.history.filter(project=project).exists()
-    assert not project.households.exclude(code="A002").exists()
+    assert [e["message"] for e in record.errors] == ["无法读取已上传的文件，请重新上传。"]
+    assert not project.households.exists()
 
 
 def test_outsider_cannot_watch_another_districts_import(client, outsider, district_member, project):
