@@ -204,7 +204,10 @@ def main() -> int:
         )
         print(
             f"page path / command: {page_ratio:.2f}× (goal ≤ {PAGE_GOAL}×): "
-            f"{'OK' if page_ratio <= PAGE_GOAL else 'NOT MET'}"
+            f"{'OK' if page_ratio <= PAGE_GOAL else 'NOT MET'}; "
+            f"fastest rounds' ratio {min(pages) / min(commands):.2f}×, "
+            f"rounds' ratios {min(p / c for c, p in zip(commands, pages, strict=True)):.2f}–"
+            f"{max(p / c for c, p in zip(commands, pages, strict=True)):.2f}×"
         )
     finally:
         if not options.keep:

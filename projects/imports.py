@@ -764,10 +764,10 @@ def save_households(
 
 @contextmanager
 def _codes_clash_on_save():
-    """Turn the unique constraint's IntegrityError (someone registered one of the file's
-    户号 between the check and the save) into a ValidationError for the user. The
-    transaction is unusable after the error; raising makes the caller's atomic block roll
-    everything back, which is what an all-or-nothing import wants."""
+    """Turn the unique constraint's IntegrityError (a 户号 of the file is already registered
+    in the project) into a ValidationError for the user. The transaction is unusable after
+    the error; raising makes the caller's atomic block (or savepoint) roll everything back,
+    which is what an all-or-nothing import wants."""
     try:
         yield
     except IntegrityError as error:
@@ -833,9 +833,9 @@ def _insert_kept_rows(
 ) -> int:
     """Insert the rows an upload kept (HouseholdImport.records, packed by column: migration
     0015 packed those kept before) as households of its project, in row order, with one "+"
-    history row each naming `by` and `reason`, inside PostgreSQL: per KEPT_BATCH rows one statement
-    (INSERT … SELECT over that slice of the stored JSON, and the history rows from what it
-    returned), so the rows never come back to Python. Returns the number of households
+    history row each naming `by` and `reason`, inside PostgreSQL: per KEPT_BATCH rows one
+    statement (INSERT … SELECT over that slice of the stored JSON, and the history rows from
+    what it returned), so the rows never come back to Python. Returns the number of households
     saved; `progress(saved)` is called after each statement.
 
     Raises IntegrityError when a 户号 is already in the project (run it in a savepoint);
@@ -857,10 +857,10 @@ def _insert_kept_rows(
             values.append("%s")
             value_params.append(default)
     targets, selects, history_params = _history_columns(by=by, reason=reason, source="saved")
+    table = quote(HouseholdImport._meta.db_table)
     sql = (
         # MATERIALIZED: the stored rows are read (and decompressed) once, not per column.
-        f"WITH i AS MATERIALIZED (SELECT records FROM {quote(HouseholdImport._meta.db_table)} "  # noqa: S608
-        "WHERE id = %s), "
+        f"WITH i AS MATERIALIZED (SELECT records FROM {table} WHERE id = %s), "  # noqa: S608
         f"k({names}, n) AS (SELECT p.* FROM i, ROWS FROM ({packed}) WITH ORDINALITY "
         f"AS p({names}, n)), "
         f"saved AS (INSERT INTO {quote(Household._meta.db_table)} ({', '.join(columns)}) "
