@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.normalize import normalize_identifier
 
@@ -366,12 +367,17 @@ def first_row(seen: dict[Any, int], key: Any, number: int) -> int | None:
 MAX_AREA = Decimal("100000000")  # the models' max_digits=10 with 2 decimals
 
 
+# Translated when shown, not once per cell read (a 10,000-row file has 10,000 areas).
+AREA_NOT_A_NUMBER = _lazy("建筑面积应为数字（单位：平方米），例如 85.5。")
+AREA_TOO_PRECISE = _lazy("建筑面积最多保留两位小数。")
+
+
 def area_cell(value: Any) -> Decimal:
     """A building area (建筑面积) in square metres: positive, at most two decimals, as a
     Decimal (a house in the survey, a flat in the stock list). Raises ValidationError."""
-    area = cell_decimal(value, invalid=_("建筑面积应为数字（单位：平方米），例如 85.5。"))
+    area = cell_decimal(value, invalid=AREA_NOT_A_NUMBER)
     if area <= 0 or area.quantize(CENT) <= 0:
         raise ValidationError(_("建筑面积应大于0。"))
     if area >= MAX_AREA:
         raise ValidationError(_("建筑面积过大，请核对单位是否为平方米。"))
-    return to_cents(area, value, too_precise=_("建筑面积最多保留两位小数。"))
+    return to_cents(area, value, too_precise=AREA_TOO_PRECISE)
