@@ -1138,6 +1138,10 @@ def confirm_household_import(*, household_import: HouseholdImport, by: User | No
         raise ValidationError(_("该文件正在导入，请稍候。"))
     if record.status == HouseholdImport.Status.FAILED:
         raise ValidationError(_("该文件有错误，不能导入。请修改后重新上传。"))
+    # Who confirmed, kept whatever comes of it (the page tells a failure on confirmation
+    # from a file's own errors by it).
+    record.confirmed_by = by
+    record.save(update_fields=["confirmed_by"])
     if record.row_count > settings.HOUSEHOLD_IMPORT_JOB_ROWS:
         from projects.tasks import import_households  # the tasks module imports this one
 
@@ -1146,13 +1150,10 @@ def confirm_household_import(*, household_import: HouseholdImport, by: User | No
         if result.errors:
             return result
         record.status = HouseholdImport.Status.IMPORTING
-        record.confirmed_by = by
         record.job_id = str(uuid.uuid4())
-        record.save(update_fields=["status", "confirmed_by", "job_id"])
+        record.save(update_fields=["status", "job_id"])
         queue_on_commit(import_households, record.pk, task_id=record.job_id)
     else:
-        record.confirmed_by = by
-        record.save(update_fields=["confirmed_by"])
         result = _save_import(record, by)
     household_import.status = record.status
     household_import.imported_at = record.imported_at

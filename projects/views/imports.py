@@ -147,6 +147,10 @@ def import_detail(request, pk):
             "error_page": error_page,
             "error_rows": rows_with_errors(errors),
             "changed_since_upload": bool(preview and preview.errors),
+            # Refused when confirmed (a 户号 registered since the upload, the file gone): the
+            # file's own check had passed.
+            "failed_on_confirmation": record.status == HouseholdImport.Status.FAILED
+            and record.confirmed_by_id is not None,
             "unreadable": unreadable,
             "can_confirm": bool(can_edit and preview and preview.is_valid) and not blockers,
             "import_blockers": blockers,

@@ -648,7 +648,10 @@ def test_confirm_checks_again_against_households_added_since_upload(
         {"row": 3, "column": "户号", "message": "户号“A002”在本项目中已经登记。"}
     ]
     assert project.households.count() == 1
-    assert "没有导入任何数据" in response.content.decode()
+    html = response.content.decode()
+    # The file's own check had passed: the page says the confirmation found the problem.
+    assert "确认导入时发现 1 处问题" in html and "文件中有" not in html
+    assert "有错误，未导入" in html and record.confirmed_by == district_member
 
 
 def test_the_preview_pairs_each_clash_with_its_own_row_in_a_long_file(

@@ -5,6 +5,7 @@ shows the progress."""
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from projects import imports
@@ -140,6 +141,11 @@ def test_the_job_saves_nothing_when_a_code_was_registered_meanwhile(district_mem
     ]
     assert list(project.households.values_list("code", flat=True)) == ["A005"]
     assert not Household.history.filter(project=project, code="A001").exists()
+    # Its page says the check had passed and the confirmation found the problem.
+    client = Client()
+    client.force_login(district_member)
+    html = client.get(reverse("projects:import_detail", args=[record.pk])).content.decode()
+    assert "确认导入时发现 1 处问题" in html and "文件中有" not in html
 
 
 @pytest.mark.django_db
@@ -276,3 +282,5 @@ def test_the_preview_finds_a_code_registered_after_the_upload_whatever_page_is_s
     html = client.get(url).content.decode()
     assert "上传后本项目的被征收户有了变化" in html and "户号“A005”在本项目中已经登记。" in html
     assert "确认导入" not in html
+    # The badge says so too, not 校验通过 above the errors.
+    assert "上传后有变化，不能导入</span>" in html and "校验通过" not in html
