@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import imports
 from projects.models import Household, HouseholdImport
@@ -194,7 +195,8 @@ def test_the_job_saves_the_kept_rows_as_checked_in_row_order_reporting_each_batc
         "有搭建",
     )
     assert saved[3].area == Decimal("99999999.99")
-    assert all(h.registered_on == saved[0].created_at.date() for h in saved)
+    # The local day (Asia/Shanghai), not created_at's UTC date, which differs after 16:00 UTC.
+    assert all(h.registered_on == timezone.localdate(h.created_at) for h in saved)
     history = Household.history.filter(project=project).order_by("id")
     assert [(h.id, h.history_type, h.history_user_id) for h in history] == [
         (h.pk, "+", district_member.pk) for h in saved
